@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The README's test command: installs dependencies, builds tsbridge in release mode and runs every
+# test (unit, conformance against the official SDK, end-to-end scenarios), then builds the unit
+# tests with ASan/UBSan and runs them again, then the quick benchmark (which checks results, not
+# times). Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=$(nproc)
+
+scripts/install-deps.sh
+
+echo "== release build" >&2
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/release -j"$jobs"
+
+echo "== tests (release)" >&2
+(cd build/release && ctest --output-on-failure -j"$jobs" --timeout 900)
+
+echo "== unit tests under ASan/UBSan" >&2
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DTSB_SANITIZE=ON >/dev/null
+cmake --build build/asan -j"$jobs" --target test_core test_tablestore test_formats test_emulator 2>&1 \
+  | grep -v "^\[" || true
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j"$jobs" -L unit)
+
+if [ -x bench/run.sh ]; then
+  echo "== quick benchmark (results checked, times not asserted)" >&2
+  bench/run.sh --quick --build-dir "$root/build/release"
+fi

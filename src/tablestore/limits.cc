@@ -1,0 +1,1 @@
+#include "tablestore/limits.h"
