@@ -38,7 +38,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Test oracles from npm, exactly as locked.
-if [ ! -d tests/node_modules ] || ! cmp -s tests/package-lock.json tests/node_modules/.package-lock.json; then
+if ! cmp -s tests/package-lock.json tests/node_modules/.tsb-installed-lock 2>/dev/null; then
   echo "install-deps: npm ci in tests/" >&2
-  (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+  (cd tests && npm ci --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.tsb-installed-lock)
 fi
