@@ -1,0 +1,16 @@
+#include "cli/commands.h"
+
+namespace tsb::cli {
+
+const Command* Commands(size_t* count) {
+  static const Command kCommands[] = {
+      {"emulator",
+       "Run a local Tablestore-compatible server on an embedded RocksDB store (for demos, tests "
+       "and CI pipelines)",
+       &SetupEmulatorCommand},
+  };
+  *count = sizeof(kCommands) / sizeof(kCommands[0]);
+  return kCommands;
+}
+
+}  // namespace tsb::cli

@@ -1,0 +1,39 @@
+// The subcommand table (as Ninja's tool table): name, one-line summary, and the function that
+// declares the subcommand's flags on a CLI11 App and sets the function that runs it.
+//
+// Each subcommand lives in its own file (emulator.cc, import.cc, export.cc, ...), turns its flags
+// into a plain Options struct, and returns a process exit code (decisions.md section 2).
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+namespace CLI {
+class App;
+}
+
+namespace tsb::cli {
+
+using RunFn = std::function<int()>;
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  void (*setup)(CLI::App* sub, RunFn* run);
+};
+
+// Exit codes shared by every subcommand (decisions.md section 2).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitDataProblems = 3;
+inline constexpr int kExitAuth = 4;
+inline constexpr int kExitSigint = 130;
+inline constexpr int kExitSigterm = 143;
+
+void SetupEmulatorCommand(CLI::App* sub, RunFn* run);
+
+// The table, in the order `tsbridge --help` lists them.
+const Command* Commands(size_t* count);
+
+}  // namespace tsb::cli
