@@ -1,18 +1,244 @@
-// `tsbridge emulator`: placeholder until the emulator lands.
+// `tsbridge emulator`: a local Tablestore-compatible server (emulator/server.h) for demos, tests
+// and CI pipelines.
+//
+//   tsbridge emulator [--listen HOST:PORT] [--data DIR] [--config FILE]
+//                     [--access-key-id ID --access-key-secret SECRET]
+//                     [--log-level debug|info|warn] [--fault OP:CODE:RATE[:rows]]... [--fault-seed N]
+//
+// Stdout carries exactly one line, "listening on http://HOST:PORT", flushed once connections are
+// accepted, so scripts can read the port chosen by --listen 127.0.0.1:0. Everything else (the
+// banner with the key pair and data directory, request logs at debug level) goes to stderr.
+// SIGINT / SIGTERM stop the server cleanly and exit 0 (decisions.md section 2: being stopped is a
+// server's normal end); a temporary store is removed on the way out.
 #include <CLI/CLI.hpp>
+#include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
+#include "emulator/config.h"
+#include "emulator/faults.h"
+#include "emulator/server.h"
 
 namespace tsb::cli {
 
+namespace {
+
+struct EmulatorCommandOptions {
+  std::string listen = "127.0.0.1:8800";
+  std::string data_dir;
+  std::string config_file;
+  std::string access_key_id;
+  std::string access_key_secret;
+  std::string log_level = "info";
+  std::vector<std::string> faults;
+  uint64_t fault_seed = 1;
+  bool fault_seed_given = false;
+};
+
+// "HOST:PORT", "[V6]:PORT" or ":PORT" (= 127.0.0.1).
+Status ParseListen(const std::string& text, std::string* host, int* port) {
+  auto bad = [&] {
+    return Status::InvalidArgument("--listen \"" + text +
+                                   "\": expected HOST:PORT, e.g. 127.0.0.1:8800 (port 0 picks a "
+                                   "free port)");
+  };
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return bad();
+  std::string h = text.substr(0, colon);
+  std::string p = text.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h.empty()) h = "127.0.0.1";
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) {
+    return bad();
+  }
+  int value = std::stoi(p);
+  if (value > 65535) return bad();
+  *host = h;
+  *port = value;
+  return Status::OK();
+}
+
+void SetUpLogging(const std::string& level) {
+  // Stdout is reserved for the "listening on" line.
+  auto logger = spdlog::stderr_logger_mt("tsbridge-emulator");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (level == "debug") {
+    spdlog::set_level(spdlog::level::debug);
+  } else if (level == "warn") {
+    spdlog::set_level(spdlog::level::warn);
+  } else {
+    spdlog::set_level(spdlog::level::info);
+  }
+}
+
+int Fail(int code, const Status& status) {
+  std::fprintf(stderr, "tsbridge emulator: %s\n", status.message().c_str());
+  return code;
+}
+
+int RunEmulator(const EmulatorCommandOptions& flags) {
+  // Block the stop signals before any thread starts, so that every server thread inherits the
+  // mask and sigwait below is the only receiver.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A client that goes away mid-response must not kill the server.
+  signal(SIGPIPE, SIG_IGN);
+
+  SetUpLogging(flags.log_level);
+
+  emulator::EmulatorOptions options;
+  Status listen = ParseListen(flags.listen, &options.host, &options.port);
+  if (!listen.ok()) return Fail(kExitUsage, listen);
+  options.data_dir = flags.data_dir;
+
+  std::string key_source;
+  std::string banner_key_id;  // never the secret (decisions.md section 7)
+  const bool key_flags = !flags.access_key_id.empty() || !flags.access_key_secret.empty();
+  if (!flags.config_file.empty()) {
+    if (key_flags) {
+      return Fail(kExitUsage, Status::InvalidArgument(
+                                  "--access-key-id/--access-key-secret cannot be combined with "
+                                  "--config: declare the keys in the config's accounts"));
+    }
+    auto config = emulator::LoadEmulatorConfig(flags.config_file);
+    if (!config.ok()) {
+      return Fail(config.status().code() == StatusCode::kIOError ? kExitFailure : kExitUsage,
+                  config.status());
+    }
+    options.config = std::move(config).value();
+  } else {
+    std::string id = flags.access_key_id;
+    std::string secret = flags.access_key_secret;
+    if (key_flags) {
+      if (id.empty() || secret.empty()) {
+        return Fail(kExitUsage, Status::InvalidArgument(
+                                    "--access-key-id and --access-key-secret go together"));
+      }
+      key_source = "from the command line";
+    } else {
+      const char* env_id = std::getenv("TSBRIDGE_EMULATOR_ACCESS_KEY_ID");
+      const char* env_secret = std::getenv("TSBRIDGE_EMULATOR_ACCESS_KEY_SECRET");
+      bool has_id = env_id != nullptr && *env_id != '\0';
+      bool has_secret = env_secret != nullptr && *env_secret != '\0';
+      if (has_id != has_secret) {
+        return Fail(kExitUsage, Status::InvalidArgument(
+                                    "TSBRIDGE_EMULATOR_ACCESS_KEY_ID and "
+                                    "TSBRIDGE_EMULATOR_ACCESS_KEY_SECRET go together"));
+      }
+      if (has_id) {
+        id = env_id;
+        secret = env_secret;
+        key_source = "from TSBRIDGE_EMULATOR_ACCESS_KEY_ID/_SECRET";
+      } else {
+        id = std::string(emulator::kDevAccessKeyId);
+        secret = std::string(emulator::kDevAccessKeySecret);
+        key_source = "development pair";
+      }
+    }
+    banner_key_id = id;
+    options.config = emulator::DefaultEmulatorConfig(id, secret);
+  }
+  for (const std::string& text : flags.faults) {
+    auto rule = emulator::ParseFaultRule(text);
+    if (!rule.ok()) return Fail(kExitUsage, rule.status());
+    options.faults.push_back(std::move(rule).value());
+  }
+  for (const std::string& text : options.config.faults) {
+    auto rule = emulator::ParseFaultRule(text);
+    if (!rule.ok()) return Fail(kExitUsage, rule.status().WithContext(flags.config_file));
+  }
+  if (flags.fault_seed_given) options.config.fault_seed = flags.fault_seed;
+
+  emulator::EmulatorServer server(std::move(options));
+  Status started = server.Start();
+  if (!started.ok()) return Fail(kExitFailure, started);
+
+  // The banner (stderr). Secrets: only the public development pair is printed in full.
+  std::fprintf(stderr, "tsbridge emulator: a local Tablestore-compatible server\n");
+  std::fprintf(stderr, "  endpoint     %s\n", server.endpoint().c_str());
+  if (!flags.config_file.empty()) {
+    std::fprintf(stderr, "  accounts     from %s (instances not declared there are refused)\n",
+                 flags.config_file.c_str());
+  } else if (key_source == "development pair") {
+    std::fprintf(stderr, "  access key   id %s  secret %s  (the public development pair)\n",
+                 std::string(emulator::kDevAccessKeyId).c_str(),
+                 std::string(emulator::kDevAccessKeySecret).c_str());
+    std::fprintf(stderr, "  instances    any name; each instance is its own namespace\n");
+  } else {
+    std::fprintf(stderr, "  access key   id %s  (%s)\n", banner_key_id.c_str(),
+                 key_source.c_str());
+    std::fprintf(stderr, "  instances    any name; each instance is its own namespace\n");
+  }
+  if (server.temporary_store()) {
+    std::fprintf(stderr, "  data         temporary store %s (removed on exit)\n",
+                 server.data_dir().c_str());
+  } else {
+    std::fprintf(stderr, "  data         %s\n", server.data_dir().c_str());
+  }
+  for (const std::string& text : flags.faults) {
+    std::fprintf(stderr, "  fault        %s\n", text.c_str());
+  }
+  std::fflush(stderr);
+
+  std::printf("listening on %s\n", server.endpoint().c_str());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  while (sigwait(&stop_signals, &signal_number) != 0) {
+  }
+  spdlog::info("received {}, stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  server.Stop();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
 void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
-  sub->callback([run] {
-    *run = [] {
-      std::fprintf(stderr, "tsbridge emulator: not built yet\n");
-      return kExitFailure;
-    };
-  });
+  auto flags = std::make_shared<EmulatorCommandOptions>();
+  sub->description(
+      "Run a local Tablestore-compatible server on an embedded RocksDB store. Prints one line, "
+      "\"listening on http://HOST:PORT\", to stdout once it accepts connections; stops on "
+      "SIGINT/SIGTERM. Without --config it accepts the key pair given by --access-key-id/"
+      "--access-key-secret or TSBRIDGE_EMULATOR_ACCESS_KEY_ID/_SECRET, else the public "
+      "development pair tsbridge-dev-key-id / tsbridge-dev-key-secret.");
+  sub->add_option("--listen", flags->listen,
+                  "HOST:PORT to listen on (port 0 picks a free port)")
+      ->capture_default_str();
+  sub->add_option("--data", flags->data_dir,
+                  "RocksDB data directory, kept across runs (default: a temporary store removed "
+                  "on exit)");
+  sub->add_option("--config", flags->config_file,
+                  "JSON file declaring region, accounts, access keys and instances");
+  sub->add_option("--access-key-id", flags->access_key_id, "the access key id to accept");
+  sub->add_option("--access-key-secret", flags->access_key_secret,
+                  "the secret of --access-key-id (the emulator's own key, not a cloud secret)");
+  sub->add_option("--log-level", flags->log_level,
+                  "debug logs every request (operation, table, rows, status, ms) to stderr")
+      ->check(CLI::IsMember({"debug", "info", "warn"}))
+      ->capture_default_str();
+  sub->add_option("--fault", flags->faults,
+                  "fail a share of requests: OP:CODE:RATE, e.g. BatchWriteRow:OTSServerBusy:0.2; "
+                  "OP may be *; append :rows to fail that share of BatchWriteRow/BatchGetRow rows "
+                  "instead (repeatable)");
+  sub->add_option_function<uint64_t>(
+      "--fault-seed",
+      [flags](const uint64_t& seed) {
+        flags->fault_seed = seed;
+        flags->fault_seed_given = true;
+      },
+      "seed that makes --fault choices deterministic (default 1)");
+  sub->callback([run, flags] { *run = [flags] { return RunEmulator(*flags); }; });
 }
 
 }  // namespace tsb::cli

@@ -1,0 +1,47 @@
+// Helpers shared by the subcommand files: error reporting, exit codes, signals, shared flags.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "jobs/job_common.h"
+
+namespace CLI {
+class App;
+}
+
+namespace tsb::cli {
+
+// Prints "tsbridge VERB: message" on stderr and returns the exit code for the status.
+int ReportFailure(std::string_view verb, const Status& status);
+// A usage error found after parsing (exit 2).
+int UsageError(std::string_view verb, const std::string& message);
+// Prints the one-line summary (unless quiet), writes --summary, and returns 0, or 3 when rows
+// were rejected.
+int FinishJob(std::string_view verb, const jobs::JobSummary& summary,
+              const std::string& summary_path, bool quiet);
+// SIGINT / SIGTERM set jobs::StopSignal(); a second signal ends the process at once.
+void InstallStopHandlers();
+// "K/N" with 1 <= K <= N.
+bool ParseShard(const std::string& text, int* k, int* n);
+
+// Flags of features this build does not have yet: accepted by the parser so that the user gets
+// a clear "not supported yet" (exit 2) instead of "unknown option".
+class UnsupportedFlags {
+ public:
+  void Add(CLI::App* app, const std::string& flag, const std::string& feature);
+  // 0, or prints the error and returns 2 when any of the flags was given.
+  int Check(std::string_view verb) const;
+
+ private:
+  struct Entry {
+    std::string flag;
+    std::string feature;
+    std::shared_ptr<std::string> value;
+  };
+  std::vector<Entry> entries_;
+};
+
+}  // namespace tsb::cli

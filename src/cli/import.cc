@@ -1,0 +1,63 @@
+// `tsbridge import`: Tablestore table -> local file. Flags become ImportOptions; the job lives in
+// src/jobs/import_job.cc.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "jobs/import_job.h"
+
+namespace tsb::cli {
+
+void SetupImportCommand(CLI::App* sub, RunFn* run) {
+  auto options = std::make_shared<jobs::ImportOptions>();
+  auto shard = std::make_shared<std::string>();
+  auto unsupported = std::make_shared<UnsupportedFlags>();
+  sub->description(
+      "Read a Tablestore table into a local Parquet, CSV or JSON Lines file "
+      "(Tablestore -> file).");
+  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required();
+  sub->add_option("-o,--output", options->output,
+                  "Output file, DIR/ for one part file per split, or - for stdout "
+                  "(default: the spec's file.path)");
+  sub->add_option("--format", options->format, "parquet, csv or jsonl (default: from the spec or "
+                                               "the output's extension)");
+  sub->add_option("--where", options->where,
+                  "SQL predicate over the spec's column names; key bounds are pushed down");
+  sub->add_flag("--explain", options->explain,
+                "Print the scan plan (key ranges, server filter, local residue) and read nothing");
+  sub->add_option("--parallel", options->parallel, "Concurrent split scanners (default 4)");
+  sub->add_option("--shard", *shard, "Read only share K of N of the splits (K/N, K from 1)");
+  sub->add_option("--limit", options->limit, "Write at most N rows");
+  sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
+  sub->add_option("--rejects", options->rejects_path,
+                  "Reject file (default: <output stem>.rejects.jsonl)");
+  sub->add_option("--max-errors", options->max_errors,
+                  "Stop (exit 3) once more than N rows were rejected");
+  sub->add_option("--endpoint", options->endpoint,
+                  "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
+  sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
+  unsupported->Add(sub, "--versions", "multi-version (long layout) reads");
+  unsupported->Add(sub, "--time-range", "time-range reads");
+  unsupported->Add(sub, "--max-rows-per-sec", "read-rate caps");
+  unsupported->Add(sub, "--max-cu-per-sec", "read-rate caps");
+
+  sub->callback([run, options, shard, unsupported] {
+    *run = [options, shard, unsupported]() -> int {
+      if (int code = unsupported->Check("import"); code != 0) return code;
+      if (!shard->empty() &&
+          !ParseShard(*shard, &options->shard_index, &options->shard_count)) {
+        return UsageError("import", "--shard: expected K/N with 1 <= K <= N, got \"" + *shard + "\"");
+      }
+      InstallStopHandlers();
+      jobs::JobSummary summary;
+      Status s = jobs::RunImport(*options, &summary);
+      if (!s.ok()) return ReportFailure("import", s);
+      if (options->explain) return kExitOk;
+      return FinishJob("import", summary, options->summary_path, options->quiet);
+    };
+  });
+}
+
+}  // namespace tsb::cli

@@ -1,0 +1,390 @@
+// Store: the emulator's tables, rows and Tablestore semantics, on RocksDB.
+//
+// The server layer (server.cc / handlers*.cc) decodes a request's protobuf and PlainBuffer, calls
+// one Store method with ots::Row / ots::Value and the plain structs below, and encodes the answer.
+// No protobuf type crosses this header. Every service error comes back as
+// tsb::Status::FromService(ots_code, exact message, http_status, "") (see OtsError below), so the
+// server answers with status.http_status(), status.ots_code() and status.message() unchanged.
+//
+// What the Store enforces (wire doc B.7, C.1, C.2; limits.h): table names and metas, table options,
+// the primary-key schema on every write and read (count, names, order, types, sizes), attribute
+// limits, cell versions / TTL / time ranges, row-existence and column conditions, GetRange paging
+// (5000 rows or 4 MiB, next_start_primary_key always a real row key), BatchWriteRow limits (200
+// rows, 4 MiB, duplicates), BatchGetRow's 100 rows, consumed capacity (wire doc A.5), and
+// ComputeSplitPointsBySize. The server checks only what it alone can see (signatures, headers,
+// malformed bytes) and the request sizes for which it passes the encoded byte count.
+//
+// Thread safety: a Store is safe to call from any number of threads at once without external
+// locking. Reads take no lock (each one sees a consistent RocksDB view). Writes that read the old
+// row (UpdateRow, conditions, increments) hold striped per-row locks, taken in a fixed order, so
+// concurrent read-modify-writes on one row are serialized; a whole BatchWriteRow holds the locks
+// of all its rows and commits as one RocksDB WriteBatch (one synced WAL write when durable).
+// Table DDL is serialized per table against that table's writes.
+//
+// Views: rows handed to a RowSink point into the Store's scratch memory and are valid only during
+// the OnRow call; copy what must outlive it (or encode it to PlainBuffer right there).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "tablestore/row.h"
+
+namespace tsb::emulator {
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+// A service error with the HTTP status the service pairs with `ots_code` (wire doc C.2), e.g.
+// OtsError("OTSObjectNotExist", "Requested table does not exist.") -> HTTP 404.
+Status OtsError(std::string_view ots_code, std::string message);
+int HttpStatusForOtsCode(std::string_view ots_code);
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+// Numeric values are the protobuf enums' (wire doc A.3): on the wire, never renumber.
+enum class PrimaryKeyType : int { kInteger = 1, kString = 2, kBinary = 3 };
+// DefinedColumnType. The Store keeps defined columns as metadata only.
+enum class DefinedColumnType : int {
+  kInteger = 1,
+  kDouble = 2,
+  kBoolean = 3,
+  kString = 4,
+  kBlob = 7
+};
+
+struct PrimaryKeyColumn {
+  std::string name;
+  PrimaryKeyType type = PrimaryKeyType::kString;
+  bool auto_increment = false;  // PrimaryKeyOption AUTO_INCREMENT
+};
+
+struct DefinedColumn {
+  std::string name;
+  DefinedColumnType type = DefinedColumnType::kString;
+};
+
+struct TableMeta {
+  std::string table_name;
+  std::vector<PrimaryKeyColumn> primary_key;
+  std::vector<DefinedColumn> defined_columns;
+};
+
+// As in the request: unset fields keep their current value (UpdateTable) or take the service's
+// defaults (CreateTable: TTL -1, max_versions 1, deviation 86400 s, allow_update true).
+struct TableOptions {
+  std::optional<int32_t> time_to_live;                   // seconds; -1 = forever, else >= 86400
+  std::optional<int32_t> max_versions;                   // >= 1
+  std::optional<int64_t> deviation_cell_version_in_sec;  // > 0; bounds written timestamps
+  std::optional<bool> allow_update;
+  std::optional<int32_t> block_size;         // accepted and echoed, no effect
+  std::optional<int32_t> bloom_filter_type;  // accepted and echoed, no effect
+};
+
+struct ReservedThroughput {
+  std::optional<int32_t> read;
+  std::optional<int32_t> write;
+};
+
+// DescribeTable / UpdateTable answer. Every option is filled in.
+struct TableDescription {
+  TableMeta meta;
+  TableOptions options;
+  int32_t reserved_read = 0;
+  int32_t reserved_write = 0;
+  int64_t last_increase_time = 0;  // seconds since the epoch; set at creation
+  int64_t last_decrease_time = 0;  // 0 = never (omit on the wire)
+  int64_t creation_time_us = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Capacity (wire doc A.5)
+
+struct CapacityUnits {
+  int64_t read = 0;
+  int64_t write = 0;
+  CapacityUnits& operator+=(const CapacityUnits& o) {
+    read += o.read;
+    write += o.write;
+    return *this;
+  }
+  friend bool operator==(const CapacityUnits&, const CapacityUnits&) = default;
+};
+
+// ceil(bytes / 4 KB), and 0 for 0 bytes.
+int64_t CapacityUnitsFor(int64_t bytes);
+
+// ---------------------------------------------------------------------------------------------
+// Filters (wire doc A.4). The server builds the tree from the protobuf Filter; column_value is
+// decoded with the codec's bare-value decoder and copied in with Filter::Single.
+
+enum class Comparator : int {
+  kEqual = 1,
+  kNotEqual = 2,
+  kGreaterThan = 3,
+  kGreaterEqual = 4,
+  kLessThan = 5,
+  kLessEqual = 6
+};
+enum class LogicalOperator : int { kNot = 1, kAnd = 2, kOr = 3 };
+
+struct Filter {
+  enum class Kind { kSingleColumn, kComposite, kColumnPagination };
+  Kind kind = Kind::kSingleColumn;
+
+  // kSingleColumn. The value's bytes are owned here (value_bytes); value() views them.
+  Comparator comparator = Comparator::kEqual;
+  std::string column_name;
+  ots::ValueType value_type = ots::ValueType::kInteger;
+  int64_t value_int = 0;
+  double value_double = 0;
+  bool value_bool = false;
+  std::string value_bytes;
+  bool filter_if_missing = false;   // true: a row without the column fails the filter
+  bool latest_version_only = true;  // false: any version read may satisfy the comparison
+
+  // kComposite: NOT takes exactly one child; AND / OR two or more.
+  LogicalOperator combinator = LogicalOperator::kAnd;
+  std::vector<Filter> children;
+
+  // kColumnPagination: from each returned row keep `limit` attribute columns after skipping
+  // `offset` (counted by column name). Only at the top level of a read filter.
+  int32_t offset = 0;
+  int32_t limit = 0;
+
+  ots::Value value() const;
+
+  static Filter Single(Comparator cmp, std::string column, const ots::Value& value,
+                       bool filter_if_missing = false, bool latest_version_only = true);
+  static Filter Composite(LogicalOperator op, std::vector<Filter> children);
+  static Filter ColumnPagination(int32_t offset, int32_t limit);
+};
+
+// Cross-type comparisons: INTEGER and DOUBLE compare numerically; any other pair of different
+// types never matches, except with kNotEqual, which matches. STRING / BINARY compare unsigned
+// bytewise, BOOLEAN false < true. (The service documents only same-typed comparisons.)
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+struct TimeRange {
+  int64_t start = 0;        // inclusive, ms
+  int64_t end = INT64_MAX;  // exclusive, ms
+  bool specific = false;    // came from specific_time (refused together with max_versions)
+  static TimeRange Specific(int64_t ts) {
+    return TimeRange{ts, ts == INT64_MAX ? ts : ts + 1, true};
+  }
+};
+
+struct ReadOptions {
+  // Attribute or primary-key column names; empty = all columns; at most 128 names. Rows always
+  // carry their whole primary key. A row with none of the named attributes is not returned,
+  // unless a primary-key column is named (then it comes back with its key only).
+  std::vector<std::string> columns_to_get;
+  // Unset: all versions in time_range, or 1 without a time_range. Capped by the table's
+  // max_versions.
+  std::optional<int32_t> max_versions;
+  std::optional<TimeRange> time_range;
+  std::optional<Filter> filter;
+};
+
+// Receives rows. The row's views (names, values) are valid only during the call.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  virtual void OnRow(const ots::Row& row) = 0;
+};
+
+// A row that owns its bytes; for results that outlive a call (next_start_primary_key, returned
+// rows of writes). Move-only; moving keeps the views valid.
+class OwnedRow {
+ public:
+  OwnedRow() = default;
+  OwnedRow(OwnedRow&&) = default;
+  OwnedRow& operator=(OwnedRow&&) = default;
+  OwnedRow(const OwnedRow&) = delete;
+  OwnedRow& operator=(const OwnedRow&) = delete;
+
+  // Deep-copies `row`.
+  void Assign(const ots::Row& row);
+  const ots::Row& row() const { return row_; }
+  bool empty() const { return row_.primary_key.empty() && row_.attributes.empty(); }
+
+ private:
+  std::unique_ptr<char[]> arena_;
+  ots::Row row_;
+};
+
+enum class Direction : int { kForward = 0, kBackward = 1 };
+
+struct GetRangeRequest {
+  std::string_view table_name;
+  Direction direction = Direction::kForward;
+  // Full primary keys in schema order; INF_MIN / INF_MAX allowed in any column.
+  std::span<const ots::Cell> inclusive_start;
+  std::span<const ots::Cell> exclusive_end;
+  std::optional<int32_t> limit;  // rows returned; unset or 0 = no limit beyond the page size
+  ReadOptions read;
+};
+
+struct GetRangeResult {
+  CapacityUnits consumed;
+  int64_t rows_returned = 0;
+  int64_t rows_scanned = 0;
+  // Inclusive start of the next page: a real row key (primary-key cells only). Empty = done.
+  OwnedRow next_start_primary_key;
+};
+
+// BatchGetRow: one entry per table, rows answered in request order.
+struct BatchGetTable {
+  std::string_view table_name;
+  std::vector<std::span<const ots::Cell>> primary_keys;
+  ReadOptions read;
+};
+class BatchGetSink {
+ public:
+  virtual ~BatchGetSink() = default;
+  // `row` is null when the row does not exist or `status` failed; views valid during the call.
+  virtual void OnRow(size_t table_index, size_t row_index, const Status& status,
+                     const ots::Row* row, const CapacityUnits& consumed) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+enum class RowExistence : int { kIgnore = 0, kExpectExist = 1, kExpectNotExist = 2 };
+
+struct Condition {
+  RowExistence row_existence = RowExistence::kIgnore;
+  // Evaluated on the current row: every column, every version kept (latest_version_only picks
+  // the newest); a missing row has no columns.
+  std::optional<Filter> column_condition;
+};
+
+enum class ReturnType : int { kNone = 0, kPrimaryKey = 1, kAfterModify = 2 };
+struct ReturnContent {
+  ReturnType type = ReturnType::kNone;
+  std::vector<std::string> column_names;  // kAfterModify: which columns (empty = modified ones)
+};
+
+enum class OperationType : int { kPut = 1, kUpdate = 2, kDelete = 3 };
+
+struct RowWrite {
+  OperationType type = OperationType::kPut;
+  // kPut: PK + attributes (ops must be kPut). kUpdate: PK + attribute cells with ops.
+  // kDelete: PK only (attributes ignored).
+  const ots::Row* row = nullptr;
+  Condition condition;
+  ReturnContent return_content;
+};
+
+struct RowWriteResult {
+  Status status;  // per-row failure (OTSConditionCheckFail, OTSParameterInvalid, ...)
+  CapacityUnits consumed;
+  OwnedRow returned;  // per return_content; empty when none
+};
+
+struct BatchWriteTable {
+  std::string_view table_name;
+  std::vector<RowWrite> rows;
+};
+
+struct BatchWriteRequest {
+  std::vector<BatchWriteTable> tables;
+  // Sum of the encoded PlainBuffer row_change bytes (decisions 8); -1 = let the Store estimate.
+  int64_t encoded_bytes = -1;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Request-level limits, for the server (and used by the Store itself).
+
+// "Rows count exceeds the upper limit: 200." etc.
+Status CheckBatchWriteLimits(int64_t row_count, int64_t encoded_bytes);
+Status CheckBatchGetLimits(int64_t row_count);
+// Encoded PlainBuffer size of one row as the codec writes it (no header, with checksums and
+// timestamps as present). Used for the 4 MiB page and batch limits.
+int64_t PlainBufferRowSize(const ots::Row& row);
+
+// ---------------------------------------------------------------------------------------------
+
+struct StoreOptions {
+  // Data directory, created if missing; empty = a fresh temporary directory removed on close.
+  std::string data_dir;
+  // Sync the WAL on every acknowledged write. Default: true with a data_dir, false without.
+  std::optional<bool> sync;
+  // Clock in milliseconds since the epoch; unset = the system clock. For tests of TTL.
+  std::function<int64_t()> now_ms_for_test;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  virtual ~Store() = default;
+
+  // Tables. `instance` scopes everything: a client of one instance never sees another's tables.
+  virtual Status CreateTable(std::string_view instance, const TableMeta& meta,
+                             const TableOptions& options, const ReservedThroughput& rt) = 0;
+  virtual Result<std::vector<std::string>> ListTables(std::string_view instance) = 0;
+  virtual Result<TableDescription> DescribeTable(std::string_view instance,
+                                                 std::string_view table_name) = 0;
+  virtual Result<TableDescription> UpdateTable(std::string_view instance,
+                                               std::string_view table_name,
+                                               const TableOptions& options,
+                                               const ReservedThroughput* rt) = 0;
+  virtual Status DeleteTable(std::string_view instance, std::string_view table_name) = 0;
+
+  // GetRow: calls sink->OnRow once if the row exists and passes the filter. An absent row is
+  // not an error (send empty `row` bytes). Returns the consumed capacity.
+  virtual Result<CapacityUnits> GetRow(std::string_view instance, std::string_view table_name,
+                                       std::span<const ots::Cell> primary_key,
+                                       const ReadOptions& read, RowSink* sink) = 0;
+
+  // GetRange: streams the page's rows to `sink` in direction order.
+  virtual Result<GetRangeResult> GetRange(std::string_view instance, const GetRangeRequest& req,
+                                          RowSink* sink) = 0;
+
+  // BatchGetRow: request-level errors (row count, missing table) fail the whole call before any
+  // row is answered; row-level errors go to the sink.
+  virtual Status BatchGetRow(std::string_view instance, std::span<const BatchGetTable> tables,
+                             BatchGetSink* sink) = 0;
+
+  // Single-row writes: a failed row is the returned Status (with its CU in `result->consumed`:
+  // a failed condition costs 1W + 1R).
+  virtual Status WriteRow(std::string_view instance, std::string_view table_name,
+                          const RowWrite& write, RowWriteResult* result) = 0;
+  Status PutRow(std::string_view instance, std::string_view table, const ots::Row& row,
+                const Condition& condition, RowWriteResult* result);
+  Status UpdateRow(std::string_view instance, std::string_view table, const ots::Row& row,
+                   const Condition& condition, RowWriteResult* result);
+  Status DeleteRow(std::string_view instance, std::string_view table, const ots::Row& row,
+                   const Condition& condition, RowWriteResult* result);
+
+  // BatchWriteRow: a non-OK return fails the whole request (limits, duplicates, missing table,
+  // no rows); otherwise results[t][r] answers tables[t].rows[r]. Rows are applied atomically each;
+  // all successful rows commit in one WriteBatch.
+  virtual Status BatchWriteRow(std::string_view instance, const BatchWriteRequest& request,
+                               std::vector<std::vector<RowWriteResult>>* results) = 0;
+
+  // ComputeSplitPointsBySize: split points (real row keys, every PK cell, ascending) such that
+  // each of the n+1 splits holds about split_size * unit bytes of rows, sized as stored (key +
+  // value bytes, close to their PlainBuffer size); unit_bytes <= 0 means 100 MiB. One scan of
+  // the table. `consumed.read` = number of splits. `schema` receives the PK schema.
+  struct SplitPoints {
+    std::vector<OwnedRow> points;
+    std::vector<PrimaryKeyColumn> schema;
+    CapacityUnits consumed;
+  };
+  virtual Result<SplitPoints> ComputeSplitPointsBySize(std::string_view instance,
+                                                       std::string_view table_name,
+                                                       int64_t split_size, int64_t unit_bytes) = 0;
+};
+
+}  // namespace tsb::emulator

@@ -1,0 +1,330 @@
+// CSV reader: a byte-level state machine over an InputWindow.
+//
+// Each record is split in place: the scanner records where every field starts and ends in the
+// window (no copy), and only the selected fields are converted, straight into their Column. A
+// record that does not fit in the window is rescanned from its start after Fill(), so the
+// scanner keeps no state between calls; Fill() doubles the window when needed, which keeps the
+// rescans linear overall.
+#include <array>
+#include <cstring>
+#include <optional>
+
+#include "core/value_text.h"
+#include "formats/csv/csv.h"
+#include "formats/text/text_common.h"
+
+namespace tsb {
+
+namespace {
+
+constexpr std::array<bool, 256> MakeSpecial() {
+  std::array<bool, 256> t{};
+  t[','] = true;
+  t['\n'] = true;
+  t['\r'] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kUnquotedStop = MakeSpecial();
+
+class CsvReader : public BatchReader {
+ public:
+  CsvReader(std::string path, std::unique_ptr<InputStream> input)
+      : path_(std::move(path)), window_(std::move(input)) {}
+
+  Status Init(const std::vector<Field>& columns);
+  const Schema& schema() const override { return schema_; }
+  Status Next(RowBatch* batch) override;
+  const std::vector<std::string>& header() const { return header_; }
+
+ private:
+  enum class Scan { kRecord, kNeedMore, kEnd };
+  struct FieldRef {
+    size_t begin;  // offsets in the window, without the quotes
+    size_t end;
+    bool quoted;
+    bool escaped;  // contains doubled quotes
+  };
+
+  Scan ScanRecord();
+  // Scans the next record, filling the window as needed; false at the end of the input.
+  Result<bool> NextRecord();
+  std::string_view FieldText(const FieldRef& f);
+  void Reject(RowBatch* batch, std::string code, std::string message, bool raw);
+
+  std::string path_;
+  InputWindow window_;
+  Schema schema_;
+  std::vector<std::string> header_;
+  std::vector<size_t> selected_;  // file column of each schema column
+  int64_t line_ = 1;              // physical line where the next record starts
+
+  // The current record.
+  std::vector<FieldRef> fields_;
+  size_t rec_begin_ = 0;
+  size_t rec_end_ = 0;   // end of the record's text, before its line break
+  size_t next_ = 0;      // start of the next record
+  int64_t breaks_ = 0;   // line breaks in the record, its own included
+  bool bad_quote_ = false;
+  bool unterminated_ = false;
+  std::string scratch_;
+};
+
+CsvReader::Scan CsvReader::ScanRecord() {
+  const char* base = window_.data();
+  const char* p = base + window_.pos();
+  const char* const end = base + window_.len();
+  const bool eof = window_.eof();
+  if (p == end) return eof ? Scan::kEnd : Scan::kNeedMore;
+  fields_.clear();
+  bad_quote_ = false;
+  unterminated_ = false;
+  rec_begin_ = window_.pos();
+  int64_t breaks = 0;
+
+  // Called with p at a line break (CR or LF); ends the record.
+  auto at_break = [&]() -> Scan {
+    rec_end_ = static_cast<size_t>(p - base);
+    if (*p == '\r') {
+      if (p + 1 == end && !eof) return Scan::kNeedMore;
+      p += (p + 1 < end && p[1] == '\n') ? 2 : 1;
+    } else {
+      ++p;
+    }
+    breaks_ = breaks + 1;
+    next_ = static_cast<size_t>(p - base);
+    return Scan::kRecord;
+  };
+  auto at_eof = [&]() -> Scan {
+    rec_end_ = next_ = static_cast<size_t>(p - base);
+    breaks_ = breaks;
+    return Scan::kRecord;
+  };
+
+  for (;;) {
+    FieldRef f;
+    if (p < end && *p == '"') {
+      f.quoted = true;
+      f.escaped = false;
+      ++p;
+      f.begin = static_cast<size_t>(p - base);
+      for (;;) {
+        while (p < end && *p != '"') {
+          if (*p == '\n' || (*p == '\r' && !(p + 1 < end && p[1] == '\n'))) ++breaks;
+          ++p;
+        }
+        if (p == end) {
+          if (!eof) return Scan::kNeedMore;
+          unterminated_ = true;
+          f.end = static_cast<size_t>(p - base);
+          fields_.push_back(f);
+          return at_eof();
+        }
+        if (p + 1 == end && !eof) return Scan::kNeedMore;
+        if (p + 1 < end && p[1] == '"') {
+          f.escaped = true;
+          p += 2;
+          continue;
+        }
+        f.end = static_cast<size_t>(p - base);
+        ++p;
+        break;
+      }
+      fields_.push_back(f);
+      if (p == end) return at_eof();  // eof is known here
+      if (*p == ',') {
+        ++p;
+        continue;
+      }
+      if (*p == '\n' || *p == '\r') return at_break();
+      // Text after the closing quote: skip to the end of the record, still honouring quotes.
+      bad_quote_ = true;
+      bool in_quotes = false;
+      while (p < end) {
+        char c = *p;
+        if (c == '"') {
+          in_quotes = !in_quotes;
+        } else if (c == '\n' || c == '\r') {
+          if (!in_quotes) break;
+          if (c == '\n' || !(p + 1 < end && p[1] == '\n')) ++breaks;
+        }
+        ++p;
+      }
+      if (p == end) {
+        if (!eof) return Scan::kNeedMore;
+        return at_eof();
+      }
+      return at_break();
+    }
+    f.quoted = false;
+    f.escaped = false;
+    f.begin = static_cast<size_t>(p - base);
+    while (p < end && !kUnquotedStop[static_cast<unsigned char>(*p)]) ++p;
+    f.end = static_cast<size_t>(p - base);
+    fields_.push_back(f);
+    if (p == end) {
+      if (!eof) return Scan::kNeedMore;
+      return at_eof();
+    }
+    if (*p == ',') {
+      ++p;
+      continue;
+    }
+    return at_break();
+  }
+}
+
+Result<bool> CsvReader::NextRecord() {
+  for (;;) {
+    Scan s = ScanRecord();
+    if (s == Scan::kRecord) return true;
+    if (s == Scan::kEnd) return false;
+    TSB_RETURN_IF_ERROR(window_.Fill().WithContext("line " + std::to_string(line_)));
+  }
+}
+
+std::string_view CsvReader::FieldText(const FieldRef& f) {
+  const char* b = window_.data() + f.begin;
+  const char* e = window_.data() + f.end;
+  if (!f.escaped) return std::string_view(b, static_cast<size_t>(e - b));
+  scratch_.clear();
+  while (b < e) {
+    const char* q = static_cast<const char*>(std::memchr(b, '"', static_cast<size_t>(e - b)));
+    if (q == nullptr) {
+      scratch_.append(b, e);
+      break;
+    }
+    scratch_.append(b, q + 1);  // keep one quote, skip its double
+    b = q + 2;
+  }
+  return scratch_;
+}
+
+void CsvReader::Reject(RowBatch* batch, std::string code, std::string message, bool raw) {
+  RejectedRecord r;
+  r.position = line_;
+  if (raw) {
+    r.raw.assign(window_.data() + rec_begin_, rec_end_ - rec_begin_);
+  } else {
+    r.fields.reserve(fields_.size());
+    for (const FieldRef& f : fields_) {
+      if (!f.quoted && f.begin == f.end) {
+        r.fields.emplace_back(std::nullopt);
+      } else {
+        r.fields.emplace_back(std::string(FieldText(f)));
+      }
+    }
+  }
+  r.code = std::move(code);
+  r.message = std::move(message);
+  batch->rejects().push_back(std::move(r));
+}
+
+Status CsvReader::Init(const std::vector<Field>& columns) {
+  // The BOM is only recognised at the very start of the input.
+  while (window_.len() < 3 && !window_.eof()) TSB_RETURN_IF_ERROR(window_.Fill());
+  if (window_.len() >= 3 && std::memcmp(window_.data(), "\xEF\xBB\xBF", 3) == 0) {
+    window_.set_pos(3);
+  }
+  TSB_ASSIGN_OR_RETURN(bool has_header, NextRecord());
+  if (has_header) {
+    if (bad_quote_ || unterminated_) {
+      return Status::InvalidArgument(path_ + ": line 1: malformed quoting in the header row");
+    }
+    for (const FieldRef& f : fields_) header_.emplace_back(FieldText(f));
+    line_ += breaks_;
+    window_.set_pos(next_);
+  }
+  if (columns.empty()) {
+    for (size_t i = 0; i < header_.size(); ++i) {
+      schema_.Add(Field{header_[i], DataType::Of(TypeId::kString), true});
+      selected_.push_back(i);
+    }
+    return Status::OK();
+  }
+  for (const Field& want : columns) {
+    size_t i = 0;
+    while (i < header_.size() && header_[i] != want.name) ++i;
+    if (i == header_.size()) {
+      std::string names;
+      for (const std::string& h : header_) names += (names.empty() ? "" : ", ") + h;
+      return Status::InvalidArgument(path_ + ": column \"" + want.name +
+                                     "\" is not in the CSV header (" +
+                                     (names.empty() ? std::string("no columns") : names) + ")");
+    }
+    selected_.push_back(i);
+    schema_.Add(want);
+  }
+  return Status::OK();
+}
+
+Status CsvReader::Next(RowBatch* batch) {
+  batch->Reset();
+  const size_t num_columns = header_.size();
+  const size_t limit = batch->capacity() == 0 ? 1 : batch->capacity();
+  while (batch->num_rows() + batch->rejects().size() < limit) {
+    TSB_ASSIGN_OR_RETURN(bool more, NextRecord());
+    if (!more) break;
+    if (bad_quote_ || unterminated_) {
+      Reject(batch, "TSB_BAD_QUOTE",
+             unterminated_ ? "unterminated quoted field: the quote is never closed before the "
+                             "end of the input"
+                           : "text after the closing quote of a quoted field",
+             true);
+    } else if (fields_.size() != num_columns) {
+      if (fields_.size() == 1 && !fields_[0].quoted && fields_[0].begin == fields_[0].end &&
+          num_columns > 1) {
+        // An empty line: not a record.
+      } else {
+        Reject(batch, "TSB_FIELD_COUNT",
+               "expected " + std::to_string(num_columns) + " fields, found " +
+                   std::to_string(fields_.size()),
+               true);
+      }
+    } else {
+      const size_t row = batch->num_rows();
+      bool ok = true;
+      for (size_t c = 0; c < selected_.size(); ++c) {
+        const FieldRef& f = fields_[selected_[c]];
+        Column* column = &batch->column(c);
+        if (!f.quoted && f.begin == f.end) {
+          column->AppendNull();
+          continue;
+        }
+        std::string_view text = FieldText(f);
+        const DataType& type = schema_.field(c).type;
+        ParseOutcome r = ParseValueInto(text, type, column);
+        if (r != ParseOutcome::kOk) {
+          for (size_t k = 0; k < c; ++k) TruncateColumn(&batch->column(k), row);
+          const std::string message =
+              "column \"" + schema_.field(c).name + "\": " + DescribeBadValue(r, type, text);
+          Reject(batch, r == ParseOutcome::kBadUtf8 ? "TSB_BAD_UTF8" : "TSB_BAD_VALUE", message,
+                 false);
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        batch->CommitRow();
+        batch->positions().push_back(line_);
+      }
+    }
+    line_ += breaks_;
+    window_.set_pos(next_);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BatchReader>> OpenCsvReader(const ReaderOptions& options,
+                                                   std::unique_ptr<InputStream> input) {
+  auto reader = std::make_unique<CsvReader>(options.path, std::move(input));
+  TSB_RETURN_IF_ERROR(reader->Init(options.columns));
+  return std::unique_ptr<BatchReader>(std::move(reader));
+}
+
+const std::vector<std::string>& CsvHeader(const BatchReader& csv_reader) {
+  return static_cast<const CsvReader&>(csv_reader).header();
+}
+
+}  // namespace tsb

@@ -1,0 +1,16 @@
+// Entry points of the Parquet module, called by the format registry (registry.cc).
+#pragma once
+
+#include <memory>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "formats/format.h"
+
+namespace tsb {
+
+Result<std::unique_ptr<BatchReader>> OpenParquetReader(const ReaderOptions& options);
+Result<std::unique_ptr<BatchWriter>> OpenParquetWriter(const Schema& schema,
+                                                       const WriterOptions& options);
+
+}  // namespace tsb

@@ -1,0 +1,44 @@
+// `tsbridge import`: a Tablestore table into a Parquet, CSV or JSON Lines file.
+//
+// The pipeline: the spec and --where are checked before any request; DescribeTable checks the
+// mapping against the table; the planner turns --where into key ranges (never scanning rows
+// outside them), a server filter and a local residue; ComputeSplitPointsBySize cuts the ranges
+// into splits that N scanners read concurrently over one shared client; each scanner converts
+// its rows into RowBatches of the spec's columns (a row whose stored value does not fit its
+// column goes to the reject file) and evaluates the residue; OrderedRunner hands the batches to
+// the writer in split order, so one output file is in primary-key order whatever N is. With an
+// output directory, each split becomes a part file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+#include "jobs/job_common.h"
+
+namespace tsb::jobs {
+
+struct ImportOptions {
+  std::string spec_path;
+  // Empty: the spec's file.path. "-": stdout. Ending in '/': a directory of part files.
+  std::string output;
+  std::string format;  // empty: the spec's file.format, else the output's extension
+  std::string where;
+  bool explain = false;  // print the plan to stdout, read nothing
+  int parallel = 4;
+  int shard_index = 0;  // --shard K/N: K (1-based); 0 = no sharding
+  int shard_count = 0;
+  int64_t limit = 0;  // 0 = no limit
+  std::string summary_path;
+  std::string rejects_path;  // empty = <output stem>.rejects.jsonl (DIR/_rejects.jsonl; stderr for -)
+  int64_t max_errors = -1;   // stop after more rejected rows than this; -1 = no limit
+  std::string endpoint;      // --endpoint
+  bool quiet = false;
+  // Memory budget per split buffered behind the one being written (see OrderedRunner).
+  size_t memory_per_split = 32u << 20;
+};
+
+// Runs the import. On success *summary describes it (rows_rejected > 0 means exit 3).
+Status RunImport(const ImportOptions& options, JobSummary* summary);
+
+}  // namespace tsb::jobs

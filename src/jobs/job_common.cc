@@ -1,0 +1,150 @@
+#include "jobs/job_common.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tablestore/core_bridge.h"
+#include "tablestore/credentials.h"
+#include "tablestore/endpoint.h"
+
+namespace tsb::jobs {
+
+std::atomic<int>& StopSignal() {
+  static std::atomic<int> signal{0};
+  return signal;
+}
+
+std::string JobSummary::ToJson() const {
+  nlohmann::ordered_json j;
+  j["rows_read"] = rows_read;
+  j["rows_written"] = rows_written;
+  j["rows_rejected"] = rows_rejected;
+  j["bytes_read"] = bytes_read;
+  j["bytes_written"] = bytes_written;
+  j["read_cu"] = read_cu;
+  j["write_cu"] = write_cu;
+  j["seconds"] = seconds;
+  if (!split_fingerprint.empty()) j["split_fingerprint"] = split_fingerprint;
+  return j.dump();
+}
+
+std::string JobSummary::OneLine(std::string_view verb) const {
+  char buf[512];
+  double rate = seconds > 0 ? static_cast<double>(rows_written) / seconds : 0;
+  std::snprintf(buf, sizeof(buf),
+                "%.*s: %" PRId64 " rows read, %" PRId64 " written, %" PRId64
+                " rejected, %.1f MB read, %.1f MB written in %.2f s (%.0f rows/s), %" PRId64
+                " read CU, %" PRId64 " write CU",
+                static_cast<int>(verb.size()), verb.data(), rows_read, rows_written, rows_rejected,
+                static_cast<double>(bytes_read) / 1e6, static_cast<double>(bytes_written) / 1e6,
+                seconds, rate, read_cu, write_cu);
+  return buf;
+}
+
+Status WriteSummaryFile(const std::string& path, const JobSummary& summary) {
+  if (path.empty()) return Status::OK();
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << summary.ToJson() << "\n";
+  out.close();
+  if (!out) return Status::IOError(path + ": cannot write the summary");
+  return Status::OK();
+}
+
+Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
+                                                    const ConnectOptions& options) {
+  if (!spec.tablestore.role_arn.empty()) {
+    return Status::NotSupported(
+        "tablestore.role_arn: STS AssumeRole is not supported by this build yet; remove "
+        "role_arn to use the credentials of the environment or the credentials file");
+  }
+  std::string endpoint = options.endpoint_override;
+  if (endpoint.empty()) {
+    if (const char* env = std::getenv("TSBRIDGE_ENDPOINT"); env != nullptr && *env != '\0') {
+      endpoint = env;
+    }
+  }
+  if (endpoint.empty()) endpoint = spec.tablestore.endpoint;
+  if (endpoint.empty()) {
+    return Status::InvalidArgument(
+        "tablestore: no endpoint: give tablestore.endpoint or tablestore.location in the spec, "
+        "--endpoint, or TSBRIDGE_ENDPOINT");
+  }
+  auto parsed = ots::ParseEndpoint(endpoint);
+  if (!parsed.ok()) return parsed.status().WithContext("endpoint");
+
+  auto chain = ots::DefaultCredentialsChain();
+  auto credentials = chain->Get();
+  if (!credentials.ok()) return credentials.status().WithContext("credentials");
+
+  ots::ClientOptions client_options;
+  client_options.endpoint = parsed->url;
+  client_options.instance = spec.tablestore.instance;
+  client_options.credentials = std::move(credentials).value();
+  client_options.http.max_idle_connections = std::max(options.connections, 1);
+  client_options.retry.cancelled = [] { return StopRequested(); };
+  return ots::Client::Create(std::move(client_options));
+}
+
+Result<ots::TableDescription> DescribeAndCheck(ots::Client* client, const JobSpec& spec) {
+  auto described = client->DescribeTable(spec.tablestore.table);
+  if (!described.ok()) {
+    if (described.status().ots_code() == "OTSObjectNotExist") {
+      return Status::InvalidArgument("tablestore.table: table \"" + spec.tablestore.table +
+                                     "\" does not exist in instance \"" + client->instance() +
+                                     "\" (" + described.status().ToString() + ")");
+    }
+    return described.status().WithContext("DescribeTable " + spec.tablestore.table);
+  }
+  TSB_RETURN_IF_ERROR(spec.mapping.CheckAgainstTable(spec.columns, spec.tablestore.table,
+                                                     ots::TableKeyColumns(described->meta)));
+  return described;
+}
+
+Progress::Progress(std::string verb, bool enabled)
+    : verb_(std::move(verb)),
+      enabled_(enabled && isatty(STDERR_FILENO) == 1),
+      start_(std::chrono::steady_clock::now()) {}
+
+Progress::~Progress() { Finish(); }
+
+void Progress::Update(int64_t rows, int64_t bytes) {
+  if (!enabled_) return;
+  auto now = std::chrono::steady_clock::now();
+  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - start_).count();
+  int64_t last = last_draw_ms_.load(std::memory_order_relaxed);
+  if (ms - last < 200 || !last_draw_ms_.compare_exchange_strong(last, ms)) return;
+  double secs = static_cast<double>(ms) / 1000.0;
+  std::fprintf(stderr, "\r%s: %" PRId64 " rows, %.1f MB, %.0f rows/s   ", verb_.c_str(), rows,
+               static_cast<double>(bytes) / 1e6, secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void Progress::Finish() {
+  if (enabled_ && drawn_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+}
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return 0;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotSupported:
+    case StatusCode::kNotFound: return 2;
+    case StatusCode::kPermissionDenied: return 4;
+    case StatusCode::kCancelled: return StopSignal().load() == SIGTERM ? 143 : 130;
+    default: return 1;
+  }
+}
+
+}  // namespace tsb::jobs

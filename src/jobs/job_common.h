@@ -1,0 +1,80 @@
+// What import and export share: connecting to the spec's table, the job summary, the progress
+// line, and the stop flag that SIGINT / SIGTERM raise.
+//
+// The jobs layer sits between the thin subcommand files in src/cli and the building blocks below
+// it (src/tablestore, src/formats, src/core): it wires a reader to a writer through the core steps,
+// and nothing below it knows which job it serves.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/job_spec.h"
+#include "core/status.h"
+#include "tablestore/client.h"
+
+namespace tsb::jobs {
+
+// Set by the signal handler (the signal number); jobs poll it between pages and batches.
+std::atomic<int>& StopSignal();
+inline bool StopRequested() { return StopSignal().load(std::memory_order_relaxed) != 0; }
+
+struct JobSummary {
+  int64_t rows_read = 0;
+  int64_t rows_written = 0;
+  int64_t rows_rejected = 0;
+  int64_t bytes_read = 0;
+  int64_t bytes_written = 0;
+  int64_t read_cu = 0;
+  int64_t write_cu = 0;
+  double seconds = 0;
+  std::string split_fingerprint;  // import: FNV-1a of the split points (hosts of a --shard compare)
+
+  // {"rows_read": ..., ..., "seconds": ...} (+ "split_fingerprint" when set).
+  std::string ToJson() const;
+  // "import: 1000 rows read, 998 written, 2 rejected, 1.2 MB in 0.4 s (2500 rows/s), 30 read CU".
+  std::string OneLine(std::string_view verb) const;
+};
+
+// Writes the summary JSON to `path` (when not empty).
+Status WriteSummaryFile(const std::string& path, const JobSummary& summary);
+
+struct ConnectOptions {
+  std::string endpoint_override;  // --endpoint, else TSBRIDGE_ENDPOINT, else the spec's
+  int connections = 4;            // kept-alive connections (the job's parallelism)
+};
+
+// The client for the spec's instance: endpoint (override, spec endpoint or location), instance,
+// credentials from the environment or the credentials file (decisions 7). A role_arn in the spec
+// is refused until STS support exists: NotSupported (exit 2), never silently ignored.
+Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
+                                                    const ConnectOptions& options);
+
+// DescribeTable + the mapping check against the table's primary key. A missing table is
+// InvalidArgument naming it (exit 2: the spec against the table is wrong).
+Result<ots::TableDescription> DescribeAndCheck(ots::Client* client, const JobSpec& spec);
+
+// A one-line progress display on stderr, redrawn at most every 200 ms, only when stderr is a
+// terminal and the job is not quiet. Thread-safe.
+class Progress {
+ public:
+  Progress(std::string verb, bool enabled);
+  ~Progress();
+  void Update(int64_t rows, int64_t bytes);
+  void Finish();  // clears the line
+
+ private:
+  std::string verb_;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+  std::atomic<int64_t> last_draw_ms_{-1000};
+  bool drawn_ = false;
+};
+
+// Maps a job's final status to the process exit code (decisions 2).
+int ExitCodeFor(const Status& status);
+
+}  // namespace tsb::jobs

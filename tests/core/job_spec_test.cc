@@ -1,0 +1,215 @@
+#include "core/job_spec.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace tsb;
+
+namespace {
+
+const char* kIssueSpec = R"({
+  "tablestore": { "endpoint": "http://127.0.0.1:8800", "instance": "demo", "table": "ots_tpch_orders",
+    "role_arn": "acs:ram::1234567890123456:role/aliyunodpsdefaultrole", "sts_endpoint": "http://127.0.0.1:8800" },
+  "columns": [ {"name": "odps_orderkey", "type": "bigint"}, {"name": "odps_orderdate", "type": "string"},
+    {"name": "odps_custkey", "type": "bigint"}, {"name": "odps_orderstatus", "type": "string"},
+    {"name": "odps_totalprice", "type": "double"} ],
+  "mapping": ":o_orderkey,:o_orderdate,o_custkey,o_orderstatus,o_totalprice",
+  "file": {"path": "orders.parquet", "format": "parquet"} })";
+
+// The issue's spec with one fragment replaced.
+std::string With(const std::string& from, const std::string& to) {
+  std::string s = kIssueSpec;
+  size_t at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), to);
+}
+
+std::string ErrorOf(const std::string& json) {
+  auto spec = ParseJobSpec(json);
+  REQUIRE_FALSE(spec.ok());
+  CHECK(spec.status().code() == StatusCode::kInvalidArgument);
+  return spec.status().message();
+}
+
+}  // namespace
+
+TEST_CASE("the issue's spec parses") {
+  auto spec = ParseJobSpec(kIssueSpec);
+  REQUIRE(spec.ok());
+  const JobSpec& s = *spec;
+  CHECK(s.tablestore.endpoint == "http://127.0.0.1:8800");
+  CHECK(s.tablestore.instance == "demo");
+  CHECK(s.tablestore.table == "ots_tpch_orders");
+  CHECK(s.tablestore.role_arn == "acs:ram::1234567890123456:role/aliyunodpsdefaultrole");
+  CHECK(s.tablestore.role_account == "1234567890123456");
+  CHECK(s.tablestore.role_name == "aliyunodpsdefaultrole");
+  CHECK(s.tablestore.sts_endpoint == "http://127.0.0.1:8800");
+  CHECK(s.tablestore.region == "");
+  REQUIRE(s.columns.size() == 5);
+  CHECK(s.columns[0].name == "odps_orderkey");
+  CHECK(s.columns[0].type == DataType::Of(TypeId::kInt64));
+  CHECK(s.columns[4].type == DataType::Of(TypeId::kDouble));
+  CHECK(s.mapping.ToString() == ":o_orderkey,:o_orderdate,o_custkey,o_orderstatus,o_totalprice");
+  CHECK(s.mapping.key_columns() == std::vector<int>{0, 1});
+  CHECK(s.mapping.attribute_columns() == std::vector<int>{2, 3, 4});
+  REQUIRE(s.file.has_value());
+  CHECK(s.file->path == "orders.parquet");
+  CHECK(s.file->format == "parquet");
+  CHECK(s.file->compression == "");
+  CHECK(s.FindColumn("odps_custkey") == 2);
+  CHECK(s.schema().size() == 5);
+}
+
+TEST_CASE("a tablestore:// location gives endpoint, instance and region") {
+  auto spec = ParseJobSpec(
+      With(R"("endpoint": "http://127.0.0.1:8800", "instance": "demo",)",
+           R"("location": "tablestore://odps-ots-dev.cn-shanghai.ots-internal.aliyuncs.com",)"));
+  REQUIRE(spec.ok());
+  CHECK(spec->tablestore.endpoint == "https://odps-ots-dev.cn-shanghai.ots-internal.aliyuncs.com");
+  CHECK(spec->tablestore.instance == "odps-ots-dev");
+  CHECK(spec->tablestore.region == "cn-shanghai");
+  CHECK_FALSE(spec->tablestore.region_given);
+
+  auto given = ParseJobSpec(
+      With(R"("instance": "demo",)", R"("instance": "demo", "region": "cn-hangzhou",)"));
+  REQUIRE(given.ok());
+  CHECK(given->tablestore.region == "cn-hangzhou");
+  CHECK(given->tablestore.region_given);
+
+  CHECK(RegionFromEndpoint("https://inst.cn-beijing.ots.aliyuncs.com/") == "cn-beijing");
+  CHECK(RegionFromEndpoint("http://127.0.0.1:8800") == "");
+
+  CHECK(ErrorOf(With(R"("instance": "demo",)",
+                     R"("instance": "demo", "location": "tablestore://a.b.ots.aliyuncs.com",)")) ==
+        "tablestore.location: give either location or endpoint and instance, not both");
+  CHECK(ErrorOf(With(R"("endpoint": "http://127.0.0.1:8800", "instance": "demo",)",
+                     R"("location": "http://x.cn-hangzhou.ots.aliyuncs.com",)")) ==
+        "tablestore.location: \"http://x.cn-hangzhou.ots.aliyuncs.com\" is not a tablestore:// "
+        "location; expected tablestore://INSTANCE.REGION.ots-internal.aliyuncs.com");
+}
+
+TEST_CASE("unknown keys are refused with their JSON path") {
+  CHECK(ErrorOf(With(R"("mapping":)", R"("mappings": "x", "mapping":)")) ==
+        "mappings: unknown key; expected one of tablestore, columns, mapping, file");
+  CHECK(ErrorOf(With(R"("instance": "demo",)", R"("instance": "demo", "tabel": "x",)")) ==
+        "tablestore.tabel: unknown key; expected one of endpoint, instance, table, location, "
+        "region, role_arn, sts_endpoint");
+  CHECK(ErrorOf(With(R"({"name": "odps_custkey", "type": "bigint"})",
+                     R"({"name": "odps_custkey", "type": "bigint", "nullable": true})")) ==
+        "columns[2].nullable: unknown key; expected one of name, type, ticks_unit");
+  CHECK(
+      ErrorOf(With(R"("format": "parquet"})", R"("format": "parquet", "compression": "gzip"})")) ==
+      "file.compression: unknown key; expected one of path, format");
+}
+
+TEST_CASE("column types and ticks units are validated") {
+  CHECK(ErrorOf(With(R"("type": "double")", R"("type": "bigin")")) ==
+        "columns[4].type: unknown type \"bigin\"; expected one of bigint, int, smallint, tinyint, "
+        "double, float, boolean, string, binary, decimal(p,s), date, datetime, timestamp");
+  CHECK(ErrorOf(With(R"("type": "double")", R"("type": 5)")) ==
+        "columns[4].type: expected a string, got a number");
+  CHECK(ErrorOf(With(R"("type": "double")", R"("type": "double", "ticks_unit": "micros")")) ==
+        "columns[4].ticks_unit: only datetime and timestamp columns take a ticks_unit; this one "
+        "is double");
+  CHECK(ErrorOf(With(R"("type": "double")", R"("type": "timestamp", "ticks_unit": "hours")")) ==
+        "columns[4].ticks_unit: unknown unit \"hours\"; expected one of seconds, millis, micros, "
+        "nanos");
+  auto ok =
+      ParseJobSpec(With(R"("type": "double")", R"("type": "timestamp", "ticks_unit": "micros")"));
+  REQUIRE(ok.ok());
+  CHECK(ok->columns[4].type == DataType::Timestamp(TimeUnit::kMicros));
+  CHECK(ErrorOf(With(R"("name": "odps_custkey")", R"("name": "ODPS_ORDERKEY")")) ==
+        "columns[2].name: duplicate column name \"ODPS_ORDERKEY\" (also columns[0]; names are "
+        "case-insensitive)");
+  CHECK(ErrorOf(With(R"({"name": "odps_custkey", "type": "bigint"})", R"({"type": "bigint"})")) ==
+        "columns[2].name: missing");
+  CHECK(ErrorOf(R"({"tablestore": {"endpoint": "http://h", "instance": "i", "table": "t"},
+                     "columns": 1, "mapping": ":k"})") ==
+        "columns: expected an array, got a number");
+}
+
+TEST_CASE("the mapping is checked against the columns") {
+  CHECK(ErrorOf(With(",o_totalprice\"", "\"")) ==
+        "mapping: 4 names for 5 columns; the mapping names one Tablestore column per entry of "
+        "columns, in the same order");
+  CHECK(ErrorOf(With("o_custkey,", "o-custkey,")) ==
+        "mapping: entry 3 (for column \"odps_custkey\"): \"o-custkey\" is not a Tablestore column "
+        "name (1-255 bytes of letters, digits and _, not starting with a digit)");
+  CHECK(ErrorOf(With("o_totalprice\"", ":o_totalprice\"")) ==
+        "mapping: entry 5 (for column \"odps_totalprice\"): a primary-key column cannot be double "
+        "(Tablestore keys are INTEGER, STRING or BINARY: use bigint, int, smallint, tinyint, "
+        "datetime, timestamp, string, date, decimal(p,s) or binary)");
+  CHECK(ErrorOf(With("o_totalprice\"", "o_custkey\"")) ==
+        "mapping: entry 5 (for column \"odps_totalprice\"): \"o_custkey\" is mapped twice (also "
+        "entry 3)");
+  auto spaced =
+      ParseJobSpec(With(":o_orderkey,:o_orderdate,", " :o_orderkey ,\\t: o_orderdate , "));
+  REQUIRE(spaced.ok());
+  CHECK(spaced->mapping.ToString() ==
+        ":o_orderkey,:o_orderdate,o_custkey,o_orderstatus,o_totalprice");
+}
+
+TEST_CASE("file format comes from the extension or is given") {
+  auto csvgz = ParseJobSpec(With(R"({"path": "orders.parquet", "format": "parquet"})",
+                                 R"({"path": "out/Orders.CSV.GZ"})"));
+  REQUIRE(csvgz.ok());
+  CHECK(csvgz->file->format == "csv");
+  CHECK(csvgz->file->compression == "gzip");
+  CHECK_FALSE(csvgz->file->format_given);
+  auto given = ParseJobSpec(With(R"({"path": "orders.parquet", "format": "parquet"})",
+                                 R"({"path": "-", "format": "jsonl"})"));
+  REQUIRE(given.ok());
+  CHECK(given->file->format == "jsonl");
+  CHECK(ErrorOf(With(R"({"path": "orders.parquet", "format": "parquet"})",
+                     R"({"path": "orders.dat"})")) ==
+        "file.format: cannot tell the format of \"orders.dat\" from its extension (.parquet, .csv, "
+        ".csv.gz, .csv.zst, .jsonl, .jsonl.gz, .jsonl.zst); give file.format: parquet, csv or "
+        "jsonl");
+  CHECK(ErrorOf(With(R"("format": "parquet")", R"("format": "orc")")) ==
+        "file.format: unknown format \"orc\"; expected one of parquet, csv, jsonl");
+  auto nofile = ParseJobSpec(With(R"(,
+  "file": {"path": "orders.parquet", "format": "parquet"} })",
+                                  "}"));
+  REQUIRE(nofile.ok());
+  CHECK_FALSE(nofile->file.has_value());
+  JobSpecOptions need_file;
+  need_file.require_file = true;
+  auto missing = ParseJobSpec(With(R"(,
+  "file": {"path": "orders.parquet", "format": "parquet"} })",
+                                   "}"),
+                              need_file);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().message() == "file: missing");
+  std::string f, c;
+  CHECK(FormatFromExtension("a.jsonl.zst", &f, &c));
+  CHECK(f == "jsonl");
+  CHECK(c == "zstd");
+  CHECK_FALSE(FormatFromExtension(".csv", &f, &c));
+}
+
+TEST_CASE("endpoints, names and role ARNs are validated") {
+  CHECK(ErrorOf(
+            With("\"endpoint\": \"http://127.0.0.1:8800\"", "\"endpoint\": \"127.0.0.1:8800\"")) ==
+        "tablestore.endpoint: \"127.0.0.1:8800\" is not an http:// or https:// URL");
+  CHECK(ErrorOf(With("acs:ram::1234567890123456:role/", "acs:ram::xxxxx:role/")) ==
+        "tablestore.role_arn: \"acs:ram::xxxxx:role/aliyunodpsdefaultrole\" is not a RAM role "
+        "ARN; expected acs:ram::<account id>:role/<role name>");
+  CHECK(ErrorOf(With("\"ots_tpch_orders\"", "\"9orders\"")) ==
+        "tablestore.table: \"9orders\" is not a Tablestore table name (1-255 bytes of letters, "
+        "digits and _, not starting with a digit)");
+  CHECK(ErrorOf(With("\"table\": \"ots_tpch_orders\",", "")) == "tablestore.table: missing");
+  CHECK(ErrorOf("[1]") == "spec: expected a JSON object, got an array");
+  CHECK(ErrorOf("{\"tablestore\": ").find("spec: JSON syntax error: ") == 0);
+  auto trailing = ParseJobSpec(
+      With("\"http://127.0.0.1:8800\", \"instance\"", "\"http://127.0.0.1:8800/\", \"instance\""));
+  REQUIRE(trailing.ok());
+  CHECK(trailing->tablestore.endpoint == "http://127.0.0.1:8800");
+}
+
+TEST_CASE("LoadJobSpec names the file") {
+  auto missing = LoadJobSpec("/nonexistent/spec.json");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == StatusCode::kNotFound);
+  CHECK(missing.status().message() == "/nonexistent/spec.json: cannot open the spec file");
+}

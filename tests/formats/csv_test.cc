@@ -1,0 +1,319 @@
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+
+#include <filesystem>
+
+#include "formats/csv/csv.h"
+#include "text_testing.h"
+
+using namespace tsb;
+using namespace tsb::testing;
+
+namespace {
+
+const char* const kHandBuilt[] = {
+    "rfc4180_crlf",   "rfc4180_crlf_no_final_newline", "lf_embedded_newlines",
+    "lf_no_final_newline", "utf8_bom",                 "empty_vs_quoted_empty",
+    "long_field_1mib", "header_only",
+};
+
+ReadResult ReadCsvText(const std::string& text, std::vector<Field> columns = {},
+                       size_t batch_rows = 4096) {
+  static int n = 0;
+  std::string path = TempPath("inline_" + std::to_string(n++) + ".csv");
+  WriteFileBytes(path, text);
+  return ReadAll(ReadOpts(path, std::move(columns)), batch_rows);
+}
+
+std::vector<int64_t> OracleLines(const std::string& stem) {
+  std::vector<int64_t> lines;
+  for (const auto& j : ParseJsonLines(ReadFileBytes(CsvDir() + stem + ".rejects.jsonl"))) {
+    lines.push_back(j["line"].get<int64_t>());
+  }
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("every hand-built corpus CSV reads back as its expected rows (all columns string)") {
+  for (const char* stem : kHandBuilt) {
+    CAPTURE(stem);
+    for (size_t batch_rows : {size_t{4096}, size_t{7}, size_t{1}}) {
+      ReadResult r = ReadAll(ReadOpts(CsvDir() + stem + ".csv"), batch_rows);
+      REQUIRE(r.status.ok());
+      CHECK(r.rejects.empty());
+      CheckRowsEqual(r.rows, ExpectedRows(stem));
+    }
+  }
+}
+
+TEST_CASE("positions are the physical start lines of records") {
+  ReadResult r = ReadAll(ReadOpts(CsvDir() + "lf_embedded_newlines.csv"));
+  REQUIRE(r.status.ok());
+  REQUIRE(!r.positions.empty());
+  CHECK(r.positions[0] == 2);
+  // Each position is one more than the previous one plus the line breaks inside that record.
+  std::string bytes = ReadFileBytes(CsvDir() + "lf_embedded_newlines.csv");
+  int64_t lines = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] == '\n' || (bytes[i] == '\r' && (i + 1 == bytes.size() || bytes[i + 1] != '\n'))) {
+      ++lines;
+    }
+  }
+  CHECK(r.positions.back() <= lines);
+  for (size_t i = 1; i < r.positions.size(); ++i) CHECK(r.positions[i] > r.positions[i - 1]);
+}
+
+TEST_CASE("the typed DuckDB corpus files read back exactly with the MANIFEST's types") {
+  ReadResult types = ReadAll(ReadOpts(CsvDir() + "duckdb_types.csv", DuckdbTypesColumns()));
+  REQUIRE(types.status.ok());
+  CHECK(types.rejects.empty());
+  CheckRowsEqual(types.rows, ExpectedRows("duckdb_types"));
+
+  ReadResult orders = ReadAll(ReadOpts(CsvDir() + "orders.csv", OrdersColumns()));
+  REQUIRE(orders.status.ok());
+  CHECK(orders.rejects.empty());
+  CheckRowsEqual(orders.rows, ExpectedRows("orders"));
+}
+
+TEST_CASE("bad corpus files: good rows as expected, bad records as the oracle says") {
+  const std::pair<const char*, const char*> kBad[] = {
+      {"bad_non_utf8", "TSB_BAD_UTF8"},
+      {"bad_ragged_rows", "TSB_FIELD_COUNT"},
+      {"bad_stray_quote", "TSB_BAD_QUOTE"},
+      {"bad_unterminated_quote", "TSB_BAD_QUOTE"},
+  };
+  for (const auto& [stem, code] : kBad) {
+    CAPTURE(stem);
+    for (size_t batch_rows : {size_t{4096}, size_t{3}}) {
+      ReadResult r = ReadAll(ReadOpts(CsvDir() + stem + ".csv"), batch_rows);
+      REQUIRE(r.status.ok());
+      CheckRowsEqual(r.rows, ExpectedRows(stem));
+      std::vector<int64_t> lines;
+      for (const RejectedRecord& rej : r.rejects) {
+        lines.push_back(rej.position);
+        CHECK(rej.code == code);
+        CHECK(!rej.message.empty());
+        if (std::string(code) == "TSB_BAD_UTF8") {
+          CHECK(rej.fields.size() == 3);
+          CHECK(rej.raw.empty());
+          CHECK(rej.message.find("column \"") == 0);
+        } else {
+          CHECK(rej.fields.empty());
+          CHECK(!rej.raw.empty());
+        }
+      }
+      CHECK(lines == OracleLines(stem));
+    }
+  }
+  // The raw text of a ragged record is the record without its line break.
+  ReadResult ragged = ReadAll(ReadOpts(CsvDir() + "bad_ragged_rows.csv"));
+  REQUIRE(ragged.rejects.size() == 3);
+  CHECK(ragged.rejects[0].raw.find('\n') == std::string::npos);
+  CHECK(ragged.rejects[0].message == "expected 3 fields, found 2");
+  // The unterminated quote runs to the end of the input.
+  ReadResult unterminated = ReadAll(ReadOpts(CsvDir() + "bad_unterminated_quote.csv"));
+  REQUIRE(unterminated.rejects.size() == 1);
+  std::string bytes = ReadFileBytes(CsvDir() + "bad_unterminated_quote.csv");
+  CHECK(bytes.size() >= unterminated.rejects[0].raw.size());
+  CHECK(bytes.substr(bytes.size() - unterminated.rejects[0].raw.size()) ==
+        unterminated.rejects[0].raw);
+}
+
+TEST_CASE("RFC 4180 details: quotes, line ends, BOM, NULL vs empty, blank lines") {
+  ReadResult r = ReadCsvText(
+      "\xEF\xBB\xBF" "a,b\r\n"
+      "\"x,\"\"y\"\"\",\r\n"           // quoted with comma and doubled quotes; NULL
+      "\"multi\nline\r\nvalue\",\"\"\r"  // lone CR ends the record; "" is empty
+      "\r\n"                            // a blank line between records (CRLF)
+      "\xEF\xBB\xBF" "z, sp \n"         // a BOM after the start is data
+      "last,\"q\"");                    // no final newline
+  REQUIRE(r.status.ok());
+  CHECK(r.rejects.empty());
+  REQUIRE(r.rows.size() == 4);
+  CHECK(r.rows[0].dump() == R"({"a":"x,\"y\"","b":null})");
+  CHECK(r.rows[1].dump() == R"({"a":"multi\nline\r\nvalue","b":""})");
+  CHECK(r.rows[2]["a"] == "\xEF\xBB\xBFz");
+  CHECK(r.rows[2]["b"] == " sp ");
+  CHECK(r.rows[3].dump() == R"({"a":"last","b":"q"})");
+  CHECK(r.positions == std::vector<int64_t>{2, 3, 7, 8});
+
+  ReadResult empty = ReadCsvText("");
+  REQUIRE(empty.status.ok());
+  CHECK(empty.rows.empty());
+
+  ReadResult one_column = ReadCsvText("a\n1\n\n\"\"\n");
+  REQUIRE(one_column.status.ok());
+  REQUIRE(one_column.rows.size() == 3);
+  CHECK(one_column.rows[1]["a"].is_null());
+  CHECK(one_column.rows[2]["a"] == "");
+}
+
+TEST_CASE("typed columns: selection by name, conversion, rejects with fields, rollback") {
+  std::vector<Field> cols = {{"n", DataType::Of(TypeId::kInt32)},
+                             {"d", DataType::Of(TypeId::kDate)},
+                             {"s", DataType::Of(TypeId::kString)}};
+  ReadResult r = ReadCsvText(
+      "s,skip,d,n\n"
+      "hello,zzz,2024-02-29,7\n"
+      "bad,zzz,2024-02-30,8\n"           // bad date after nothing appended
+      "x,zzz,2024-01-01,99999999999\n"   // bad int after d and s were parsed
+      ",zzz,,\n"
+      "\"\",zzz,1970-01-01,\"\"\n"       // "" is not an int
+      "ok,\"a\nb\",1969-12-31,-1\n",
+      cols);
+  REQUIRE(r.status.ok());
+  REQUIRE(r.rows.size() == 3);
+  CHECK(r.rows[0].dump() == R"({"n":7,"d":"2024-02-29","s":"hello"})");
+  CHECK(r.rows[1].dump() == R"({"n":null,"d":null,"s":null})");
+  CHECK(r.rows[2].dump() == R"({"n":-1,"d":"1969-12-31","s":"ok"})");
+  CHECK(r.positions == std::vector<int64_t>{2, 5, 7});
+  REQUIRE(r.rejects.size() == 3);
+  CHECK(r.rejects[0].position == 3);
+  CHECK(r.rejects[0].code == "TSB_BAD_VALUE");
+  CHECK(r.rejects[0].message == "column \"d\": expected date, got \"2024-02-30\"");
+  REQUIRE(r.rejects[0].fields.size() == 4);
+  CHECK(*r.rejects[0].fields[0] == "bad");
+  CHECK(r.rejects[1].message == "column \"n\": expected int, got \"99999999999\" (out of range)");
+  CHECK(r.rejects[2].message == "column \"n\": expected int, got \"\"");
+  CHECK(r.rejects[2].fields[0] == std::optional<std::string>(""));
+
+  ReadResult missing = ReadCsvText("a,b\n1,2\n", {{"c", DataType::Of(TypeId::kString)}});
+  CHECK(missing.status.code() == StatusCode::kInvalidArgument);
+  CHECK(missing.status.message().find("column \"c\" is not in the CSV header (a, b)") !=
+        std::string::npos);
+}
+
+TEST_CASE("a 1 MiB field streams through a small batch and a growing window") {
+  ReadResult r = ReadAll(ReadOpts(CsvDir() + "long_field_1mib.csv"), 1);
+  REQUIRE(r.status.ok());
+  REQUIRE(r.rows.size() == 3);
+  CHECK(r.rows[0]["payload"].get<std::string>().size() == 1048576);
+  // A field of 5 MiB, bigger than several blocks.
+  std::string big(5 << 20, 'x');
+  for (size_t i = 0; i < big.size(); i += 1000) big[i] = '\n';
+  ReadResult r2 = ReadCsvText("a,b\n1,\"" + big + "\"\n2,y\n");
+  REQUIRE(r2.status.ok());
+  REQUIRE(r2.rows.size() == 2);
+  CHECK(r2.rows[0]["b"].get<std::string>() == big);
+  CHECK(r2.positions[1] == 3 + static_cast<int64_t>(big.size() / 1000) + 1);
+}
+
+TEST_CASE("CSV writer: header, quoting only where needed, NULL vs empty, decisions-8 forms") {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{
+      {"s", DataType::Of(TypeId::kString)},
+      {"i", DataType::Of(TypeId::kInt64)},
+      {"d", DataType::Of(TypeId::kDouble)},
+      {"b", DataType::Of(TypeId::kBinary)},
+      {"ts", DataType::Timestamp(TimeUnit::kMillis)},
+      {"dec", DataType::Decimal(10, 2)},
+  });
+  RowBatch batch(schema, 8);
+  auto add = [&](std::optional<std::string> s, int64_t i, double d) {
+    if (s) batch.column(0).AppendBytes(*s); else batch.column(0).AppendNull();
+    batch.column(1).AppendInt(i);
+    batch.column(2).AppendDouble(d);
+    batch.column(3).AppendBytes(std::string("\xff\xfe\xfd", 3));
+    batch.column(4).AppendInt(-1);
+    batch.column(5).AppendInt128(-5);
+    batch.CommitRow();
+  };
+  add(std::string("plain"), 1, 0.1);
+  add(std::string(""), -9223372036854775807 - 1, -0.0);
+  add(std::nullopt, 2, std::numeric_limits<double>::quiet_NaN());
+  add(std::string("a,\"b\"\r\n c "), 3, 1e21);
+  std::string path = TempPath("w.csv");
+  WriterOptions wo;
+  wo.path = path;
+  auto writer = OpenWriter(*schema, wo);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)->Write(batch).ok());
+  CHECK(!std::filesystem::exists(path));  // still under its temporary name
+  REQUIRE((*writer)->Close().ok());
+  CHECK(ReadFileBytes(path) ==
+        "s,i,d,b,ts,dec\n"
+        "plain,1,0.1,//79,1969-12-31T23:59:59.999Z,-0.05\n"
+        "\"\",-9223372036854775808,-0.0,//79,1969-12-31T23:59:59.999Z,-0.05\n"
+        ",2,NaN,//79,1969-12-31T23:59:59.999Z,-0.05\n"
+        "\"a,\"\"b\"\"\r\n c \",3,1e+21,//79,1969-12-31T23:59:59.999Z,-0.05\n");
+  // It reads back as written.
+  ReadResult back = ReadAll(ReadOpts(path, schema->fields()));
+  REQUIRE(back.status.ok());
+  REQUIRE(back.rows.size() == 4);
+  CHECK(back.rows[1]["s"] == "");
+  CHECK(back.rows[2]["s"].is_null());
+  CHECK(back.rows[3]["s"] == "a,\"b\"\r\n c ");
+
+  // A writer destroyed without Close() leaves nothing behind.
+  std::string abandoned = TempPath("abandoned.csv");
+  {
+    wo.path = abandoned;
+    auto w = OpenWriter(*schema, wo);
+    REQUIRE(w.ok());
+    REQUIRE((*w)->Write(batch).ok());
+  }
+  CHECK(!std::filesystem::exists(abandoned));
+  for (const auto& e : std::filesystem::directory_iterator(TempDir())) {
+    CHECK(e.path().filename().string().find("abandoned") == std::string::npos);
+  }
+}
+
+TEST_CASE("CSV -> CSV round trips are byte-stable, plain and compressed") {
+  struct Case {
+    std::string stem;
+    std::vector<Field> columns;
+  };
+  std::vector<Case> cases = {{"duckdb_types", DuckdbTypesColumns()}, {"orders", OrdersColumns()}};
+  for (const char* stem : kHandBuilt) cases.push_back({stem, {}});
+  for (const Case& c : cases) {
+    CAPTURE(c.stem);
+    for (const char* ext : {".csv", ".csv.gz", ".csv.zst"}) {
+      CAPTURE(ext);
+      if (c.stem != "duckdb_types" && std::string(ext) != ".csv") continue;
+      std::string b = TempPath(c.stem + "_b" + ext);
+      std::string cpath = TempPath(c.stem + "_c" + ext);
+      TextCompression comp = TextCompression::kNone;
+      REQUIRE(FormatFromPath(b, &comp).ok());
+      REQUIRE(WriteAll(b, ReadOpts(CsvDir() + c.stem + ".csv", c.columns), FileFormat::kCsv, comp)
+                  .ok());
+      REQUIRE(WriteAll(cpath, ReadOpts(b, c.columns), FileFormat::kCsv, comp, 3).ok());
+      CHECK(ReadDecompressed(b) == ReadDecompressed(cpath));
+      ReadResult r = ReadAll(ReadOpts(b, c.columns));
+      REQUIRE(r.status.ok());
+      CheckRowsEqual(r.rows, ExpectedRows(c.stem));
+    }
+  }
+}
+
+TEST_CASE("stdin and stdout") {
+  // stdin: the corpus file on descriptor 0.
+  int saved_in = ::dup(0);
+  int fd = ::open((CsvDir() + "rfc4180_crlf.csv").c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  ::dup2(fd, 0);
+  ::close(fd);
+  ReaderOptions ro;
+  ro.path = "-";
+  ro.format = FileFormat::kCsv;
+  ReadResult r = ReadAll(ro);
+  ::dup2(saved_in, 0);
+  ::close(saved_in);
+  REQUIRE(r.status.ok());
+  CheckRowsEqual(r.rows, ExpectedRows("rfc4180_crlf"));
+
+  // stdout: descriptor 1 pointed at a file for the duration of the write.
+  std::string out_path = TempPath("stdout.csv");
+  std::fflush(stdout);
+  int saved_out = ::dup(1);
+  int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  REQUIRE(out_fd >= 0);
+  ::dup2(out_fd, 1);
+  ::close(out_fd);
+  Status st = WriteAll("-", ReadOpts(CsvDir() + "empty_vs_quoted_empty.csv"), FileFormat::kCsv,
+                       TextCompression::kNone);
+  ::dup2(saved_out, 1);
+  ::close(saved_out);
+  REQUIRE(st.ok());
+  CHECK(ReadFileBytes(out_path) == ReadFileBytes(CsvDir() + "empty_vs_quoted_empty.csv"));
+}

@@ -1,0 +1,127 @@
+#include "core/text_io.h"
+
+#include <doctest/doctest.h>
+
+#include <zlib.h>
+
+#include "text_testing.h"
+
+using namespace tsb;
+using namespace tsb::testing;
+
+namespace {
+
+std::string Payload() {
+  std::string s;
+  for (int64_t i = 0; i < 300000; ++i) s += "line " + std::to_string(i * 7919 % 100003) + "\n";
+  return s;  // about 3.5 MB: several blocks
+}
+
+Status WriteStream(const std::string& path, StreamCompression c, const std::string& data,
+                   size_t piece) {
+  auto out = OutputStream::Open(path, c);
+  if (!out.ok()) return out.status();
+  for (size_t i = 0; i < data.size(); i += piece) {
+    TSB_RETURN_IF_ERROR((*out)->Write(std::string_view(data).substr(i, piece)));
+  }
+  return (*out)->Close();
+}
+
+}  // namespace
+
+TEST_CASE("streams round-trip through none, gzip and zstd with any write sizes") {
+  const std::string data = Payload();
+  const std::pair<StreamCompression, const char*> kCodecs[] = {
+      {StreamCompression::kNone, ".txt"},
+      {StreamCompression::kGzip, ".gz"},
+      {StreamCompression::kZstd, ".zst"}};
+  for (const auto& [codec, ext] : kCodecs) {
+    for (size_t piece : {size_t{1} << 22, size_t{4097}, size_t{1} << 20}) {
+      CAPTURE(ext);
+      CAPTURE(piece);
+      std::string path = TempPath(std::string("stream") + ext);
+      REQUIRE(WriteStream(path, codec, data, piece).ok());
+      CHECK(ReadDecompressed(path) == data);
+    }
+  }
+  // Concatenated gzip members and zstd frames read as one stream.
+  std::string a = TempPath("a.gz"), b = TempPath("b.gz");
+  REQUIRE(WriteStream(a, StreamCompression::kGzip, "first\n", 100).ok());
+  REQUIRE(WriteStream(b, StreamCompression::kGzip, "second\n", 100).ok());
+  WriteFileBytes(TempPath("ab.gz"), ReadFileBytes(a) + ReadFileBytes(b));
+  CHECK(ReadDecompressed(TempPath("ab.gz")) == "first\nsecond\n");
+  a = TempPath("a.zst");
+  b = TempPath("b.zst");
+  REQUIRE(WriteStream(a, StreamCompression::kZstd, "first\n", 100).ok());
+  REQUIRE(WriteStream(b, StreamCompression::kZstd, "second\n", 100).ok());
+  WriteFileBytes(TempPath("ab.zst"), ReadFileBytes(a) + ReadFileBytes(b));
+  CHECK(ReadDecompressed(TempPath("ab.zst")) == "first\nsecond\n");
+}
+
+TEST_CASE("truncated or corrupt compressed input is Corruption") {
+  const std::string data = Payload();
+  for (auto [codec, ext] : {std::pair{StreamCompression::kGzip, ".gz"},
+                            std::pair{StreamCompression::kZstd, ".zst"}}) {
+    CAPTURE(ext);
+    std::string path = TempPath(std::string("trunc") + ext);
+    REQUIRE(WriteStream(path, codec, data, 1 << 20).ok());
+    std::string bytes = ReadFileBytes(path);
+    WriteFileBytes(path, bytes.substr(0, bytes.size() / 2));
+    auto in = InputStream::Open(path, codec);
+    REQUIRE(in.ok());
+    std::vector<char> buf(1 << 16);
+    Status st;
+    for (;;) {
+      auto n = (*in)->Read(buf.data(), buf.size());
+      if (!n.ok()) {
+        st = n.status();
+        break;
+      }
+      if (*n == 0) break;
+    }
+    CHECK(st.code() == StatusCode::kCorruption);
+    CHECK(st.message().find(path) == 0);
+  }
+  WriteFileBytes(TempPath("garbage.gz"), "this is not gzip at all");
+  auto in = InputStream::Open(TempPath("garbage.gz"), StreamCompression::kGzip);
+  REQUIRE(in.ok());
+  char c[16];
+  CHECK((*in)->Read(c, sizeof(c)).status().code() == StatusCode::kCorruption);
+}
+
+TEST_CASE("byte ranges and file sizes") {
+  std::string path = TempPath("range.txt");
+  WriteFileBytes(path, "0123456789");
+  CHECK(*InputStream::FileSize(path) == 10);
+  auto in = InputStream::OpenRange(path, 3, 7);
+  REQUIRE(in.ok());
+  char buf[16];
+  auto n = (*in)->Read(buf, sizeof(buf));
+  REQUIRE(n.ok());
+  CHECK(std::string(buf, *n) == "3456");
+  CHECK(*(*in)->Read(buf, sizeof(buf)) == 0);
+  auto tail = InputStream::OpenRange(path, 8, 100);
+  REQUIRE(tail.ok());
+  n = (*tail)->Read(buf, sizeof(buf));
+  CHECK(std::string(buf, *n) == "89");
+  CHECK(InputStream::FileSize(TempPath("nope")).status().code() == StatusCode::kNotFound);
+  CHECK(InputStream::OpenRange("-", 0, 1).status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("an output replaces its target only on Close") {
+  std::string path = TempPath("replace.txt");
+  WriteFileBytes(path, "old");
+  {
+    auto out = OutputStream::Open(path, StreamCompression::kNone);
+    REQUIRE(out.ok());
+    REQUIRE((*out)->Write("new").ok());
+    CHECK(ReadFileBytes(path) == "old");
+  }  // abandoned
+  CHECK(ReadFileBytes(path) == "old");
+  auto out = OutputStream::Open(path, StreamCompression::kNone);
+  REQUIRE(out.ok());
+  REQUIRE((*out)->Write("new").ok());
+  REQUIRE((*out)->Close().ok());
+  CHECK((*out)->Close().ok());
+  CHECK(ReadFileBytes(path) == "new");
+}
