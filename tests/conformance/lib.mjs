@@ -92,8 +92,13 @@ export function otsError(err) {
   const m = /^\n[\s\S]([A-Za-z]+)(?:\x12([\s\S]*?))? requestId:/.exec(text);
   if (!m) return { status: err && err.code, code: undefined, message: text };
   let message = m[2] || '';
-  // Skip the varint length of the message (one or two bytes, the second may read as U+FFFD).
-  message = message.replace(/^[\u0000-\u001f\u0080-\uffff]{1,2}/, '');
+  // Skip the varint length of the message: one byte below 128 (which reads as one character),
+  // else two bytes (a lead byte >= 0x80 reads as U+FFFD, the next is a control character).
+  if (message.length > 0 && message.charCodeAt(0) === message.length - 1) {
+    message = message.slice(1);
+  } else {
+    message = message.replace(/^[\ufffd\u0000-\u001f]{1,2}/, '');
+  }
   return { status: Number(err.code), code: m[1], message };
 }
 

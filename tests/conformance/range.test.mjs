@@ -185,11 +185,12 @@ test('read CU of a scan: ceil((every scanned key + the attributes read) / 4 KB)'
 
 test('versions and time ranges in a scan', async () => {
   await createTable(client, 'rv', [{ name: 'k', type: 'STRING' }], { maxVersions: 10 });
+  const t0 = Date.now() - 60 * 60 * 1000;  // within the default one-day deviation from now
   for (const k of ['a', 'b']) {
-    for (const ts of [10, 20, 30]) {
+    for (const n of [10, 20, 30]) {
       await call(client, 'updateRow', {
         tableName: 'rv', condition: IGNORE(), primaryKey: [{ k }],
-        updateOfAttributeColumns: [{ PUT: [{ c: `${k}${ts}`, timestamp: Long.fromNumber(ts) }] }],
+        updateOfAttributeColumns: [{ PUT: [{ c: `${k}${n}`, timestamp: Long.fromNumber(t0 + n) }] }],
       });
     }
   }
@@ -204,7 +205,7 @@ test('versions and time ranges in a scan', async () => {
   });
   assert.deepEqual(two.rows.map((r) => r.attributes.map((a) => a.columnValue)), [['a30', 'a20'], ['b30', 'b20']]);
   const ranged = await call(client, 'getRange', {
-    tableName: 'rv', direction: TableStore.Direction.FORWARD, maxVersions: 10, timeRange: { startTime: '15', endTime: '30' },
+    tableName: 'rv', direction: TableStore.Direction.FORWARD, maxVersions: 10, timeRange: { startTime: String(t0 + 15), endTime: String(t0 + 30) },
     inclusiveStartPrimaryKey: [{ k: INF_MIN }], exclusiveEndPrimaryKey: [{ k: INF_MAX }],
   });
   assert.deepEqual(ranged.rows.map((r) => r.attributes.map((a) => a.columnValue)), [['a20'], ['b20']]);
