@@ -16,7 +16,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   librocksdb-dev libcpp-httplib-dev
   libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev zlib1g-dev
-  hyperfine gnuplot-nox procps
+  hyperfine gnuplot-nox procps time
 )
 
 missing=()

@@ -19,9 +19,9 @@ echo "== tests (release)" >&2
 
 echo "== unit tests under ASan/UBSan" >&2
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DTSB_SANITIZE=ON >/dev/null
-cmake --build build/asan -j"$jobs" --target test_core test_tablestore test_formats test_emulator 2>&1 \
-  | grep -v "^\[" || true
-(cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+unit_targets=$(cmake --build build/asan --target help | sed -n 's/^\.\.\. \(test_[a-z]*\).*/\1/p' | tr '\n' ' ')
+cmake --build build/asan -j"$jobs" --target $unit_targets
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j"$jobs" -L unit)
 
 if [ -x bench/run.sh ]; then

@@ -33,6 +33,7 @@ inline constexpr int kExitSigterm = 143;
 
 void SetupEmulatorCommand(CLI::App* sub, RunFn* run);
 void SetupImportCommand(CLI::App* sub, RunFn* run);
+void SetupExportCommand(CLI::App* sub, RunFn* run);
 
 // The table, in the order `tsbridge --help` lists them.
 const Command* Commands(size_t* count);

@@ -258,8 +258,8 @@ class FileOutput : public OutputStream {
     }
     fd_ = -1;
     if (st.ok() && ::rename(temp_path_.c_str(), name().c_str()) != 0) {
-      st = Status::IOError(name() + ": cannot move " + temp_path_ + " into place: " +
-                           ErrnoText(errno));
+      st = Status::IOError(name() + ": cannot move " + temp_path_ +
+                           " into place: " + ErrnoText(errno));
     }
     if (!st.ok()) ::unlink(temp_path_.c_str());
     close_status_ = st;
@@ -296,11 +296,9 @@ class FileOutput : public OutputStream {
         ZSTD_inBuffer in{data, n, 0};
         for (;;) {
           ZSTD_outBuffer out{out_.data(), out_.size(), 0};
-          size_t rc =
-              ZSTD_compressStream2(cctx_, &out, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
+          size_t rc = ZSTD_compressStream2(cctx_, &out, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
           if (ZSTD_isError(rc)) {
-            return Status::Internal(name() + ": zstd compression failed: " +
-                                    ZSTD_getErrorName(rc));
+            return Status::Internal(name() + ": zstd compression failed: " + ZSTD_getErrorName(rc));
           }
           TSB_RETURN_IF_ERROR(WriteAll(fd_, out_.data(), out.pos, name()));
           if (finish ? rc == 0 : in.pos == in.size) break;
@@ -367,8 +365,8 @@ Result<std::unique_ptr<InputStream>> InputStream::Open(const std::string& path,
   return Wrap(path, std::make_unique<RawFile>(fd, true, 0, UINT64_MAX), compression);
 }
 
-Result<std::unique_ptr<InputStream>> InputStream::OpenRange(const std::string& path,
-                                                            uint64_t begin, uint64_t end) {
+Result<std::unique_ptr<InputStream>> InputStream::OpenRange(const std::string& path, uint64_t begin,
+                                                            uint64_t end) {
   if (path == "-") return Status::InvalidArgument("stdin cannot be read by byte ranges");
   TSB_ASSIGN_OR_RETURN(int fd, OpenForRead(path));
   if (end < begin) end = begin;
@@ -389,8 +387,7 @@ Result<uint64_t> InputStream::FileSize(const std::string& path) {
 }
 
 Result<std::unique_ptr<OutputStream>> OutputStream::Open(const std::string& path,
-                                                         StreamCompression compression,
-                                                         int level) {
+                                                         StreamCompression compression, int level) {
   std::unique_ptr<FileOutput> out;
   if (path == "-") {
     out = std::make_unique<FileOutput>("stdout", 1, std::string(), compression, level);

@@ -262,10 +262,14 @@ unsigned DaysInMonth(int64_t y, unsigned m) {
 
 int UnitDigits(TimeUnit unit) {
   switch (unit) {
-    case TimeUnit::kSeconds: return 0;
-    case TimeUnit::kMillis: return 3;
-    case TimeUnit::kMicros: return 6;
-    case TimeUnit::kNanos: return 9;
+    case TimeUnit::kSeconds:
+      return 0;
+    case TimeUnit::kMillis:
+      return 3;
+    case TimeUnit::kMicros:
+      return 6;
+    case TimeUnit::kNanos:
+      return 9;
   }
   return 0;
 }
@@ -408,10 +412,14 @@ bool ParseDate(std::string_view t, int64_t* days) {
 
 int64_t TicksPerSecond(TimeUnit unit) {
   switch (unit) {
-    case TimeUnit::kSeconds: return 1;
-    case TimeUnit::kMillis: return 1000;
-    case TimeUnit::kMicros: return 1000000;
-    case TimeUnit::kNanos: return 1000000000;
+    case TimeUnit::kSeconds:
+      return 1;
+    case TimeUnit::kMillis:
+      return 1000;
+    case TimeUnit::kMicros:
+      return 1000000;
+    case TimeUnit::kNanos:
+      return 1000000000;
   }
   return 1;
 }
@@ -503,8 +511,8 @@ bool ParseTimestamp(std::string_view t, TimeUnit unit, int64_t* ticks) {
     }
   }
   if (i != t.size()) return false;
-  const __int128 secs = static_cast<__int128>(days) * 86400 + hh * 3600 + mm * 60 + ss -
-                        offset_seconds;
+  const __int128 secs =
+      static_cast<__int128>(days) * 86400 + hh * 3600 + mm * 60 + ss - offset_seconds;
   const __int128 v = secs * TicksPerSecond(unit) + frac_ticks;
   if (v < std::numeric_limits<int64_t>::min() || v > std::numeric_limits<int64_t>::max()) {
     return false;
@@ -555,7 +563,7 @@ bool ParseDecimal(std::string_view t, int precision, int scale, __int128* out) {
     ++i;
   }
   __int128 v = 0;
-  int int_digits = 0;   // significant digits before the point
+  int int_digits = 0;  // significant digits before the point
   int any_digits = 0;
   while (i < t.size() && IsDigit(t[i])) {
     ++any_digits;
@@ -657,13 +665,27 @@ void AppendJsonString(std::string_view text, std::string* out) {
     out->append(run, p);
     run = p + 1;
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default: {
         char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
         out->append(esc, 6);
@@ -765,8 +787,11 @@ ParseOutcome ParseValueInto(std::string_view text, const DataType& type, Column*
 void AppendValueText(const Column& column, size_t row, std::string* out) {
   const DataType& type = column.type();
   switch (type.id) {
-    case TypeId::kNull: return;
-    case TypeId::kBoolean: out->append(column.GetBool(row) ? "true" : "false"); return;
+    case TypeId::kNull:
+      return;
+    case TypeId::kBoolean:
+      out->append(column.GetBool(row) ? "true" : "false");
+      return;
     case TypeId::kInt8:
     case TypeId::kInt16:
     case TypeId::kInt32:
@@ -777,14 +802,28 @@ void AppendValueText(const Column& column, size_t row, std::string* out) {
         AppendInt64(column.GetInt(row), out);
       }
       return;
-    case TypeId::kFloat: AppendFloat(static_cast<float>(column.GetDouble(row)), out); return;
-    case TypeId::kDouble: AppendDouble(column.GetDouble(row), out); return;
-    case TypeId::kString: out->append(column.GetBytes(row)); return;
-    case TypeId::kBinary: out->append(Base64Encode(column.GetBytes(row))); return;
-    case TypeId::kDecimal: AppendDecimal(column.GetInt128(row), type.scale, out); return;
-    case TypeId::kDate: AppendDate(column.GetInt(row), out); return;
+    case TypeId::kFloat:
+      AppendFloat(static_cast<float>(column.GetDouble(row)), out);
+      return;
+    case TypeId::kDouble:
+      AppendDouble(column.GetDouble(row), out);
+      return;
+    case TypeId::kString:
+      out->append(column.GetBytes(row));
+      return;
+    case TypeId::kBinary:
+      out->append(Base64Encode(column.GetBytes(row)));
+      return;
+    case TypeId::kDecimal:
+      AppendDecimal(column.GetInt128(row), type.scale, out);
+      return;
+    case TypeId::kDate:
+      AppendDate(column.GetInt(row), out);
+      return;
     case TypeId::kDateTime:
-    case TypeId::kTimestamp: AppendTimestamp(column.GetInt(row), type.unit, type.utc, out); return;
+    case TypeId::kTimestamp:
+      AppendTimestamp(column.GetInt(row), type.unit, type.utc, out);
+      return;
   }
 }
 

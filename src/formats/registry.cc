@@ -15,7 +15,8 @@ namespace tsb {
 namespace {
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -26,13 +27,15 @@ Result<FileFormat> ParseFormatName(const std::string& name) {
   if (n == "csv") return FileFormat::kCsv;
   if (n == "jsonl" || n == "ndjson" || n == "json-lines") return FileFormat::kJsonl;
   if (n == "parquet") return FileFormat::kParquet;
-  return Status::InvalidArgument("unknown format \"" + name + "\" (expected csv, jsonl or parquet)");
+  return Status::InvalidArgument("unknown format \"" + name +
+                                 "\" (expected csv, jsonl or parquet)");
 }
 
 Result<FileFormat> FormatFromPath(const std::string& path, TextCompression* compression) {
   TextCompression c = TextCompression::kNone;
   if (path == "-") {
-    return Status::InvalidArgument("the format of stdin/stdout cannot be told from a path: give --format");
+    return Status::InvalidArgument(
+        "the format of stdin/stdout cannot be told from a path: give --format");
   }
   std::string p = path;
   std::transform(p.begin(), p.end(), p.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -52,8 +55,9 @@ Result<FileFormat> FormatFromPath(const std::string& path, TextCompression* comp
     f = FileFormat::kParquet;
   } else {
     return Status::InvalidArgument(
-        path + ": cannot tell the format from the name (expected .csv, .jsonl, .ndjson, each "
-               "optionally with .gz or .zst, or .parquet); give --format");
+        path +
+        ": cannot tell the format from the name (expected .csv, .jsonl, .ndjson, each "
+        "optionally with .gz or .zst, or .parquet); give --format");
   }
   if (compression != nullptr) *compression = c;
   return f;
@@ -75,7 +79,8 @@ Result<std::unique_ptr<BatchReader>> OpenReader(const ReaderOptions& options) {
   return OpenJsonlReader(options, std::move(input).value());
 }
 
-Result<std::unique_ptr<BatchWriter>> OpenWriter(const Schema& schema, const WriterOptions& options) {
+Result<std::unique_ptr<BatchWriter>> OpenWriter(const Schema& schema,
+                                                const WriterOptions& options) {
   if (options.format == FileFormat::kParquet) {
     if (options.path == "-") {
       return Status::InvalidArgument("Parquet cannot be written to stdout: give a file");

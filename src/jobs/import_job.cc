@@ -1,11 +1,14 @@
 #include "jobs/import_job.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -23,6 +26,10 @@
 namespace tsb::jobs {
 
 namespace {
+
+// DuckDB's default row group (122,880 rows): what dataset readers expect, and the bound on what
+// the Parquet writer buffers.
+constexpr int64_t kParquetRowGroupRows = 122880;
 
 struct OutputTarget {
   std::string path;  // file, "-", or directory (with the trailing '/')
@@ -46,15 +53,35 @@ TextCompression CompressionFromSpec(const std::string& name) {
   return TextCompression::kNone;
 }
 
+// The compression that a file name's last extension asks for (.gz, .zst; any case).
+TextCompression CompressionFromName(const std::string& path) {
+  auto ends_with = [&](std::string_view ext) {
+    if (path.size() < ext.size()) return false;
+    for (size_t i = 0; i < ext.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(path[path.size() - ext.size() + i])) != ext[i]) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (ends_with(".gz")) return TextCompression::kGzip;
+  if (ends_with(".zst")) return TextCompression::kZstd;
+  return TextCompression::kNone;
+}
+
 Result<OutputTarget> ResolveOutput(const ImportOptions& options, const JobSpec& spec) {
   OutputTarget t;
   t.path = options.output.empty() ? spec.file->path : options.output;
   t.directory = !t.path.empty() && t.path.back() == '/';
   const bool plain_file = !t.directory && t.path != "-";
+  std::error_code ec;
+  if (plain_file && std::filesystem::is_directory(t.path, ec)) {
+    return Status::InvalidArgument("--output " + t.path + " is a directory; write " + t.path +
+                                   "/ for one part file per split");
+  }
   if (!options.format.empty()) {
     TSB_ASSIGN_OR_RETURN(t.format, ParseFormatName(options.format));
-    TextCompression c = TextCompression::kNone;
-    if (plain_file && FormatFromPath(t.path, &c).ok()) t.compression = c;
+    t.compression = plain_file ? CompressionFromName(t.path) : TextCompression::kNone;
   } else if (plain_file && FormatFromPath(t.path, &t.compression).ok()) {
     TSB_ASSIGN_OR_RETURN(t.format, FormatFromPath(t.path, &t.compression));
   } else if (spec.file.has_value()) {
@@ -149,6 +176,10 @@ uint64_t Fnv1a(uint64_t h, std::string_view bytes) {
 struct ScanTask {
   std::vector<KeyBound> start;
   std::vector<KeyBound> end;
+  // The number of its part file under --output DIR/: the task's position, or with --shard a
+  // number unique across the shares (so that the hosts of a sharded import can share a directory),
+  // ascending in key order either way.
+  size_t part_number = 0;
 };
 
 // The splits of the scan: ComputeSplitPointsBySize at the fixed target (decisions 4), asked again
@@ -183,6 +214,8 @@ Result<std::vector<ScanTask>> PlanTasks(ots::Client* client, const std::string& 
   };
   std::vector<ScanTask> splits = to_bounds(result);
 
+  size_t first_split = 0;         // the global index of splits[0]
+  const size_t all_splits = splits.size();
   if (options.shard_count > 0) {
     const size_t n = splits.size();
     const size_t k = static_cast<size_t>(options.shard_index - 1);
@@ -190,6 +223,7 @@ Result<std::vector<ScanTask>> PlanTasks(ots::Client* client, const std::string& 
     size_t begin = n * k / count;
     size_t end = n * (k + 1) / count;
     splits = std::vector<ScanTask>(splits.begin() + begin, splits.begin() + end);
+    first_split = begin;
   } else if (plan.IsFullTable() && splits.size() < static_cast<size_t>(options.parallel)) {
     for (int64_t target : {64, 16, 4, 1}) {
       request.split_size = target;
@@ -201,11 +235,16 @@ Result<std::vector<ScanTask>> PlanTasks(ots::Client* client, const std::string& 
   }
 
   std::vector<ScanTask> tasks;
-  for (const KeyRange& range : plan.ranges) {
-    for (const ScanTask& split : splits) {
+  for (size_t r = 0; r < plan.ranges.size(); ++r) {
+    const KeyRange& range = plan.ranges[r];
+    for (size_t i = 0; i < splits.size(); ++i) {
+      const ScanTask& split = splits[i];
       const auto& lo = CompareKeyTuples(range.start, split.start) >= 0 ? range.start : split.start;
       const auto& hi = CompareKeyTuples(range.end, split.end) <= 0 ? range.end : split.end;
-      if (CompareKeyTuples(lo, hi) < 0) tasks.push_back(ScanTask{lo, hi});
+      if (CompareKeyTuples(lo, hi) >= 0) continue;
+      const size_t number = options.shard_count > 0 ? r * all_splits + first_split + i
+                                                    : tasks.size();
+      tasks.push_back(ScanTask{lo, hi, number});
     }
   }
   return tasks;
@@ -333,6 +372,55 @@ int64_t FileSize(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
 }
 
+// Parquet to stdout: the footer comes last and the writer wants a file, so the file is written
+// under a temporary name and copied to stdout once complete. The file is removed in every case.
+class StdoutSpool {
+ public:
+  StdoutSpool() = default;
+  StdoutSpool(const StdoutSpool&) = delete;
+  StdoutSpool& operator=(const StdoutSpool&) = delete;
+  ~StdoutSpool() {
+    if (!path_.empty()) std::remove(path_.c_str());
+  }
+
+  Result<std::string> Create() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string templ = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") +
+                        "/tsbridge-import-XXXXXX";
+    std::vector<char> name(templ.begin(), templ.end());
+    name.push_back('\0');
+    int fd = mkstemp(name.data());
+    if (fd < 0) return Status::IOError(templ + ": cannot create a temporary file for stdout");
+    close(fd);
+    path_ = name.data();
+    return path_;
+  }
+
+  // Copies the finished file to stdout; *bytes is its size.
+  Status CopyToStdout(int64_t* bytes) {
+    std::FILE* in = std::fopen(path_.c_str(), "rb");
+    if (in == nullptr) return Status::IOError(path_ + ": cannot read the temporary file");
+    std::vector<char> buffer(1 << 20);
+    *bytes = 0;
+    size_t n;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), in)) > 0) {
+      if (std::fwrite(buffer.data(), 1, n, stdout) != n) {
+        std::fclose(in);
+        return Status::IOError("stdout: write failed");
+      }
+      *bytes += static_cast<int64_t>(n);
+    }
+    const bool read_error = std::ferror(in) != 0;
+    std::fclose(in);
+    if (read_error) return Status::IOError(path_ + ": cannot read the temporary file");
+    if (std::fflush(stdout) != 0) return Status::IOError("stdout: write failed");
+    return Status::OK();
+  }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace
 
 Status RunImport(const ImportOptions& options, JobSummary* summary) {
@@ -340,7 +428,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   if (options.parallel < 1) return Status::InvalidArgument("--parallel must be at least 1");
 
   JobSpecOptions spec_options;
-  spec_options.require_file = options.output.empty();
+  spec_options.require_file = options.output.empty() && !options.explain;
   TSB_ASSIGN_OR_RETURN(JobSpec spec, LoadJobSpec(options.spec_path, spec_options));
   OutputTarget target;
   if (!options.explain) {
@@ -397,16 +485,25 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     if (ec) return Status::IOError(target.path + ": cannot create the directory: " + ec.message());
   }
 
+  // Row groups of DuckDB's default size: the writer holds one row group's encoded pages, so this
+  // bounds its memory whatever the table size.
+  writer_options.row_group_rows = kParquetRowGroupRows;
+  StdoutSpool spool;
+  const bool spool_stdout = target.path == "-" && target.format == FileFormat::kParquet;
+
   std::unique_ptr<BatchWriter> single;
   if (!target.directory) {
     writer_options.path = target.path;
+    if (spool_stdout) {
+      TSB_ASSIGN_OR_RETURN(writer_options.path, spool.Create());
+    }
     TSB_ASSIGN_OR_RETURN(single, OpenWriter(*schema, writer_options));
   }
   std::unique_ptr<BatchWriter> part;
   std::vector<std::string> part_paths;
   auto part_path = [&](size_t index) {
     char name[32];
-    std::snprintf(name, sizeof(name), "part-%05zu", index);
+    std::snprintf(name, sizeof(name), "part-%05zu", tasks[index].part_number);
     return target.path + name + FormatExtension(target);
   };
 
@@ -510,13 +607,18 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   progress.Finish();
   const bool max_errors_hit = options.max_errors >= 0 && rejects.count() > options.max_errors;
   if (!run.ok() && !(limit_reached && run.code() == StatusCode::kCancelled) && !max_errors_hit) {
-    return run;  // the writers are dropped unclosed: nothing is left under the final name
+    // The writers are dropped unclosed, which leaves nothing under their final names; part files
+    // that were already complete go too, so a failed import leaves no partial output.
+    for (const std::string& p : part_paths) std::remove(p.c_str());
+    return run;
   }
   if (limit_reached && target.directory && part != nullptr) {
     TSB_RETURN_IF_ERROR(part->Close());
     part_paths.push_back(writer_options.path);
   }
   if (single != nullptr) TSB_RETURN_IF_ERROR(single->Close());
+  int64_t stdout_bytes = 0;
+  if (spool_stdout) TSB_RETURN_IF_ERROR(spool.CopyToStdout(&stdout_bytes));
   TSB_RETURN_IF_ERROR(rejects.Close());
 
   ots::ClientStats stats = client->stats();
@@ -528,10 +630,13 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     for (const std::string& p : part_paths) summary->bytes_written += FileSize(p);
   } else if (target.path != "-") {
     summary->bytes_written = FileSize(target.path);
+  } else {
+    summary->bytes_written = stdout_bytes;  // text to stdout: not counted
   }
   summary->read_cu = stats.read_cu;
   summary->write_cu = stats.write_cu;
   summary->split_fingerprint = fingerprint;
+  summary->splits = static_cast<int64_t>(tasks.size());
   summary->seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return Status::OK();

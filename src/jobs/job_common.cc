@@ -32,6 +32,7 @@ std::string JobSummary::ToJson() const {
   j["write_cu"] = write_cu;
   j["seconds"] = seconds;
   if (!split_fingerprint.empty()) j["split_fingerprint"] = split_fingerprint;
+  if (splits > 0) j["splits"] = splits;
   return j.dump();
 }
 
@@ -100,7 +101,7 @@ Result<ots::TableDescription> DescribeAndCheck(ots::Client* client, const JobSpe
                                      "\" does not exist in instance \"" + client->instance() +
                                      "\" (" + described.status().ToString() + ")");
     }
-    return described.status().WithContext("DescribeTable " + spec.tablestore.table);
+    return described.status();  // the client's message names the table and the call
   }
   TSB_RETURN_IF_ERROR(spec.mapping.CheckAgainstTable(spec.columns, spec.tablestore.table,
                                                      ots::TableKeyColumns(described->meta)));

@@ -32,8 +32,9 @@ struct JobSummary {
   int64_t write_cu = 0;
   double seconds = 0;
   std::string split_fingerprint;  // import: FNV-1a of the split points (hosts of a --shard compare)
+  int64_t splits = 0;             // import: key-range splits scanned (0: not reported)
 
-  // {"rows_read": ..., ..., "seconds": ...} (+ "split_fingerprint" when set).
+  // {"rows_read": ..., ..., "seconds": ...} (+ "split_fingerprint" and "splits" when set).
   std::string ToJson() const;
   // "import: 1000 rows read, 998 written, 2 rejected, 1.2 MB in 0.4 s (2500 rows/s), 30 read CU".
   std::string OneLine(std::string_view verb) const;

@@ -17,6 +17,7 @@
 // mutable state.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -34,6 +35,9 @@ struct Credentials {
   std::string security_token;     // STS token; empty for a long-term key; never printed
   // Where they came from, for messages: "environment", "credentials file /root/... [default]".
   std::string source;
+  // Temporary (STS) credentials expire; a refreshing provider (later: AssumeRole) renews them
+  // and hands the new ones to Client::SetCredentials. Unset for long-term keys.
+  std::optional<std::chrono::system_clock::time_point> expiration;
 
   bool has_security_token() const { return !security_token.empty(); }
   // "access key id LTAI...; secret <redacted>; STS token <redacted>; from environment".

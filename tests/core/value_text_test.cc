@@ -75,8 +75,8 @@ TEST_CASE("doubles print shortest, ECMAScript layout, and read back bit-exact") 
   CHECK_FALSE(ParseDouble("abc", &d));
   // Every power of two and its neighbours round-trips.
   for (int e = -1074; e <= 1023; e += 7) {
-    for (double v : {std::ldexp(1.0, e), std::nextafter(std::ldexp(1.0, e), 0.0),
-                     -std::ldexp(1.0, e) * 1.1}) {
+    for (double v :
+         {std::ldexp(1.0, e), std::nextafter(std::ldexp(1.0, e), 0.0), -std::ldexp(1.0, e) * 1.1}) {
       double back;
       REQUIRE(ParseDouble(FormatDouble(v), &back));
       CHECK(Bits(back) == Bits(v));
@@ -193,8 +193,7 @@ TEST_CASE("timestamps: units, pre-1970 fractions, offsets and space for T") {
   CHECK(FormatTimestamp(-1, TimeUnit::kNanos) == "1969-12-31T23:59:59.999999999Z");
   CHECK(FormatTimestamp(-1, TimeUnit::kSeconds) == "1969-12-31T23:59:59Z");
   CHECK(FormatTimestamp(-1500, TimeUnit::kMillis) == "1969-12-31T23:59:58.500Z");
-  CHECK(FormatTimestamp(951825600142857, TimeUnit::kMicros, false) ==
-        "2000-02-29T12:00:00.142857");
+  CHECK(FormatTimestamp(951825600142857, TimeUnit::kMicros, false) == "2000-02-29T12:00:00.142857");
   CHECK(FormatTimestamp(std::numeric_limits<int64_t>::min(), TimeUnit::kNanos) ==
         "1677-09-21T00:12:43.145224192Z");
   CHECK(FormatTimestamp(std::numeric_limits<int64_t>::max(), TimeUnit::kNanos) ==
@@ -223,7 +222,8 @@ TEST_CASE("timestamps: units, pre-1970 fractions, offsets and space for T") {
   CHECK_FALSE(ParseTimestamp("2000-01-01T00:00:00Zx", TimeUnit::kMillis, &t));
   CHECK_FALSE(ParseTimestamp("2000-01-01X00:00:00", TimeUnit::kMillis, &t));
   CHECK_FALSE(ParseTimestamp("3000-01-01T00:00:00", TimeUnit::kNanos, &t));  // past int64
-  for (TimeUnit unit : {TimeUnit::kSeconds, TimeUnit::kMillis, TimeUnit::kMicros, TimeUnit::kNanos}) {
+  for (TimeUnit unit :
+       {TimeUnit::kSeconds, TimeUnit::kMillis, TimeUnit::kMicros, TimeUnit::kNanos}) {
     for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{1}, int64_t{-86400123456789},
                       int64_t{1700000000123456789}, int64_t{-1700000000123456789}}) {
       const int64_t ticks = v / (1000000000 / TicksPerSecond(unit));
@@ -255,7 +255,7 @@ TEST_CASE("decimals are exact to 38 digits with exactly `scale` fraction digits"
   CHECK(v == 700);
   REQUIRE(ParseDecimal("0001.2300", 9, 2, &v));
   CHECK(v == 123);
-  CHECK_FALSE(ParseDecimal("1.234", 9, 2, &v));  // would round
+  CHECK_FALSE(ParseDecimal("1.234", 9, 2, &v));        // would round
   CHECK_FALSE(ParseDecimal("10000000.00", 9, 2, &v));  // 8 digits before the point in (9,2)
   CHECK(ParseDecimal("9999999.99", 9, 2, &v));
   CHECK_FALSE(ParseDecimal("99999999999999999999999999999.0", 38, 10, &v));
@@ -270,12 +270,14 @@ TEST_CASE("UTF-8 validation is strict") {
   CHECK(ValidateUtf8("plain ascii text, longer than eight bytes"));
   CHECK(ValidateUtf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));
   CHECK(ValidateUtf8(std::string_view("a\0b", 3)));
-  CHECK(ValidateUtf8("\xF4\x8F\xBF\xBF"));       // U+10FFFF
-  CHECK_FALSE(ValidateUtf8("\xED\xA0\x80"));     // surrogate
+  CHECK(ValidateUtf8("\xF4\x8F\xBF\xBF"));    // U+10FFFF
+  CHECK_FALSE(ValidateUtf8("\xED\xA0\x80"));  // surrogate
   CHECK_FALSE(ValidateUtf8("\xFF"));
   CHECK_FALSE(ValidateUtf8("caf\xE9"));
   CHECK_FALSE(ValidateUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
-  CHECK_FALSE(ValidateUtf8("\xC3" "A"));
+  CHECK_FALSE(
+      ValidateUtf8("\xC3"
+                   "A"));
   CHECK_FALSE(ValidateUtf8("\xC0\xAF"));          // overlong
   CHECK_FALSE(ValidateUtf8("\xE0\x80\xAF"));      // overlong
   CHECK_FALSE(ValidateUtf8("abcdefgh\xE2\x82"));  // truncated at the end

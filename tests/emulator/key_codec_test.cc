@@ -179,7 +179,8 @@ TEST_CASE("key codec: keys decode back to their values") {
   std::string scratch;
   for (const std::string& s : EdgeStrings()) {
     for (int64_t i : EdgeInts()) {
-      std::vector<Value> tuple = {Value::String(s), Value::Integer(i), Value::Binary(s + s)};
+      const std::string doubled = s + s;
+      std::vector<Value> tuple = {Value::String(s), Value::Integer(i), Value::Binary(doubled)};
       std::string key = Encode(3, tuple);
       std::vector<ots::Cell> cells(3);
       REQUIRE(DecodeKeyValues(key, cells, &scratch));
@@ -187,7 +188,7 @@ TEST_CASE("key codec: keys decode back to their values") {
       CHECK(cells[0].value->bytes == s);
       CHECK(cells[1].value->i == i);
       CHECK(cells[2].value->type == ots::ValueType::kBinary);
-      CHECK(cells[2].value->bytes == s + s);
+      CHECK(cells[2].value->bytes == doubled);
     }
   }
   std::vector<ots::Cell> cells(2);

@@ -1,10 +1,10 @@
-#include <doctest/doctest.h>
+#include "formats/csv/csv.h"
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
 
 #include <filesystem>
 
-#include "formats/csv/csv.h"
 #include "text_testing.h"
 
 using namespace tsb;
@@ -13,9 +13,8 @@ using namespace tsb::testing;
 namespace {
 
 const char* const kHandBuilt[] = {
-    "rfc4180_crlf",   "rfc4180_crlf_no_final_newline", "lf_embedded_newlines",
-    "lf_no_final_newline", "utf8_bom",                 "empty_vs_quoted_empty",
-    "long_field_1mib", "header_only",
+    "rfc4180_crlf", "rfc4180_crlf_no_final_newline", "lf_embedded_newlines", "lf_no_final_newline",
+    "utf8_bom",     "empty_vs_quoted_empty",         "long_field_1mib",      "header_only",
 };
 
 ReadResult ReadCsvText(const std::string& text, std::vector<Field> columns = {},
@@ -123,12 +122,14 @@ TEST_CASE("bad corpus files: good rows as expected, bad records as the oracle sa
 
 TEST_CASE("RFC 4180 details: quotes, line ends, BOM, NULL vs empty, blank lines") {
   ReadResult r = ReadCsvText(
-      "\xEF\xBB\xBF" "a,b\r\n"
-      "\"x,\"\"y\"\"\",\r\n"           // quoted with comma and doubled quotes; NULL
+      "\xEF\xBB\xBF"
+      "a,b\r\n"
+      "\"x,\"\"y\"\"\",\r\n"             // quoted with comma and doubled quotes; NULL
       "\"multi\nline\r\nvalue\",\"\"\r"  // lone CR ends the record; "" is empty
-      "\r\n"                            // a blank line between records (CRLF)
-      "\xEF\xBB\xBF" "z, sp \n"         // a BOM after the start is data
-      "last,\"q\"");                    // no final newline
+      "\r\n"                             // a blank line between records (CRLF)
+      "\xEF\xBB\xBF"
+      "z, sp \n"      // a BOM after the start is data
+      "last,\"q\"");  // no final newline
   REQUIRE(r.status.ok());
   CHECK(r.rejects.empty());
   REQUIRE(r.rows.size() == 4);
@@ -157,10 +158,10 @@ TEST_CASE("typed columns: selection by name, conversion, rejects with fields, ro
   ReadResult r = ReadCsvText(
       "s,skip,d,n\n"
       "hello,zzz,2024-02-29,7\n"
-      "bad,zzz,2024-02-30,8\n"           // bad date after nothing appended
-      "x,zzz,2024-01-01,99999999999\n"   // bad int after d and s were parsed
+      "bad,zzz,2024-02-30,8\n"          // bad date after nothing appended
+      "x,zzz,2024-01-01,99999999999\n"  // bad int after d and s were parsed
       ",zzz,,\n"
-      "\"\",zzz,1970-01-01,\"\"\n"       // "" is not an int
+      "\"\",zzz,1970-01-01,\"\"\n"  // "" is not an int
       "ok,\"a\nb\",1969-12-31,-1\n",
       cols);
   REQUIRE(r.status.ok());
@@ -211,7 +212,10 @@ TEST_CASE("CSV writer: header, quoting only where needed, NULL vs empty, decisio
   });
   RowBatch batch(schema, 8);
   auto add = [&](std::optional<std::string> s, int64_t i, double d) {
-    if (s) batch.column(0).AppendBytes(*s); else batch.column(0).AppendNull();
+    if (s)
+      batch.column(0).AppendBytes(*s);
+    else
+      batch.column(0).AppendNull();
     batch.column(1).AppendInt(i);
     batch.column(2).AppendDouble(d);
     batch.column(3).AppendBytes(std::string("\xff\xfe\xfd", 3));

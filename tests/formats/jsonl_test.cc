@@ -1,8 +1,9 @@
+#include "formats/jsonl/jsonl.h"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
 
-#include "formats/jsonl/jsonl.h"
 #include "text_testing.h"
 
 using namespace tsb;
@@ -40,12 +41,13 @@ TEST_CASE("typed CSV -> JSONL -> JSONL is exact and byte-stable, plain, gzip and
   // The first row, as decisions.md section 8 writes it.
   std::string first = ReadDecompressed(TempPath("types_b.jsonl"));
   first = first.substr(0, first.find('\n'));
-  CHECK(first ==
-        R"({"id":0,"c_int8":-128,"c_int16":-32768,"c_int32":-2147483648,)"
-        R"("c_int64":-9223372036854775808,"c_uint64":0,"c_float":0.0,"c_double":0.0,)"
-        R"("c_bool":true,"c_string":"","c_date":"0001-01-01","c_ts_us":"0001-01-01T00:00:00.000000",)"
-        R"("c_dec9_2":"-9999999.99","c_dec38_10":"-9999999999999999999999999999.9999999999",)"
-        R"("c_uuid":"00000000-0000-0000-0000-000000000000"})");
+  CHECK(
+      first ==
+      R"({"id":0,"c_int8":-128,"c_int16":-32768,"c_int32":-2147483648,)"
+      R"("c_int64":-9223372036854775808,"c_uint64":0,"c_float":0.0,"c_double":0.0,)"
+      R"("c_bool":true,"c_string":"","c_date":"0001-01-01","c_ts_us":"0001-01-01T00:00:00.000000",)"
+      R"("c_dec9_2":"-9999999.99","c_dec38_10":"-9999999999999999999999999999.9999999999",)"
+      R"("c_uuid":"00000000-0000-0000-0000-000000000000"})");
 }
 
 TEST_CASE("the corpus's own expected files read as JSON Lines with their types") {
@@ -66,7 +68,8 @@ TEST_CASE("the corpus's own expected files read as JSON Lines with their types")
 
 TEST_CASE("with no columns, every corpus expected file parses with an inferred schema") {
   for (const char* dir : {"/csv", "/parquet"}) {
-    for (const auto& e : std::filesystem::directory_iterator(std::string(TSB_SHARED_TESTDATA) + dir)) {
+    for (const auto& e :
+         std::filesystem::directory_iterator(std::string(TSB_SHARED_TESTDATA) + dir)) {
       std::string path = e.path().string();
       if (path.find(".expected.jsonl") == std::string::npos) continue;
       CAPTURE(path);
@@ -102,7 +105,8 @@ TEST_CASE("JSON parsing: escapes, surrogates, numbers, missing and extra keys") 
                              {"bin", DataType::Of(TypeId::kBinary)},
                              {"u", u64}};
   ReadResult r = ReadJsonlText(
-      "{\"s\":\"a\\\"b\\\\c\\/\\b\\f\\n\\r\\t\\u0000\\u00e9\\ud83d\\ude00\",\"i\":-9223372036854775808,"
+      "{\"s\":\"a\\\"b\\\\c\\/"
+      "\\b\\f\\n\\r\\t\\u0000\\u00e9\\ud83d\\ude00\",\"i\":-9223372036854775808,"
       "\"d\":\"NaN\",\"bin\":\"//79\",\"u\":18446744073709551615}\r\n"
       "\n"
       "  { \"extra\" : [1, {\"x\": \"}\"}] , \"i\" : \"42\" , \"d\" : -0.0 , "
@@ -133,11 +137,11 @@ TEST_CASE("malformed lines and bad values are rejects with their line") {
       "{\"i\":1,\"s\":\"ok\"}\n"
       "{\"i\":2,\"s\":\"unterminated}\n"
       "[1,2]\n"
-      "{\"i\":3,\"s\":\"\\ud800\"}\n"           // lone surrogate
-      "{\"i\":1.5,\"s\":\"x\"}\n"                // not an integer
-      "{\"i\":4,\"s\":\"caf\xE9\"}\n"            // not UTF-8
-      "{\"i\":2147483648,\"s\":\"x\"}\n"         // out of range for int
-      "{\"i\":01,\"s\":\"x\"}\n"                 // leading zero
+      "{\"i\":3,\"s\":\"\\ud800\"}\n"     // lone surrogate
+      "{\"i\":1.5,\"s\":\"x\"}\n"         // not an integer
+      "{\"i\":4,\"s\":\"caf\xE9\"}\n"     // not UTF-8
+      "{\"i\":2147483648,\"s\":\"x\"}\n"  // out of range for int
+      "{\"i\":01,\"s\":\"x\"}\n"          // leading zero
       "{\"i\":5,\"s\":\"x\"} trailing\n"
       "{\"i\":6,\"s\":true}\n",
       cols, 3);
@@ -146,8 +150,8 @@ TEST_CASE("malformed lines and bad values are rejects with their line") {
   CHECK(r.rows[1].dump() == R"({"i":6,"s":"true"})");
   CHECK(r.positions == std::vector<int64_t>{1, 10});
   REQUIRE(r.rejects.size() == 8);
-  const char* codes[] = {"TSB_BAD_JSON",  "TSB_BAD_JSON",  "TSB_BAD_JSON", "TSB_BAD_VALUE",
-                         "TSB_BAD_UTF8",  "TSB_BAD_VALUE", "TSB_BAD_JSON", "TSB_BAD_JSON"};
+  const char* codes[] = {"TSB_BAD_JSON", "TSB_BAD_JSON",  "TSB_BAD_JSON", "TSB_BAD_VALUE",
+                         "TSB_BAD_UTF8", "TSB_BAD_VALUE", "TSB_BAD_JSON", "TSB_BAD_JSON"};
   for (size_t i = 0; i < r.rejects.size(); ++i) {
     CAPTURE(i);
     CHECK(r.rejects[i].position == static_cast<int64_t>(i + 2));
@@ -194,12 +198,13 @@ TEST_CASE("JSONL writer: exact integers, special doubles, base64, strings per de
   REQUIRE(writer.ok());
   REQUIRE((*writer)->Write(batch).ok());
   REQUIRE((*writer)->Close().ok());
-  CHECK(ReadFileBytes(path) ==
-        R"({"i":9007199254740993,"f":0.1,"d":"-Infinity","s":{"base64":"YmFk/w=="},"b":"AAE=",)"
-        R"("dec":"-0.0000000001","day":"1969-12-31","ts":"1969-12-31T23:59:59.999999999Z","ok":true})"
-        "\n"
-        R"({"i":null,"f":null,"d":null,"s":null,"b":null,"dec":null,"day":null,"ts":null,"ok":null})"
-        "\n");
+  CHECK(
+      ReadFileBytes(path) ==
+      R"({"i":9007199254740993,"f":0.1,"d":"-Infinity","s":{"base64":"YmFk/w=="},"b":"AAE=",)"
+      R"("dec":"-0.0000000001","day":"1969-12-31","ts":"1969-12-31T23:59:59.999999999Z","ok":true})"
+      "\n"
+      R"({"i":null,"f":null,"d":null,"s":null,"b":null,"dec":null,"day":null,"ts":null,"ok":null})"
+      "\n");
   // It reads back to the same values (the invalid UTF-8 string is rejected as such).
   ReadResult back = ReadAll(ReadOpts(path, schema->fields()));
   REQUIRE(back.status.ok());

@@ -21,7 +21,9 @@ class CompactWriter {
     }
     out_.push_back(static_cast<char>(v));
   }
-  void ZigZag(int64_t v) { Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
+  void ZigZag(int64_t v) {
+    Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+  }
   void Field(int16_t id, uint8_t type) {
     int16_t delta = id - last_;
     if (delta > 0 && delta <= 15) {
@@ -75,8 +77,8 @@ struct TinyColumn {
   int32_t type_length = 0;  // FLBA
   int32_t converted = -1;   // none
   int32_t num_values = 0;
-  int32_t encoding = 0;     // PLAIN
-  std::string page;         // page payload (levels + values), uncompressed
+  int32_t encoding = 0;  // PLAIN
+  std::string page;      // page payload (levels + values), uncompressed
   // Damage knobs
   int32_t page_size_delta = 0;  // added to the page header's compressed size
 };
@@ -141,7 +143,7 @@ inline std::string TinyParquetFile(const TinyColumn& c, std::string* header_out 
   w.EndStruct();  // ColumnChunk
   w.I64(2, chunk_size);
   w.I64(3, c.num_values);
-  w.EndStruct();  // RowGroup
+  w.EndStruct();         // RowGroup
   w.out().push_back(0);  // FileMetaData stop
   file += w.out();
   uint32_t len = static_cast<uint32_t>(w.out().size());

@@ -23,9 +23,10 @@ inline std::string JsNumber(double v, bool is_float) {
   if (std::isinf(v)) return v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
   if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
   char buf[64];
-  std::to_chars_result r = is_float
-      ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v), std::chars_format::scientific)
-      : std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::to_chars_result r =
+      is_float ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v),
+                               std::chars_format::scientific)
+               : std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
   std::string s(buf, r.ptr);
   std::string sign;
   if (s[0] == '-') {
@@ -57,7 +58,8 @@ inline std::string JsNumber(double v, bool is_float) {
 inline std::string Int128Text(__int128 v) {
   if (v == 0) return "0";
   bool neg = v < 0;
-  unsigned __int128 u = neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
   std::string s;
   while (u) {
     s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -69,7 +71,8 @@ inline std::string Int128Text(__int128 v) {
 inline std::string DecimalText(__int128 v, int scale) {
   std::string digits = Int128Text(v < 0 ? -v : v);
   if (scale > 0) {
-    if (digits.size() <= static_cast<size_t>(scale)) digits.insert(0, scale + 1 - digits.size(), '0');
+    if (digits.size() <= static_cast<size_t>(scale))
+      digits.insert(0, scale + 1 - digits.size(), '0');
     digits.insert(digits.size() - scale, ".");
   }
   return (v < 0 ? "-" : "") + digits;
@@ -93,10 +96,14 @@ inline std::string CivilDate(int64_t days) {
 }
 
 inline std::string TimestampText(int64_t ticks, TimeUnit unit, bool utc) {
-  int64_t per_sec = unit == TimeUnit::kSeconds ? 1 : unit == TimeUnit::kMillis ? 1000
-                    : unit == TimeUnit::kMicros ? 1000000 : 1000000000;
-  int digits = unit == TimeUnit::kSeconds ? 0 : unit == TimeUnit::kMillis ? 3
-               : unit == TimeUnit::kMicros ? 6 : 9;
+  int64_t per_sec = unit == TimeUnit::kSeconds  ? 1
+                    : unit == TimeUnit::kMillis ? 1000
+                    : unit == TimeUnit::kMicros ? 1000000
+                                                : 1000000000;
+  int digits = unit == TimeUnit::kSeconds  ? 0
+               : unit == TimeUnit::kMillis ? 3
+               : unit == TimeUnit::kMicros ? 6
+                                           : 9;
   int64_t secs = ticks / per_sec, frac = ticks % per_sec;
   if (frac < 0) {
     frac += per_sec;
@@ -148,13 +155,27 @@ inline std::string JsonString(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -174,7 +195,8 @@ inline std::string RenderCell(const Column& col, size_t i) {
   const DataType& t = col.type();
   constexpr __int128 kMaxSafe = 9007199254740991;
   switch (t.id) {
-    case TypeId::kBoolean: return col.GetBool(i) ? "true" : "false";
+    case TypeId::kBoolean:
+      return col.GetBool(i) ? "true" : "false";
     case TypeId::kInt8:
     case TypeId::kInt16:
     case TypeId::kInt32:
@@ -184,21 +206,30 @@ inline std::string RenderCell(const Column& col, size_t i) {
       std::string s = Int128Text(v);
       return (v > kMaxSafe || v < -kMaxSafe) ? "\"" + s + "\"" : s;
     }
-    case TypeId::kFloat: return JsNumber(col.GetDouble(i), true);
-    case TypeId::kDouble: return JsNumber(col.GetDouble(i), false);
-    case TypeId::kString: return JsonString(col.GetBytes(i));
-    case TypeId::kBinary: return "{\"base64\":\"" + Base64(col.GetBytes(i)) + "\"}";
-    case TypeId::kDecimal: return "\"" + DecimalText(col.GetInt128(i), t.scale) + "\"";
-    case TypeId::kDate: return "\"" + CivilDate(col.GetInt(i)) + "\"";
+    case TypeId::kFloat:
+      return JsNumber(col.GetDouble(i), true);
+    case TypeId::kDouble:
+      return JsNumber(col.GetDouble(i), false);
+    case TypeId::kString:
+      return JsonString(col.GetBytes(i));
+    case TypeId::kBinary:
+      return "{\"base64\":\"" + Base64(col.GetBytes(i)) + "\"}";
+    case TypeId::kDecimal:
+      return "\"" + DecimalText(col.GetInt128(i), t.scale) + "\"";
+    case TypeId::kDate:
+      return "\"" + CivilDate(col.GetInt(i)) + "\"";
     case TypeId::kDateTime:
-    case TypeId::kTimestamp: return "\"" + TimestampText(col.GetInt(i), t.unit, t.utc) + "\"";
-    case TypeId::kNull: return "null";
+    case TypeId::kTimestamp:
+      return "\"" + TimestampText(col.GetInt(i), t.unit, t.utc) + "\"";
+    case TypeId::kNull:
+      return "null";
   }
   return "?";
 }
 
 // Splits `{"k":v,...}` into (key, raw value text) pairs; false if the line is not such an object.
-inline bool SplitJsonObject(std::string_view line, std::vector<std::pair<std::string, std::string>>* out) {
+inline bool SplitJsonObject(std::string_view line,
+                            std::vector<std::pair<std::string, std::string>>* out) {
   out->clear();
   size_t i = 0;
   auto ws = [&] {

@@ -104,7 +104,8 @@ size_t CheckAgainstExpected(const ReaderOptions& options, const std::vector<std:
   while (true) {
     Status st = (*reader)->Next(&batch);
     REQUIRE_MESSAGE(st.ok(), label << ": " << st.ToString());
-    REQUIRE_MESSAGE(batch.rejects().empty(), label << ": unexpected reject: " << batch.rejects()[0].message);
+    REQUIRE_MESSAGE(batch.rejects().empty(),
+                    label << ": unexpected reject: " << batch.rejects()[0].message);
     if (batch.num_rows() == 0) break;
     REQUIRE(batch.positions().size() == batch.num_rows());
     for (size_t r = 0; r < batch.num_rows(); ++r, ++row) {
@@ -119,7 +120,8 @@ size_t CheckAgainstExpected(const ReaderOptions& options, const std::vector<std:
                       label << ": row " << row << ": bad expected line");
       for (size_t c = 0; c < schema.size(); ++c) {
         const std::string& name = schema.field(c).name;
-        auto it = std::find_if(cells.begin(), cells.end(), [&](auto& kv) { return kv.first == name; });
+        auto it =
+            std::find_if(cells.begin(), cells.end(), [&](auto& kv) { return kv.first == name; });
         REQUIRE_MESSAGE(it != cells.end(), label << ": expected rows have no column " << name);
         std::string got = tsb::testing::RenderCell(batch.column(c), r);
         if (!SameCell(it->second, got, schema.field(c).type) && failures++ < 20) {
@@ -133,7 +135,8 @@ size_t CheckAgainstExpected(const ReaderOptions& options, const std::vector<std:
       }
     }
   }
-  CHECK_MESSAGE(row == expected.size(), label << ": read " << row << " rows, expected " << expected.size());
+  CHECK_MESSAGE(row == expected.size(),
+                label << ": read " << row << " rows, expected " << expected.size());
   CHECK(failures == 0);
   return row;
 }
@@ -147,11 +150,14 @@ std::vector<fs::path> CorpusFiles() {
   return files;
 }
 
-bool IsNestedFile(const fs::path& p) { return p.filename().string().find("_nested") != std::string::npos; }
+bool IsNestedFile(const fs::path& p) {
+  return p.filename().string().find("_nested") != std::string::npos;
+}
 
 std::string WriteScratch(const std::string& name, const std::string& bytes) {
   fs::path p = ScratchDir() / name;
-  std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(p, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return p.string();
 }
 
@@ -161,7 +167,8 @@ std::string ReadAll(const fs::path& p) {
 }
 
 // Reads the whole file; returns the first error (OK when it reads to the end).
-Status ReadToEnd(const std::string& path, std::vector<Field> columns = {}, size_t batch_rows = 512) {
+Status ReadToEnd(const std::string& path, std::vector<Field> columns = {},
+                 size_t batch_rows = 512) {
   ReaderOptions o = Options(path, batch_rows);
   o.columns = std::move(columns);
   auto reader = ParquetFileReader::Open(o);
@@ -213,15 +220,18 @@ TEST_CASE("parquet reader: nested columns are refused by name; flat columns of n
     auto all = ParquetFileReader::Open(Options(file));
     REQUIRE_FALSE(all.ok());
     CHECK(all.status().code() == StatusCode::kInvalidArgument);
-    CHECK_MESSAGE(all.status().message().find("\"tags\"") != std::string::npos, all.status().message());
+    CHECK_MESSAGE(all.status().message().find("\"tags\"") != std::string::npos,
+                  all.status().message());
     CHECK(all.status().message().find("nested") != std::string::npos);
     // A named nested column: refused naming it.
     ReaderOptions o = Options(file);
-    o.columns = {Field{"id", DataType::Of(TypeId::kInt64)}, Field{"point", DataType::Of(TypeId::kString)}};
+    o.columns = {Field{"id", DataType::Of(TypeId::kInt64)},
+                 Field{"point", DataType::Of(TypeId::kString)}};
     auto point = ParquetFileReader::Open(o);
     REQUIRE_FALSE(point.ok());
     CHECK(point.status().code() == StatusCode::kInvalidArgument);
-    CHECK_MESSAGE(point.status().message().find("\"point\"") != std::string::npos, point.status().message());
+    CHECK_MESSAGE(point.status().message().find("\"point\"") != std::string::npos,
+                  point.status().message());
     // Only id: reads, and matches the expected ids.
     o.columns = {Field{"id", DataType::Of(TypeId::kInt64)}};
     CheckAgainstExpected(o, ReadExpectedLines(file), label + " (id only)");
@@ -229,7 +239,8 @@ TEST_CASE("parquet reader: nested columns are refused by name; flat columns of n
 }
 
 TEST_CASE("parquet reader: empty files have their schema and no rows") {
-  for (const char* name : {"duckdb_empty.parquet", "arrowrs_empty.parquet", "hyparquet_empty.parquet"}) {
+  for (const char* name :
+       {"duckdb_empty.parquet", "arrowrs_empty.parquet", "hyparquet_empty.parquet"}) {
     auto reader = ParquetFileReader::Open(Options(kCorpus / name));
     REQUIRE_MESSAGE(reader.ok(), name << ": " << reader.status().ToString());
     CHECK((*reader)->schema().size() == 7);
@@ -241,7 +252,8 @@ TEST_CASE("parquet reader: empty files have their schema and no rows") {
 }
 
 TEST_CASE("parquet reader: native types of the DuckDB and arrow-rs types files") {
-  auto reader = ParquetFileReader::Open(Options(kCorpus / "arrowrs_types_plain_v1_uncompressed.parquet"));
+  auto reader =
+      ParquetFileReader::Open(Options(kCorpus / "arrowrs_types_plain_v1_uncompressed.parquet"));
   REQUIRE(reader.ok());
   const tsb::Schema& s = (*reader)->schema();
   auto type_of = [&](const char* name) { return s.field(static_cast<size_t>(s.Find(name))).type; };
@@ -257,7 +269,9 @@ TEST_CASE("parquet reader: native types of the DuckDB and arrow-rs types files")
   CHECK(type_of("c_date") == DataType::Of(TypeId::kDate));
   auto nulls = ParquetFileReader::Open(Options(kCorpus / "arrowrs_nulls_v2.parquet"));
   REQUIRE(nulls.ok());
-  CHECK((*nulls)->schema().field(static_cast<size_t>((*nulls)->schema().Find("null_type"))).type.id == TypeId::kNull);
+  CHECK(
+      (*nulls)->schema().field(static_cast<size_t>((*nulls)->schema().Find("null_type"))).type.id ==
+      TypeId::kNull);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -288,20 +302,21 @@ TEST_CASE("parquet reader: a missing column is InvalidArgument naming it") {
   CHECK(bad.status().message().find("\"o_comment\"") != std::string::npos);
 }
 
-TEST_CASE("parquet reader: conversion to the spec's types, with rejects for values that do not fit") {
+TEST_CASE(
+    "parquet reader: conversion to the spec's types, with rejects for values that do not fit") {
   fs::path file = kCorpus / "duckdb_types_v1_snappy.parquet";
   std::vector<std::string> expected = ReadExpectedLines(file);
   ReaderOptions o = Options(file, 333);
   DataType ts_us = DataType::Of(TypeId::kTimestamp);
   ts_us.unit = tsb::TimeUnit::kMicros;
   o.columns = {Field{"id", DataType::Of(TypeId::kInt64)},
-               Field{"c_int8", DataType::Of(TypeId::kInt64)},        // widening
-               Field{"c_int16", DataType::Of(TypeId::kInt8)},        // narrowing: rejects
-               Field{"c_dec9_2", DataType::Decimal(12, 4)},          // exact rescale
+               Field{"c_int8", DataType::Of(TypeId::kInt64)},  // widening
+               Field{"c_int16", DataType::Of(TypeId::kInt8)},  // narrowing: rejects
+               Field{"c_dec9_2", DataType::Decimal(12, 4)},    // exact rescale
                Field{"c_float", DataType::Of(TypeId::kDouble)},
                Field{"c_tsz_us", ts_us},
                Field{"c_date", DataType::Of(TypeId::kDate)},
-               Field{"c_uint64", DataType::Of(TypeId::kInt64)}};     // > INT64_MAX: rejects
+               Field{"c_uint64", DataType::Of(TypeId::kInt64)}};  // > INT64_MAX: rejects
   auto reader = ParquetFileReader::Open(o);
   REQUIRE_MESSAGE(reader.ok(), reader.status().ToString());
   RowBatch batch((*reader)->schema_ptr(), o.batch_rows);
@@ -328,7 +343,8 @@ TEST_CASE("parquet reader: conversion to the spec's types, with rejects for valu
       seen[static_cast<size_t>(pos)] = true;
       REQUIRE(tsb::testing::SplitJsonObject(expected[static_cast<size_t>(pos - 1)], &cells));
       auto cell = [&](const char* name) {
-        return std::find_if(cells.begin(), cells.end(), [&](auto& kv) { return kv.first == name; })->second;
+        return std::find_if(cells.begin(), cells.end(), [&](auto& kv) { return kv.first == name; })
+            ->second;
       };
       CHECK(tsb::testing::RenderCell(batch.column(0), r) == cell("id"));
       CHECK(tsb::testing::RenderCell(batch.column(1), r) == cell("c_int8"));
@@ -339,7 +355,8 @@ TEST_CASE("parquet reader: conversion to the spec's types, with rejects for valu
       if (batch.column(4).IsNull(r)) {
         CHECK(cell("c_float") == "null");
       } else {
-        CHECK(static_cast<float>(batch.column(4).GetDouble(r)) == std::strtof(cell("c_float").c_str(), nullptr));
+        CHECK(static_cast<float>(batch.column(4).GetDouble(r)) ==
+              std::strtof(cell("c_float").c_str(), nullptr));
       }
       CHECK(tsb::testing::RenderCell(batch.column(5), r) == cell("c_tsz_us"));
       CHECK(tsb::testing::RenderCell(batch.column(6), r) == cell("c_date"));
@@ -351,11 +368,13 @@ TEST_CASE("parquet reader: conversion to the spec's types, with rejects for valu
   for (const std::string& line : expected) {
     REQUIRE(tsb::testing::SplitJsonObject(line, &cells));
     auto cell = [&](const char* name) {
-      return std::find_if(cells.begin(), cells.end(), [&](auto& kv) { return kv.first == name; })->second;
+      return std::find_if(cells.begin(), cells.end(), [&](auto& kv) { return kv.first == name; })
+          ->second;
     };
     std::string i16 = cell("c_int16"), u64 = cell("c_uint64");
     bool bad16 = i16 != "null" && (std::stol(i16) < -128 || std::stol(i16) > 127);
-    bool bad64 = u64 != "null" && u64[0] == '"' && std::stoull(u64.substr(1)) > 9223372036854775807ull;
+    bool bad64 =
+        u64 != "null" && u64[0] == '"' && std::stoull(u64.substr(1)) > 9223372036854775807ull;
     if (bad16 || bad64) ++expected_rejects;
   }
   CHECK(expected_rejects > 0);
@@ -364,10 +383,12 @@ TEST_CASE("parquet reader: conversion to the spec's types, with rejects for valu
   CHECK(std::count(seen.begin() + 1, seen.end(), true) == static_cast<long>(expected.size()));
 }
 
-TEST_CASE("parquet reader: decimal rescale that is not exact and timestamps finer than the unit reject") {
+TEST_CASE(
+    "parquet reader: decimal rescale that is not exact and timestamps finer than the unit reject") {
   fs::path file = kCorpus / "duckdb_types_v1_uncompressed.parquet";
   ReaderOptions o = Options(file, 800);
-  o.columns = {Field{"c_dec18_4", DataType::Decimal(18, 2)}, Field{"c_ts_us", DataType::Of(TypeId::kDateTime)}};
+  o.columns = {Field{"c_dec18_4", DataType::Decimal(18, 2)},
+               Field{"c_ts_us", DataType::Of(TypeId::kDateTime)}};
   auto reader = ParquetFileReader::Open(o);
   REQUIRE(reader.ok());
   RowBatch batch((*reader)->schema_ptr(), 800);
@@ -399,7 +420,9 @@ void PutVarint(std::vector<uint8_t>* out, uint64_t v) {
   }
   out->push_back(static_cast<uint8_t>(v));
 }
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
 }  // namespace
 
 TEST_CASE("decoding: RLE / bit-packed hybrid, the spec's example plus an RLE run") {
@@ -589,21 +612,23 @@ TEST_CASE("thrift: compact protocol basics and malformed input") {
     CHECK(st.code() == StatusCode::kCorruption);
     return st.message();
   };
-  fails({});                                         // nothing
-  fails({0x15});                                     // truncated i32
-  fails({0x15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01});  // varint too long
-  fails({0x18, 0x10, 'a'});                          // binary longer than the input
-  fails({0x1d});                                     // type 13 does not exist
-  fails({0x19, 0xf5, 0xff, 0xff, 0xff, 0x0f});       // list of 2^32 i32: past the end
-  fails({0x15, 0x02});                               // no stop field
+  fails({});      // nothing
+  fails({0x15});  // truncated i32
+  fails(
+      {0x15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01});  // varint too long
+  fails({0x18, 0x10, 'a'});                     // binary longer than the input
+  fails({0x1d});                                // type 13 does not exist
+  fails({0x19, 0xf5, 0xff, 0xff, 0xff, 0x0f});  // list of 2^32 i32: past the end
+  fails({0x15, 0x02});                          // no stop field
   {
-    std::vector<uint8_t> deep(5000, 0x1c);            // structs nested 5000 deep
+    std::vector<uint8_t> deep(5000, 0x1c);  // structs nested 5000 deep
     std::string msg = fails(deep);
     CHECK(msg.find("deep") != std::string::npos);
   }
   // hyparquet-writer's quirk: an empty row_groups list typed BYTE is accepted.
   {
-    std::vector<uint8_t> b = {0x15, 0x02, 0x19, 0x1c, 0x18, 0x01, 'r', 0x00, 0x16, 0x00, 0x19, 0x03, 0x00};
+    std::vector<uint8_t> b = {0x15, 0x02, 0x19, 0x1c, 0x18, 0x01, 'r',
+                              0x00, 0x16, 0x00, 0x19, 0x03, 0x00};
     tsb::parquet::FileMetaData m;
     Status st = tsb::parquet::ParseFileMetaData(b.data(), b.size(), &m);
     CHECK_MESSAGE(st.ok(), st.ToString());
@@ -614,7 +639,8 @@ TEST_CASE("thrift: compact protocol basics and malformed input") {
   {
     std::vector<uint8_t> b = {0x49, 0x13, 0x01, 0x00};
     tsb::parquet::FileMetaData m;
-    CHECK(tsb::parquet::ParseFileMetaData(b.data(), b.size(), &m).code() == StatusCode::kCorruption);
+    CHECK(tsb::parquet::ParseFileMetaData(b.data(), b.size(), &m).code() ==
+          StatusCode::kCorruption);
   }
 }
 
@@ -684,7 +710,8 @@ TEST_CASE("parquet reader: broken files") {
   {
     tsb::testing::TinyColumn t = c;
     t.page_size_delta = 1000;  // the page header claims more bytes than the chunk has
-    corrupt("truncated_page.parquet", tsb::testing::TinyParquetFile(t), "runs past the end of the column chunk");
+    corrupt("truncated_page.parquet", tsb::testing::TinyParquetFile(t),
+            "runs past the end of the column chunk");
   }
   {
     tsb::testing::TinyColumn t = c;
@@ -714,8 +741,9 @@ TEST_CASE("parquet reader: broken files") {
 TEST_CASE("parquet reader: random byte damage never crashes or hangs") {
   // Flip bytes all over small files (uncompressed and compressed); every read must end with OK
   // or a clean error. Run under -DTSB_SANITIZE=ON to check memory safety.
-  for (const char* name : {"duckdb_types_v1_uncompressed.parquet", "arrowrs_types_delta_v2_gzip.parquet",
-                           "hyparquet_types_v2_snappy.parquet", "duckdb_types_v2_zstd.parquet"}) {
+  for (const char* name :
+       {"duckdb_types_v1_uncompressed.parquet", "arrowrs_types_delta_v2_gzip.parquet",
+        "hyparquet_types_v2_snappy.parquet", "duckdb_types_v2_zstd.parquet"}) {
     std::string good = ReadAll(kCorpus / name);
     std::mt19937_64 rng(42);
     for (int iter = 0; iter < 60; ++iter) {

@@ -1,7 +1,6 @@
 #include "core/text_io.h"
 
 #include <doctest/doctest.h>
-
 #include <zlib.h>
 
 #include "text_testing.h"
@@ -31,10 +30,9 @@ Status WriteStream(const std::string& path, StreamCompression c, const std::stri
 
 TEST_CASE("streams round-trip through none, gzip and zstd with any write sizes") {
   const std::string data = Payload();
-  const std::pair<StreamCompression, const char*> kCodecs[] = {
-      {StreamCompression::kNone, ".txt"},
-      {StreamCompression::kGzip, ".gz"},
-      {StreamCompression::kZstd, ".zst"}};
+  const std::pair<StreamCompression, const char*> kCodecs[] = {{StreamCompression::kNone, ".txt"},
+                                                               {StreamCompression::kGzip, ".gz"},
+                                                               {StreamCompression::kZstd, ".zst"}};
   for (const auto& [codec, ext] : kCodecs) {
     for (size_t piece : {size_t{1} << 22, size_t{4097}, size_t{1} << 20}) {
       CAPTURE(ext);
@@ -60,8 +58,8 @@ TEST_CASE("streams round-trip through none, gzip and zstd with any write sizes")
 
 TEST_CASE("truncated or corrupt compressed input is Corruption") {
   const std::string data = Payload();
-  for (auto [codec, ext] : {std::pair{StreamCompression::kGzip, ".gz"},
-                            std::pair{StreamCompression::kZstd, ".zst"}}) {
+  for (auto [codec, ext] :
+       {std::pair{StreamCompression::kGzip, ".gz"}, std::pair{StreamCompression::kZstd, ".zst"}}) {
     CAPTURE(ext);
     std::string path = TempPath(std::string("trunc") + ext);
     REQUIRE(WriteStream(path, codec, data, 1 << 20).ok());

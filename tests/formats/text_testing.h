@@ -93,8 +93,10 @@ inline nlohmann::ordered_json CorpusValue(const Column& c, size_t r) {
   const DataType& t = c.type();
   constexpr int64_t kSafe = 9007199254740991;
   switch (t.id) {
-    case TypeId::kNull: return nullptr;
-    case TypeId::kBoolean: return c.GetBool(r);
+    case TypeId::kNull:
+      return nullptr;
+    case TypeId::kBoolean:
+      return c.GetBool(r);
     case TypeId::kInt8:
     case TypeId::kInt16:
     case TypeId::kInt32:
@@ -125,11 +127,15 @@ inline nlohmann::ordered_json CorpusValue(const Column& c, size_t r) {
       if (!ValidateUtf8(s)) return J{{"base64", Base64Encode(s)}};
       return std::string(s);
     }
-    case TypeId::kBinary: return J{{"base64", Base64Encode(c.GetBytes(r))}};
-    case TypeId::kDecimal: return FormatDecimal(c.GetInt128(r), t.scale);
-    case TypeId::kDate: return FormatDate(c.GetInt(r));
+    case TypeId::kBinary:
+      return J{{"base64", Base64Encode(c.GetBytes(r))}};
+    case TypeId::kDecimal:
+      return FormatDecimal(c.GetInt128(r), t.scale);
+    case TypeId::kDate:
+      return FormatDate(c.GetInt(r));
     case TypeId::kDateTime:
-    case TypeId::kTimestamp: return FormatTimestamp(c.GetInt(r), t.unit, t.utc);
+    case TypeId::kTimestamp:
+      return FormatTimestamp(c.GetInt(r), t.unit, t.utc);
   }
   return nullptr;
 }

@@ -61,9 +61,9 @@ class CsvReader : public BatchReader {
   // The current record.
   std::vector<FieldRef> fields_;
   size_t rec_begin_ = 0;
-  size_t rec_end_ = 0;   // end of the record's text, before its line break
-  size_t next_ = 0;      // start of the next record
-  int64_t breaks_ = 0;   // line breaks in the record, its own included
+  size_t rec_end_ = 0;  // end of the record's text, before its line break
+  size_t next_ = 0;     // start of the next record
+  int64_t breaks_ = 0;  // line breaks in the record, its own included
   bool bad_quote_ = false;
   bool unterminated_ = false;
   std::string scratch_;

@@ -58,7 +58,8 @@ class CsvWriter : public BatchWriter {
     for (size_t i = 0; i < schema_.size(); ++i) {
       if (i > 0) buf_.push_back(',');
       const std::string& name = schema_.field(i).name;
-      const bool bom = i == 0 && name.size() >= 3 && std::memcmp(name.data(), "\xEF\xBB\xBF", 3) == 0;
+      const bool bom =
+          i == 0 && name.size() >= 3 && std::memcmp(name.data(), "\xEF\xBB\xBF", 3) == 0;
       // A one-column header whose name is empty would read back as an empty line: quote it.
       AppendCsvText(name, bom || (schema_.size() == 1 && name.empty()), &buf_);
     }

@@ -247,14 +247,30 @@ class LineParser {
       char esc = p[1];
       p += 2;
       switch (esc) {
-        case '"': arena_.push_back('"'); break;
-        case '\\': arena_.push_back('\\'); break;
-        case '/': arena_.push_back('/'); break;
-        case 'b': arena_.push_back('\b'); break;
-        case 'f': arena_.push_back('\f'); break;
-        case 'n': arena_.push_back('\n'); break;
-        case 'r': arena_.push_back('\r'); break;
-        case 't': arena_.push_back('\t'); break;
+        case '"':
+          arena_.push_back('"');
+          break;
+        case '\\':
+          arena_.push_back('\\');
+          break;
+        case '/':
+          arena_.push_back('/');
+          break;
+        case 'b':
+          arena_.push_back('\b');
+          break;
+        case 'f':
+          arena_.push_back('\f');
+          break;
+        case 'n':
+          arena_.push_back('\n');
+          break;
+        case 'r':
+          arena_.push_back('\r');
+          break;
+        case 't':
+          arena_.push_back('\t');
+          break;
         case 'u': {
           uint32_t cp;
           if (!Hex4(p, e, &cp)) return Fail(p, "invalid \\u escape");
@@ -430,8 +446,8 @@ ParseOutcome JsonlReader::Convert(const Value& v, const DataType& type, Column* 
         column->AppendBytes(text);
         return ParseOutcome::kOk;
       }
-      if (type.id == TypeId::kBinary || type.id == TypeId::kDate ||
-          type.id == TypeId::kDateTime || type.id == TypeId::kTimestamp) {
+      if (type.id == TypeId::kBinary || type.id == TypeId::kDate || type.id == TypeId::kDateTime ||
+          type.id == TypeId::kTimestamp) {
         return ParseOutcome::kBadValue;
       }
       return ParseValueInto(text, type, column);
@@ -481,15 +497,21 @@ Status JsonlReader::InferSchema() {
       Inferred t = Inferred::kNone;
       switch (v.kind) {
         case Kind::kMissing:
-        case Kind::kNull: t = Inferred::kNone; break;
-        case Kind::kBool: t = Inferred::kBool; break;
+        case Kind::kNull:
+          t = Inferred::kNone;
+          break;
+        case Kind::kBool:
+          t = Inferred::kBool;
+          break;
         case Kind::kNumber: {
           int64_t i;
           t = (v.integral && ParseInt64(parser_.Text(v), &i)) ? Inferred::kInt : Inferred::kDouble;
           break;
         }
         case Kind::kString:
-        case Kind::kNested: t = Inferred::kString; break;
+        case Kind::kNested:
+          t = Inferred::kString;
+          break;
       }
       size_t k = 0;
       while (k < keys.size() && keys[k] != key) ++k;
@@ -504,10 +526,18 @@ Status JsonlReader::InferSchema() {
   for (size_t k = 0; k < keys.size(); ++k) {
     TypeId id = TypeId::kString;
     switch (types[k]) {
-      case Inferred::kBool: id = TypeId::kBoolean; break;
-      case Inferred::kInt: id = TypeId::kInt64; break;
-      case Inferred::kDouble: id = TypeId::kDouble; break;
-      default: id = TypeId::kString; break;
+      case Inferred::kBool:
+        id = TypeId::kBoolean;
+        break;
+      case Inferred::kInt:
+        id = TypeId::kInt64;
+        break;
+      case Inferred::kDouble:
+        id = TypeId::kDouble;
+        break;
+      default:
+        id = TypeId::kString;
+        break;
     }
     schema_.Add(Field{keys[k], DataType::Of(id), true});
   }
@@ -576,10 +606,10 @@ Status JsonlReader::Next(RowBatch* batch) {
       }
       r.code = outcome == ParseOutcome::kBadUtf8 ? "TSB_BAD_UTF8" : "TSB_BAD_VALUE";
       const Value& bad = slots_[c];
-      std::string_view shown = bad.kind == Kind::kBool ? (bad.boolean ? "true" : "false")
-                                                       : parser_.Text(bad);
-      r.message = "column \"" + schema_.field(c).name + "\": " +
-                  DescribeBadValue(outcome, type, shown);
+      std::string_view shown =
+          bad.kind == Kind::kBool ? (bad.boolean ? "true" : "false") : parser_.Text(bad);
+      r.message =
+          "column \"" + schema_.field(c).name + "\": " + DescribeBadValue(outcome, type, shown);
       batch->rejects().push_back(std::move(r));
       ok = false;
       break;

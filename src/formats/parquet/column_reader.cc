@@ -60,15 +60,24 @@ T* Grow(std::vector<T>* v, size_t n) {
 
 const char* EncodingName(Encoding e) {
   switch (e) {
-    case Encoding::PLAIN: return "PLAIN";
-    case Encoding::PLAIN_DICTIONARY: return "PLAIN_DICTIONARY";
-    case Encoding::RLE: return "RLE";
-    case Encoding::BIT_PACKED: return "BIT_PACKED";
-    case Encoding::DELTA_BINARY_PACKED: return "DELTA_BINARY_PACKED";
-    case Encoding::DELTA_LENGTH_BYTE_ARRAY: return "DELTA_LENGTH_BYTE_ARRAY";
-    case Encoding::DELTA_BYTE_ARRAY: return "DELTA_BYTE_ARRAY";
-    case Encoding::RLE_DICTIONARY: return "RLE_DICTIONARY";
-    case Encoding::BYTE_STREAM_SPLIT: return "BYTE_STREAM_SPLIT";
+    case Encoding::PLAIN:
+      return "PLAIN";
+    case Encoding::PLAIN_DICTIONARY:
+      return "PLAIN_DICTIONARY";
+    case Encoding::RLE:
+      return "RLE";
+    case Encoding::BIT_PACKED:
+      return "BIT_PACKED";
+    case Encoding::DELTA_BINARY_PACKED:
+      return "DELTA_BINARY_PACKED";
+    case Encoding::DELTA_LENGTH_BYTE_ARRAY:
+      return "DELTA_LENGTH_BYTE_ARRAY";
+    case Encoding::DELTA_BYTE_ARRAY:
+      return "DELTA_BYTE_ARRAY";
+    case Encoding::RLE_DICTIONARY:
+      return "RLE_DICTIONARY";
+    case Encoding::BYTE_STREAM_SPLIT:
+      return "BYTE_STREAM_SPLIT";
   }
   return "unknown";
 }
@@ -128,12 +137,23 @@ Result<ColumnDescriptor> DescribeColumn(const SchemaElement& e, int leaf_index) 
         is_signed = lt.is_signed;
       } else if (ct) {
         switch (*ct) {
-          case ConvertedType::INT_8: bits = 8; break;
-          case ConvertedType::INT_16: bits = 16; break;
-          case ConvertedType::UINT_8: bits = 8, is_signed = false; break;
-          case ConvertedType::UINT_16: bits = 16, is_signed = false; break;
-          case ConvertedType::UINT_32: bits = 32, is_signed = false; break;
-          default: break;
+          case ConvertedType::INT_8:
+            bits = 8;
+            break;
+          case ConvertedType::INT_16:
+            bits = 16;
+            break;
+          case ConvertedType::UINT_8:
+            bits = 8, is_signed = false;
+            break;
+          case ConvertedType::UINT_16:
+            bits = 16, is_signed = false;
+            break;
+          case ConvertedType::UINT_32:
+            bits = 32, is_signed = false;
+            break;
+          default:
+            break;
         }
       }
       if (lk == LogicalTypeKind::DATE || is_ct(ConvertedType::DATE)) {
@@ -159,7 +179,8 @@ Result<ColumnDescriptor> DescribeColumn(const SchemaElement& e, int leaf_index) 
         d.type = DataType::Timestamp(TimeUnit::kMillis, true);
       } else if (lk == LogicalTypeKind::NONE && is_ct(ConvertedType::TIMESTAMP_MICROS)) {
         d.type = DataType::Timestamp(TimeUnit::kMicros, true);
-      } else if ((lk == LogicalTypeKind::INTEGER && !lt.is_signed) || is_ct(ConvertedType::UINT_64)) {
+      } else if ((lk == LogicalTypeKind::INTEGER && !lt.is_signed) ||
+                 is_ct(ConvertedType::UINT_64)) {
         d.type.is_unsigned = true;
       }
       break;
@@ -180,7 +201,8 @@ Result<ColumnDescriptor> DescribeColumn(const SchemaElement& e, int leaf_index) 
     case Type::FIXED_LEN_BYTE_ARRAY: {
       bool fixed = d.physical == Type::FIXED_LEN_BYTE_ARRAY;
       if (fixed && d.type_length < 1) {
-        return Status::Corruption("column \"" + e.name + "\": FIXED_LEN_BYTE_ARRAY without a length");
+        return Status::Corruption("column \"" + e.name +
+                                  "\": FIXED_LEN_BYTE_ARRAY without a length");
       }
       d.kind = ValueKind::kBytes;
       if (lk == LogicalTypeKind::UUID && fixed && d.type_length == 16) {
@@ -215,12 +237,17 @@ ColumnChunkReader::ColumnChunkReader(ColumnDescriptor desc)
 size_t ColumnChunkReader::PhysicalWidth() const {
   switch (desc_.physical) {
     case Type::INT32:
-    case Type::FLOAT: return 4;
+    case Type::FLOAT:
+      return 4;
     case Type::INT64:
-    case Type::DOUBLE: return 8;
-    case Type::INT96: return 12;
-    case Type::FIXED_LEN_BYTE_ARRAY: return static_cast<size_t>(desc_.type_length);
-    default: return 0;
+    case Type::DOUBLE:
+      return 8;
+    case Type::INT96:
+      return 12;
+    case Type::FIXED_LEN_BYTE_ARRAY:
+      return static_cast<size_t>(desc_.type_length);
+    default:
+      return 0;
   }
 }
 
@@ -250,7 +277,8 @@ Status ColumnChunkReader::NextPage() {
     const uint8_t* base = reinterpret_cast<const uint8_t*>(chunk_.data());
     PageHeader header;
     size_t header_size = 0;
-    Status st = ParsePageHeader(base + chunk_pos_, chunk_.size() - chunk_pos_, &header, &header_size);
+    Status st =
+        ParsePageHeader(base + chunk_pos_, chunk_.size() - chunk_pos_, &header, &header_size);
     if (!st.ok()) return st.WithContext("page " + std::to_string(page_index_));
     size_t left = chunk_.size() - chunk_pos_ - header_size;
     if (header.compressed_page_size < 0 || header.uncompressed_page_size < 0) {
@@ -350,7 +378,8 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
     encoding = h.encoding;
     if (h.definition_levels_byte_length < 0 || h.repetition_levels_byte_length < 0 ||
         static_cast<uint64_t>(h.definition_levels_byte_length) +
-                static_cast<uint64_t>(h.repetition_levels_byte_length) > size) {
+                static_cast<uint64_t>(h.repetition_levels_byte_length) >
+            size) {
       return PageError("level lengths run past the end of the page");
     }
     // Levels are never compressed in v2: repetition levels (none for flat columns) first.
@@ -361,7 +390,8 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
     data += rep + def;
     size -= rep + def;
     if (h.is_compressed && codec_ != CompressionCodec::UNCOMPRESSED) {
-      int64_t raw = static_cast<int64_t>(header.uncompressed_page_size) - static_cast<int64_t>(rep + def);
+      int64_t raw =
+          static_cast<int64_t>(header.uncompressed_page_size) - static_cast<int64_t>(rep + def);
       if (raw < 0) return PageError("uncompressed page size smaller than its levels");
       Status st = Decompress(codec_, std::string_view(reinterpret_cast<const char*>(data), size),
                              static_cast<size_t>(raw), &page_buf_);
@@ -421,7 +451,8 @@ Status ColumnChunkReader::StartValues(Encoding encoding, const uint8_t* data, si
         return PageError("DELTA_BINARY_PACKED in a column that is not INT32/INT64");
       }
       if (!dbp_.Init(data, size)) return PageError(dbp_.error());
-      if (dbp_.total() > num_values) return PageError("DELTA_BINARY_PACKED holds more values than the page");
+      if (dbp_.total() > num_values)
+        return PageError("DELTA_BINARY_PACKED holds more values than the page");
       return Status::OK();
     case Encoding::DELTA_LENGTH_BYTE_ARRAY:
     case Encoding::DELTA_BYTE_ARRAY: {
@@ -451,7 +482,8 @@ Status ColumnChunkReader::StartValues(Encoding encoding, const uint8_t* data, si
         if (len < 0) return PageError(enc + ": negative length");
         total += static_cast<uint64_t>(len);
       }
-      if (total > static_cast<uint64_t>(end - p)) return PageError(enc + ": values run past the end of the page");
+      if (total > static_cast<uint64_t>(end - p))
+        return PageError(enc + ": values run past the end of the page");
       values_ = p;
       values_size_ = static_cast<size_t>(end - p);
       prev_value_.clear();
@@ -459,16 +491,19 @@ Status ColumnChunkReader::StartValues(Encoding encoding, const uint8_t* data, si
     }
     case Encoding::BYTE_STREAM_SPLIT: {
       size_t w = PhysicalWidth();
-      if (w == 0 || desc_.physical == Type::INT96) return PageError("BYTE_STREAM_SPLIT in a column without a fixed width");
+      if (w == 0 || desc_.physical == Type::INT96)
+        return PageError("BYTE_STREAM_SPLIT in a column without a fixed width");
       bss_count_ = size / w;
       return Status::OK();
     }
     default:
-      return Status::NotSupported("page " + std::to_string(page_index_) + ": value encoding " + enc);
+      return Status::NotSupported("page " + std::to_string(page_index_) + ": value encoding " +
+                                  enc);
   }
 }
 
 void ColumnChunkReader::EmitFixed(const uint8_t* p, size_t m, Column* out) {
+  if (m == 0) return;
   switch (desc_.kind) {
     case ValueKind::kInt32:
     case ValueKind::kUInt32: {
@@ -476,7 +511,8 @@ void ColumnChunkReader::EmitFixed(const uint8_t* p, size_t m, Column* out) {
       for (size_t i = 0; i < m; ++i) {
         int32_t v;
         std::memcpy(&v, p + 4 * i, 4);
-        dst[i] = desc_.kind == ValueKind::kInt32 ? v : static_cast<int64_t>(static_cast<uint32_t>(v));
+        dst[i] =
+            desc_.kind == ValueKind::kInt32 ? v : static_cast<int64_t>(static_cast<uint32_t>(v));
       }
       break;
     }
@@ -502,7 +538,8 @@ void ColumnChunkReader::EmitFixed(const uint8_t* p, size_t m, Column* out) {
       break;
     case ValueKind::kFloat16: {
       double* dst = Grow(&out->doubles(), m);
-      for (size_t i = 0; i < m; ++i) dst[i] = HalfToDouble(static_cast<uint16_t>(p[2 * i] | (p[2 * i + 1] << 8)));
+      for (size_t i = 0; i < m; ++i)
+        dst[i] = HalfToDouble(static_cast<uint16_t>(p[2 * i] | (p[2 * i + 1] << 8)));
       break;
     }
     case ValueKind::kDecimal: {
@@ -551,6 +588,7 @@ void ColumnChunkReader::EmitFixed(const uint8_t* p, size_t m, Column* out) {
 }
 
 void ColumnChunkReader::EmitInts(const int64_t* v, size_t m, Column* out) {
+  if (m == 0) return;
   switch (desc_.kind) {
     case ValueKind::kInt32: {
       int64_t* dst = Grow(&out->ints(), m);
@@ -608,17 +646,54 @@ Status ColumnChunkReader::DecodePlain(size_t m, Column* out) {
     case Type::BOOLEAN: {
       if ((bool_bit_ + m + 7) / 8 > values_size_) return PageError("truncated PLAIN booleans");
       int64_t* dst = Grow(&out->ints(), m);
-      for (size_t i = 0; i < m; ++i, ++bool_bit_) dst[i] = (values_[bool_bit_ >> 3] >> (bool_bit_ & 7)) & 1;
+      for (size_t i = 0; i < m; ++i, ++bool_bit_)
+        dst[i] = (values_[bool_bit_ >> 3] >> (bool_bit_ & 7)) & 1;
       return Status::OK();
     }
     case Type::BYTE_ARRAY: {
+      if (desc_.kind == ValueKind::kBytes) {
+        // Fast path: one pass checks every length and sums them, a second copies into one
+        // pre-sized buffer.
+        const uint8_t* q = p;
+        size_t rest = left;
+        uint64_t total = 0;
+        for (size_t i = 0; i < m; ++i) {
+          if (rest < 4) return PageError("truncated PLAIN byte array length");
+          uint32_t len;
+          std::memcpy(&len, q, 4);
+          if (len > rest - 4)
+            return PageError("PLAIN byte array of " + std::to_string(len) +
+                             " bytes runs past the end of the page");
+          q += 4 + len;
+          rest -= 4 + len;
+          total += len;
+        }
+        std::string& bytes = out->bytes();
+        size_t pos = bytes.size();
+        bytes.resize(pos + total);
+        char* dst = bytes.data();
+        uint64_t* off = Grow(&out->offsets(), m);
+        for (size_t i = 0; i < m; ++i) {
+          uint32_t len;
+          std::memcpy(&len, p, 4);
+          std::memcpy(dst + pos, p + 4, len);
+          pos += len;
+          off[i] = pos;
+          p += 4 + len;
+        }
+        values_pos_ = values_size_ - rest;
+        return Status::OK();
+      }
       for (size_t i = 0; i < m; ++i) {
         if (left < 4) return PageError("truncated PLAIN byte array length");
         uint32_t len;
         std::memcpy(&len, p, 4);
-        if (len > left - 4) return PageError("PLAIN byte array of " + std::to_string(len) +
-                                             " bytes runs past the end of the page");
-        if (!EmitByteArray(p + 4, len, out)) return PageError("byte array of " + std::to_string(len) + " bytes does not fit the column's type");
+        if (len > left - 4)
+          return PageError("PLAIN byte array of " + std::to_string(len) +
+                           " bytes runs past the end of the page");
+        if (!EmitByteArray(p + 4, len, out))
+          return PageError("byte array of " + std::to_string(len) +
+                           " bytes does not fit the column's type");
         p += 4 + len;
         left -= 4 + len;
       }
@@ -627,14 +702,17 @@ Status ColumnChunkReader::DecodePlain(size_t m, Column* out) {
     }
     default: {
       size_t w = PhysicalWidth();
-      if (left / w < m) return PageError("truncated PLAIN values (" + std::to_string(m) + " values of " +
-                                         std::to_string(w) + " bytes wanted, " + std::to_string(left) + " bytes left)");
+      if (left / w < m)
+        return PageError("truncated PLAIN values (" + std::to_string(m) + " values of " +
+                         std::to_string(w) + " bytes wanted, " + std::to_string(left) +
+                         " bytes left)");
       if (desc_.kind == ValueKind::kDecimal && w > 16) {
         for (size_t i = 0; i < m; ++i) {
           if (!WideDecimalFits(p + w * i, w)) return PageError("DECIMAL value wider than 128 bits");
         }
       }
-      if (desc_.kind == ValueKind::kUuid && w != 16) return PageError("UUID column is not 16 bytes wide");
+      if (desc_.kind == ValueKind::kUuid && w != 16)
+        return PageError("UUID column is not 16 bytes wide");
       EmitFixed(p, m, out);
       values_pos_ += w * m;
       return Status::OK();
@@ -643,18 +721,21 @@ Status ColumnChunkReader::DecodePlain(size_t m, Column* out) {
 }
 
 Status ColumnChunkReader::DecodeValues(size_t m, Column* out) {
+  if (m == 0) return Status::OK();
   switch (encoding_) {
     case Encoding::PLAIN:
       return DecodePlain(m, out);
     case Encoding::PLAIN_DICTIONARY:
     case Encoding::RLE_DICTIONARY: {
       indices_.resize(m);
-      if (!value_rle_.Get(indices_.data(), m)) return PageError(std::string("dictionary indices: ") + value_rle_.error());
+      if (!value_rle_.Get(indices_.data(), m))
+        return PageError(std::string("dictionary indices: ") + value_rle_.error());
       uint32_t max_index = 0;
       for (size_t i = 0; i < m; ++i) max_index = std::max(max_index, indices_[i]);
       if (m > 0 && max_index >= dict_size_) {
-        return PageError("dictionary index " + std::to_string(max_index) + " out of range (dictionary has " +
-                         std::to_string(dict_size_) + " values)");
+        return PageError("dictionary index " + std::to_string(max_index) +
+                         " out of range (dictionary has " + std::to_string(dict_size_) +
+                         " values)");
       }
       const uint32_t* idx = indices_.data();
       switch (desc_.type.storage()) {
@@ -699,7 +780,8 @@ Status ColumnChunkReader::DecodeValues(size_t m, Column* out) {
     }
     case Encoding::RLE: {
       int64_t* dst = Grow(&out->ints(), m);
-      if (!value_rle_.Get(dst, m)) return PageError(std::string("RLE booleans: ") + value_rle_.error());
+      if (!value_rle_.Get(dst, m))
+        return PageError(std::string("RLE booleans: ") + value_rle_.error());
       return Status::OK();
     }
     case Encoding::DELTA_BINARY_PACKED: {
@@ -711,12 +793,15 @@ Status ColumnChunkReader::DecodeValues(size_t m, Column* out) {
     case Encoding::DELTA_LENGTH_BYTE_ARRAY:
     case Encoding::DELTA_BYTE_ARRAY: {
       if (m > lengths_.size() - delta_index_) {
-        return PageError(std::string(EncodingName(encoding_)) + " holds fewer values than the page");
+        return PageError(std::string(EncodingName(encoding_)) +
+                         " holds fewer values than the page");
       }
       bool dba = encoding_ == Encoding::DELTA_BYTE_ARRAY;
-      size_t fixed_width = desc_.physical == Type::FIXED_LEN_BYTE_ARRAY ? static_cast<size_t>(desc_.type_length) : 0;
+      size_t fixed_width =
+          desc_.physical == Type::FIXED_LEN_BYTE_ARRAY ? static_cast<size_t>(desc_.type_length) : 0;
       for (size_t i = 0; i < m; ++i, ++delta_index_) {
-        size_t len = static_cast<size_t>(lengths_[delta_index_]);  // checked against the page in StartValues
+        size_t len =
+            static_cast<size_t>(lengths_[delta_index_]);  // checked against the page in StartValues
         const uint8_t* p = values_ + values_pos_;
         values_pos_ += len;
         const uint8_t* value = p;
@@ -731,20 +816,25 @@ Status ColumnChunkReader::DecodeValues(size_t m, Column* out) {
           value = reinterpret_cast<const uint8_t*>(prev_value_.data());
           value_len = prev_value_.size();
         }
-        if (fixed_width && value_len != fixed_width) return PageError("FIXED_LEN_BYTE_ARRAY value of the wrong length");
-        if (!EmitByteArray(value, value_len, out)) return PageError("byte array does not fit the column's type");
+        if (fixed_width && value_len != fixed_width)
+          return PageError("FIXED_LEN_BYTE_ARRAY value of the wrong length");
+        if (!EmitByteArray(value, value_len, out))
+          return PageError("byte array does not fit the column's type");
       }
       return Status::OK();
     }
     case Encoding::BYTE_STREAM_SPLIT: {
       size_t w = PhysicalWidth();
-      if (m > bss_count_ - values_pos_) return PageError("BYTE_STREAM_SPLIT holds fewer values than the page");
+      if (m > bss_count_ - values_pos_)
+        return PageError("BYTE_STREAM_SPLIT holds fewer values than the page");
       fixed_.resize(m * w);
-      ByteStreamSplitDecode(values_, bss_count_, static_cast<int>(w), values_pos_, m, fixed_.data());
+      ByteStreamSplitDecode(values_, bss_count_, static_cast<int>(w), values_pos_, m,
+                            fixed_.data());
       values_pos_ += m;
       if (desc_.kind == ValueKind::kDecimal && w > 16) {
         for (size_t i = 0; i < m; ++i) {
-          if (!WideDecimalFits(fixed_.data() + w * i, w)) return PageError("DECIMAL value wider than 128 bits");
+          if (!WideDecimalFits(fixed_.data() + w * i, w))
+            return PageError("DECIMAL value wider than 128 bits");
         }
       }
       EmitFixed(fixed_.data(), m, out);
@@ -767,7 +857,8 @@ Status ColumnChunkReader::Read(size_t rows, Column* out) {
       validity.resize(start + k, 1);
     } else {
       uint8_t* v = Grow(&validity, k);
-      if (!def_decoder_.Get(v, k)) return PageError(std::string("definition levels: ") + def_decoder_.error());
+      if (!def_decoder_.Get(v, k))
+        return PageError(std::string("definition levels: ") + def_decoder_.error());
       m = 0;
       for (size_t i = 0; i < k; ++i) m += v[i];
     }
@@ -790,9 +881,12 @@ Status ColumnChunkReader::Read(size_t rows, Column* out) {
                 vec[start + i] = valid[i] ? vec[start + --j] : 0;
               }
             };
-            if (desc_.type.storage() == Storage::kInt64) spread(out->ints());
-            else if (desc_.type.storage() == Storage::kDouble) spread(out->doubles());
-            else spread(out->wide());
+            if (desc_.type.storage() == Storage::kInt64)
+              spread(out->ints());
+            else if (desc_.type.storage() == Storage::kDouble)
+              spread(out->doubles());
+            else
+              spread(out->wide());
             break;
           }
           case Storage::kBytes: {

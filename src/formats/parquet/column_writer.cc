@@ -355,7 +355,10 @@ struct UInt64FromInts : UnsignedIntOp<int64_t, uint64_t> {
   static int64_t Get(const Column& c, size_t i) { return c.ints()[i]; }
 };
 struct MillisFromSeconds : SignedIntOp<int64_t, uint64_t> {
-  static int64_t Get(const Column& c, size_t i) { return c.ints()[i] * 1000; }
+  // Wraps instead of overflowing beyond +-9.2e15 s (292 million years), far outside any date.
+  static int64_t Get(const Column& c, size_t i) {
+    return static_cast<int64_t>(static_cast<uint64_t>(c.ints()[i]) * 1000u);
+  }
 };
 struct Int32FromWide : SignedIntOp<int32_t, uint32_t> {
   static int32_t Get(const Column& c, size_t i) { return static_cast<int32_t>(c.wide()[i]); }

@@ -116,8 +116,8 @@ bool DeltaBinaryPackedDecoder::Init(const uint8_t* data, size_t size) {
     error_ = "truncated DELTA_BINARY_PACKED header";
     return false;
   }
-  if (block_size_ == 0 || block_size_ % 128 != 0 || block_size_ > (1u << 20) ||
-      miniblocks_ == 0 || block_size_ % miniblocks_ != 0 || (block_size_ / miniblocks_) % 8 != 0) {
+  if (block_size_ == 0 || block_size_ % 128 != 0 || block_size_ > (1u << 20) || miniblocks_ == 0 ||
+      block_size_ % miniblocks_ != 0 || (block_size_ / miniblocks_) % 8 != 0) {
     error_ = "bad DELTA_BINARY_PACKED block header";
     return false;
   }

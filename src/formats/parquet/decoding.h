@@ -83,7 +83,8 @@ bool RleBpDecoder::Get(T* out, size_t n) {
         std::memcpy(&word, bp_data_ + byte, 8);
         out[i] = static_cast<T>((word >> (bit & 7)) & mask);
       }
-      for (; i < take; ++i, bit += w) out[i] = static_cast<T>(LoadBits(bp_data_, bp_bytes_, bit, w));
+      for (; i < take; ++i, bit += w)
+        out[i] = static_cast<T>(LoadBits(bp_data_, bp_bytes_, bit, w));
       bp_index_ += take;
     }
     out += take;
@@ -139,8 +140,8 @@ inline int64_t DecodeInt96Nanos(const uint8_t* p) {
   std::memcpy(&julian_day, p + 8, 4);
   constexpr int64_t kJulianEpoch = 2440588;  // Julian day of 1970-01-01
   constexpr uint64_t kNanosPerDay = 86400ull * 1000000000ull;
-  uint64_t days = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(julian_day)) -
-                                        kJulianEpoch);
+  uint64_t days =
+      static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(julian_day)) - kJulianEpoch);
   return static_cast<int64_t>(days * kNanosPerDay + nanos_of_day);
 }
 

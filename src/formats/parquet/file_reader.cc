@@ -39,13 +39,25 @@ Status PRead(int fd, uint64_t offset, size_t size, char* out) {
 
 // ---- conversion helpers --------------------------------------------------------------------
 
-const __int128 kPow10[] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
-    static_cast<__int128>(10000000000ll), static_cast<__int128>(100000000000ll),
-    static_cast<__int128>(1000000000000ll), static_cast<__int128>(10000000000000ll),
-    static_cast<__int128>(100000000000000ll), static_cast<__int128>(1000000000000000ll),
-    static_cast<__int128>(10000000000000000ll), static_cast<__int128>(100000000000000000ll),
-    static_cast<__int128>(1000000000000000000ll)};
+const __int128 kPow10[] = {1,
+                           10,
+                           100,
+                           1000,
+                           10000,
+                           100000,
+                           1000000,
+                           10000000,
+                           100000000,
+                           1000000000,
+                           static_cast<__int128>(10000000000ll),
+                           static_cast<__int128>(100000000000ll),
+                           static_cast<__int128>(1000000000000ll),
+                           static_cast<__int128>(10000000000000ll),
+                           static_cast<__int128>(100000000000000ll),
+                           static_cast<__int128>(1000000000000000ll),
+                           static_cast<__int128>(10000000000000000ll),
+                           static_cast<__int128>(100000000000000000ll),
+                           static_cast<__int128>(1000000000000000000ll)};
 
 __int128 Pow10(int n) {
   __int128 v = 1;
@@ -56,7 +68,8 @@ __int128 Pow10(int n) {
 std::string Int128ToString(__int128 v) {
   if (v == 0) return "0";
   bool neg = v < 0;
-  unsigned __int128 u = neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
   std::string s;
   while (u) {
     s.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -69,7 +82,8 @@ std::string Int128ToString(__int128 v) {
 std::string DecimalToString(__int128 v, int scale) {
   std::string digits = Int128ToString(v < 0 ? -v : v);
   if (scale > 0) {
-    if (digits.size() <= static_cast<size_t>(scale)) digits.insert(0, scale + 1 - digits.size(), '0');
+    if (digits.size() <= static_cast<size_t>(scale))
+      digits.insert(0, scale + 1 - digits.size(), '0');
     digits.insert(digits.size() - scale, ".");
   }
   return (v < 0 ? "-" : "") + digits;
@@ -95,10 +109,14 @@ std::string DateToString(int64_t days) {
 
 int64_t UnitsPerSecond(TimeUnit u) {
   switch (u) {
-    case TimeUnit::kSeconds: return 1;
-    case TimeUnit::kMillis: return 1000;
-    case TimeUnit::kMicros: return 1000000;
-    case TimeUnit::kNanos: return 1000000000;
+    case TimeUnit::kSeconds:
+      return 1;
+    case TimeUnit::kMillis:
+      return 1000;
+    case TimeUnit::kMicros:
+      return 1000000;
+    case TimeUnit::kNanos:
+      return 1000000000;
   }
   return 1;
 }
@@ -183,10 +201,14 @@ __int128 IntValue(const Column& c, size_t i) {
 
 bool IntRange(TypeId id, __int128 v) {
   switch (id) {
-    case TypeId::kInt8: return v >= INT8_MIN && v <= INT8_MAX;
-    case TypeId::kInt16: return v >= INT16_MIN && v <= INT16_MAX;
-    case TypeId::kInt32: return v >= INT32_MIN && v <= INT32_MAX;
-    default: return v >= INT64_MIN && v <= INT64_MAX;
+    case TypeId::kInt8:
+      return v >= INT8_MIN && v <= INT8_MAX;
+    case TypeId::kInt16:
+      return v >= INT16_MIN && v <= INT16_MAX;
+    case TypeId::kInt32:
+      return v >= INT32_MIN && v <= INT32_MAX;
+    default:
+      return v >= INT64_MIN && v <= INT64_MAX;
   }
 }
 
@@ -234,7 +256,8 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
       } else {
         v = IntValue(src, i);
       }
-      if (!IntRange(to.id, v)) return fail("value " + ValueText(src, i) + " is out of range for " + to.ToString());
+      if (!IntRange(to.id, v))
+        return fail("value " + ValueText(src, i) + " is out of range for " + to.ToString());
       dst->AppendInt(static_cast<int64_t>(v));
       return true;
     }
@@ -263,7 +286,8 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
     case TypeId::kString: {
       if (from.storage() == Storage::kBytes) {
         std::string_view b = src.GetBytes(i);
-        if (from.id == TypeId::kBinary && !ValidUtf8(b)) return fail("binary value is not valid UTF-8 text");
+        if (from.id == TypeId::kBinary && !ValidUtf8(b))
+          return fail("binary value is not valid UTF-8 text");
         dst->AppendBytes(b);
       } else {
         dst->AppendBytes(ValueText(src, i));
@@ -285,15 +309,19 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
       const __int128 kMax38 = Pow10(38) - 1;
       if (to.scale >= from_scale) {
         __int128 f = Pow10(to.scale - from_scale);
-        if (v > kMax38 / f || v < -kMax38 / f) return fail("value " + ValueText(src, i) + " does not fit " + to.ToString());
+        if (v > kMax38 / f || v < -kMax38 / f)
+          return fail("value " + ValueText(src, i) + " does not fit " + to.ToString());
         v *= f;
       } else {
         __int128 d = Pow10(from_scale - to.scale);
-        if (v % d != 0) return fail("value " + ValueText(src, i) + " has more than " + std::to_string(to.scale) + " digits after the point");
+        if (v % d != 0)
+          return fail("value " + ValueText(src, i) + " has more than " + std::to_string(to.scale) +
+                      " digits after the point");
         v /= d;
       }
       __int128 limit = Pow10(to.precision);
-      if (v >= limit || v <= -limit) return fail("value " + ValueText(src, i) + " does not fit " + to.ToString());
+      if (v >= limit || v <= -limit)
+        return fail("value " + ValueText(src, i) + " does not fit " + to.ToString());
       dst->AppendInt128(v);
       return true;
     }
@@ -311,7 +339,9 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
           ticks *= to_ups / from_ups;
         } else {
           int64_t d = from_ups / to_ups;
-          if (ticks % d != 0) return fail("value " + ValueText(src, i) + " is finer than " + to.ToString() + " ticks");
+          if (ticks % d != 0)
+            return fail("value " + ValueText(src, i) + " is finer than " + to.ToString() +
+                        " ticks");
           ticks /= d;
         }
       } else if (from.id == TypeId::kDate) {
@@ -319,7 +349,8 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
       } else {
         ticks = IntValue(src, i);
       }
-      if (!IntRange(TypeId::kInt64, ticks)) return fail("value " + ValueText(src, i) + " is out of range for " + to.ToString());
+      if (!IntRange(TypeId::kInt64, ticks))
+        return fail("value " + ValueText(src, i) + " is out of range for " + to.ToString());
       dst->AppendInt(static_cast<int64_t>(ticks));
       return true;
     }
@@ -366,7 +397,8 @@ Status ParquetFileReader::Init(const ReaderOptions& options) {
     return err == ENOENT ? Status::NotFound(msg) : Status::IOError(msg);
   }
   struct stat sb;
-  if (::fstat(fd_, &sb) != 0) return Status::IOError(name_ + ": cannot stat: " + std::strerror(errno));
+  if (::fstat(fd_, &sb) != 0)
+    return Status::IOError(name_ + ": cannot stat: " + std::strerror(errno));
   if (S_ISDIR(sb.st_mode)) return Status::InvalidArgument(name_ + ": is a directory");
   file_size_ = static_cast<uint64_t>(sb.st_size);
   if (file_size_ < 12) {
@@ -383,7 +415,8 @@ Status ParquetFileReader::Init(const ReaderOptions& options) {
     return Status::NotSupported(name_ + ": encrypted Parquet footers are not supported");
   }
   if (std::memcmp(tail + 4, kMagic, 4) != 0) {
-    return Status::Corruption(name_ + ": not a Parquet file or truncated (no PAR1 magic at the end)");
+    return Status::Corruption(name_ +
+                              ": not a Parquet file or truncated (no PAR1 magic at the end)");
   }
   uint32_t footer_len;
   std::memcpy(&footer_len, tail, 4);
@@ -395,8 +428,8 @@ Status ParquetFileReader::Init(const ReaderOptions& options) {
   data_end_ = file_size_ - 8 - footer_len;
   std::string footer(footer_len, '\0');
   TSB_RETURN_IF_ERROR(ctx(PRead(fd_, data_end_, footer_len, footer.data())));
-  TSB_RETURN_IF_ERROR(ctx(ParseFileMetaData(reinterpret_cast<const uint8_t*>(footer.data()),
-                                            footer.size(), &meta_)));
+  TSB_RETURN_IF_ERROR(ctx(
+      ParseFileMetaData(reinterpret_cast<const uint8_t*>(footer.data()), footer.size(), &meta_)));
 
   // ---- schema: the root's children are the columns; groups below them are nested ----
   const std::vector<SchemaElement>& s = meta_.schema;
@@ -436,7 +469,8 @@ Status ParquetFileReader::Init(const ReaderOptions& options) {
       t.nested = true;
       if (e.converted_type == ConvertedType::LIST || e.logical_type.kind == LogicalTypeKind::LIST) {
         t.kind = "LIST";
-      } else if (e.converted_type == ConvertedType::MAP || e.converted_type == ConvertedType::MAP_KEY_VALUE ||
+      } else if (e.converted_type == ConvertedType::MAP ||
+                 e.converted_type == ConvertedType::MAP_KEY_VALUE ||
                  e.logical_type.kind == LogicalTypeKind::MAP) {
         t.kind = "MAP";
       } else if (e.num_children > 0) {
@@ -447,7 +481,8 @@ Status ParquetFileReader::Init(const ReaderOptions& options) {
     }
     tops.push_back(std::move(t));
   }
-  if (next != s.size()) return Status::Corruption(name_ + ": bad schema: elements outside the root's tree");
+  if (next != s.size())
+    return Status::Corruption(name_ + ": bad schema: elements outside the root's tree");
 
   // ---- projection ----
   std::vector<std::pair<size_t, std::optional<Field>>> wanted;  // top index, requested field
@@ -476,9 +511,10 @@ Status ParquetFileReader::Init(const ReaderOptions& options) {
     const Top& t = tops[ti];
     const SchemaElement& e = s[t.element];
     if (t.nested) {
-      return Status::InvalidArgument(name_ + ": column " + Quote(e.name) + " is a nested " + t.kind +
-                                     " column; tsbridge reads flat columns only (leave it out of the "
-                                     "job spec's columns)");
+      return Status::InvalidArgument(
+          name_ + ": column " + Quote(e.name) + " is a nested " + t.kind +
+          " column; tsbridge reads flat columns only (leave it out of the "
+          "job spec's columns)");
     }
     Result<ColumnDescriptor> desc = DescribeColumn(e, t.first_leaf);
     if (!desc.ok()) return ctx(desc.status());
@@ -509,7 +545,8 @@ Status ParquetFileReader::StartRowGroup() {
   if (rg.num_rows < 0) return Status::Corruption(where + ": negative row count");
   if (rg.columns.size() != static_cast<size_t>(leaves_)) {
     return Status::Corruption(where + ": has " + std::to_string(rg.columns.size()) +
-                              " column chunks, the schema has " + std::to_string(leaves_) + " columns");
+                              " column chunks, the schema has " + std::to_string(leaves_) +
+                              " columns");
   }
   group_rows_left_ = rg.num_rows;
   for (auto& p : columns_) {
@@ -518,13 +555,16 @@ Status ParquetFileReader::StartRowGroup() {
     std::string cwhere = where + ": column " + Quote(d.name);
     const ColumnChunk& cc = rg.columns[static_cast<size_t>(d.leaf_index)];
     if (!cc.file_path.empty()) {
-      return Status::NotSupported(cwhere + ": column chunk stored in another file (" + cc.file_path + ")");
+      return Status::NotSupported(cwhere + ": column chunk stored in another file (" +
+                                  cc.file_path + ")");
     }
     if (!cc.meta_data) return Status::Corruption(cwhere + ": column chunk without metadata");
     const ColumnMetaData& m = *cc.meta_data;
-    if (m.type != d.physical) return Status::Corruption(cwhere + ": chunk type differs from the schema");
+    if (m.type != d.physical)
+      return Status::Corruption(cwhere + ": chunk type differs from the schema");
     int64_t start = m.data_page_offset;
-    if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 && *m.dictionary_page_offset < start) {
+    if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 &&
+        *m.dictionary_page_offset < start) {
       start = *m.dictionary_page_offset;
     }
     int64_t size = m.total_compressed_size;
@@ -544,6 +584,16 @@ Status ParquetFileReader::StartRowGroup() {
 }
 
 Status ParquetFileReader::Next(RowBatch* batch) {
+  if (batch->num_columns() != columns_.size()) {
+    return Status::Internal(name_ + ": batch has " + std::to_string(batch->num_columns()) +
+                            " columns, the reader yields " + std::to_string(columns_.size()));
+  }
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    if (!(batch->column(c).type() == columns_[c]->target)) {
+      return Status::Internal(name_ + ": batch column " + std::to_string(c) +
+                              " was not made from the reader's schema");
+    }
+  }
   batch->Reset();
   for (auto& p : columns_) {
     if (p->convert) p->scratch.Clear();
@@ -611,7 +661,8 @@ Status ParquetFileReader::ConvertBatch(RowBatch* batch, size_t rows, int64_t fir
       // Text columns must hold UTF-8 (core/types.h); the fast path above skips all-ASCII batches.
       for (size_t i = 0; i < rows; ++i) {
         if (!dst.IsNull(i) && !ValidUtf8(dst.GetBytes(i))) {
-          reject(i, p, "TSB_BAD_UTF8", "value is not valid UTF-8 (expected " + p.target.ToString() + ")");
+          reject(i, p, "TSB_BAD_UTF8",
+                 "value is not valid UTF-8 (expected " + p.target.ToString() + ")");
         }
       }
     }
@@ -633,8 +684,9 @@ Status ParquetFileReader::ConvertBatch(RowBatch* batch, size_t rows, int64_t fir
       if (!reject_[i]) pos[w++] = pos[i];
     }
     pos.resize(w);
-    std::sort(batch->rejects().begin(), batch->rejects().end(),
-              [](const RejectedRecord& a, const RejectedRecord& b) { return a.position < b.position; });
+    std::sort(
+        batch->rejects().begin(), batch->rejects().end(),
+        [](const RejectedRecord& a, const RejectedRecord& b) { return a.position < b.position; });
   }
   batch->SetNumRows(rows - rejected);
   return Status::OK();

@@ -64,8 +64,8 @@ bool StructListField(ThriftReader* r, CType t, std::vector<T>* out, F&& read_one
   uint32_t n;
   if (!r->ReadListBegin(&elem, &n)) return false;
   if (n == 0) return true;
-  if (elem != CType::kStruct) return r->Fail("list of structs has element type " +
-                                             std::to_string(static_cast<int>(elem)));
+  if (elem != CType::kStruct)
+    return r->Fail("list of structs has element type " + std::to_string(static_cast<int>(elem)));
   out->reserve(n < 1024 ? n : 1024);  // n is checked against the bytes, not the struct size
   for (uint32_t i = 0; i < n; ++i) {
     out->emplace_back();
@@ -89,13 +89,20 @@ bool ReadStatistics(ThriftReader* r, Statistics* s) {
       return true;
     };
     switch (id) {
-      case 1: return str(&s->max);
-      case 2: return str(&s->min);
-      case 3: return i64(&s->null_count);
-      case 4: return i64(&s->distinct_count);
-      case 5: return str(&s->max_value);
-      case 6: return str(&s->min_value);
-      default: return r->Skip(t);
+      case 1:
+        return str(&s->max);
+      case 2:
+        return str(&s->min);
+      case 3:
+        return i64(&s->null_count);
+      case 4:
+        return i64(&s->distinct_count);
+      case 5:
+        return str(&s->max_value);
+      case 6:
+        return str(&s->min_value);
+      default:
+        return r->Skip(t);
     }
   });
 }
@@ -140,18 +147,27 @@ bool ReadLogicalType(ThriftReader* r, LogicalType* lt) {
 bool ReadSchemaElement(ThriftReader* r, SchemaElement* e) {
   return ReadStruct(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: return OptEnumField(r, t, &e->type);
-      case 2: return I32Field(r, t, &e->type_length);
-      case 3: return OptEnumField(r, t, &e->repetition);
-      case 4: return StringField(r, t, &e->name);
-      case 5: return I32Field(r, t, &e->num_children);
-      case 6: return OptEnumField(r, t, &e->converted_type);
-      case 7: return I32Field(r, t, &e->scale);
-      case 8: return I32Field(r, t, &e->precision);
+      case 1:
+        return OptEnumField(r, t, &e->type);
+      case 2:
+        return I32Field(r, t, &e->type_length);
+      case 3:
+        return OptEnumField(r, t, &e->repetition);
+      case 4:
+        return StringField(r, t, &e->name);
+      case 5:
+        return I32Field(r, t, &e->num_children);
+      case 6:
+        return OptEnumField(r, t, &e->converted_type);
+      case 7:
+        return I32Field(r, t, &e->scale);
+      case 8:
+        return I32Field(r, t, &e->precision);
       case 10:
         if (t != CType::kStruct) return r->Skip(t);
         return ReadLogicalType(r, &e->logical_type);
-      default: return r->Skip(t);
+      default:
+        return r->Skip(t);
     }
   });
 }
@@ -159,7 +175,8 @@ bool ReadSchemaElement(ThriftReader* r, SchemaElement* e) {
 bool ReadColumnMetaData(ThriftReader* r, ColumnMetaData* m) {
   return ReadStruct(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: return EnumField(r, t, &m->type);
+      case 1:
+        return EnumField(r, t, &m->type);
       case 2: {
         if (t != CType::kList) return r->Skip(t);
         CType elem;
@@ -191,11 +208,16 @@ bool ReadColumnMetaData(ThriftReader* r, ColumnMetaData* m) {
         }
         return true;
       }
-      case 4: return EnumField(r, t, &m->codec);
-      case 5: return I64Field(r, t, &m->num_values);
-      case 6: return I64Field(r, t, &m->total_uncompressed_size);
-      case 7: return I64Field(r, t, &m->total_compressed_size);
-      case 9: return I64Field(r, t, &m->data_page_offset);
+      case 4:
+        return EnumField(r, t, &m->codec);
+      case 5:
+        return I64Field(r, t, &m->num_values);
+      case 6:
+        return I64Field(r, t, &m->total_uncompressed_size);
+      case 7:
+        return I64Field(r, t, &m->total_compressed_size);
+      case 9:
+        return I64Field(r, t, &m->data_page_offset);
       case 11: {
         if (t != CType::kI64) return r->Skip(t);
         int64_t v;
@@ -207,7 +229,8 @@ bool ReadColumnMetaData(ThriftReader* r, ColumnMetaData* m) {
         if (t != CType::kStruct) return r->Skip(t);
         m->statistics.emplace();
         return ReadStatistics(r, &*m->statistics);
-      default: return r->Skip(t);
+      default:
+        return r->Skip(t);
     }
   });
 }
@@ -215,13 +238,16 @@ bool ReadColumnMetaData(ThriftReader* r, ColumnMetaData* m) {
 bool ReadColumnChunk(ThriftReader* r, ColumnChunk* c) {
   return ReadStruct(r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: return StringField(r, t, &c->file_path);
-      case 2: return I64Field(r, t, &c->file_offset);
+      case 1:
+        return StringField(r, t, &c->file_path);
+      case 2:
+        return I64Field(r, t, &c->file_offset);
       case 3:
         if (t != CType::kStruct) return r->Skip(t);
         c->meta_data.emplace();
         return ReadColumnMetaData(r, &*c->meta_data);
-      default: return r->Skip(t);
+      default:
+        return r->Skip(t);
     }
   });
 }
@@ -232,9 +258,12 @@ bool ReadRowGroup(ThriftReader* r, RowGroup* g) {
       case 1:
         return StructListField(r, t, &g->columns,
                                [&](ColumnChunk* c) { return ReadColumnChunk(r, c); });
-      case 2: return I64Field(r, t, &g->total_byte_size);
-      case 3: return I64Field(r, t, &g->num_rows);
-      default: return r->Skip(t);
+      case 2:
+        return I64Field(r, t, &g->total_byte_size);
+      case 3:
+        return I64Field(r, t, &g->num_rows);
+      default:
+        return r->Skip(t);
     }
   });
 }
@@ -245,16 +274,20 @@ Status ParseFileMetaData(const uint8_t* data, size_t size, FileMetaData* out) {
   ThriftReader r(data, size);
   bool ok = ReadStruct(&r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: return I32Field(&r, t, &out->version);
+      case 1:
+        return I32Field(&r, t, &out->version);
       case 2:
         return StructListField(&r, t, &out->schema,
                                [&](SchemaElement* e) { return ReadSchemaElement(&r, e); });
-      case 3: return I64Field(&r, t, &out->num_rows);
+      case 3:
+        return I64Field(&r, t, &out->num_rows);
       case 4:
         return StructListField(&r, t, &out->row_groups,
                                [&](RowGroup* g) { return ReadRowGroup(&r, g); });
-      case 6: return StringField(&r, t, &out->created_by);
-      default: return r.Skip(t);
+      case 6:
+        return StringField(&r, t, &out->created_by);
+      default:
+        return r.Skip(t);
     }
   });
   if (!ok) return Status::Corruption("bad footer (FileMetaData): " + r.error());
@@ -265,20 +298,28 @@ Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* out, size_t
   ThriftReader r(data, size);
   bool ok = ReadStruct(&r, [&](int16_t id, CType t) {
     switch (id) {
-      case 1: return EnumField(&r, t, &out->type);
-      case 2: return I32Field(&r, t, &out->uncompressed_page_size);
-      case 3: return I32Field(&r, t, &out->compressed_page_size);
+      case 1:
+        return EnumField(&r, t, &out->type);
+      case 2:
+        return I32Field(&r, t, &out->uncompressed_page_size);
+      case 3:
+        return I32Field(&r, t, &out->compressed_page_size);
       case 5:
         if (t != CType::kStruct) return r.Skip(t);
         out->data_page_header.emplace();
         return ReadStruct(&r, [&](int16_t fid, CType ft) {
           DataPageHeader& h = *out->data_page_header;
           switch (fid) {
-            case 1: return I32Field(&r, ft, &h.num_values);
-            case 2: return EnumField(&r, ft, &h.encoding);
-            case 3: return EnumField(&r, ft, &h.definition_level_encoding);
-            case 4: return EnumField(&r, ft, &h.repetition_level_encoding);
-            default: return r.Skip(ft);
+            case 1:
+              return I32Field(&r, ft, &h.num_values);
+            case 2:
+              return EnumField(&r, ft, &h.encoding);
+            case 3:
+              return EnumField(&r, ft, &h.definition_level_encoding);
+            case 4:
+              return EnumField(&r, ft, &h.repetition_level_encoding);
+            default:
+              return r.Skip(ft);
           }
         });
       case 7:
@@ -287,10 +328,14 @@ Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* out, size_t
         return ReadStruct(&r, [&](int16_t fid, CType ft) {
           DictionaryPageHeader& h = *out->dictionary_page_header;
           switch (fid) {
-            case 1: return I32Field(&r, ft, &h.num_values);
-            case 2: return EnumField(&r, ft, &h.encoding);
-            case 3: return BoolField(&r, ft, &h.is_sorted);
-            default: return r.Skip(ft);
+            case 1:
+              return I32Field(&r, ft, &h.num_values);
+            case 2:
+              return EnumField(&r, ft, &h.encoding);
+            case 3:
+              return BoolField(&r, ft, &h.is_sorted);
+            default:
+              return r.Skip(ft);
           }
         });
       case 8:
@@ -299,17 +344,26 @@ Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* out, size_t
         return ReadStruct(&r, [&](int16_t fid, CType ft) {
           DataPageHeaderV2& h = *out->data_page_header_v2;
           switch (fid) {
-            case 1: return I32Field(&r, ft, &h.num_values);
-            case 2: return I32Field(&r, ft, &h.num_nulls);
-            case 3: return I32Field(&r, ft, &h.num_rows);
-            case 4: return EnumField(&r, ft, &h.encoding);
-            case 5: return I32Field(&r, ft, &h.definition_levels_byte_length);
-            case 6: return I32Field(&r, ft, &h.repetition_levels_byte_length);
-            case 7: return BoolField(&r, ft, &h.is_compressed);
-            default: return r.Skip(ft);
+            case 1:
+              return I32Field(&r, ft, &h.num_values);
+            case 2:
+              return I32Field(&r, ft, &h.num_nulls);
+            case 3:
+              return I32Field(&r, ft, &h.num_rows);
+            case 4:
+              return EnumField(&r, ft, &h.encoding);
+            case 5:
+              return I32Field(&r, ft, &h.definition_levels_byte_length);
+            case 6:
+              return I32Field(&r, ft, &h.repetition_levels_byte_length);
+            case 7:
+              return BoolField(&r, ft, &h.is_compressed);
+            default:
+              return r.Skip(ft);
           }
         });
-      default: return r.Skip(t);
+      default:
+        return r.Skip(t);
     }
   });
   if (!ok) return Status::Corruption("bad page header: " + r.error());

@@ -8,9 +8,15 @@ void TruncateColumn(Column* column, size_t rows) {
   if (column->validity().size() <= rows) return;
   column->validity().resize(rows);
   switch (column->type().storage()) {
-    case Storage::kInt64: column->ints().resize(rows); break;
-    case Storage::kDouble: column->doubles().resize(rows); break;
-    case Storage::kInt128: column->wide().resize(rows); break;
+    case Storage::kInt64:
+      column->ints().resize(rows);
+      break;
+    case Storage::kDouble:
+      column->doubles().resize(rows);
+      break;
+    case Storage::kInt128:
+      column->wide().resize(rows);
+      break;
     case Storage::kBytes:
       column->bytes().resize(column->offsets()[rows]);
       column->offsets().resize(rows + 1);
@@ -20,9 +26,12 @@ void TruncateColumn(Column* column, size_t rows) {
 
 StreamCompression ToStreamCompression(TextCompression compression) {
   switch (compression) {
-    case TextCompression::kNone: return StreamCompression::kNone;
-    case TextCompression::kGzip: return StreamCompression::kGzip;
-    case TextCompression::kZstd: return StreamCompression::kZstd;
+    case TextCompression::kNone:
+      return StreamCompression::kNone;
+    case TextCompression::kGzip:
+      return StreamCompression::kGzip;
+    case TextCompression::kZstd:
+      return StreamCompression::kZstd;
   }
   return StreamCompression::kNone;
 }

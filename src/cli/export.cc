@@ -1,0 +1,109 @@
+// `tsbridge export`: local file -> Tablestore table. Flags become ExportOptions; the job lives in
+// src/jobs/export_job.cc.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "jobs/export_job.h"
+
+namespace tsb::cli {
+
+namespace {
+
+// "N" (rows) or "P%" (a share of the rows read).
+bool ParseMaxErrors(const std::string& text, jobs::ExportOptions* options) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  if (text.back() == '%') {
+    std::string number = text.substr(0, text.size() - 1);
+    double p = std::strtod(number.c_str(), &end);
+    if (number.empty() || end != number.c_str() + number.size() || !(p >= 0) || p > 100) {
+      return false;
+    }
+    options->max_errors_percent = p;
+    return true;
+  }
+  long long n = std::strtoll(text.c_str(), &end, 10);
+  if (end != text.c_str() + text.size() || n < 0) return false;
+  options->max_errors = n;
+  return true;
+}
+
+}  // namespace
+
+void SetupExportCommand(CLI::App* sub, RunFn* run) {
+  auto options = std::make_shared<jobs::ExportOptions>();
+  auto shard = std::make_shared<std::string>();
+  auto mode = std::make_shared<std::string>("update");
+  auto nulls = std::make_shared<std::string>("skip");
+  auto max_errors = std::make_shared<std::string>();
+  auto unsupported = std::make_shared<UnsupportedFlags>();
+  sub->description(
+      "Write a local Parquet, CSV or JSON Lines file into a Tablestore table "
+      "(file -> Tablestore).");
+  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required();
+  sub->add_option("-i,--input", options->input,
+                  "Input file, or - for stdin (default: the spec's file.path)");
+  sub->add_option("--format", options->format,
+                  "parquet, csv or jsonl (default: from the input's extension or the spec)");
+  sub->add_option("--mode", *mode,
+                  "update (default): change only the mapped columns of each row; put: replace "
+                  "whole rows")
+      ->check(CLI::IsMember({"update", "put"}));
+  sub->add_option("--nulls", *nulls,
+                  "skip (default): a NULL leaves the column as it is; delete: a NULL deletes it")
+      ->check(CLI::IsMember({"skip", "delete"}));
+  sub->add_flag("--if-absent", options->if_absent,
+                "Write only rows that do not exist yet; existing ones go to the reject file");
+  sub->add_option("--parallel", options->parallel, "Concurrent writers (default 4)");
+  sub->add_flag("--scatter", options->scatter,
+                "Read the input at several places at once (not supported by this build yet)");
+  sub->add_option("--shard", *shard,
+                  "Write only share K of N of the rows, by a hash of the partition key (K/N)");
+  sub->add_option("--rejects", options->rejects_path,
+                  "Reject file (default: <input stem>.rejects.<csv|jsonl>; stderr for --input -)");
+  sub->add_flag("--create-table", options->create_table,
+                "Create the table from the spec's primary-key columns when it does not exist");
+  sub->add_flag("--dry-run", options->dry_run,
+                "Check everything and read the whole input, write nothing, report what would "
+                "happen");
+  sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
+  sub->add_option("--max-errors", *max_errors,
+                  "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected");
+  sub->add_option("--endpoint", options->endpoint,
+                  "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
+  sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
+  unsupported->Add(sub, "--max-rows-per-sec", "write-rate caps");
+  unsupported->Add(sub, "--max-cu-per-sec", "write-rate caps");
+
+  sub->callback([run, options, shard, mode, nulls, max_errors, unsupported] {
+    *run = [options, shard, mode, nulls, max_errors, unsupported]() -> int {
+      if (int code = unsupported->Check("export"); code != 0) return code;
+      if (!shard->empty() &&
+          !ParseShard(*shard, &options->shard_index, &options->shard_count)) {
+        return UsageError("export", "--shard: expected K/N with 1 <= K <= N, got \"" + *shard + "\"");
+      }
+      if (!max_errors->empty() && !ParseMaxErrors(*max_errors, options.get())) {
+        return UsageError("export", "--max-errors: expected a row count N or a share P%, got \"" +
+                                        *max_errors + "\"");
+      }
+      options->put_mode = *mode == "put";
+      options->nulls_delete = *nulls == "delete";
+      if (options->put_mode && options->nulls_delete) {
+        return UsageError("export",
+                          "--nulls delete goes with --mode update (--mode put replaces whole rows, "
+                          "so a NULL column is absent anyway)");
+      }
+      InstallStopHandlers();
+      jobs::JobSummary summary;
+      Status s = jobs::RunExport(*options, &summary);
+      if (!s.ok()) return ReportFailure("export", s);
+      return FinishJob("export", summary, options->summary_path, options->quiet);
+    };
+  });
+}
+
+}  // namespace tsb::cli

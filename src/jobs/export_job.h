@@ -1,0 +1,62 @@
+// `tsbridge export`: a Parquet, CSV or JSON Lines file into a Tablestore table.
+//
+// The pipeline: the spec is checked; DescribeTable checks the mapping against the table (a missing
+// table is exit 2 unless --create-table); the reader is opened with the spec's columns (matched to
+// the input's by name; a spec column the input lacks is exit 2, before any write). One reader
+// thread turns each input row into a WriteItem (Tablestore values encoded once: the row, its
+// encoded primary key and its encoded size) and routes it by a hash of the encoded primary key to
+// one of N writer threads, so rows with one key always meet in one writer, in input order. Each
+// writer drives a TableWriter (tablestore/batch_writer.h) over the shared Client: requests of at
+// most 200 rows and 4 MiB, never two rows of one key in a request, retriable row and request
+// failures retried with backoff, the rest rejected. Every record that does not reach the table
+// goes to the reject file (reject_writer.h) with its code. At the end,
+// rows read = rows written + rows rejected is checked (a mismatch is an internal error).
+//
+// Modes:
+//   update (default)  BatchWriteRow UPDATE that PUTs the mapped attributes; a NULL leaves the
+//                     column as is (--nulls skip) or deletes all its versions (--nulls delete).
+//                     A row with no cell to change is sent as a PUT of the bare key with
+//                     EXPECT_NOT_EXIST, and OTSConditionCheckFail counts as written: the row comes
+//                     to exist and an existing row is not touched, without relying on the
+//                     service accepting an UpdateRow with no cells.
+//   put               BatchWriteRow PUT: the whole row is replaced by the mapped columns.
+//   --if-absent       EXPECT_NOT_EXIST on every row: an existing row is rejected
+//                     (OTSConditionCheckFail).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+#include "jobs/job_common.h"
+
+namespace tsb::jobs {
+
+struct ExportOptions {
+  std::string spec_path;
+  std::string input;   // empty: the spec's file.path; "-": stdin
+  std::string format;  // empty: from the input's extension, else the spec's file.format
+  bool put_mode = false;      // --mode put
+  bool nulls_delete = false;  // --nulls delete
+  bool if_absent = false;
+  int parallel = 4;
+  bool scatter = false;
+  int shard_index = 0;  // --shard K/N: K (1-based); 0 = no sharding
+  int shard_count = 0;
+  std::string rejects_path;  // empty: <stem>.rejects.<format> beside the input; stderr for -
+  bool create_table = false;
+  bool dry_run = false;
+  std::string summary_path;
+  int64_t max_errors = -1;          // stop once more rows than this were rejected; -1 = no limit
+  double max_errors_percent = -1;   // stop once more than this share (0..100) was rejected
+  std::string endpoint;
+  bool quiet = false;
+  // Request limits (tests only).
+  int max_request_rows = 0;     // 0 = 200
+  int64_t max_request_bytes = 0;  // 0 = 4 MiB
+};
+
+// Runs the export. On success *summary describes it (rows_rejected > 0 means exit 3).
+Status RunExport(const ExportOptions& options, JobSummary* summary);
+
+}  // namespace tsb::jobs

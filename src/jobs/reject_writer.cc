@@ -1,0 +1,160 @@
+#include "jobs/reject_writer.h"
+
+#include "core/crypto.h"
+#include "core/value_text.h"
+
+namespace tsb::jobs {
+
+namespace {
+
+void AppendCsvField(std::string_view text, std::string* out) {
+  bool quote = text.empty() || text.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out->append(text);
+    return;
+  }
+  out->push_back('"');
+  for (char c : text) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+// A JSON string, or {"base64": "..."} for bytes that are not valid UTF-8 (decisions 3).
+void AppendJsonText(std::string_view text, std::string* out) {
+  if (ValidateUtf8(text)) {
+    AppendJsonString(text, out);
+  } else {
+    out->append("{\"base64\":\"");
+    out->append(Base64Encode(text));
+    out->append("\"}");
+  }
+}
+
+bool BareInJson(const DataType& type, std::string_view text) {
+  switch (type.id) {
+    case TypeId::kBoolean:
+    case TypeId::kInt8:
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64:
+      return true;
+    case TypeId::kFloat:
+    case TypeId::kDouble:
+      return text != "NaN" && text != "Infinity" && text != "-Infinity";
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> ValueText(const Column& column, size_t row) {
+  if (column.IsNull(row)) return std::nullopt;
+  std::string text;
+  AppendValueText(column, row, &text);
+  return text;
+}
+
+RejectWriter::RejectWriter(RejectFileOptions options) : options_(std::move(options)) {}
+
+RejectWriter::~RejectWriter() {
+  if (file_ != nullptr && file_ != stderr) std::fclose(file_);
+}
+
+void RejectWriter::Format(const RejectRecord& r, std::string* out) const {
+  out->clear();
+  const auto& columns = options_.columns;
+  const bool csv = options_.format == RejectFormat::kCsv && options_.path != "-";
+  auto value = [&](size_t i) -> const std::optional<std::string>* {
+    return i < r.values.size() ? &r.values[i] : nullptr;
+  };
+  if (csv) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const auto* v = value(i);
+      if (v != nullptr && v->has_value()) AppendCsvField(**v, out);
+      out->push_back(',');
+    }
+    AppendInt64(r.position, out);
+    out->push_back(',');
+    if (!r.raw.empty()) AppendCsvField(r.raw, out);
+    out->push_back(',');
+    AppendCsvField(r.code, out);
+    out->push_back(',');
+    AppendCsvField(r.message, out);
+    out->push_back('\n');
+    return;
+  }
+  out->push_back('{');
+  for (size_t i = 0; i < columns.size(); ++i) {
+    AppendJsonString(columns[i].name, out);
+    out->push_back(':');
+    const auto* v = value(i);
+    if (v == nullptr || !v->has_value()) {
+      out->append("null");
+    } else if (r.typed && BareInJson(columns[i].type, **v)) {
+      out->append(**v);
+    } else {
+      AppendJsonText(**v, out);
+    }
+    out->push_back(',');
+  }
+  out->append("\"_source_position\":");
+  AppendInt64(r.position, out);
+  if (options_.raw_record) {
+    out->append(",\"_raw_record\":");
+    AppendJsonText(r.raw, out);
+  }
+  out->append(",\"_error_code\":");
+  AppendJsonText(r.code, out);
+  out->append(",\"_error_message\":");
+  AppendJsonText(r.message, out);
+  out->append("}\n");
+}
+
+Status RejectWriter::Write(const RejectRecord& record) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (file_ == nullptr) {
+    if (options_.path == "-") {
+      file_ = stderr;
+    } else {
+      file_ = std::fopen(options_.path.c_str(), "wb");
+      if (file_ == nullptr) {
+        return Status::IOError(options_.path + ": cannot create the reject file");
+      }
+      if (options_.format == RejectFormat::kCsv) {
+        std::string header;
+        for (const Field& f : options_.columns) {
+          AppendCsvField(f.name, &header);
+          header.push_back(',');
+        }
+        header.append("_source_position,_raw_record,_error_code,_error_message\n");
+        if (std::fwrite(header.data(), 1, header.size(), file_) != header.size()) {
+          return Status::IOError(options_.path + ": cannot write the reject file");
+        }
+      }
+    }
+  }
+  Format(record, &line_);
+  if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size()) {
+    return Status::IOError(options_.path + ": cannot write the reject file");
+  }
+  count_.fetch_add(1, std::memory_order_relaxed);
+  return Status::OK();
+}
+
+Status RejectWriter::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (file_ == nullptr) return Status::OK();
+  Status s;
+  if (file_ == stderr) {
+    std::fflush(stderr);
+  } else if (std::fclose(file_) != 0) {
+    s = Status::IOError(options_.path + ": cannot write the reject file");
+  }
+  file_ = nullptr;
+  return s;
+}
+
+}  // namespace tsb::jobs

@@ -1,0 +1,146 @@
+// TableWriter: writes rows to one table with BatchWriteRow, cutting requests by the service's
+// limits and retrying what the service refused for a while.
+//
+// Used by `tsbridge export`: each writer thread owns one TableWriter over the job's shared Client.
+// Rows come in as WriteItems (a Row plus the bytes its views point into, its encoded primary key
+// and its encoded size, computed once by the caller); the writer groups them into requests that
+// never exceed options.max_rows rows or options.max_bytes of encoded rows (limits.h), and never
+// holds two rows with the same primary key in one request: a repeated key waits for the next
+// request, which is sent only after the one with the earlier row finished, so the later row wins
+// (rows with other keys keep filling the current request, so duplicates do not shrink requests).
+//
+// One request is in flight per TableWriter, and a request (with all its retries) finishes before
+// the next one starts, so rows with one key reach the table in the order they were added.
+//
+// Failures (wire doc C.2; retry.h decides what is retriable):
+//   * a row answered is_ok=false with a retriable code (ClassifyRowError) is sent again with the
+//     other such rows of its request, after an exponential backoff with jitter, until it succeeds
+//     or the retry budget (RetryOptions) is spent; then it is rejected with its last code;
+//   * a row answered with a permanent code is rejected with it;
+//   * a whole request that fails with a retriable status is sent again likewise; when it fails
+//     with a permanent service code, it is split in halves and each half sent on its own, down to
+//     single rows, which are then rejected with the code (so one bad row cannot sink 199 good
+//     ones). A network failure that outlasts the retry budget, an authentication failure, a
+//     missing table and a stop request end the job instead (the returned Status).
+// The outcome of every row is reported through the callbacks, exactly once per Add()ed item.
+//
+// Not thread-safe: one TableWriter per thread. The Client is shared (it is thread-safe).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "tablestore/client.h"
+#include "tablestore/limits.h"
+#include "tablestore/retry.h"
+#include "tablestore/row.h"
+
+namespace tsb::ots {
+
+// One row to write. The caller fills `row` (views into `arena` or other storage that lives as
+// long as the item), `key` (EncodePrimaryKey of the row's primary key), `key_hash` and
+// `encoded_size` (EncodedSize(row)). Items are reused: Reset() keeps the buffers' capacity.
+struct WriteItem {
+  int64_t tag = 0;  // the caller's: an input position, a sequence number
+  WriteType type = WriteType::kUpdate;
+  Condition condition;
+  // An UpdateRow that changes no cell is sent as a PutRow of the bare key that expects the row not
+  // to exist (see export_job.cc): OTSConditionCheckFail then means "the row exists", which is the
+  // wanted outcome, so it counts as written.
+  bool condition_failure_is_success = false;
+  Row row;
+  std::string arena;
+  std::string key;
+  uint64_t key_hash = 0;
+  size_t encoded_size = 0;
+
+  void Reset() {
+    tag = 0;
+    type = WriteType::kUpdate;
+    condition = Condition{};
+    condition_failure_is_success = false;
+    row.clear();
+    arena.clear();
+    key.clear();
+    key_hash = 0;
+    encoded_size = 0;
+  }
+};
+
+struct TableWriterOptions {
+  std::string table;
+  // Request limits; smaller values only for tests.
+  int max_rows = kBatchWriteMaxRows;
+  int64_t max_bytes = kBatchWriteMaxBytes;
+  // The budget of row-level and request-level retries (attempts, backoff, deadline, cancellation).
+  RetryOptions retry;
+  RetryEnv* retry_env = nullptr;  // null = RetryEnv::System()
+};
+
+struct TableWriterStats {
+  int64_t requests = 0;          // BatchWriteRow calls made (the client's own retries not counted)
+  int64_t requests_failed = 0;   // of which refused as a whole
+  int64_t row_retries = 0;       // rows sent again after a retriable row error
+  int64_t rows_written = 0;
+  int64_t rows_rejected = 0;
+  int64_t max_request_rows = 0;
+  int64_t max_request_bytes = 0;  // the largest sum of encoded rows sent in one request
+};
+
+class TableWriter {
+ public:
+  // Called once per item when the service acknowledged it.
+  using OnWritten = std::function<void(WriteItem* item)>;
+  // Called once per item that will never be written, with the service's code (or ours) and
+  // message. A non-OK return ends the job (e.g. the reject file cannot be written).
+  using OnRejected =
+      std::function<Status(WriteItem* item, std::string_view code, std::string_view message)>;
+
+  TableWriter(Client* client, TableWriterOptions options, OnWritten on_written,
+              OnRejected on_rejected);
+  TableWriter(const TableWriter&) = delete;
+  TableWriter& operator=(const TableWriter&) = delete;
+
+  // Queues *item for writing, first sending the request built so far when the item would break a
+  // limit or repeats one of its keys. An item whose encoded_size exceeds max_bytes is rejected at
+  // once with TSB_TOO_LARGE. The item is the writer's until a callback hands it back.
+  [[nodiscard]] Status Add(WriteItem* item);
+  // Sends what is queued and waits for it (and its retries).
+  [[nodiscard]] Status Flush();
+
+  const TableWriterStats& stats() const { return stats_; }
+
+ private:
+  // Rows waiting for a request. A row whose key is in generation g goes to generation g + 1,
+  // which is sent only after generation g (and its retries) finished; a key repeated more often
+  // than there are generations sends generation 0 first.
+  static constexpr size_t kGenerations = 4;
+  struct Generation {
+    std::vector<WriteItem*> items;
+    int64_t bytes = 0;
+    bool HasKey(const WriteItem& item) const;
+  };
+
+  // Sends generation 0 and moves generation 1 up.
+  Status SendFirst();
+  Status Send(std::vector<WriteItem*> items);
+  Status RejectAll(const std::vector<WriteItem*>& items, std::string_view code,
+                   std::string_view message);
+
+  Client* client_;
+  TableWriterOptions options_;
+  OnWritten on_written_;
+  OnRejected on_rejected_;
+  RetryEnv* env_;
+
+  Generation gens_[kGenerations];
+  BatchWriteRowRequest request_;
+  BatchResult result_;
+  TableWriterStats stats_;
+};
+
+}  // namespace tsb::ots

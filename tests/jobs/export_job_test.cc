@@ -1,0 +1,321 @@
+// RunExport against the emulator in-process: modes, NULL handling, rows without cells,
+// --if-absent, reject files (CSV and JSON Lines layouts, re-export of a fixed file), checks before
+// any write (missing table, missing column), --max-errors, --shard, --dry-run.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "emulator/server.h"
+#include "jobs/export_job.h"
+#include "jobs/job_common.h"
+#include "tablestore/client.h"
+
+using namespace tsb;
+
+namespace {
+
+struct Fixture {
+  emulator::EmulatorServer server;
+  std::unique_ptr<ots::Client> client;
+  std::filesystem::path dir;
+
+  Fixture() : server(MakeOptions()) {
+    Status s = server.Start();
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
+    setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", std::string(emulator::kDevAccessKeyId).c_str(), 1);
+    setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", std::string(emulator::kDevAccessKeySecret).c_str(), 1);
+    unsetenv("TSBRIDGE_ENDPOINT");
+    ots::ClientOptions o;
+    o.endpoint = server.endpoint();
+    o.instance = "jobtest";
+    o.credentials.access_key_id = std::string(emulator::kDevAccessKeyId);
+    o.credentials.access_key_secret = std::string(emulator::kDevAccessKeySecret);
+    client = std::move(ots::Client::Create(o)).value();
+    dir = std::filesystem::temp_directory_path() /
+          ("tsb_export_job_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::create_directories(dir);
+  }
+  ~Fixture() { std::filesystem::remove_all(dir); }
+  static emulator::EmulatorOptions MakeOptions() {
+    emulator::EmulatorOptions o;
+    o.port = 0;
+    o.log_requests = false;
+    return o;
+  }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    std::string p = (dir / name).string();
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+  std::string Read(const std::string& name) {
+    std::ifstream in(dir / name, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  // Columns id bigint (key), a string, b bigint; table "t".
+  std::string Spec(const std::string& table = "t") {
+    return Write("spec.json", R"({"tablestore": {"endpoint": ")" + server.endpoint() +
+                                  R"(", "instance": "jobtest", "table": ")" + table +
+                                  R"("}, "columns": [{"name": "id", "type": "bigint"},
+                 {"name": "a", "type": "string"}, {"name": "b", "type": "bigint"}],
+                 "mapping": ":id, a, b"})");
+  }
+  void CreateTable() {
+    ots::CreateTableRequest t;
+    t.meta.name = "t";
+    t.meta.primary_key = {{"id", ots::PrimaryKeyType::kInteger}};
+    REQUIRE(client->CreateTable(t).ok());
+  }
+  // id -> "a=...;b=...;c=..." of the table's attributes.
+  std::map<int64_t, std::string> Table(const std::string& table = "t") {
+    std::map<int64_t, std::string> out;
+    ots::GetRangeRequest r;
+    r.table = table;
+    ots::Cell lo, hi;
+    lo.name = hi.name = "id";
+    lo.value = ots::Value::InfMin();
+    hi.value = ots::Value::InfMax();
+    r.inclusive_start = {lo};
+    r.exclusive_end = {hi};
+    Status s = client->GetRangeAll(r, [&](const ots::GetRangeResult& page) {
+      for (const ots::Row& row : page.rows) {
+        std::string text;
+        for (const ots::Cell& c : row.attributes) {
+          text += std::string(c.name) + "=";
+          if (c.value->type == ots::ValueType::kInteger) {
+            text += std::to_string(c.value->i);
+          } else {
+            text += std::string(c.value->bytes);
+          }
+          text += ";";
+        }
+        out[row.primary_key[0].value->i] = text;
+      }
+      return Status::OK();
+    });
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
+    return out;
+  }
+  jobs::ExportOptions Options(const std::string& input) {
+    jobs::ExportOptions o;
+    o.spec_path = Spec();
+    o.input = input;
+    o.quiet = true;
+    return o;
+  }
+  static inline int counter = 0;
+};
+
+// Puts a row with columns a, b and an unmapped column c.
+void Seed(Fixture& f, int64_t id) {
+  ots::Row row;
+  ots::Cell& k = row.primary_key.emplace_back();
+  k.name = "id";
+  k.value = ots::Value::Integer(id);
+  for (auto [name, value] : {std::pair{"a", "olda"}, {"c", "keep"}}) {
+    ots::Cell& c = row.attributes.emplace_back();
+    c.name = name;
+    c.value = ots::Value::String(value);
+  }
+  ots::Cell& b = row.attributes.emplace_back();
+  b.name = "b";
+  b.value = ots::Value::Integer(7);
+  ots::WriteRowRequest req;
+  req.table = "t";
+  req.row = &row;
+  ots::WriteRowResult result;
+  REQUIRE(f.client->PutRow(req, &result).ok());
+}
+
+}  // namespace
+
+TEST_CASE("export: update mode changes only mapped columns; NULLs skip or delete") {
+  Fixture f;
+  f.CreateTable();
+  for (int id : {1, 2, 3}) Seed(f, id);
+  std::string input = f.Write("in.csv", "id,a,b,ignored\n1,new,,x\n2,,,x\n4,fresh,5,x\n");
+  jobs::JobSummary summary;
+  SUBCASE("skip") {
+    REQUIRE(jobs::RunExport(f.Options(input), &summary).ok());
+    auto t = f.Table();
+    CHECK(t[1] == "a=new;b=7;c=keep;");
+    CHECK(t[2] == "a=olda;b=7;c=keep;");  // no cell to change: the row is left as it is
+    CHECK(t[3] == "a=olda;b=7;c=keep;");  // not in the input
+    CHECK(t[4] == "a=fresh;b=5;");
+  }
+  SUBCASE("delete") {
+    auto o = f.Options(input);
+    o.nulls_delete = true;
+    REQUIRE(jobs::RunExport(o, &summary).ok());
+    auto t = f.Table();
+    CHECK(t[1] == "a=new;c=keep;");
+    CHECK(t[2] == "c=keep;");
+  }
+  SUBCASE("put") {
+    auto o = f.Options(input);
+    o.put_mode = true;
+    REQUIRE(jobs::RunExport(o, &summary).ok());
+    auto t = f.Table();
+    CHECK(t[1] == "a=new;");
+    CHECK(t.count(2) == 1);
+    CHECK(t[2] == "");
+  }
+  CHECK(summary.rows_read == 3);
+  CHECK(summary.rows_written == 3);
+  CHECK(summary.rows_rejected == 0);
+}
+
+TEST_CASE("export: a row with no cell comes to exist") {
+  Fixture f;
+  f.CreateTable();
+  std::string input = f.Write("in.csv", "id,a,b\n9,,\n");
+  jobs::JobSummary summary;
+  REQUIRE(jobs::RunExport(f.Options(input), &summary).ok());
+  auto t = f.Table();
+  REQUIRE(t.count(9) == 1);
+  CHECK(t[9] == "");
+}
+
+TEST_CASE("export: --if-absent rejects existing rows; the CSV reject file re-exports") {
+  Fixture f;
+  f.CreateTable();
+  Seed(f, 2);
+  std::string input =
+      f.Write("in.csv", "id,a,b\n1,x,1\n2,\"with, comma\",2\n,nokey,3\n4,y,notanumber\n5,z,5,6\n");
+  auto o = f.Options(input);
+  o.if_absent = true;
+  jobs::JobSummary summary;
+  REQUIRE(jobs::RunExport(o, &summary).ok());
+  CHECK(summary.rows_read == 5);
+  CHECK(summary.rows_written == 1);
+  CHECK(summary.rows_rejected == 4);
+  std::string rejects = f.Read("in.rejects.csv");
+  CHECK(rejects.find("id,a,b,_source_position,_raw_record,_error_code,_error_message\n") == 0);
+  CHECK(rejects.find("2,\"with, comma\",2,3,,OTSConditionCheckFail,") != std::string::npos);
+  CHECK(rejects.find(",nokey,3,4,,TSB_NULL_KEY,") != std::string::npos);
+  CHECK(rejects.find("4,y,notanumber,5,,TSB_BAD_VALUE,") != std::string::npos);
+  CHECK(rejects.find(",,,6,\"5,z,5,6\",TSB_FIELD_COUNT,") != std::string::npos);
+
+  // Fix the NULL key, the bad number and the ragged line; leave the existing row.
+  std::string fixed = rejects;
+  auto replace = [&](const std::string& from, const std::string& to) {
+    size_t at = fixed.find(from);
+    REQUIRE(at != std::string::npos);
+    fixed.replace(at, from.size(), to);
+  };
+  replace(",nokey,3,", "3,nokey,3,");
+  replace("4,y,notanumber,", "4,y,4,");
+  replace(",,,6,", "5,z,5,6,");
+  std::string fixed_path = f.Write("fixed.csv", fixed);
+  auto again = f.Options(fixed_path);
+  jobs::JobSummary summary2;
+  REQUIRE(jobs::RunExport(again, &summary2).ok());
+  CHECK(summary2.rows_written == 4);
+  auto t = f.Table();
+  CHECK(t.size() == 5);
+  CHECK(t[2] == "a=with, comma;b=2;c=keep;");
+  CHECK(t[5] == "a=z;b=5;");
+}
+
+TEST_CASE("export: JSON Lines rejects keep bytes that are not UTF-8") {
+  Fixture f;
+  f.CreateTable();
+  std::string input = f.Write("in.jsonl", "{\"id\":1,\"a\":\"ok\",\"b\":2}\n{\"id\":2,\"a\":\"x\",\"b\":\"y\"}\n");
+  jobs::JobSummary summary;
+  REQUIRE(jobs::RunExport(f.Options(input), &summary).ok());
+  CHECK(summary.rows_rejected == 1);
+  std::string rejects = f.Read("in.rejects.jsonl");
+  CHECK(rejects.find("\"_source_position\":2") != std::string::npos);
+  CHECK(rejects.find("\"_error_code\":\"TSB_BAD_VALUE\"") != std::string::npos);
+}
+
+TEST_CASE("export: checks before any write") {
+  Fixture f;
+  jobs::JobSummary summary;
+  std::string input = f.Write("in.csv", "id,a\n1,x\n");
+  SUBCASE("a missing table") {
+    Status s = jobs::RunExport(f.Options(input), &summary);
+    CHECK(jobs::ExitCodeFor(s) == 2);
+    CHECK(s.message().find("does not exist") != std::string::npos);
+  }
+  SUBCASE("a spec column missing from the input") {
+    f.CreateTable();
+    Status s = jobs::RunExport(f.Options(input), &summary);
+    CHECK(jobs::ExitCodeFor(s) == 2);
+    CHECK(f.Table().empty());
+  }
+  SUBCASE("--scatter") {
+    f.CreateTable();
+    auto o = f.Options(f.Write("in2.csv", "id,a,b\n1,x,2\n"));
+    o.scatter = true;
+    Status s = jobs::RunExport(o, &summary);
+    CHECK(jobs::ExitCodeFor(s) == 2);
+    CHECK(f.Table().empty());
+  }
+  SUBCASE("--create-table") {
+    auto o = f.Options(f.Write("in2.csv", "id,a,b\n1,x,2\n"));
+    o.create_table = true;
+    REQUIRE(jobs::RunExport(o, &summary).ok());
+    CHECK(f.Table().size() == 1);
+  }
+}
+
+TEST_CASE("export: --max-errors stops early with a complete summary") {
+  Fixture f;
+  f.CreateTable();
+  std::string text = "id,a,b\n";
+  for (int i = 0; i < 20000; ++i) {
+    text += i % 2 == 0 ? "," : std::to_string(i) + ",";  // every other key NULL
+    text += "x,1\n";
+  }
+  auto o = f.Options(f.Write("in.csv", text));
+  o.max_errors = 10;
+  jobs::JobSummary summary;
+  REQUIRE(jobs::RunExport(o, &summary).ok());
+  CHECK(summary.rows_rejected > 10);
+  CHECK(summary.rows_read < 20000);
+  CHECK(summary.rows_read == summary.rows_written + summary.rows_rejected);
+}
+
+TEST_CASE("export: --shard K/N shares are disjoint and cover the input") {
+  Fixture f;
+  f.CreateTable();
+  std::string text = "id,a,b\n";
+  for (int i = 0; i < 3000; ++i) text += std::to_string(i) + ",x,1\n";
+  std::string input = f.Write("in.csv", text);
+  int64_t total = 0;
+  for (int k = 1; k <= 3; ++k) {
+    auto o = f.Options(input);
+    o.shard_index = k;
+    o.shard_count = 3;
+    jobs::JobSummary summary;
+    REQUIRE(jobs::RunExport(o, &summary).ok());
+    CHECK(summary.rows_written > 800);
+    total += summary.rows_written;
+  }
+  CHECK(total == 3000);
+  CHECK(f.Table().size() == 3000);
+}
+
+TEST_CASE("export: --dry-run writes nothing") {
+  Fixture f;
+  f.CreateTable();
+  std::string input = f.Write("in.csv", "id,a,b\n1,x,1\n1,y,2\n,z,3\n");
+  auto o = f.Options(input);
+  o.dry_run = true;
+  jobs::JobSummary summary;
+  REQUIRE(jobs::RunExport(o, &summary).ok());
+  CHECK(summary.rows_read == 3);
+  CHECK(summary.rows_rejected == 1);
+  CHECK(summary.rows_written == 0);
+  CHECK(f.Table().empty());
+  CHECK_FALSE(std::filesystem::exists(f.dir / "in.rejects.csv"));
+}
