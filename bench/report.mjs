@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [work, out] = process.argv.slice(2);
+fs.mkdirSync(out, { recursive: true });
 const meta = Object.fromEntries(fs.readFileSync(path.join(work, 'meta.env'), 'utf8').trim().split('\n')
   .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 const lines = fs.readFileSync(path.join(work, 'raw.tsv'), 'utf8').trim().split('\n');
@@ -121,11 +122,11 @@ for (const [name, x] of [['Parquet', ep], ['CSV', ec]]) {
 {
   const rw = ratio(dw?.wall - noop?.wall, ow?.wall);
   t('Parquet writing no slower than DuckDB (CSV → Parquet, one thread)',
-    `ours ${f2(ow?.wall)} s / ${f2(ow?.cpu)} CPU s; DuckDB ${f2(dw?.wall)} s (${f2(dw?.wall - noop?.wall)} s without start-up) / ${f2(dw?.cpu)} CPU s: DuckDB time / ours = **${f2(rw)}**`,
+    `ours ${f2(ow?.wall)} s / ${f2(ow?.cpu)} CPU s; DuckDB ${f2(dw?.wall)} s (${f2(dw?.wall - noop?.wall)} s without start-up) / ${f2(dw?.cpu)} CPU s (${f2(dw?.cpu - noop?.cpu)} without start-up): DuckDB / ours = **${f2(rw)}** in wall time, **${f2(ratio(dw?.cpu - noop?.cpu, ow?.cpu))}** in CPU time`,
     rw == null ? null : rw >= 1);
   const rr = ratio(dr?.wall - noop?.wall, or?.wall);
   t('Parquet reading no slower than DuckDB (Parquet → CSV, one thread)',
-    `ours ${f2(or?.wall)} s / ${f2(or?.cpu)} CPU s; DuckDB ${f2(dr?.wall)} s (${f2(dr?.wall - noop?.wall)} s without start-up) / ${f2(dr?.cpu)} CPU s: DuckDB time / ours = **${f2(rr)}**`,
+    `ours ${f2(or?.wall)} s / ${f2(or?.cpu)} CPU s; DuckDB ${f2(dr?.wall)} s (${f2(dr?.wall - noop?.wall)} s without start-up) / ${f2(dr?.cpu)} CPU s (${f2(dr?.cpu - noop?.cpu)} without start-up): DuckDB / ours = **${f2(rr)}** in wall time, **${f2(ratio(dr?.cpu - noop?.cpu, or?.cpu))}** in CPU time`,
     rr == null ? null : rr >= 1);
 }
 t(`peak RSS < 200 MB at ${maxScale ? maxScale.n.toLocaleString('en-US') : '4M'} rows`,

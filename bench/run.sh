@@ -102,41 +102,63 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_emulator NAME [ARGS...]: sets EMU_PID and EMU (the endpoint).
+# start_emulator NAME [ARGS...]: sets EMU_PID and EMU (the endpoint). The emulator runs under a
+# name of its own (a symlink, bench-emulator) so that somebody's `pkill -f "tsbridge emulator"`
+# on a shared machine does not stop it; if it is stopped all the same, measure() restarts it on
+# the same port and store (restart_emulator) and repeats the run.
+mkdir -p "$work/bin"
+ln -sf "$TSB" "$work/bin/bench-emulator"
 start_emulator() {
-  local name=$1; shift
-  local so="$work/logs/emulator-$name.out"
-  "$TSB" emulator --listen 127.0.0.1:0 --access-key-id "$ALIBABA_CLOUD_ACCESS_KEY_ID" \
-    --access-key-secret "$ALIBABA_CLOUD_ACCESS_KEY_SECRET" "$@" >"$so" 2>"$work/logs/emulator-$name.err" &
+  EMU_NAME=$1; shift
+  EMU_ARGS=("$@")
+  launch_emulator 127.0.0.1:0
+}
+launch_emulator() {
+  local so="$work/logs/emulator-$EMU_NAME.out"
+  "$work/bin/bench-emulator" emulator --listen "$1" --access-key-id "$ALIBABA_CLOUD_ACCESS_KEY_ID" \
+    --access-key-secret "$ALIBABA_CLOUD_ACCESS_KEY_SECRET" "${EMU_ARGS[@]}" >"$so" 2>>"$work/logs/emulator-$EMU_NAME.err" &
   EMU_PID=$!
   emu_pids+=("$EMU_PID")
   local i
   for i in $(seq 1 300); do
     if grep -q '^listening on ' "$so" 2>/dev/null; then break; fi
-    kill -0 "$EMU_PID" 2>/dev/null || die "emulator $name exited: $(cat "$work/logs/emulator-$name.err")"
+    kill -0 "$EMU_PID" 2>/dev/null || die "emulator $EMU_NAME exited: $(cat "$work/logs/emulator-$EMU_NAME.err")"
     sleep 0.1
   done
   EMU=$(sed -n 's/^listening on \(http:\/\/[^ ]*\).*/\1/p' "$so")
-  [ -n "$EMU" ] || die "emulator $name did not start in 30 s"
-  log "emulator $name at $EMU (pid $EMU_PID)"
+  [ -n "$EMU" ] || die "emulator $EMU_NAME did not start in 30 s"
+  log "emulator $EMU_NAME at $EMU (pid $EMU_PID)"
 }
+restart_emulator() {
+  wait "$EMU_PID" 2>/dev/null || true
+  restarts=$((restarts + 1))
+  log "the emulator (pid $EMU_PID) was stopped from outside the harness: restarting it on ${EMU#http://}"
+  launch_emulator "${EMU#http://}"
+}
+restarts=0
 stop_emulator() {
   kill -TERM "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
-emu_cpu() { awk -v t="$clk_tck" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
+emu_cpu() { awk -v t="$clk_tck" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # measure LABEL RUN ROWS BYTES(file or number) -- CMD...: runs CMD under GNU time, appends a row to
 # raw.tsv. The command's stdout goes to logs/LABEL.RUN.out (its `seconds=` is kept as inner_s).
 measure() {
   local label=$1 run=$2 nrows=$3 bytes=$4; shift 5
   local lf="$work/logs/$label.$run"
-  local e0 e1
-  e0=$(emu_cpu "$EMU_PID")
-  if ! "$TIME" -f '%e %U %S %M' -o "$lf.time" "$@" >"$lf.out" 2>"$lf.err"; then
+  local e0 e1 attempt
+  for attempt in 1 2 3; do
+    e0=$(emu_cpu "$EMU_PID")
+    if "$TIME" -f '%e %U %S %M' -o "$lf.time" "$@" >"$lf.out" 2>"$lf.err"; then break; fi
+    sleep 1
+    if ! kill -0 "$EMU_PID" 2>/dev/null && [ "$attempt" -lt 3 ]; then
+      restart_emulator
+      continue
+    fi
     cat "$lf.err" >&2
     die "$label (run $run) failed: $*"
-  fi
+  done
   e1=$(emu_cpu "$EMU_PID")
   if [ -f "$bytes" ]; then bytes=$(stat -c %s "$bytes"); fi
   local inner
@@ -150,7 +172,13 @@ measure() {
 # field KEY FILE: the value of KEY=... in a `key=value` line.
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" "$2" | tail -1; }
 
-helper() { "$HELPER" "$@" --endpoint "$EMU" --instance "$INSTANCE"; }
+helper() {
+  "$HELPER" "$@" --endpoint "$EMU" --instance "$INSTANCE" && return 0
+  sleep 1
+  kill -0 "$EMU_PID" 2>/dev/null && return 1
+  restart_emulator
+  "$HELPER" "$@" --endpoint "$EMU" --instance "$INSTANCE"
+}
 
 # check_table TABLE ROWS CHECKSUM WHAT: the table holds exactly the generated rows.
 check_table() {
@@ -244,7 +272,6 @@ emulator_alone temp
 stop_emulator "$EMU_PID"
 
 start_emulator data --data "$work/emulator-data"
-data_pid=$EMU_PID
 emulator_alone data
 SRC=load1
 
@@ -344,7 +371,8 @@ for n in $scale_rows; do
 done
 
 note load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
-stop_emulator "$data_pid"
+note emulator_restarts "$restarts"
+stop_emulator "$EMU_PID"
 note seconds_after_build "$(( $(date +%s) - build_done_at ))"
 note seconds_total "$(( $(date +%s) - started_at ))"
 

@@ -156,7 +156,7 @@ show "tsbridge import --spec orders.json --where \"$where\" --explain"
 "$bin" import --spec "$work/orders.json" --where "$where" --explain
 show "tsbridge import --spec orders.json --where \"...\" --output orders.parquet"
 "$bin" import --spec "$work/orders.json" --where "$where" --output "$work/orders.parquet"
-show "tsbridge import --spec orders.json --where \"...\" --output orders.csv --summary summary.json"
+show "tsbridge import --spec orders.json --where \"...\" --output result.csv --summary summary.json"
 "$bin" import --spec "$work/orders.json" --where "$where" --output "$work/result.csv" \
   --summary "$work/summary.json"
 ls -l "$work/orders.parquet" "$work/result.csv"

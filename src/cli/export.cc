@@ -40,7 +40,6 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   auto mode = std::make_shared<std::string>("update");
   auto nulls = std::make_shared<std::string>("skip");
   auto max_errors = std::make_shared<std::string>();
-  auto unsupported = std::make_shared<UnsupportedFlags>();
   sub->description(
       "Write a local Parquet, CSV or JSON Lines file into a Tablestore table "
       "(file -> Tablestore).");
@@ -59,8 +58,10 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   sub->add_flag("--if-absent", options->if_absent,
                 "Write only rows that do not exist yet; existing ones go to the reject file");
   sub->add_option("--parallel", options->parallel, "Concurrent writers (default 4)");
-  sub->add_flag("--scatter", options->scatter,
-                "Read the input at several places at once (not supported by this build yet)");
+  sub->add_flag(
+      "--scatter", options->scatter,
+      "Read a key-ordered, uncompressed CSV or JSON Lines input at several places at once, so "
+      "the writers hit different key regions (Parquet: not supported yet)");
   sub->add_option("--shard", *shard,
                   "Write only share K of N of the rows, by a hash of the partition key (K/N)");
   sub->add_option("--rejects", options->rejects_path,
@@ -71,20 +72,24 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
                 "Check everything and read the whole input, write nothing, report what would "
                 "happen");
   sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
-  sub->add_option("--max-errors", *max_errors,
-                  "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected");
+  sub->add_option(
+      "--max-errors", *max_errors,
+      "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected");
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
-  unsupported->Add(sub, "--max-rows-per-sec", "write-rate caps");
-  unsupported->Add(sub, "--max-cu-per-sec", "write-rate caps");
+  sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
+                  "Write at most N rows per second in all (a token bucket shared by the writers)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--max-cu-per-sec", options->max_cu_per_sec,
+                  "Spend at most N write CU per second in all (estimated from the rows' sizes)")
+      ->check(CLI::PositiveNumber);
 
-  sub->callback([run, options, shard, mode, nulls, max_errors, unsupported] {
-    *run = [options, shard, mode, nulls, max_errors, unsupported]() -> int {
-      if (int code = unsupported->Check("export"); code != 0) return code;
-      if (!shard->empty() &&
-          !ParseShard(*shard, &options->shard_index, &options->shard_count)) {
-        return UsageError("export", "--shard: expected K/N with 1 <= K <= N, got \"" + *shard + "\"");
+  sub->callback([run, options, shard, mode, nulls, max_errors] {
+    *run = [options, shard, mode, nulls, max_errors]() -> int {
+      if (!shard->empty() && !ParseShard(*shard, &options->shard_index, &options->shard_count)) {
+        return UsageError("export",
+                          "--shard: expected K/N with 1 <= K <= N, got \"" + *shard + "\"");
       }
       if (!max_errors->empty() && !ParseMaxErrors(*max_errors, options.get())) {
         return UsageError("export", "--max-errors: expected a row count N or a share P%, got \"" +

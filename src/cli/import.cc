@@ -17,10 +17,22 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
   sub->description(
       "Read a Tablestore table into a local Parquet, CSV or JSON Lines file "
       "(Tablestore -> file).");
+  sub->footer(
+      "Examples:\n"
+      "  tsbridge import --spec orders.json --output orders.parquet \\\n"
+      "      --where \"odps_orderkey > 5000 AND odps_orderdate >= '1996-05-03'\"\n"
+      "  tsbridge import --spec orders.json --output parts/ --format csv --parallel 8\n"
+      "  tsbridge import --spec orders.json --output - --format jsonl --limit 10\n"
+      "Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (and\n"
+      "ALIBABA_CLOUD_SECURITY_TOKEN) or ~/.alibabacloud/credentials, never from a flag.\n"
+      "Exit codes: 0 done; 1 failed while running (no file is left under the output name);\n"
+      "2 bad command line, spec, or spec against the table (nothing written); 3 rows rejected\n"
+      "(see the reject file); 4 authentication or permission refused; 130/143 stopped by\n"
+      "SIGINT/SIGTERM.");
   sub->add_option("--spec", options->spec_path, "The JSON job spec")->required();
   sub->add_option("-o,--output", options->output,
-                  "Output file, DIR/ for one part file per split, or - for stdout "
-                  "(default: the spec's file.path)");
+                  "Output file (.parquet, .csv, .jsonl, text ones optionally .gz/.zst), DIR/ for "
+                  "one part file per split, or - for stdout (default: the spec's file.path)");
   sub->add_option("--format", options->format, "parquet, csv or jsonl (default: from the spec or "
                                                "the output's extension)");
   sub->add_option("--where", options->where,

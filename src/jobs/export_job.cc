@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cinttypes>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,9 +20,11 @@
 #include <vector>
 
 #include "core/convert.h"
+#include "core/text_io.h"
 #include "core/value_text.h"
 #include "formats/csv/csv.h"
 #include "formats/format.h"
+#include "formats/jsonl/jsonl.h"
 #include "jobs/reject_writer.h"
 #include "tablestore/batch_writer.h"
 #include "tablestore/core_bridge.h"
@@ -195,8 +200,8 @@ class RowEncoder {
 
  private:
   struct Plan {
-    int spec;    // spec column index
-    int input;   // column index in the reader's batches
+    int spec;   // spec column index
+    int input;  // column index in the reader's batches
     const std::string* ots_name;
   };
   struct Pending {
@@ -282,6 +287,40 @@ class ItemPool {
   std::vector<ots::WriteItem*> free_;
 };
 
+// A token bucket shared by the writer threads: Acquire(n) waits until n tokens are there. The
+// bucket holds at most one second of tokens, so a pause is not followed by a burst.
+class RateLimiter {
+ public:
+  explicit RateLimiter(double per_second)
+      : rate_(per_second), tokens_(per_second), last_(std::chrono::steady_clock::now()) {}
+
+  void Acquire(double n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      auto now = std::chrono::steady_clock::now();
+      tokens_ =
+          std::min(rate_, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
+      last_ = now;
+      // A request bigger than a second's worth waits for a full bucket, then goes into debt.
+      if (tokens_ >= std::min(n, rate_)) {
+        tokens_ -= n;
+        return;
+      }
+      if (StopRequested()) return;
+      double wait = (std::min(n, rate_) - tokens_) / rate_;
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::duration<double>(std::min(wait, 0.2)));
+      lock.lock();
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  const double rate_;
+  double tokens_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 // A bounded queue of items for one writer thread, bounded by rows and by bytes.
 class ItemQueue {
  public:
@@ -292,9 +331,8 @@ class ItemQueue {
     int64_t bytes = 0;
     for (const ots::WriteItem* item : *items) bytes += static_cast<int64_t>(item->arena.size());
     std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] {
-      return queue_.empty() || (queue_.size() < kMaxItems && bytes_ < kMaxBytes);
-    });
+    not_full_.wait(
+        lock, [&] { return queue_.empty() || (queue_.size() < kMaxItems && bytes_ < kMaxBytes); });
     queue_.insert(queue_.end(), items->begin(), items->end());
     bytes_ += bytes;
     items->clear();
@@ -416,8 +454,9 @@ Result<ots::TableDescription> PrepareTable(ots::Client* client, const JobSpec& s
   }
   if (create.meta.primary_key.empty() ||
       create.meta.primary_key.size() > static_cast<size_t>(ots::kMaxPrimaryKeyColumns)) {
-    return Status::InvalidArgument("--create-table: the mapping must mark 1 to 4 primary-key "
-                                   "columns with ':'");
+    return Status::InvalidArgument(
+        "--create-table: the mapping must mark 1 to 4 primary-key "
+        "columns with ':'");
   }
   if (options.dry_run) {
     *would_create = true;
@@ -457,6 +496,196 @@ Status CheckJsonlColumns(const InputTarget& input, const JobSpec& spec) {
   return Status::OK();
 }
 
+// ---------------------------------------------------------------------------------------------
+// --scatter (decisions 4): byte ranges of an uncompressed CSV / JSON Lines file, cut at record
+// starts where the primary key changes, read at once by one reader and one writer each.
+
+// The header of a CSV range reader, then the range.
+class PrefixedStream : public InputStream {
+ public:
+  PrefixedStream(std::string prefix, std::unique_ptr<InputStream> rest)
+      : InputStream(rest->name()), prefix_(std::move(prefix)), rest_(std::move(rest)) {}
+  Result<size_t> Read(char* dst, size_t n) override {
+    if (pos_ < prefix_.size()) {
+      size_t k = std::min(n, prefix_.size() - pos_);
+      std::memcpy(dst, prefix_.data() + pos_, k);
+      pos_ += k;
+      return k;
+    }
+    return rest_->Read(dst, n);
+  }
+
+ private:
+  std::string prefix_;
+  size_t pos_ = 0;
+  std::unique_ptr<InputStream> rest_;
+};
+
+struct ScatterRange {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+  int64_t line_offset = 0;  // added to the range reader's line numbers
+};
+
+struct ScatterPlan {
+  bool ordered = true;
+  int64_t unordered_line = 0;  // the first record whose key is smaller than the one before
+  std::string header;          // CSV: the header line, given to every range reader
+  std::vector<ScatterRange> ranges;
+};
+
+// Byte offsets where the given physical lines (ascending, 1-based) start. CSV counts LF, CRLF and
+// a lone CR as one line break each (as the CSV reader does); JSON Lines counts LF.
+Result<std::vector<uint64_t>> LineOffsets(const std::string& path, bool csv,
+                                          const std::vector<int64_t>& lines) {
+  std::vector<uint64_t> out;
+  TSB_ASSIGN_OR_RETURN(auto in, InputStream::Open(path, StreamCompression::kNone));
+  std::vector<char> buf(InputStream::kBlockSize);
+  int64_t line = 1;
+  uint64_t offset = 0;
+  bool pending_cr = false;  // a CR ended the previous block
+  size_t next = 0;
+  while (next < lines.size() && lines[next] <= line) {
+    out.push_back(0);
+    ++next;
+  }
+  for (;;) {
+    TSB_ASSIGN_OR_RETURN(size_t n, in->Read(buf.data(), buf.size()));
+    if (n == 0) break;
+    for (size_t i = 0; i < n && next < lines.size(); ++i) {
+      char c = buf[i];
+      bool brk = false;
+      uint64_t start = offset + i + 1;  // where the next line starts if this byte ends one
+      if (pending_cr) {
+        pending_cr = false;
+        if (c != '\n') {  // the CR alone was the break; this byte starts the line
+          ++line;
+          while (next < lines.size() && lines[next] <= line) {
+            out.push_back(offset + i);
+            ++next;
+          }
+        }
+      }
+      if (c == '\n') {
+        brk = true;
+      } else if (c == '\r' && csv) {
+        if (i + 1 < n) {
+          brk = buf[i + 1] != '\n';
+        } else {
+          pending_cr = true;
+        }
+      }
+      if (brk) {
+        ++line;
+        while (next < lines.size() && lines[next] <= line) {
+          out.push_back(start);
+          ++next;
+        }
+      }
+    }
+    offset += n;
+    if (next == lines.size()) break;
+  }
+  while (out.size() < lines.size()) out.push_back(offset);
+  return out;
+}
+
+// A first pass over the key columns: is the input in key order, and where can it be cut into
+// `parts` ranges without splitting a run of equal keys?
+Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, int parts) {
+  ScatterPlan plan;
+  ReaderOptions ro;
+  ro.path = input.path;
+  ro.format = input.format;
+  const auto& key_columns = spec.mapping.key_columns();
+  for (int c : key_columns) ro.columns.push_back(spec.columns[c]);
+  TSB_ASSIGN_OR_RETURN(auto reader, OpenReader(ro));
+  RowBatch batch(std::make_shared<const Schema>(reader->schema()));
+  const size_t nkeys = key_columns.size();
+  std::vector<OtsValue> prev(nkeys);
+  std::vector<OtsValueRef> cur(nkeys);
+  std::vector<std::string> scratch(nkeys);
+  bool have_prev = false;
+  std::vector<std::pair<int64_t, int64_t>> changes;  // (row, line) where a new key starts
+  int64_t row = 0;
+  for (;;) {
+    TSB_RETURN_IF_ERROR(reader->Next(&batch));
+    if (batch.num_rows() == 0 && batch.rejects().empty()) break;
+    const auto& positions = batch.positions();
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      bool usable = true;
+      for (size_t k = 0; k < nkeys && usable; ++k) {
+        const Column& column = batch.column(k);
+        usable = !column.IsNull(r) && ColumnValueToOts(column, r, &scratch[k], &cur[k]).ok();
+      }
+      if (!usable) continue;  // rejected in the real pass
+      const int64_t line = positions.size() > r ? positions[r] : 0;
+      int cmp = 1;
+      if (have_prev) {
+        cmp = 0;
+        for (size_t k = 0; k < nkeys && cmp == 0; ++k)
+          cmp = CompareOtsValues(cur[k], prev[k].ref());
+      }
+      if (cmp < 0) {
+        plan.ordered = false;
+        plan.unordered_line = line;
+        return plan;
+      }
+      if (cmp > 0) changes.emplace_back(row, line);
+      for (size_t k = 0; k < nkeys; ++k) {
+        prev[k].type = cur[k].type;
+        prev[k].i = cur[k].i;
+        prev[k].d = cur[k].d;
+        prev[k].b = cur[k].b;
+        prev[k].bytes.assign(cur[k].bytes);
+      }
+      have_prev = true;
+      ++row;
+    }
+  }
+  const bool csv = input.format == FileFormat::kCsv;
+  std::vector<int64_t> cut_lines;
+  for (int i = 1; i < parts; ++i) {
+    const int64_t target = row * i / parts;
+    auto it = std::lower_bound(changes.begin(), changes.end(), std::make_pair(target, int64_t{0}));
+    if (it == changes.end() || it->first == 0) continue;
+    if (!cut_lines.empty() && it->second <= cut_lines.back()) continue;
+    cut_lines.push_back(it->second);
+  }
+  std::vector<int64_t> wanted = cut_lines;
+  if (csv) wanted.insert(wanted.begin(), 2);  // the header is line 1
+  TSB_ASSIGN_OR_RETURN(std::vector<uint64_t> offsets, LineOffsets(input.path, csv, wanted));
+  TSB_ASSIGN_OR_RETURN(uint64_t size, InputStream::FileSize(input.path));
+  uint64_t begin = 0;
+  if (csv) {
+    begin = offsets[0];
+    offsets.erase(offsets.begin());
+    TSB_ASSIGN_OR_RETURN(auto in, InputStream::OpenRange(input.path, 0, begin));
+    plan.header.resize(begin);
+    size_t got = 0;
+    while (got < begin) {
+      TSB_ASSIGN_OR_RETURN(size_t n, in->Read(plan.header.data() + got, begin - got));
+      if (n == 0) break;
+      got += n;
+    }
+    plan.header.resize(got);
+  }
+  const int64_t first_line = csv ? 2 : 1;  // what a range reader calls its first record's line
+  int64_t begin_line = first_line;
+  for (size_t i = 0; i <= offsets.size(); ++i) {
+    ScatterRange range;
+    range.begin = begin;
+    range.end = i < offsets.size() ? offsets[i] : size;
+    range.line_offset = begin_line - first_line;
+    if (range.end > range.begin) plan.ranges.push_back(range);
+    if (i < offsets.size()) {
+      begin = offsets[i];
+      begin_line = cut_lines[i];
+    }
+  }
+  return plan;
+}
+
 }  // namespace
 
 Status RunExport(const ExportOptions& options, JobSummary* summary) {
@@ -477,9 +706,11 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
           "uncompressed file; " +
           (input.path == "-" ? std::string("stdin") : input.path) + " is not one");
     }
-    return Status::NotSupported(
-        "--scatter is not supported by this build yet; use --parallel N (rows are spread over "
-        "the writers by a hash of their primary key)");
+    if (input.format == FileFormat::kParquet) {
+      return Status::NotSupported(
+          "--scatter over Parquet row groups is not supported by this build yet (CSV and JSON "
+          "Lines are); use --parallel N");
+    }
   }
   if (spec.mapping.key_columns().empty()) {
     return Status::InvalidArgument("mapping: no primary-key column (mark them with ':')");
@@ -535,8 +766,6 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   std::atomic<int64_t> rows_written{0};
   std::atomic<int64_t> bytes_written{0};
   std::atomic<int64_t> rejected_by_writers{0};
-  int64_t rows_read = 0;
-  int64_t rows_skipped = 0;  // other shards
   std::mutex error_mu;
   Status writer_error;  // guarded by error_mu
   std::atomic<bool> failed{false};
@@ -560,6 +789,18 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   if (options.max_request_rows > 0) writer_options.max_rows = options.max_request_rows;
   if (options.max_request_bytes > 0) writer_options.max_bytes = options.max_request_bytes;
   writer_options.retry.cancelled = [] { return StopRequested(); };
+  std::unique_ptr<RateLimiter> row_limiter, cu_limiter;
+  if (options.max_rows_per_sec > 0) {
+    row_limiter = std::make_unique<RateLimiter>(options.max_rows_per_sec);
+  }
+  if (options.max_cu_per_sec > 0)
+    cu_limiter = std::make_unique<RateLimiter>(options.max_cu_per_sec);
+  if (row_limiter || cu_limiter) {
+    writer_options.throttle = [&](int64_t rows, int64_t cu) {
+      if (row_limiter) row_limiter->Acquire(static_cast<double>(rows));
+      if (cu_limiter) cu_limiter->Acquire(static_cast<double>(cu));
+    };
+  }
 
   // Dry run: the same cutting, without sending.
   struct DryRun {
@@ -596,26 +837,50 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
     dry.split_rows.assign(splits.split_points.size() + 1, 0);
   }
 
-  // Writer threads.
-  const int writers = options.dry_run ? 0 : options.parallel;
+  // --scatter: a first pass over the keys decides whether the input can be cut into key ranges.
+  std::optional<ScatterPlan> scatter;
+  if (options.scatter && !options.dry_run && options.parallel > 1) {
+    TSB_ASSIGN_OR_RETURN(ScatterPlan plan, PlanScatter(input, spec, options.parallel));
+    if (!plan.ordered) {
+      if (!options.quiet) {
+        std::fprintf(stderr,
+                     "export: --scatter: the input is not in primary-key order (line %" PRId64
+                     "); writing with the ordinary parallel path\n",
+                     plan.unordered_line);
+      }
+    } else {
+      if (!options.quiet) {
+        std::fprintf(stderr, "export: --scatter: reading %zu key ranges of %s at once\n",
+                     plan.ranges.size(), input.path.c_str());
+      }
+      scatter.emplace(std::move(plan));
+    }
+  }
+
+  auto on_written = [&](ots::WriteItem* item) {
+    rows_written.fetch_add(1, std::memory_order_relaxed);
+    bytes_written.fetch_add(static_cast<int64_t>(item->encoded_size), std::memory_order_relaxed);
+    pool.Put(item);
+  };
+  auto on_rejected = [&](ots::WriteItem* item, std::string_view code, std::string_view message) {
+    rejected_by_writers.fetch_add(1, std::memory_order_relaxed);
+    return reject_item(item, code, message);
+  };
+  auto fail = [&](const Status& status) {
+    std::lock_guard<std::mutex> lock(error_mu);
+    if (writer_error.ok()) writer_error = status;
+    failed.store(true);
+  };
+
+  // Writer threads of the ordinary path: rows routed by a hash of their encoded primary key.
+  const int writers = options.dry_run || scatter ? 0 : options.parallel;
   std::vector<std::unique_ptr<ItemQueue>> queues;
-  std::vector<ots::TableWriterStats> writer_stats(writers);
+  std::vector<ots::TableWriterStats> writer_stats(options.parallel);
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) queues.push_back(std::make_unique<ItemQueue>());
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
-      ots::TableWriter writer(
-          client.get(), writer_options,
-          [&](ots::WriteItem* item) {
-            rows_written.fetch_add(1, std::memory_order_relaxed);
-            bytes_written.fetch_add(static_cast<int64_t>(item->encoded_size),
-                                    std::memory_order_relaxed);
-            pool.Put(item);
-          },
-          [&](ots::WriteItem* item, std::string_view code, std::string_view message) {
-            rejected_by_writers.fetch_add(1, std::memory_order_relaxed);
-            return reject_item(item, code, message);
-          });
+      ots::TableWriter writer(client.get(), writer_options, on_written, on_rejected);
       std::vector<ots::WriteItem*> items;
       Status status;
       while (queues[w]->PopAll(&items)) {
@@ -626,35 +891,24 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
           }
           status = writer.Add(item);
         }
-        if (!status.ok() && !failed.exchange(true)) {
-          std::lock_guard<std::mutex> lock(error_mu);
-          writer_error = status;
-        }
+        if (!status.ok()) fail(status);
       }
       if (status.ok()) status = writer.Flush();
-      if (!status.ok()) {
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (writer_error.ok()) writer_error = status;
-        failed.store(true);
-      }
+      if (!status.ok()) fail(status);
       writer_stats[w] = writer.stats();
     });
   }
 
   Progress progress("export", !options.quiet);
-  auto schema = std::make_shared<const Schema>(input_schema);
-  RowBatch batch(schema);
-  RowEncoder encoder(spec, options, input_schema);
-  std::vector<std::vector<ots::WriteItem*>> staged(writers);
-  std::string code, message;
-  int64_t ordinal = 0;  // row number when the reader gives no positions
-  int64_t rejected_here = 0;
-  bool stopped_for_errors = false;
-  Status read_status;
+  std::atomic<int64_t> rows_read_total{0};
+  std::atomic<int64_t> rows_skipped_total{0};
+  std::atomic<int64_t> rejected_here{0};
+  std::atomic<bool> stopped_for_errors{false};
+  std::mutex dry_mu;  // the dry run's report (one reader only, but kept simple)
 
-  auto reject_rows_read = [&](const RejectedRecord& rec) -> Status {
+  auto reject_rows_read = [&](const RejectedRecord& rec, int64_t line_offset) -> Status {
     RejectRecord record;
-    record.position = rec.position;
+    record.position = rec.position + line_offset;
     if (!rec.fields.empty()) {
       record.values.resize(spec.columns.size());
       for (size_t c = 0; c < spec.columns.size(); ++c) {
@@ -665,9 +919,11 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
     record.raw = rec.raw;
     record.code = rec.code;
     record.message = rec.message;
-    ++rejected_here;
+    rejected_here.fetch_add(1);
     if (options.dry_run) {
-      dry.reject_codes.emplace_back(rec.code, "position " + std::to_string(rec.position) + ": " + rec.message);
+      std::lock_guard<std::mutex> lock(dry_mu);
+      dry.reject_codes.emplace_back(
+          rec.code, "position " + std::to_string(record.position) + ": " + rec.message);
       return Status::OK();
     }
     return rejects.Write(record);
@@ -682,10 +938,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
     dry.split_rows[SplitIndex(splits.split_points, item->row.primary_key)]++;
     // The writers' cutting, approximately: a request ends at 200 rows, 4 MiB or a repeated key.
     size_t w = item->key_hash % static_cast<uint64_t>(options.parallel);
-    const int max_rows = writer_options.max_rows;
-    const int64_t max_bytes = writer_options.max_bytes;
-    if (static_cast<int>(dry.batches[w].size()) >= max_rows ||
-        dry.batch_bytes[w] + static_cast<int64_t>(item->encoded_size) > max_bytes ||
+    if (static_cast<int>(dry.batches[w].size()) >= writer_options.max_rows ||
+        dry.batch_bytes[w] + static_cast<int64_t>(item->encoded_size) > writer_options.max_bytes ||
         dry.batch_keys[w].count(item->key_hash) > 0) {
       ++dry.requests;
       dry.batches[w].clear();
@@ -698,82 +952,145 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
     pool.Put(item);
   };
 
-  for (;;) {
-    if (StopRequested()) {
-      read_status = Status::Cancelled("stopped by a signal");
-      break;
-    }
-    if (failed.load()) break;
-    read_status = reader->Next(&batch);
-    if (!read_status.ok()) break;
-    if (batch.num_rows() == 0 && batch.rejects().empty()) break;
-    for (const RejectedRecord& rec : batch.rejects()) {
-      ++rows_read;
-      read_status = reject_rows_read(rec);
-      if (!read_status.ok()) break;
-    }
-    if (!read_status.ok()) break;
-    const auto& positions = batch.positions();
-    for (size_t r = 0; r < batch.num_rows(); ++r) {
-      ++ordinal;
-      ots::WriteItem* item = pool.Get();
-      EncodeOutcome outcome = encoder.Encode(batch, r, item, &code, &message);
-      item->tag = positions.size() > r ? positions[r] : ordinal;
-      if (outcome == EncodeOutcome::kSkip) {
-        ++rows_skipped;
-        pool.Put(item);
-        continue;
+  auto too_many_errors = [&]() {
+    const int64_t rejected_now = rejected_here.load() + rejected_by_writers.load();
+    const int64_t read_now = rows_read_total.load();
+    return (options.max_errors >= 0 && rejected_now > options.max_errors) ||
+           (options.max_errors_percent >= 0 && read_now >= 100 &&
+            static_cast<double>(rejected_now) * 100.0 >
+                options.max_errors_percent * static_cast<double>(read_now));
+  };
+
+  // Reads `rd` to its end (or a stop), encoding every row and handing it to `route`;
+  // `after_batch` runs after each input batch. `line_offset` corrects a range reader's lines.
+  auto read_loop = [&](BatchReader* rd, int64_t line_offset,
+                       const std::function<Status(ots::WriteItem*)>& route,
+                       const std::function<void()>& after_batch) -> Status {
+    RowBatch batch(std::make_shared<const Schema>(rd->schema()));
+    RowEncoder encoder(spec, options, rd->schema());
+    std::string code, message;
+    int64_t ordinal = 0;  // row number when the reader gives no positions
+    for (;;) {
+      if (StopRequested()) return Status::Cancelled("stopped by a signal");
+      if (failed.load() || stopped_for_errors.load()) return Status::OK();
+      TSB_RETURN_IF_ERROR(rd->Next(&batch));
+      if (batch.num_rows() == 0 && batch.rejects().empty()) return Status::OK();
+      for (const RejectedRecord& rec : batch.rejects()) {
+        rows_read_total.fetch_add(1);
+        TSB_RETURN_IF_ERROR(reject_rows_read(rec, line_offset));
       }
-      ++rows_read;
-      if (outcome == EncodeOutcome::kReject) {
-        RejectRecord record;
-        const int64_t item_tag = item->tag;
-        record.position = item_tag;
-        record.values.resize(spec.columns.size());
-        for (size_t c = 0; c < spec.columns.size(); ++c) {
-          record.values[c] = ValueText(batch.column(input_schema.Find(spec.columns[c].name)), r);
+      const auto& positions = batch.positions();
+      for (size_t r = 0; r < batch.num_rows(); ++r) {
+        ++ordinal;
+        ots::WriteItem* item = pool.Get();
+        EncodeOutcome outcome = encoder.Encode(batch, r, item, &code, &message);
+        item->tag = (positions.size() > r ? positions[r] : ordinal) + line_offset;
+        if (outcome == EncodeOutcome::kSkip) {
+          rows_skipped_total.fetch_add(1);
+          pool.Put(item);
+          continue;
         }
-        record.typed = true;
-        record.code = code;
-        record.message = message;
-        pool.Put(item);
-        ++rejected_here;
-        if (options.dry_run) {
-          dry.reject_codes.emplace_back(code, "position " + std::to_string(item_tag) + ": " + message);
+        rows_read_total.fetch_add(1);
+        if (outcome == EncodeOutcome::kReject) {
+          RejectRecord record;
+          const int64_t position = item->tag;
+          record.position = position;
+          record.values.resize(spec.columns.size());
+          for (size_t c = 0; c < spec.columns.size(); ++c) {
+            record.values[c] = ValueText(batch.column(rd->schema().Find(spec.columns[c].name)), r);
+          }
+          record.typed = true;
+          record.code = code;
+          record.message = message;
+          pool.Put(item);
+          rejected_here.fetch_add(1);
+          if (options.dry_run) {
+            std::lock_guard<std::mutex> lock(dry_mu);
+            dry.reject_codes.emplace_back(code,
+                                          "position " + std::to_string(position) + ": " + message);
+          } else {
+            TSB_RETURN_IF_ERROR(rejects.Write(record));
+          }
+          continue;
+        }
+        TSB_RETURN_IF_ERROR(route(item));
+      }
+      if (after_batch) after_batch();
+      progress.Update(rows_written.load(), bytes_written.load());
+      if (too_many_errors()) stopped_for_errors.store(true);
+    }
+  };
+
+  Status read_status;
+  if (scatter) {
+    // One reader and one writer per key range; a key never spans two ranges, so the order of
+    // equal keys is the input's.
+    std::vector<Status> range_status(scatter->ranges.size());
+    for (size_t i = 0; i < scatter->ranges.size(); ++i) {
+      threads.emplace_back([&, i] {
+        const ScatterRange& range = scatter->ranges[i];
+        Status s;
+        auto stream = InputStream::OpenRange(input.path, range.begin, range.end);
+        Result<std::unique_ptr<BatchReader>> rd = stream.status();
+        if (stream.ok()) {
+          if (input.format == FileFormat::kCsv) {
+            rd = OpenCsvReader(reader_options, std::make_unique<PrefixedStream>(
+                                                   scatter->header, std::move(stream).value()));
+          } else {
+            rd = OpenJsonlReader(reader_options, std::move(stream).value());
+          }
+        }
+        ots::TableWriter writer(client.get(), writer_options, on_written, on_rejected);
+        if (!rd.ok()) {
+          s = rd.status();
         } else {
-          read_status = rejects.Write(record);
-          if (!read_status.ok()) break;
+          s = read_loop(
+              rd->get(), range.line_offset, [&](ots::WriteItem* item) { return writer.Add(item); },
+              nullptr);
         }
-        continue;
-      }
-      if (options.dry_run) {
-        dry_add(item);
-        continue;
-      }
-      size_t w = item->key_hash % static_cast<uint64_t>(writers);
-      staged[w].push_back(item);
-      if (staged[w].size() >= 64) queues[w]->Push(&staged[w]);
+        Status flushed = writer.Flush();
+        if (s.ok()) s = flushed;
+        if (!s.ok() && s.code() != StatusCode::kCancelled) {
+          fail(s.WithContext("bytes " + std::to_string(range.begin) + ".." +
+                             std::to_string(range.end)));
+        }
+        range_status[i] = s;
+        writer_stats[i] = writer.stats();  // ranges <= --parallel
+      });
     }
-    if (!read_status.ok()) break;
+    for (std::thread& t : threads) t.join();
+    threads.clear();
+    for (const Status& s : range_status) {
+      if (s.code() == StatusCode::kCancelled) read_status = s;
+    }
+  } else {
+    std::vector<std::vector<ots::WriteItem*>> staged(writers);
+    read_status = read_loop(
+        reader.get(), 0,
+        [&](ots::WriteItem* item) -> Status {
+          if (options.dry_run) {
+            dry_add(item);
+            return Status::OK();
+          }
+          size_t w = item->key_hash % static_cast<uint64_t>(writers);
+          staged[w].push_back(item);
+          if (staged[w].size() >= 64) queues[w]->Push(&staged[w]);
+          return Status::OK();
+        },
+        [&] {
+          for (int w = 0; w < writers; ++w) {
+            if (!staged[w].empty()) queues[w]->Push(&staged[w]);
+          }
+        });
     for (int w = 0; w < writers; ++w) {
       if (!staged[w].empty()) queues[w]->Push(&staged[w]);
+      queues[w]->Close();
     }
-    const int64_t rejected_now = rejected_here + rejected_by_writers.load();
-    progress.Update(rows_written.load(), bytes_written.load());
-    if ((options.max_errors >= 0 && rejected_now > options.max_errors) ||
-        (options.max_errors_percent >= 0 && rows_read >= 100 &&
-         static_cast<double>(rejected_now) * 100.0 >
-             options.max_errors_percent * static_cast<double>(rows_read))) {
-      stopped_for_errors = true;
-      break;
-    }
-  }
-  for (int w = 0; w < writers; ++w) {
-    if (!staged[w].empty()) queues[w]->Push(&staged[w]);
-    queues[w]->Close();
   }
   for (std::thread& t : threads) t.join();
   progress.Finish();
+  const int64_t rows_read = rows_read_total.load();
+  const int64_t rows_skipped = rows_skipped_total.load();
   TSB_RETURN_IF_ERROR(rejects.Close());
   {
     std::lock_guard<std::mutex> lock(error_mu);
@@ -784,7 +1101,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   ots::ClientStats client_stats = client->stats();
   summary->rows_read = rows_read;
   summary->rows_written = rows_written.load();
-  summary->rows_rejected = rejected_here + rejected_by_writers.load();
+  summary->rows_rejected = rejected_here.load() + rejected_by_writers.load();
   summary->bytes_read = FileSize(input.path);
   summary->bytes_written = bytes_written.load();
   summary->read_cu = client_stats.read_cu;
@@ -798,27 +1115,27 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
     }
     std::string out;
     char line[512];
-    std::snprintf(line, sizeof(line),
-                  "dry run: table \"%s\"%s\n"
-                  "rows read: %" PRId64 "%s\n"
-                  "rows that can never be written: %" PRId64 "\n",
-                  spec.tablestore.table.c_str(),
-                  would_create ? " (does not exist; --create-table would create it)" : "",
-                  rows_read,
-                  options.shard_count > 0
-                      ? (" (share " + std::to_string(options.shard_index) + "/" +
-                         std::to_string(options.shard_count) + "; " +
-                         std::to_string(rows_skipped) + " rows belong to other shares)")
-                            .c_str()
-                      : "",
-                  summary->rows_rejected);
+    std::snprintf(
+        line, sizeof(line),
+        "dry run: table \"%s\"%s\n"
+        "rows read: %" PRId64
+        "%s\n"
+        "rows that can never be written: %" PRId64 "\n",
+        spec.tablestore.table.c_str(),
+        would_create ? " (does not exist; --create-table would create it)" : "", rows_read,
+        options.shard_count > 0 ? (" (share " + std::to_string(options.shard_index) + "/" +
+                                   std::to_string(options.shard_count) + "; " +
+                                   std::to_string(rows_skipped) + " rows belong to other shares)")
+                                      .c_str()
+                                : "",
+        summary->rows_rejected);
     out += line;
     // Per code: how many rows, and the first one's reason.
     std::vector<std::pair<std::string, int64_t>> by_code;
     std::vector<std::string> first_message;
     for (const auto& [c, m] : dry.reject_codes) {
-      auto it = std::find_if(by_code.begin(), by_code.end(),
-                             [&](const auto& e) { return e.first == c; });
+      auto it =
+          std::find_if(by_code.begin(), by_code.end(), [&](const auto& e) { return e.first == c; });
       if (it == by_code.end()) {
         by_code.emplace_back(c, 1);
         first_message.push_back(m);
@@ -831,7 +1148,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
              " rows (first: " + first_message[i] + ")\n";
     }
     std::snprintf(line, sizeof(line),
-                  "duplicate primary keys: %" PRId64 " rows repeat an earlier key (the last wins)\n"
+                  "duplicate primary keys: %" PRId64
+                  " rows repeat an earlier key (the last wins)\n"
                   "BatchWriteRow requests: %" PRId64 " (--parallel %d, at most %d rows / %" PRId64
                   " bytes each)\n"
                   "write CU: about %" PRId64 " (read CU for conditions: %" PRId64 ")\n",
@@ -851,8 +1169,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
         double share = written > 0 ? 100.0 * static_cast<double>(dry.split_rows[i]) /
                                          static_cast<double>(written)
                                    : 0;
-        std::snprintf(line, sizeof(line), "  [%s, %s): %" PRId64 " rows (%.1f%%)%s\n",
-                      from.c_str(), to.c_str(), dry.split_rows[i], share,
+        std::snprintf(line, sizeof(line), "  [%s, %s): %" PRId64 " rows (%.1f%%)%s\n", from.c_str(),
+                      to.c_str(), dry.split_rows[i], share,
                       dry.split_rows.size() > 1 && share > 200.0 / dry.split_rows.size()
                           ? "  <- hot spot"
                           : "");
@@ -877,13 +1195,13 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
                  "export: %" PRId64 " BatchWriteRow requests, %" PRId64
                  " refused as a whole, %" PRId64 " rows retried, largest request %" PRId64
                  " rows / %" PRId64 " bytes\n",
-                 total.requests, total.requests_failed, total.row_retries,
-                 total.max_request_rows, total.max_request_bytes);
+                 total.requests, total.requests_failed, total.row_retries, total.max_request_rows,
+                 total.max_request_bytes);
     if (summary->rows_rejected > 0) {
       std::fprintf(stderr, "export: %" PRId64 " rows rejected, see %s\n", summary->rows_rejected,
                    rejects.path() == "-" ? "stderr" : rejects.path().c_str());
     }
-    if (stopped_for_errors) {
+    if (stopped_for_errors.load()) {
       std::fprintf(stderr, "export: stopped early: --max-errors reached\n");
     }
     if (rows_skipped > 0) {

@@ -34,8 +34,8 @@ namespace tsb::jobs {
 
 struct ExportOptions {
   std::string spec_path;
-  std::string input;   // empty: the spec's file.path; "-": stdin
-  std::string format;  // empty: from the input's extension, else the spec's file.format
+  std::string input;          // empty: the spec's file.path; "-": stdin
+  std::string format;         // empty: from the input's extension, else the spec's file.format
   bool put_mode = false;      // --mode put
   bool nulls_delete = false;  // --nulls delete
   bool if_absent = false;
@@ -47,12 +47,14 @@ struct ExportOptions {
   bool create_table = false;
   bool dry_run = false;
   std::string summary_path;
-  int64_t max_errors = -1;          // stop once more rows than this were rejected; -1 = no limit
-  double max_errors_percent = -1;   // stop once more than this share (0..100) was rejected
+  int64_t max_errors = -1;         // stop once more rows than this were rejected; -1 = no limit
+  double max_errors_percent = -1;  // stop once more than this share (0..100) was rejected
+  double max_rows_per_sec = 0;  // 0 = no cap; shared by all writers
+  double max_cu_per_sec = 0;    // 0 = no cap; write CU estimated from the rows' encoded sizes
   std::string endpoint;
   bool quiet = false;
   // Request limits (tests only).
-  int max_request_rows = 0;     // 0 = 200
+  int max_request_rows = 0;       // 0 = 200
   int64_t max_request_bytes = 0;  // 0 = 4 MiB
 };
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cctype>
 #include <cinttypes>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -224,7 +225,10 @@ Result<std::vector<ScanTask>> PlanTasks(ots::Client* client, const std::string& 
     size_t end = n * (k + 1) / count;
     splits = std::vector<ScanTask>(splits.begin() + begin, splits.begin() + end);
     first_split = begin;
-  } else if (plan.IsFullTable() && splits.size() < static_cast<size_t>(options.parallel)) {
+  } else if (plan.IsFullTable() && splits.size() < static_cast<size_t>(options.parallel) &&
+             !(options.limit > 0 && !plan.residue)) {
+    // (A --limit without a local residue is served by the first rows of the first split: more,
+    // smaller splits would only cost split calls and scanners reading rows nobody writes.)
     for (int64_t target : {64, 16, 4, 1}) {
       request.split_size = target;
       ots::ComputeSplitsResult smaller;
@@ -509,7 +513,8 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
 
   Progress progress("import", !options.quiet);
   int64_t written = 0;
-  bool limit_reached = false;
+  bool limit_reached = false;              // the writer's own view
+  std::atomic<bool> limit_hit{false};       // what the scanners poll between pages
 
   OrderedRunnerOptions runner_options;
   runner_options.parallel = options.parallel;
@@ -548,6 +553,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
         request,
         [&](const ots::GetRangeResult& page) -> Status {
           if (StopRequested()) return Status::Cancelled("stopped by a signal");
+          if (limit_hit.load(std::memory_order_relaxed)) return Status::Cancelled("limit reached");
           rows_read += static_cast<int64_t>(page.rows.size());
           bytes_read += static_cast<int64_t>(page.response_bytes);
           for (const ots::Row& row : page.rows) {
@@ -557,6 +563,12 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
           }
           if (options.max_errors >= 0 && rejects.count() > options.max_errors) {
             return Status::Cancelled("max-errors");
+          }
+          // With --limit, hand over each page's rows at once so that the writer can tell every
+          // scanner to stop as soon as it has enough (a residue may keep few rows per page).
+          if (options.limit > 0) {
+            TSB_RETURN_IF_ERROR(flush());
+            if (limit_hit.load(std::memory_order_relaxed)) return Status::Cancelled("limit reached");
           }
           return Status::OK();
         },
@@ -585,6 +597,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     progress.Update(written, bytes_read.load());
     if (options.limit > 0 && written >= options.limit) {
       limit_reached = true;
+      limit_hit.store(true, std::memory_order_relaxed);
       return Status::Cancelled("limit reached");
     }
     return Status::OK();
@@ -610,6 +623,12 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     // The writers are dropped unclosed, which leaves nothing under their final names; part files
     // that were already complete go too, so a failed import leaves no partial output.
     for (const std::string& p : part_paths) std::remove(p.c_str());
+    if (StopRequested() && run.code() == StatusCode::kCancelled) {
+      const char* name = StopSignal().load() == SIGTERM ? "SIGTERM" : "SIGINT";
+      return Status::Cancelled(std::string("stopped by ") + name +
+                               (target.path == "-" ? "; the output on stdout is incomplete"
+                                                   : "; nothing was written under " + target.path));
+    }
     return run;
   }
   if (limit_reached && target.directory && part != nullptr) {

@@ -107,13 +107,18 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
     std::vector<BatchWriteRowItem>& rows = request_.tables[0].rows;
     rows.resize(pending.size());
     int64_t bytes = 0;
+    int64_t cu = 0;
     for (size_t i = 0; i < pending.size(); ++i) {
+      cu += std::max<int64_t>(
+          1, (static_cast<int64_t>(pending[i]->encoded_size) + kCapacityUnitBytes - 1) /
+                 kCapacityUnitBytes);
       rows[i].type = pending[i]->type;
       rows[i].row = &pending[i]->row;
       rows[i].condition = pending[i]->condition;
       rows[i].return_type = ReturnType::kNone;
       bytes += static_cast<int64_t>(pending[i]->encoded_size);
     }
+    if (options_.throttle) options_.throttle(static_cast<int64_t>(pending.size()), cu);
     ++stats_.requests;
     stats_.max_request_rows = std::max<int64_t>(stats_.max_request_rows, pending.size());
     stats_.max_request_bytes = std::max(stats_.max_request_bytes, bytes);
@@ -121,16 +126,22 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
 
     if (!s.ok()) {
       ++stats_.requests_failed;
-      // Our writes carry absolute values, so sending one again is safe whether or not the first
-      // attempt was applied (idempotent = true lets network failures be retried).
-      RetryKind kind = ClassifyStatus(s, /*idempotent=*/true);
+      // The client has already retried what retry.h retries for any operation (throttling,
+      // conflicts) up to its own budget: retrying those again would multiply the budgets. What
+      // it leaves to us are the failures it does not repeat for writes (a timeout, an internal
+      // error, a lost connection): our writes carry absolute values, so sending one again is safe
+      // whether or not the first attempt was applied.
+      const bool client_retried = ClassifyStatus(s, /*idempotent=*/false) != RetryKind::kNone;
+      RetryKind kind = client_retried ? RetryKind::kNone : ClassifyStatus(s, /*idempotent=*/true);
       if (kind != RetryKind::kNone) {
         spdlog::debug("BatchWriteRow of {} rows failed ({}); retrying", pending.size(),
                       s.ToString());
         if (retry.ShouldRetry(kind)) continue;
-        if (options_.retry.cancelled && options_.retry.cancelled()) {
-          return Status::Cancelled("stopped by a signal");
-        }
+      }
+      if (options_.retry.cancelled && options_.retry.cancelled()) {
+        return Status::Cancelled("stopped by a signal");
+      }
+      if (client_retried || kind != RetryKind::kNone) {
         if (EndsJob(s)) return s;
         return RejectAll(pending, s.ots_code(), s.message());
       }
@@ -179,9 +190,9 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
       }
       for (size_t i = 0; i < again.size(); ++i) {
         ++stats_.rows_rejected;
-        TSB_RETURN_IF_ERROR(on_rejected_(again[i], last_error[i].first,
-                                         last_error[i].second + " (after " +
-                                             std::to_string(retry.attempts()) + " attempts)"));
+        TSB_RETURN_IF_ERROR(on_rejected_(
+            again[i], last_error[i].first,
+            last_error[i].second + " (after " + std::to_string(retry.attempts()) + " attempts)"));
       }
       return Status::OK();
     }

@@ -79,12 +79,15 @@ struct TableWriterOptions {
   // The budget of row-level and request-level retries (attempts, backoff, deadline, cancellation).
   RetryOptions retry;
   RetryEnv* retry_env = nullptr;  // null = RetryEnv::System()
+  // Called before every BatchWriteRow with its row count and an estimate of the write CU it
+  // costs (a row: its encoded size in started 4 KB units, at least 1); may sleep to cap the rate.
+  std::function<void(int64_t rows, int64_t write_cu)> throttle;
 };
 
 struct TableWriterStats {
-  int64_t requests = 0;          // BatchWriteRow calls made (the client's own retries not counted)
-  int64_t requests_failed = 0;   // of which refused as a whole
-  int64_t row_retries = 0;       // rows sent again after a retriable row error
+  int64_t requests = 0;         // BatchWriteRow calls made (the client's own retries not counted)
+  int64_t requests_failed = 0;  // of which refused as a whole
+  int64_t row_retries = 0;      // rows sent again after a retriable row error
   int64_t rows_written = 0;
   int64_t rows_rejected = 0;
   int64_t max_request_rows = 0;

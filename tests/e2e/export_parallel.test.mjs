@@ -1,48 +1,77 @@
-// --parallel 4 writes the same table as --parallel 1 (duplicates included: rows with one key
-// always go to one writer, in input order). --scatter is refused (exit 2) by this build.
+// --parallel 4 and --parallel 4 --scatter write the same table as --parallel 1 (duplicates
+// included): rows with one key always go to one writer in input order, and scatter cuts a
+// key-ordered input only where the key changes. An input out of key order falls back to the
+// ordinary parallel path; stdin, compressed files and Parquet with --scatter are exit 2.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 import { client, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
 
-test('--parallel 4 writes the same table as --parallel 1', { timeout: 300000 }, async () => {
+async function exportAll(emu, dir, input, runs) {
+  const tables = {};
+  for (const [name, args] of runs) {
+    const spec = writeSpec(dir, name, {
+      endpoint: emu.endpoint, table: name,
+      columns: [['k', 'bigint'], ['d', 'string'], ['v', 'string'], ['x', 'bigint']], mapping: ':k,:d,v,x',
+    });
+    const r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--nulls', 'delete', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    tables[name] = { rows: await readTable(client(emu.endpoint), name, ['k', 'd']), stderr: r.stderr };
+  }
+  return tables;
+}
+
+function same(a, b) {
+  assert.deepEqual([...a.rows.entries()].sort(), [...b.rows.entries()].sort());
+}
+
+test('--parallel 4 and --scatter write the same table as --parallel 1', { timeout: 300000 }, async () => {
   const emu = await startEmulator();
   const dir = tempDir('parallel');
   try {
-    // Unsorted keys, 10% of them repeated with other values, some NULLs.
+    // Unsorted keys, some repeated with other values, some NULLs.
     let seed = 7;
     const rand = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed >>> 8; };
     const lines = ['k,d,v,x'];
+    const records = [];
     for (let i = 0; i < 30000; ++i) {
       const k = rand() % 27000;
       const x = i % 13 === 0 ? '' : String(rand() % 1000);
-      lines.push(`${k},day${k % 7},value ${i},${x}`);
+      const v = i % 17 === 0 ? `"value ${i}\nwith a line break"` : `value ${i}`;
+      records.push([k, `${k},day${k % 7},${v},${x}`]);
     }
-    const input = path.join(dir, 'rows.csv');
-    fs.writeFileSync(input, lines.join('\n') + '\n');
-    const tables = {};
-    for (const [name, args] of [['p1', ['--parallel', '1']], ['p4', ['--parallel', '4']]]) {
-      const spec = writeSpec(dir, name, {
-        endpoint: emu.endpoint, table: name,
-        columns: [['k', 'bigint'], ['d', 'string'], ['v', 'string'], ['x', 'bigint']], mapping: ':k,:d,v,x',
-      });
-      const r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--nulls', 'delete', ...args]);
-      assert.equal(r.code, 0, r.stderr);
-      tables[name] = await readTable(client(emu.endpoint), name, ['k', 'd']);
-    }
-    assert.ok(tables.p1.size > 15000, `${tables.p1.size} rows`);
-    assert.deepEqual([...tables.p4.entries()].sort(), [...tables.p1.entries()].sort());
+    const unsorted = path.join(dir, 'rows.csv');
+    fs.writeFileSync(unsorted, [lines[0], ...records.map((r) => r[1])].join('\n') + '\n');
+    // The same records in key order (a stable sort keeps the duplicates' order).
+    const sorted = path.join(dir, 'sorted.csv');
+    records.sort((a, b) => a[0] - b[0]);
+    fs.writeFileSync(sorted, [lines[0], ...records.map((r) => r[1])].join('\n') + '\n');
 
-    const spec = writeSpec(dir, 'scatter', {
+    const t = await exportAll(emu, dir, sorted, [
+      ['p1', ['--parallel', '1']], ['p4', ['--parallel', '4']], ['s4', ['--parallel', '4', '--scatter']]]);
+    assert.ok(t.p1.rows.size > 15000, `${t.p1.rows.size} rows`);
+    same(t.p4, t.p1);
+    same(t.s4, t.p1);
+    assert.match(t.s4.stderr, /--scatter: reading 4 key ranges/);
+
+    const u = await exportAll(emu, dir, unsorted, [['u1', ['--parallel', '1']], ['u4', ['--parallel', '4', '--scatter']]]);
+    same(u.u4, u.u1);
+    same(u.u1, t.p1);
+    assert.match(u.u4.stderr, /not in primary-key order/);
+
+    const spec = writeSpec(dir, 'refused', {
       endpoint: emu.endpoint, table: 'p1',
       columns: [['k', 'bigint'], ['d', 'string'], ['v', 'string'], ['x', 'bigint']], mapping: ':k,:d,v,x',
     });
-    let r = await tsbridge(['export', '--spec', spec, '--input', input, '--parallel', '4', '--scatter']);
+    let r = await tsbridge(['export', '--spec', spec, '--input', '-', '--format', 'csv', '--scatter'], { input: 'k,d,v,x\n' });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /--scatter/);
-    r = await tsbridge(['export', '--spec', spec, '--input', '-', '--format', 'csv', '--scatter'], { input: 'k,d,v,x\n' });
+    const gz = path.join(dir, 'rows.csv.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(sorted)));
+    r = await tsbridge(['export', '--spec', spec, '--input', gz, '--scatter']);
     assert.equal(r.code, 2, r.stderr);
   } finally {
     await emu.stop();

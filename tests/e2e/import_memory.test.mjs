@@ -96,7 +96,14 @@ test('SIGINT / SIGTERM stop the import cleanly, leaving nothing', async () => {
     let stderr = '';
     proc.stderr.on('data', (d) => { stderr += d; });
     const exited = new Promise((resolve) => proc.on('close', (c) => resolve(c)));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Signal once the output's temporary file exists: the job is past start-up and scanning.
+    const watched = output.endsWith('/') ? out : tmp.dir;
+    const prefix = output.endsWith('/') ? 'part-' : 'stopped.csv.';
+    const deadline = Date.now() + 60000;
+    while (!(existsSync(watched) && readdirSync(watched).some((n) => n.startsWith(prefix)))) {
+      assert.ok(Date.now() < deadline && proc.exitCode === null, `${signal}: the import never started writing: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     proc.kill(signal);
     const got = await exited;
     assert.equal(got, code, `${signal}: ${stderr}`);

@@ -292,3 +292,19 @@ TEST_CASE("TableWriter: a put-if-absent of a bare key counts an existing row as 
   CHECK(table[1] == "keep");
   CHECK(table[2] == "");
 }
+
+TEST_CASE("TableWriter: whole requests failed with a timeout are sent again") {
+  // The client does not repeat a write after OTSTimeout (it may have been applied); the export's
+  // writes carry absolute values, so the writer does.
+  Emulator emu;
+  Harness h;
+  emu.Fault("BatchWriteRow:OTSTimeout:0.5");
+  TableWriter w = h.Writer(emu);
+  for (int i = 0; i < 1000; ++i) REQUIRE(w.Add(h.Make(i, "v")).ok());
+  REQUIRE(w.Flush().ok());
+  emu.NoFaults();
+  CHECK(w.stats().requests_failed > 0);
+  CHECK(h.rejected.empty());
+  CHECK(h.written.size() == 1000);
+  CHECK(emu.Table().size() == 1000);
+}

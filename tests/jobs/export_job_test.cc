@@ -1,6 +1,8 @@
 // RunExport against the emulator in-process: modes, NULL handling, rows without cells,
 // --if-absent, reject files (CSV and JSON Lines layouts, re-export of a fixed file), checks before
 // any write (missing table, missing column), --max-errors, --shard, --dry-run.
+#include "jobs/export_job.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -12,7 +14,6 @@
 #include <string>
 
 #include "emulator/server.h"
-#include "jobs/export_job.h"
 #include "jobs/job_common.h"
 #include "tablestore/client.h"
 
@@ -29,7 +30,8 @@ struct Fixture {
     Status s = server.Start();
     REQUIRE_MESSAGE(s.ok(), s.ToString());
     setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", std::string(emulator::kDevAccessKeyId).c_str(), 1);
-    setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", std::string(emulator::kDevAccessKeySecret).c_str(), 1);
+    setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", std::string(emulator::kDevAccessKeySecret).c_str(),
+           1);
     unsetenv("TSBRIDGE_ENDPOINT");
     ots::ClientOptions o;
     o.endpoint = server.endpoint();
@@ -228,7 +230,8 @@ TEST_CASE("export: --if-absent rejects existing rows; the CSV reject file re-exp
 TEST_CASE("export: JSON Lines rejects keep bytes that are not UTF-8") {
   Fixture f;
   f.CreateTable();
-  std::string input = f.Write("in.jsonl", "{\"id\":1,\"a\":\"ok\",\"b\":2}\n{\"id\":2,\"a\":\"x\",\"b\":\"y\"}\n");
+  std::string input =
+      f.Write("in.jsonl", "{\"id\":1,\"a\":\"ok\",\"b\":2}\n{\"id\":2,\"a\":\"x\",\"b\":\"y\"}\n");
   jobs::JobSummary summary;
   REQUIRE(jobs::RunExport(f.Options(input), &summary).ok());
   CHECK(summary.rows_rejected == 1);
@@ -252,9 +255,9 @@ TEST_CASE("export: checks before any write") {
     CHECK(jobs::ExitCodeFor(s) == 2);
     CHECK(f.Table().empty());
   }
-  SUBCASE("--scatter") {
+  SUBCASE("--scatter on a compressed input") {
     f.CreateTable();
-    auto o = f.Options(f.Write("in2.csv", "id,a,b\n1,x,2\n"));
+    auto o = f.Options(f.Write("in2.csv.gz", "not even gzip"));
     o.scatter = true;
     Status s = jobs::RunExport(o, &summary);
     CHECK(jobs::ExitCodeFor(s) == 2);
@@ -318,4 +321,64 @@ TEST_CASE("export: --dry-run writes nothing") {
   CHECK(summary.rows_written == 0);
   CHECK(f.Table().empty());
   CHECK_FALSE(std::filesystem::exists(f.dir / "in.rejects.csv"));
+}
+
+TEST_CASE("export: --scatter writes the same table as --parallel 1") {
+  for (const char* format : {"csv", "jsonl"}) {
+    CAPTURE(format);
+    Fixture f;
+    f.CreateTable();
+    const bool csv = std::string(format) == "csv";
+    std::string text = csv ? "id,a,b\n" : "";
+    int lines = 0;
+    for (int i = 0; i < 5000; ++i) {
+      for (int c = 0; c < (i % 7 == 0 ? 3 : 1); ++c) {
+        std::string a = "v" + std::to_string(i) + "-" + std::to_string(c);
+        if (i % 11 == 0) a += "\nsecond line";
+        if (csv) {
+          text += std::to_string(i) + ",\"" + a + "\"," + (c == 1 ? "" : std::to_string(c)) + "\n";
+        } else {
+          size_t nl = a.find('\n');
+          if (nl != std::string::npos) a.replace(nl, 1, "\\n");
+          text += "{\"id\":" + std::to_string(i) + ",\"a\":\"" + a +
+                  "\",\"b\":" + (c == 1 ? "null" : std::to_string(c)) + "}\n";
+        }
+        ++lines;
+      }
+      if (i == 4000)
+        text += csv ? "4000,bad,notanumber\n" : "{\"id\":4000,\"a\":\"bad\",\"b\":\"x\"}\n";
+    }
+    std::string input = f.Write(std::string("in.") + format, text);
+    auto o = f.Options(input);
+    o.parallel = 1;
+    jobs::JobSummary one;
+    REQUIRE(jobs::RunExport(o, &one).ok());
+    auto expected = f.Table();
+    std::string rejects_one = f.Read(std::string("in.rejects.") + format);
+    REQUIRE(f.client->DeleteTable("t").ok());
+    f.CreateTable();
+    o.parallel = 4;
+    o.scatter = true;
+    jobs::JobSummary four;
+    REQUIRE(jobs::RunExport(o, &four).ok());
+    CHECK(f.Table() == expected);
+    CHECK(four.rows_read == one.rows_read);
+    CHECK(four.rows_written == one.rows_written);
+    CHECK(four.rows_rejected == 1);
+    // The reject's line number is the file's, whichever range read it.
+    CHECK(f.Read(std::string("in.rejects.") + format) == rejects_one);
+  }
+}
+
+TEST_CASE("export: --max-rows-per-sec caps the write rate") {
+  Fixture f;
+  f.CreateTable();
+  std::string text = "id,a,b\n";
+  for (int i = 0; i < 3000; ++i) text += std::to_string(i) + ",x,1\n";
+  auto o = f.Options(f.Write("in.csv", text));
+  o.max_rows_per_sec = 2000;  // a full bucket of 2000, then 1000 more at 2000/s: >= 0.5 s
+  jobs::JobSummary summary;
+  REQUIRE(jobs::RunExport(o, &summary).ok());
+  CHECK(summary.rows_written == 3000);
+  CHECK(summary.seconds >= 0.45);
 }

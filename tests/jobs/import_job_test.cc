@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -35,6 +36,13 @@ std::vector<std::string> Lines(const std::string& text) {
   std::stringstream s(text);
   for (std::string line; std::getline(s, line);) out.push_back(line);
   return out;
+}
+
+Cell MakeCell(std::string_view name, Value value) {
+  Cell c;
+  c.name = name;
+  c.value = value;
+  return c;
 }
 
 // An emulator with table "t" (id INTEGER) holding `rows` rows: v = id * 10, except the ids in
@@ -86,10 +94,10 @@ struct Fixture {
     };
     for (int64_t id = 0; id < rows; ++id) {
       Row& row = batch.emplace_back();
-      row.primary_key.push_back(Cell{"id", Value::Integer(id)});
       const bool is_bad = std::find(bad.begin(), bad.end(), id) != bad.end();
+      row.primary_key.push_back(MakeCell("id", Value::Integer(id)));
       row.attributes.push_back(
-          Cell{"v", is_bad ? Value::String("bad") : Value::Integer(id * 10)});
+          MakeCell("v", is_bad ? Value::String("bad") : Value::Integer(id * 10)));
       if (batch.size() == 200) flush();
     }
     flush();
