@@ -53,6 +53,9 @@ if [ "$quick" = 1 ]; then
 fi
 [ -n "$build_dir" ] || build_dir="$root/build/bench"
 [ -n "$work" ] || work="$root/build/bench-work"
+mkdir -p "$build_dir" "$work"
+build_dir=$(cd "$build_dir" && pwd)
+work=$(cd "$work" && pwd)
 if [ -z "$out" ]; then
   if [ "$quick" = 1 ]; then out="$work/results"; else out="$here"; fi
 fi

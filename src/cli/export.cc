@@ -61,7 +61,7 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   sub->add_flag(
       "--scatter", options->scatter,
       "Read a key-ordered, uncompressed CSV or JSON Lines input at several places at once, so "
-      "the writers hit different key regions (Parquet: not supported yet)");
+      "the writers hit different key regions (or Parquet, by row ranges)");
   sub->add_option("--shard", *shard,
                   "Write only share K of N of the rows, by a hash of the partition key (K/N)");
   sub->add_option("--rejects", options->rejects_path,

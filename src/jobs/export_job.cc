@@ -522,9 +522,13 @@ class PrefixedStream : public InputStream {
 };
 
 struct ScatterRange {
-  uint64_t begin = 0;
+  uint64_t begin = 0;  // CSV / JSON Lines: the bytes of the range
   uint64_t end = 0;
   int64_t line_offset = 0;  // added to the range reader's line numbers
+  // Parquet: the rows of the range, by 1-based row number. The reader cannot seek to a row group
+  // yet, so each range reader decodes the file from its start and keeps only these rows.
+  int64_t first_row = 0;
+  int64_t end_row = INT64_MAX;
 };
 
 struct ScatterPlan {
@@ -644,6 +648,7 @@ Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, i
     }
   }
   const bool csv = input.format == FileFormat::kCsv;
+  const bool parquet = input.format == FileFormat::kParquet;
   std::vector<int64_t> cut_lines;
   for (int i = 1; i < parts; ++i) {
     const int64_t target = row * i / parts;
@@ -651,6 +656,17 @@ Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, i
     if (it == changes.end() || it->first == 0) continue;
     if (!cut_lines.empty() && it->second <= cut_lines.back()) continue;
     cut_lines.push_back(it->second);
+  }
+  if (parquet) {
+    int64_t first = 1;
+    for (size_t i = 0; i <= cut_lines.size(); ++i) {
+      ScatterRange range;
+      range.first_row = first;
+      range.end_row = i < cut_lines.size() ? cut_lines[i] : INT64_MAX;
+      plan.ranges.push_back(range);
+      if (i < cut_lines.size()) first = cut_lines[i];
+    }
+    return plan;
   }
   std::vector<int64_t> wanted = cut_lines;
   if (csv) wanted.insert(wanted.begin(), 2);  // the header is line 1
@@ -705,11 +721,6 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
           "--scatter reads the input at several places at once and needs a seekable, "
           "uncompressed file; " +
           (input.path == "-" ? std::string("stdin") : input.path) + " is not one");
-    }
-    if (input.format == FileFormat::kParquet) {
-      return Status::NotSupported(
-          "--scatter over Parquet row groups is not supported by this build yet (CSV and JSON "
-          "Lines are); use --parallel N");
     }
   }
   if (spec.mapping.key_columns().empty()) {
@@ -963,9 +974,10 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
 
   // Reads `rd` to its end (or a stop), encoding every row and handing it to `route`;
   // `after_batch` runs after each input batch. `line_offset` corrects a range reader's lines.
-  auto read_loop = [&](BatchReader* rd, int64_t line_offset,
+  auto read_loop = [&](BatchReader* rd, const ScatterRange& range,
                        const std::function<Status(ots::WriteItem*)>& route,
                        const std::function<void()>& after_batch) -> Status {
+    const int64_t line_offset = range.line_offset;
     RowBatch batch(std::make_shared<const Schema>(rd->schema()));
     RowEncoder encoder(spec, options, rd->schema());
     std::string code, message;
@@ -975,13 +987,22 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
       if (failed.load() || stopped_for_errors.load()) return Status::OK();
       TSB_RETURN_IF_ERROR(rd->Next(&batch));
       if (batch.num_rows() == 0 && batch.rejects().empty()) return Status::OK();
+      bool range_done = false;
       for (const RejectedRecord& rec : batch.rejects()) {
+        if (rec.position < range.first_row || rec.position >= range.end_row) continue;
         rows_read_total.fetch_add(1);
         TSB_RETURN_IF_ERROR(reject_rows_read(rec, line_offset));
       }
       const auto& positions = batch.positions();
       for (size_t r = 0; r < batch.num_rows(); ++r) {
         ++ordinal;
+        if (positions.size() > r) {
+          if (positions[r] < range.first_row) continue;
+          if (positions[r] >= range.end_row) {
+            range_done = true;
+            break;
+          }
+        }
         ots::WriteItem* item = pool.Get();
         EncodeOutcome outcome = encoder.Encode(batch, r, item, &code, &message);
         item->tag = (positions.size() > r ? positions[r] : ordinal) + line_offset;
@@ -1018,6 +1039,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
       if (after_batch) after_batch();
       progress.Update(rows_written.load(), bytes_written.load());
       if (too_many_errors()) stopped_for_errors.store(true);
+      if (range_done) return Status::OK();
     }
   };
 
@@ -1030,29 +1052,29 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
       threads.emplace_back([&, i] {
         const ScatterRange& range = scatter->ranges[i];
         Status s;
-        auto stream = InputStream::OpenRange(input.path, range.begin, range.end);
-        Result<std::unique_ptr<BatchReader>> rd = stream.status();
-        if (stream.ok()) {
+        auto open_range = [&]() -> Result<std::unique_ptr<BatchReader>> {
+          if (input.format == FileFormat::kParquet) return OpenReader(reader_options);
+          TSB_ASSIGN_OR_RETURN(auto stream,
+                               InputStream::OpenRange(input.path, range.begin, range.end));
           if (input.format == FileFormat::kCsv) {
-            rd = OpenCsvReader(reader_options, std::make_unique<PrefixedStream>(
-                                                   scatter->header, std::move(stream).value()));
-          } else {
-            rd = OpenJsonlReader(reader_options, std::move(stream).value());
+            return OpenCsvReader(reader_options, std::make_unique<PrefixedStream>(
+                                                     scatter->header, std::move(stream)));
           }
-        }
+          return OpenJsonlReader(reader_options, std::move(stream));
+        };
+        Result<std::unique_ptr<BatchReader>> rd = open_range();
         ots::TableWriter writer(client.get(), writer_options, on_written, on_rejected);
         if (!rd.ok()) {
           s = rd.status();
         } else {
           s = read_loop(
-              rd->get(), range.line_offset, [&](ots::WriteItem* item) { return writer.Add(item); },
-              nullptr);
+              rd->get(), range, [&](ots::WriteItem* item) { return writer.Add(item); }, nullptr);
         }
         Status flushed = writer.Flush();
         if (s.ok()) s = flushed;
         if (!s.ok() && s.code() != StatusCode::kCancelled) {
-          fail(s.WithContext("bytes " + std::to_string(range.begin) + ".." +
-                             std::to_string(range.end)));
+          fail(s.WithContext("range " + std::to_string(i + 1) + " of " +
+                             std::to_string(scatter->ranges.size())));
         }
         range_status[i] = s;
         writer_stats[i] = writer.stats();  // ranges <= --parallel
@@ -1066,7 +1088,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   } else {
     std::vector<std::vector<ots::WriteItem*>> staged(writers);
     read_status = read_loop(
-        reader.get(), 0,
+        reader.get(), ScatterRange{},
         [&](ots::WriteItem* item) -> Status {
           if (options.dry_run) {
             dry_add(item);

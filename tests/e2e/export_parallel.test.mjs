@@ -1,14 +1,15 @@
 // --parallel 4 and --parallel 4 --scatter write the same table as --parallel 1 (duplicates
 // included): rows with one key always go to one writer in input order, and scatter cuts a
 // key-ordered input only where the key changes. An input out of key order falls back to the
-// ordinary parallel path; stdin, compressed files and Parquet with --scatter are exit 2.
+// ordinary parallel path; stdin and compressed files with --scatter are exit 2. Parquet is cut
+// into row ranges.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-import { client, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { TESTDATA, client, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
 
 async function exportAll(emu, dir, input, runs) {
   const tables = {};
@@ -61,6 +62,23 @@ test('--parallel 4 and --scatter write the same table as --parallel 1', { timeou
     same(u.u4, u.u1);
     same(u.u1, t.p1);
     assert.match(u.u4.stderr, /not in primary-key order/);
+
+    // Parquet: the 100k orders (key-ordered), --scatter against --parallel 1.
+    const orders = path.join(TESTDATA, 'parquet/duckdb_orders.parquet');
+    const ordersTables = {};
+    for (const [name, args] of [['o1', ['--parallel', '1']], ['o4', ['--parallel', '4', '--scatter']]]) {
+      const ospec = writeSpec(dir, name, {
+        endpoint: emu.endpoint, table: name,
+        columns: [['o_orderkey', 'bigint'], ['o_orderdate', 'date'], ['o_custkey', 'bigint'], ['o_comment', 'string']],
+        mapping: ':o_orderkey,:o_orderdate,o_custkey,o_comment',
+      });
+      const r = await tsbridge(['export', '--spec', ospec, '--input', orders, '--create-table', ...args]);
+      assert.equal(r.code, 0, r.stderr);
+      if (name === 'o4') assert.match(r.stderr, /--scatter: reading 4 key ranges/);
+      ordersTables[name] = { rows: await readTable(client(emu.endpoint), name, ['o_orderkey', 'o_orderdate']) };
+    }
+    assert.equal(ordersTables.o1.rows.size, 100000);
+    same(ordersTables.o4, ordersTables.o1);
 
     const spec = writeSpec(dir, 'refused', {
       endpoint: emu.endpoint, table: 'p1',
