@@ -12,6 +12,14 @@
 // goes to the reject file (reject_writer.h) with its code. At the end,
 // rows read = rows written + rows rejected is checked (a mismatch is an internal error).
 //
+// --scatter (decisions 4): a first pass over the key columns checks that the input is in
+// primary-key order and picks N cut points where the key changes; N threads then each read one
+// range (CSV / JSON Lines: a byte range starting at a record, the CSV header prepended; Parquet:
+// a range of rows, skipped to by decoding, since the Parquet reader cannot seek to a row group
+// yet) and write it through their own TableWriter, so concurrent writers hit different key
+// regions and equal keys stay in input order. An input out of key order takes the ordinary path
+// (and says so); stdin and compressed files are refused (exit 2).
+//
 // Modes:
 //   update (default)  BatchWriteRow UPDATE that PUTs the mapped attributes; a NULL leaves the
 //                     column as is (--nulls skip) or deletes all its versions (--nulls delete).

@@ -192,7 +192,8 @@ Result<std::vector<ScanTask>> PlanTasks(ots::Client* client, const std::string& 
   ots::ComputeSplitsRequest request;
   request.table = table;
   request.split_size = 256;
-  request.split_size_unit_bytes = 1 << 20;
+  request.split_size_unit_bytes =
+      options.split_unit_bytes_for_test > 0 ? options.split_unit_bytes_for_test : 1 << 20;
   ots::ComputeSplitsResult result;
   TSB_RETURN_IF_ERROR(client->ComputeSplitPointsBySize(request, &result));
   uint64_t h = 1469598103934665603ull;

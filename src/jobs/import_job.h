@@ -36,6 +36,9 @@ struct ImportOptions {
   bool quiet = false;
   // Memory budget per split buffered behind the one being written (see OrderedRunner).
   size_t memory_per_split = 32u << 20;
+  // Tests: the unit of the split targets instead of 1 MiB (256 units, then 64, 16, 4, 1), so that
+  // a small table gets many splits. 0 = 1 MiB, as decisions 4 fixes it.
+  int64_t split_unit_bytes_for_test = 0;
 };
 
 // Runs the import. On success *summary describes it (rows_rejected > 0 means exit 3).

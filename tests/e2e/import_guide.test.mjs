@@ -5,9 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import {
-  TableStore, Long, startEmulator, makeClient, call, createTable, bulkPut, runTsbridge, describeRun, openDuck,
+  TableStore, Long, startEmulator, makeClient, bulkPut, runTsbridge, describeRun, openDuck,
   tempDir, writeSpec, guideSpec, readOrders, loadOrders, computeSplits, scanRange, sqlString, canonicalRow,
-  ORDERS_PARQUET, ORDERS_TABLE, GUIDE_COLUMNS, GUIDE_WHERE, INSTANCE, KEY_ID,
+  ORDERS_PARQUET, ORDERS_TABLE, GUIDE_COLUMNS, GUIDE_WHERE, INSTANCE,
 } from './lib.mjs';
 
 let emu;
