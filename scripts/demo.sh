@@ -4,8 +4,7 @@
 #
 #   1. starts `tsbridge emulator` on a free port with a temporary store;
 #   2. creates the guide's table `ots_tpch_orders` and fills it with 2,000 generated orders
-#      (`tsbridge export --create-table` from a CSV file; the official Node.js SDK when this build
-#      has no export or it fails);
+#      (`tsbridge export --create-table` from a CSV file);
 #   3. runs `tsbridge import` with the guide's --where, to Parquet and to CSV, and shows the CSV;
 #   4. stops the emulator.
 #
@@ -93,61 +92,8 @@ awk 'BEGIN {
 }' >"$work/orders.csv"
 
 say "2. create the table ots_tpch_orders and fill it with 2,000 orders"
-cat >"$work/create_table.mjs" <<'EOF'
-// With the official Tablestore Node.js SDK: --create creates the guide's table; --fill FILE.csv
-// writes the rows (BatchWriteRow, 200 rows a request).
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-const require = createRequire(process.env.DEMO_TESTS_DIR + '/package.json');
-const TableStore = require('tablestore');
-const client = new TableStore.Client({
-  accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,
-  secretAccessKey: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-  endpoint: process.env.DEMO_ENDPOINT, instancename: 'demo', maxRetries: 2,
-});
-const call = (op, params) => new Promise((resolve, reject) => client[op](params, (e, d) => (e ? reject(e) : resolve(d))));
-const exists = (await call('listTable', {})).tableNames.includes('ots_tpch_orders');
-if (process.argv.includes('--create') && !exists) await call('createTable', {
-  tableMeta: { tableName: 'ots_tpch_orders',
-    primaryKey: [{ name: 'o_orderkey', type: 'INTEGER' }, { name: 'o_orderdate', type: 'STRING' }] },
-  reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
-  tableOptions: { timeToLive: -1, maxVersions: 1 },
-});
-if (process.argv.includes('--create') && !exists) console.log('created table ots_tpch_orders (o_orderkey INTEGER, o_orderdate STRING)');
-const fill = process.argv.indexOf('--fill');
-if (fill > 0) {
-  const lines = readFileSync(process.argv[fill + 1], 'utf8').trim().split('\n').slice(1);
-  const rows = lines.map((l) => {
-    const [k, d, c, s, p] = l.split(',');
-    return { type: 'PUT', condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
-      primaryKey: [{ o_orderkey: TableStore.Long.fromString(k) }, { o_orderdate: d }],
-      attributeColumns: [{ o_custkey: TableStore.Long.fromString(c) }, { o_orderstatus: s }, { o_totalprice: Number(p) }] };
-  });
-  for (let i = 0; i < rows.length; i += 200) {
-    await call('batchWriteRow', { tables: [{ tableName: 'ots_tpch_orders', rows: rows.slice(i, i + 200) }] });
-  }
-  console.log(`wrote ${rows.length} rows through the SDK`);
-}
-EOF
-export DEMO_TESTS_DIR="$root/tests" DEMO_ENDPOINT="$endpoint"
-if "$bin" --help 2>/dev/null | grep -qE "^  export +"; then
-  export_args=(export --spec "$work/orders.json" --input "$work/orders.csv")
-  if "$bin" export --help 2>/dev/null | grep -q -- "--create-table"; then
-    export_args+=(--create-table)
-  else
-    show "node create_table.mjs --create   # the official SDK: CreateTable"
-    node "$work/create_table.mjs" --create
-  fi
-  show "tsbridge ${export_args[*]//$work\//}"
-  if ! "$bin" "${export_args[@]}"; then
-    echo "demo: tsbridge export failed; filling the table through the official SDK instead" >&2
-    show "node create_table.mjs --create --fill orders.csv   # the official SDK: CreateTable + BatchWriteRow"
-    node "$work/create_table.mjs" --create --fill "$work/orders.csv"
-  fi
-else
-  show "node create_table.mjs --create --fill orders.csv   # the official SDK: CreateTable + BatchWriteRow"
-  node "$work/create_table.mjs" --create --fill "$work/orders.csv"
-fi
+show "tsbridge export --spec orders.json --input orders.csv --create-table"
+"$bin" export --spec "$work/orders.json" --input "$work/orders.csv" --create-table
 
 where="odps_orderkey > 5000 AND odps_orderkey < 7000 AND odps_orderdate >= '1996-05-03' AND odps_orderdate < '1997-05-01'"
 
