@@ -577,34 +577,34 @@ TEST_CASE("parquet reader: an INT96 column in a hand-built file reads as timesta
 // ------------------------------------------------------------------------------------------------
 
 TEST_CASE("thrift: compact protocol basics and malformed input") {
-  using tsb::parquet::CType;
+  using tsb::parquet::CompactType;
   using tsb::parquet::ThriftReader;
   {
     // Struct {1: i32 -3, 2: binary "ab", 4: bool true, 20: i64 300 (long-form id)} stop.
     std::vector<uint8_t> b = {0x15, 0x05, 0x18, 0x02, 'a', 'b', 0x21, 0x06, 0x28, 0xd8, 0x04, 0x00};
     ThriftReader r(b.data(), b.size());
-    CType t;
+    CompactType t;
     int16_t id;
     int32_t i32;
     std::string_view s;
     int64_t i64;
     REQUIRE(r.StructBegin());
     REQUIRE(r.ReadFieldBegin(&t, &id));
-    CHECK((id == 1 && t == CType::kI32));
+    CHECK((id == 1 && t == CompactType::kI32));
     REQUIRE(r.ReadI32(&i32));
     CHECK(i32 == -3);
     REQUIRE(r.ReadFieldBegin(&t, &id));
-    CHECK((id == 2 && t == CType::kBinary));
+    CHECK((id == 2 && t == CompactType::kBinary));
     REQUIRE(r.ReadBinary(&s));
     CHECK(s == "ab");
     REQUIRE(r.ReadFieldBegin(&t, &id));
     CHECK((id == 4 && ThriftReader::BoolFieldValue(t)));
     REQUIRE(r.ReadFieldBegin(&t, &id));
-    CHECK((id == 20 && t == CType::kI64));
+    CHECK((id == 20 && t == CompactType::kI64));
     REQUIRE(r.ReadI64(&i64));
     CHECK(i64 == 300);
     REQUIRE(r.ReadFieldBegin(&t, &id));
-    CHECK(t == CType::kStop);
+    CHECK(t == CompactType::kStop);
   }
   auto fails = [](std::vector<uint8_t> b) {
     tsb::parquet::FileMetaData m;

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/value_text.h"
 #include "formats/parquet/column_reader.h"
 #include "formats/parquet/parquet.h"
 
@@ -38,111 +39,6 @@ Status PRead(int fd, uint64_t offset, size_t size, char* out) {
 }
 
 // ---- conversion helpers --------------------------------------------------------------------
-
-const __int128 kPow10[] = {1,
-                           10,
-                           100,
-                           1000,
-                           10000,
-                           100000,
-                           1000000,
-                           10000000,
-                           100000000,
-                           1000000000,
-                           static_cast<__int128>(10000000000ll),
-                           static_cast<__int128>(100000000000ll),
-                           static_cast<__int128>(1000000000000ll),
-                           static_cast<__int128>(10000000000000ll),
-                           static_cast<__int128>(100000000000000ll),
-                           static_cast<__int128>(1000000000000000ll),
-                           static_cast<__int128>(10000000000000000ll),
-                           static_cast<__int128>(100000000000000000ll),
-                           static_cast<__int128>(1000000000000000000ll)};
-
-__int128 Pow10(int n) {
-  __int128 v = 1;
-  for (int i = 0; i < n; ++i) v *= 10;
-  return n < 19 ? kPow10[n] : v;
-}
-
-std::string Int128ToString(__int128 v) {
-  if (v == 0) return "0";
-  bool neg = v < 0;
-  unsigned __int128 u =
-      neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
-  std::string s;
-  while (u) {
-    s.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
-    u /= 10;
-  }
-  if (neg) s.push_back('-');
-  return std::string(s.rbegin(), s.rend());
-}
-
-std::string DecimalToString(__int128 v, int scale) {
-  std::string digits = Int128ToString(v < 0 ? -v : v);
-  if (scale > 0) {
-    if (digits.size() <= static_cast<size_t>(scale))
-      digits.insert(0, scale + 1 - digits.size(), '0');
-    digits.insert(digits.size() - scale, ".");
-  }
-  return (v < 0 ? "-" : "") + digits;
-}
-
-// Days since 1970-01-01 -> "YYYY-MM-DD" (proleptic Gregorian; H. Hinnant's civil_from_days).
-std::string DateToString(int64_t days) {
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  char buf[80];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lld", static_cast<long long>(y),
-                static_cast<long long>(m), static_cast<long long>(d));
-  return buf;
-}
-
-int64_t UnitsPerSecond(TimeUnit u) {
-  switch (u) {
-    case TimeUnit::kSeconds:
-      return 1;
-    case TimeUnit::kMillis:
-      return 1000;
-    case TimeUnit::kMicros:
-      return 1000000;
-    case TimeUnit::kNanos:
-      return 1000000000;
-  }
-  return 1;
-}
-
-bool ValidUtf8(std::string_view s) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t n = s.size(), i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-    if (len == 0 || i + len > n || c == 0xc0 || c == 0xc1 || c > 0xf4) return false;
-    for (int k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xc0) != 0x80) return false;
-    }
-    if (len == 3 && c == 0xe0 && p[i + 1] < 0xa0) return false;
-    if (len == 3 && c == 0xed && p[i + 1] >= 0xa0) return false;
-    if (len == 4 && c == 0xf0 && p[i + 1] < 0x90) return false;
-    if (len == 4 && c == 0xf4 && p[i + 1] >= 0x90) return false;
-    i += len;
-  }
-  return true;
-}
 
 bool AllAscii(const std::string& bytes) {
   const char* p = bytes.data();
@@ -214,10 +110,10 @@ bool IntRange(TypeId id, __int128 v) {
 
 std::string ValueText(const Column& c, size_t i) {
   const DataType& t = c.type();
-  if (t.is_integer()) return Int128ToString(IntValue(c, i));
-  if (t.id == TypeId::kDecimal) return DecimalToString(c.GetInt128(i), t.scale);
-  if (t.id == TypeId::kDate) return DateToString(c.GetInt(i));
-  if (IsTime(t)) return Int128ToString(c.GetInt(i)) + " " + t.ToString() + " ticks";
+  if (t.is_integer()) return FormatDecimal(IntValue(c, i), 0);
+  if (t.id == TypeId::kDecimal) return FormatDecimal(c.GetInt128(i), t.scale);
+  if (t.id == TypeId::kDate) return FormatDate(c.GetInt(i));
+  if (IsTime(t)) return FormatDecimal(c.GetInt(i), 0) + " " + t.ToString() + " ticks";
   if (t.storage() == Storage::kDouble) {
     char buf[40];
     std::snprintf(buf, sizeof(buf), "%.17g", c.GetDouble(i));
@@ -249,7 +145,7 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
     case TypeId::kInt64: {
       __int128 v;
       if (from.id == TypeId::kDecimal) {
-        __int128 d = Pow10(from.scale);
+        __int128 d = Pow10Int128(from.scale);
         v = src.GetInt128(i);
         if (v % d != 0) return fail("value " + ValueText(src, i) + " is not an integer");
         v /= d;
@@ -267,7 +163,7 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
       if (from.storage() == Storage::kDouble) {
         v = src.GetDouble(i);
       } else if (from.id == TypeId::kDecimal) {
-        v = std::strtod(DecimalToString(src.GetInt128(i), from.scale).c_str(), nullptr);
+        v = std::strtod(FormatDecimal(src.GetInt128(i), from.scale).c_str(), nullptr);
       } else {
         v = static_cast<double>(IntValue(src, i));
       }
@@ -286,7 +182,7 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
     case TypeId::kString: {
       if (from.storage() == Storage::kBytes) {
         std::string_view b = src.GetBytes(i);
-        if (from.id == TypeId::kBinary && !ValidUtf8(b))
+        if (from.id == TypeId::kBinary && !ValidateUtf8(b))
           return fail("binary value is not valid UTF-8 text");
         dst->AppendBytes(b);
       } else {
@@ -306,20 +202,20 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
       } else {
         v = IntValue(src, i);
       }
-      const __int128 kMax38 = Pow10(38) - 1;
+      const __int128 kMax38 = Pow10Int128(38) - 1;
       if (to.scale >= from_scale) {
-        __int128 f = Pow10(to.scale - from_scale);
+        __int128 f = Pow10Int128(to.scale - from_scale);
         if (v > kMax38 / f || v < -kMax38 / f)
           return fail("value " + ValueText(src, i) + " does not fit " + to.ToString());
         v *= f;
       } else {
-        __int128 d = Pow10(from_scale - to.scale);
+        __int128 d = Pow10Int128(from_scale - to.scale);
         if (v % d != 0)
           return fail("value " + ValueText(src, i) + " has more than " + std::to_string(to.scale) +
                       " digits after the point");
         v /= d;
       }
-      __int128 limit = Pow10(to.precision);
+      __int128 limit = Pow10Int128(to.precision);
       if (v >= limit || v <= -limit)
         return fail("value " + ValueText(src, i) + " does not fit " + to.ToString());
       dst->AppendInt128(v);
@@ -331,9 +227,9 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
     case TypeId::kDateTime:
     case TypeId::kTimestamp: {
       __int128 ticks;
-      int64_t to_ups = UnitsPerSecond(to.unit);
+      int64_t to_ups = TicksPerSecond(to.unit);
       if (IsTime(from)) {
-        int64_t from_ups = UnitsPerSecond(from.unit);
+        int64_t from_ups = TicksPerSecond(from.unit);
         ticks = src.GetInt(i);
         if (to_ups >= from_ups) {
           ticks *= to_ups / from_ups;
@@ -660,7 +556,7 @@ Status ParquetFileReader::ConvertBatch(RowBatch* batch, size_t rows, int64_t fir
     if (p.check_utf8 && !AllAscii(dst.bytes())) {
       // Text columns must hold UTF-8 (core/types.h); the fast path above skips all-ASCII batches.
       for (size_t i = 0; i < rows; ++i) {
-        if (!dst.IsNull(i) && !ValidUtf8(dst.GetBytes(i))) {
+        if (!dst.IsNull(i) && !ValidateUtf8(dst.GetBytes(i))) {
           reject(i, p, "TSB_BAD_UTF8",
                  "value is not valid UTF-8 (expected " + p.target.ToString() + ")");
         }

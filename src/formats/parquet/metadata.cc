@@ -13,58 +13,58 @@ template <typename F>
 bool ReadStruct(ThriftReader* r, F&& on_field) {
   if (!r->StructBegin()) return false;
   while (true) {
-    CType type;
+    CompactType type;
     int16_t id;
     if (!r->ReadFieldBegin(&type, &id)) return false;
-    if (type == CType::kStop) break;
+    if (type == CompactType::kStop) break;
     if (!on_field(id, type)) return false;
   }
   return r->StructEnd();
 }
 
-bool IsBool(CType t) { return t == CType::kBoolTrue || t == CType::kBoolFalse; }
+bool IsBool(CompactType t) { return t == CompactType::kBoolTrue || t == CompactType::kBoolFalse; }
 
 // Typed field readers: a field of an unexpected type is skipped, as Thrift does.
-bool I32Field(ThriftReader* r, CType t, int32_t* v) {
-  return t == CType::kI32 ? r->ReadI32(v) : r->Skip(t);
+bool I32Field(ThriftReader* r, CompactType t, int32_t* v) {
+  return t == CompactType::kI32 ? r->ReadI32(v) : r->Skip(t);
 }
-bool I64Field(ThriftReader* r, CType t, int64_t* v) {
-  return t == CType::kI64 ? r->ReadI64(v) : r->Skip(t);
+bool I64Field(ThriftReader* r, CompactType t, int64_t* v) {
+  return t == CompactType::kI64 ? r->ReadI64(v) : r->Skip(t);
 }
 template <typename E>
-bool EnumField(ThriftReader* r, CType t, E* v) {
+bool EnumField(ThriftReader* r, CompactType t, E* v) {
   int32_t raw;
-  if (t != CType::kI32) return r->Skip(t);
+  if (t != CompactType::kI32) return r->Skip(t);
   if (!r->ReadI32(&raw)) return false;
   *v = static_cast<E>(raw);
   return true;
 }
 template <typename E>
-bool OptEnumField(ThriftReader* r, CType t, std::optional<E>* v) {
+bool OptEnumField(ThriftReader* r, CompactType t, std::optional<E>* v) {
   E e;
-  if (t != CType::kI32) return r->Skip(t);
+  if (t != CompactType::kI32) return r->Skip(t);
   if (!EnumField(r, t, &e)) return false;
   *v = e;
   return true;
 }
-bool BoolField(ThriftReader* r, CType t, bool* v) {
+bool BoolField(ThriftReader* r, CompactType t, bool* v) {
   if (!IsBool(t)) return r->Skip(t);
   *v = ThriftReader::BoolFieldValue(t);
   return true;
 }
-bool StringField(ThriftReader* r, CType t, std::string* v) {
-  return t == CType::kBinary ? r->ReadString(v) : r->Skip(t);
+bool StringField(ThriftReader* r, CompactType t, std::string* v) {
+  return t == CompactType::kBinary ? r->ReadString(v) : r->Skip(t);
 }
 
 // A list of structs; an empty list may carry any element type (hyparquet-writer's quirk).
 template <typename T, typename F>
-bool StructListField(ThriftReader* r, CType t, std::vector<T>* out, F&& read_one) {
-  if (t != CType::kList) return r->Skip(t);
-  CType elem;
+bool StructListField(ThriftReader* r, CompactType t, std::vector<T>* out, F&& read_one) {
+  if (t != CompactType::kList) return r->Skip(t);
+  CompactType elem;
   uint32_t n;
   if (!r->ReadListBegin(&elem, &n)) return false;
   if (n == 0) return true;
-  if (elem != CType::kStruct)
+  if (elem != CompactType::kStruct)
     return r->Fail("list of structs has element type " + std::to_string(static_cast<int>(elem)));
   out->reserve(n < 1024 ? n : 1024);  // n is checked against the bytes, not the struct size
   for (uint32_t i = 0; i < n; ++i) {
@@ -75,14 +75,14 @@ bool StructListField(ThriftReader* r, CType t, std::vector<T>* out, F&& read_one
 }
 
 bool ReadStatistics(ThriftReader* r, Statistics* s) {
-  return ReadStruct(r, [&](int16_t id, CType t) {
+  return ReadStruct(r, [&](int16_t id, CompactType t) {
     auto str = [&](std::optional<std::string>* v) {
-      if (t != CType::kBinary) return r->Skip(t);
+      if (t != CompactType::kBinary) return r->Skip(t);
       v->emplace();
       return r->ReadString(&**v);
     };
     auto i64 = [&](std::optional<int64_t>* v) {
-      if (t != CType::kI64) return r->Skip(t);
+      if (t != CompactType::kI64) return r->Skip(t);
       int64_t x;
       if (!r->ReadI64(&x)) return false;
       *v = x;
@@ -108,33 +108,33 @@ bool ReadStatistics(ThriftReader* r, Statistics* s) {
 }
 
 bool ReadTimeUnit(ThriftReader* r, LogicalTimeUnit* unit) {
-  return ReadStruct(r, [&](int16_t id, CType t) {
+  return ReadStruct(r, [&](int16_t id, CompactType t) {
     if (id >= 1 && id <= 3) *unit = static_cast<LogicalTimeUnit>(id);
     return r->Skip(t);  // each member is an empty struct
   });
 }
 
 bool ReadLogicalType(ThriftReader* r, LogicalType* lt) {
-  return ReadStruct(r, [&](int16_t id, CType t) {
-    if (t != CType::kStruct) return r->Skip(t);
+  return ReadStruct(r, [&](int16_t id, CompactType t) {
+    if (t != CompactType::kStruct) return r->Skip(t);
     lt->kind = static_cast<LogicalTypeKind>(id);
     switch (static_cast<LogicalTypeKind>(id)) {
       case LogicalTypeKind::DECIMAL:
-        return ReadStruct(r, [&](int16_t fid, CType ft) {
+        return ReadStruct(r, [&](int16_t fid, CompactType ft) {
           if (fid == 1) return I32Field(r, ft, &lt->decimal_scale);
           if (fid == 2) return I32Field(r, ft, &lt->decimal_precision);
           return r->Skip(ft);
         });
       case LogicalTypeKind::TIME:
       case LogicalTypeKind::TIMESTAMP:
-        return ReadStruct(r, [&](int16_t fid, CType ft) {
+        return ReadStruct(r, [&](int16_t fid, CompactType ft) {
           if (fid == 1) return BoolField(r, ft, &lt->adjusted_to_utc);
-          if (fid == 2 && ft == CType::kStruct) return ReadTimeUnit(r, &lt->unit);
+          if (fid == 2 && ft == CompactType::kStruct) return ReadTimeUnit(r, &lt->unit);
           return r->Skip(ft);
         });
       case LogicalTypeKind::INTEGER:
-        return ReadStruct(r, [&](int16_t fid, CType ft) {
-          if (fid == 1 && ft == CType::kByte) return r->ReadI8(&lt->bit_width);
+        return ReadStruct(r, [&](int16_t fid, CompactType ft) {
+          if (fid == 1 && ft == CompactType::kByte) return r->ReadI8(&lt->bit_width);
           if (fid == 2) return BoolField(r, ft, &lt->is_signed);
           return r->Skip(ft);
         });
@@ -145,7 +145,7 @@ bool ReadLogicalType(ThriftReader* r, LogicalType* lt) {
 }
 
 bool ReadSchemaElement(ThriftReader* r, SchemaElement* e) {
-  return ReadStruct(r, [&](int16_t id, CType t) {
+  return ReadStruct(r, [&](int16_t id, CompactType t) {
     switch (id) {
       case 1:
         return OptEnumField(r, t, &e->type);
@@ -164,7 +164,7 @@ bool ReadSchemaElement(ThriftReader* r, SchemaElement* e) {
       case 8:
         return I32Field(r, t, &e->precision);
       case 10:
-        if (t != CType::kStruct) return r->Skip(t);
+        if (t != CompactType::kStruct) return r->Skip(t);
         return ReadLogicalType(r, &e->logical_type);
       default:
         return r->Skip(t);
@@ -173,18 +173,18 @@ bool ReadSchemaElement(ThriftReader* r, SchemaElement* e) {
 }
 
 bool ReadColumnMetaData(ThriftReader* r, ColumnMetaData* m) {
-  return ReadStruct(r, [&](int16_t id, CType t) {
+  return ReadStruct(r, [&](int16_t id, CompactType t) {
     switch (id) {
       case 1:
         return EnumField(r, t, &m->type);
       case 2: {
-        if (t != CType::kList) return r->Skip(t);
-        CType elem;
+        if (t != CompactType::kList) return r->Skip(t);
+        CompactType elem;
         uint32_t n;
         if (!r->ReadListBegin(&elem, &n)) return false;
         for (uint32_t i = 0; i < n; ++i) {
           int32_t v;
-          if (elem != CType::kI32) {
+          if (elem != CompactType::kI32) {
             if (!r->Skip(elem)) return false;
             continue;
           }
@@ -194,12 +194,12 @@ bool ReadColumnMetaData(ThriftReader* r, ColumnMetaData* m) {
         return true;
       }
       case 3: {
-        if (t != CType::kList) return r->Skip(t);
-        CType elem;
+        if (t != CompactType::kList) return r->Skip(t);
+        CompactType elem;
         uint32_t n;
         if (!r->ReadListBegin(&elem, &n)) return false;
         for (uint32_t i = 0; i < n; ++i) {
-          if (elem != CType::kBinary) {
+          if (elem != CompactType::kBinary) {
             if (!r->Skip(elem)) return false;
             continue;
           }
@@ -219,14 +219,14 @@ bool ReadColumnMetaData(ThriftReader* r, ColumnMetaData* m) {
       case 9:
         return I64Field(r, t, &m->data_page_offset);
       case 11: {
-        if (t != CType::kI64) return r->Skip(t);
+        if (t != CompactType::kI64) return r->Skip(t);
         int64_t v;
         if (!r->ReadI64(&v)) return false;
         m->dictionary_page_offset = v;
         return true;
       }
       case 12:
-        if (t != CType::kStruct) return r->Skip(t);
+        if (t != CompactType::kStruct) return r->Skip(t);
         m->statistics.emplace();
         return ReadStatistics(r, &*m->statistics);
       default:
@@ -236,14 +236,14 @@ bool ReadColumnMetaData(ThriftReader* r, ColumnMetaData* m) {
 }
 
 bool ReadColumnChunk(ThriftReader* r, ColumnChunk* c) {
-  return ReadStruct(r, [&](int16_t id, CType t) {
+  return ReadStruct(r, [&](int16_t id, CompactType t) {
     switch (id) {
       case 1:
         return StringField(r, t, &c->file_path);
       case 2:
         return I64Field(r, t, &c->file_offset);
       case 3:
-        if (t != CType::kStruct) return r->Skip(t);
+        if (t != CompactType::kStruct) return r->Skip(t);
         c->meta_data.emplace();
         return ReadColumnMetaData(r, &*c->meta_data);
       default:
@@ -253,7 +253,7 @@ bool ReadColumnChunk(ThriftReader* r, ColumnChunk* c) {
 }
 
 bool ReadRowGroup(ThriftReader* r, RowGroup* g) {
-  return ReadStruct(r, [&](int16_t id, CType t) {
+  return ReadStruct(r, [&](int16_t id, CompactType t) {
     switch (id) {
       case 1:
         return StructListField(r, t, &g->columns,
@@ -272,7 +272,7 @@ bool ReadRowGroup(ThriftReader* r, RowGroup* g) {
 
 Status ParseFileMetaData(const uint8_t* data, size_t size, FileMetaData* out) {
   ThriftReader r(data, size);
-  bool ok = ReadStruct(&r, [&](int16_t id, CType t) {
+  bool ok = ReadStruct(&r, [&](int16_t id, CompactType t) {
     switch (id) {
       case 1:
         return I32Field(&r, t, &out->version);
@@ -296,7 +296,7 @@ Status ParseFileMetaData(const uint8_t* data, size_t size, FileMetaData* out) {
 
 Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* out, size_t* header_size) {
   ThriftReader r(data, size);
-  bool ok = ReadStruct(&r, [&](int16_t id, CType t) {
+  bool ok = ReadStruct(&r, [&](int16_t id, CompactType t) {
     switch (id) {
       case 1:
         return EnumField(&r, t, &out->type);
@@ -305,9 +305,9 @@ Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* out, size_t
       case 3:
         return I32Field(&r, t, &out->compressed_page_size);
       case 5:
-        if (t != CType::kStruct) return r.Skip(t);
+        if (t != CompactType::kStruct) return r.Skip(t);
         out->data_page_header.emplace();
-        return ReadStruct(&r, [&](int16_t fid, CType ft) {
+        return ReadStruct(&r, [&](int16_t fid, CompactType ft) {
           DataPageHeader& h = *out->data_page_header;
           switch (fid) {
             case 1:
@@ -323,9 +323,9 @@ Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* out, size_t
           }
         });
       case 7:
-        if (t != CType::kStruct) return r.Skip(t);
+        if (t != CompactType::kStruct) return r.Skip(t);
         out->dictionary_page_header.emplace();
-        return ReadStruct(&r, [&](int16_t fid, CType ft) {
+        return ReadStruct(&r, [&](int16_t fid, CompactType ft) {
           DictionaryPageHeader& h = *out->dictionary_page_header;
           switch (fid) {
             case 1:
@@ -339,9 +339,9 @@ Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* out, size_t
           }
         });
       case 8:
-        if (t != CType::kStruct) return r.Skip(t);
+        if (t != CompactType::kStruct) return r.Skip(t);
         out->data_page_header_v2.emplace();
-        return ReadStruct(&r, [&](int16_t fid, CType ft) {
+        return ReadStruct(&r, [&](int16_t fid, CompactType ft) {
           DataPageHeaderV2& h = *out->data_page_header_v2;
           switch (fid) {
             case 1:

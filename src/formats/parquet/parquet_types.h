@@ -95,4 +95,21 @@ enum class LogicalTypeKind : int16_t {
   FLOAT16 = 15,
 };
 
+// Thrift compact-protocol type ids, shared by thrift_reader and thrift_writer.
+enum class CompactType : uint8_t {
+  kStop = 0,
+  kBoolTrue = 1,
+  kBoolFalse = 2,
+  kByte = 3,
+  kI16 = 4,
+  kI32 = 5,
+  kI64 = 6,
+  kDouble = 7,
+  kBinary = 8,
+  kList = 9,
+  kSet = 10,
+  kMap = 11,
+  kStruct = 12,
+};
+
 }  // namespace tsb::parquet

@@ -90,17 +90,17 @@ bool ThriftReader::ReadString(std::string* v) {
   return true;
 }
 
-bool ThriftReader::ReadFieldBegin(CType* type, int16_t* id) {
+bool ThriftReader::ReadFieldBegin(CompactType* type, int16_t* id) {
   if (pos_ >= end_) return Fail("truncated Thrift struct (no stop field)");
   uint8_t b = *pos_++;
   uint8_t t = b & 0x0f;
   if (t == 0) {
-    *type = CType::kStop;
+    *type = CompactType::kStop;
     *id = 0;
     return true;
   }
   if (t > 12) return Fail("bad Thrift field type " + std::to_string(t));
-  *type = static_cast<CType>(t);
+  *type = static_cast<CompactType>(t);
   uint8_t delta = b >> 4;
   if (delta != 0) {
     *id = static_cast<int16_t>(last_id_ + delta);
@@ -111,7 +111,7 @@ bool ThriftReader::ReadFieldBegin(CType* type, int16_t* id) {
   return true;
 }
 
-bool ThriftReader::ReadListBegin(CType* elem_type, uint32_t* size) {
+bool ThriftReader::ReadListBegin(CompactType* elem_type, uint32_t* size) {
   if (pos_ >= end_) return Fail("truncated Thrift list header");
   uint8_t b = *pos_++;
   uint64_t n = b >> 4;
@@ -120,48 +120,48 @@ bool ThriftReader::ReadListBegin(CType* elem_type, uint32_t* size) {
   // Every element takes at least one byte (bools in lists too), so a size past the end is a lie.
   if (n > static_cast<uint64_t>(end_ - pos_)) return Fail("Thrift list size past the end");
   if (n > 0 && (t == 0 || t > 12)) return Fail("bad Thrift list element type " + std::to_string(t));
-  *elem_type = static_cast<CType>(t);
+  *elem_type = static_cast<CompactType>(t);
   *size = static_cast<uint32_t>(n);
   return true;
 }
 
-bool ThriftReader::Skip(CType type, int depth) {
+bool ThriftReader::Skip(CompactType type, int depth) {
   if (depth > kMaxDepth) return Fail("Thrift value nested too deeply");
   switch (type) {
-    case CType::kBoolTrue:
-    case CType::kBoolFalse:
+    case CompactType::kBoolTrue:
+    case CompactType::kBoolFalse:
       return true;  // a bool field's value is in its type nibble
-    case CType::kByte: {
+    case CompactType::kByte: {
       int8_t v;
       return ReadI8(&v);
     }
-    case CType::kI16:
-    case CType::kI32:
-    case CType::kI64: {
+    case CompactType::kI16:
+    case CompactType::kI32:
+    case CompactType::kI64: {
       uint64_t v;
       return ReadVarint(&v);
     }
-    case CType::kDouble: {
+    case CompactType::kDouble: {
       double v;
       return ReadDouble(&v);
     }
-    case CType::kBinary: {
+    case CompactType::kBinary: {
       std::string_view v;
       return ReadBinary(&v);
     }
-    case CType::kList:
-    case CType::kSet: {
-      CType elem;
+    case CompactType::kList:
+    case CompactType::kSet: {
+      CompactType elem;
       uint32_t n;
       if (!ReadListBegin(&elem, &n)) return false;
       for (uint32_t i = 0; i < n; ++i) {
         // In a list a bool is one byte.
-        CType t = (elem == CType::kBoolTrue || elem == CType::kBoolFalse) ? CType::kByte : elem;
+        CompactType t = (elem == CompactType::kBoolTrue || elem == CompactType::kBoolFalse) ? CompactType::kByte : elem;
         if (!Skip(t, depth + 1)) return false;
       }
       return true;
     }
-    case CType::kMap: {
+    case CompactType::kMap: {
       uint64_t n;
       if (!ReadVarint(&n)) return false;
       if (n == 0) return true;
@@ -169,7 +169,7 @@ bool ThriftReader::Skip(CType type, int depth) {
       int8_t kv;
       if (!ReadI8(&kv)) return false;
       auto fix = [](uint8_t t) {
-        return (t == 1 || t == 2) ? CType::kByte : static_cast<CType>(t);
+        return (t == 1 || t == 2) ? CompactType::kByte : static_cast<CompactType>(t);
       };
       uint8_t kt = static_cast<uint8_t>(kv) >> 4, vt = static_cast<uint8_t>(kv) & 0x0f;
       if (kt == 0 || kt > 12 || vt == 0 || vt > 12) return Fail("bad Thrift map types");
@@ -178,18 +178,18 @@ bool ThriftReader::Skip(CType type, int depth) {
       }
       return true;
     }
-    case CType::kStruct: {
+    case CompactType::kStruct: {
       if (!StructBegin()) return false;
       while (true) {
-        CType t;
+        CompactType t;
         int16_t id;
         if (!ReadFieldBegin(&t, &id)) return false;
-        if (t == CType::kStop) break;
+        if (t == CompactType::kStop) break;
         if (!Skip(t, depth + 1)) return false;
       }
       return StructEnd();
     }
-    case CType::kStop:
+    case CompactType::kStop:
       break;
   }
   return Fail("cannot skip Thrift type " + std::to_string(static_cast<int>(type)));

@@ -14,24 +14,9 @@
 #include <string>
 #include <string_view>
 
-namespace tsb::parquet {
+#include "formats/parquet/parquet_types.h"
 
-// Compact protocol type nibbles.
-enum class CType : uint8_t {
-  kStop = 0,
-  kBoolTrue = 1,
-  kBoolFalse = 2,
-  kByte = 3,
-  kI16 = 4,
-  kI32 = 5,
-  kI64 = 6,
-  kDouble = 7,
-  kBinary = 8,
-  kList = 9,
-  kSet = 10,
-  kMap = 11,
-  kStruct = 12,
-};
+namespace tsb::parquet {
 
 class ThriftReader {
  public:
@@ -43,11 +28,11 @@ class ThriftReader {
   // Field ids are delta-coded against the last id of the *current* struct, so Begin/End nest.
   bool StructBegin();
   bool StructEnd();
-  bool ReadFieldBegin(CType* type, int16_t* id);
+  bool ReadFieldBegin(CompactType* type, int16_t* id);
   // The value of a bool *field* lives in its type nibble.
-  static bool BoolFieldValue(CType type) { return type == CType::kBoolTrue; }
+  static bool BoolFieldValue(CompactType type) { return type == CompactType::kBoolTrue; }
 
-  bool ReadListBegin(CType* elem_type, uint32_t* size);
+  bool ReadListBegin(CompactType* elem_type, uint32_t* size);
   bool ReadVarint(uint64_t* v);
   bool ReadI8(int8_t* v);
   bool ReadI16(int16_t* v);
@@ -57,7 +42,7 @@ class ThriftReader {
   bool ReadBinary(std::string_view* v);
   bool ReadString(std::string* v);
   // Skips one value of `type` (for fields this reader does not know).
-  bool Skip(CType type, int depth = 0);
+  bool Skip(CompactType type, int depth = 0);
 
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }

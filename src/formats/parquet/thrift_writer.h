@@ -26,23 +26,6 @@
 
 namespace tsb::parquet {
 
-// Compact-protocol type ids (on the wire: never renumber).
-enum class CompactType : uint8_t {
-  kStop = 0,
-  kBoolTrue = 1,
-  kBoolFalse = 2,
-  kByte = 3,
-  kI16 = 4,
-  kI32 = 5,
-  kI64 = 6,
-  kDouble = 7,
-  kBinary = 8,
-  kList = 9,
-  kSet = 10,
-  kMap = 11,
-  kStruct = 12,
-};
-
 class ThriftCompactWriter {
  public:
   explicit ThriftCompactWriter(std::string* out) : out_(out) {}
