@@ -35,7 +35,9 @@ struct ImportOptions {
   std::string endpoint;      // --endpoint
   bool quiet = false;
   // Memory budget per split buffered behind the one being written (see OrderedRunner).
-  size_t memory_per_split = 32u << 20;
+  // Up to 2 * parallel splits are buffered at once, so the bound is about 16 MiB * parallel,
+  // whatever the table's size: beyond it a split spills to disk.
+  size_t memory_per_split = 8u << 20;
   // Tests: the unit of the split targets instead of 1 MiB (256 units, then 64, 16, 4, 1), so that
   // a small table gets many splits. 0 = 1 MiB, as decisions 4 fixes it.
   int64_t split_unit_bytes_for_test = 0;

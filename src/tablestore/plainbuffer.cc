@@ -365,7 +365,7 @@ class Decoder {
     size_t cell_start = pos_;
     ++pos_;  // TAG_CELL, checked by the caller
     if (!ExpectTag(kTagCellName)) return false;
-    uint32_t name_len;
+    uint32_t name_len = 0;
     if (!U32(&name_len, "cell name length")) return false;
     if (name_len > left()) return Truncated(pos_ - 4, "cell name", name_len);
     cell->name = data_.substr(pos_, name_len);
