@@ -981,5 +981,32 @@ TEST_CASE("store: auto-increment primary key") {
   CHECK(f.Put("t", bad).ots_code() == "OTSInvalidPK");
 }
 
+
+TEST_CASE("store: split points follow the writes made since the last call") {
+  // The store keeps a size sample of the table between calls; a write must invalidate it.
+  Fixture f;
+  f.CreateSimple();
+  auto put_rows = [&](int from, int to) {
+    for (int k = from; k < to; ++k) {
+      RowBuilder b;
+      b.PkI("pk", k).ColS("v", std::string(20 * 1024, 'x'));
+      REQUIRE(f.Put("t", b).ok());
+    }
+  };
+  put_rows(0, 100);  // ~2 MB
+  auto first = f.store->ComputeSplitPointsBySize(kInst, "t", 1, 1 << 20);
+  REQUIRE(first.ok());
+  auto again = f.store->ComputeSplitPointsBySize(kInst, "t", 1, 1 << 20);
+  REQUIRE(again.ok());
+  CHECK(again->points.size() == first->points.size());
+  put_rows(100, 300);  // ~6 MB in all
+  auto after = f.store->ComputeSplitPointsBySize(kInst, "t", 1, 1 << 20);
+  REQUIRE(after.ok());
+  CHECK(first->points.size() >= 1);
+  CHECK(first->points.size() <= 2);
+  CHECK(after->points.size() >= 5);
+  CHECK(after->points.size() <= 6);
+}
+
 }  // namespace
 }  // namespace tsb::emulator
