@@ -70,6 +70,7 @@ record() {
 record import "$TSB" import --spec "$(spec src)" --output "$work/x.parquet" -q
 record export "$TSB" export --spec "$(spec dst)" --input "$work/x.parquet" --mode put -q
 
+set +o pipefail  # `head` closes the pipe early on purpose
 {
   for f in import.client import.emulator export.client export.emulator; do
     echo "===== $f: top symbols (self time)"
