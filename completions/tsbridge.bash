@@ -17,9 +17,9 @@ _tsbridge() {
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
   esac
   case "$sub" in
-    emulator) COMPREPLY=($(compgen -W "--listen --data --config --access-key-id --access-key-secret --log-level --fault --help" -- "$cur")) ;;
-    import) COMPREPLY=($(compgen -W "--spec --output --format --where --explain --parallel --shard --limit --summary --endpoint --rejects --max-errors --quiet --help" -- "$cur")) ;;
-    export) COMPREPLY=($(compgen -W "--spec --input --format --mode --nulls --if-absent --parallel --scatter --shard --rejects --create-table --dry-run --summary --endpoint --max-errors --quiet --help" -- "$cur")) ;;
+    emulator) COMPREPLY=($(compgen -W "--listen --data --no-sync --config --access-key-id --access-key-secret --log-level --fault --fault-seed --help" -- "$cur")) ;;
+    import) COMPREPLY=($(compgen -W "--spec --output --format --where --explain --parallel --shard --limit --summary --endpoint --rejects --max-errors --versions --time-range --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
+    export) COMPREPLY=($(compgen -W "--spec --input --format --mode --nulls --if-absent --parallel --scatter --shard --rejects --create-table --dry-run --summary --endpoint --max-errors --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
   esac
 }
 complete -F _tsbridge tsbridge

@@ -1,19 +1,41 @@
 // `tsbridge import`: Tablestore table -> local file. Flags become ImportOptions; the job lives in
 // src/jobs/import_job.cc.
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "core/value_text.h"
 #include "jobs/import_job.h"
 
 namespace tsb::cli {
 
+namespace {
+
+// "FROM,TO": two integers (epoch milliseconds) with 0 <= FROM < TO.
+bool ParseTimeRange(const std::string& text, jobs::ImportOptions* options) {
+  const size_t comma = text.find(',');
+  if (comma == std::string::npos) return false;
+  int64_t from = 0;
+  int64_t to = 0;
+  if (!ParseInt64(std::string_view(text).substr(0, comma), &from) ||
+      !ParseInt64(std::string_view(text).substr(comma + 1), &to) || from < 0 || to <= from) {
+    return false;
+  }
+  options->time_from = from;
+  options->time_to = to;
+  return true;
+}
+
+}  // namespace
+
 void SetupImportCommand(CLI::App* sub, RunFn* run) {
   auto options = std::make_shared<jobs::ImportOptions>();
   auto shard = std::make_shared<std::string>();
-  auto unsupported = std::make_shared<UnsupportedFlags>();
+  auto time_range = std::make_shared<std::string>();
+  auto versions = std::make_shared<std::string>();
   sub->description(
       "Read a Tablestore table into a local Parquet, CSV or JSON Lines file "
       "(Tablestore -> file).");
@@ -23,6 +45,8 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
       "      --where \"odps_orderkey > 5000 AND odps_orderdate >= '1996-05-03'\"\n"
       "  tsbridge import --spec orders.json --output parts/ --format csv --parallel 8\n"
       "  tsbridge import --spec orders.json --output - --format jsonl --limit 10\n"
+      "  tsbridge import --spec orders.json --output history.parquet --versions 3 \\\n"
+      "      --time-range 1735689600000,1738368000000 --max-rows-per-sec 20000\n"
       "Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (and\n"
       "ALIBABA_CLOUD_SECURITY_TOKEN) or ~/.alibabacloud/credentials, never from a flag.\n"
       "Exit codes: 0 done; 1 failed while running (no file is left under the output name);\n"
@@ -50,14 +74,33 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
-  unsupported->Add(sub, "--versions", "multi-version (long layout) reads");
-  unsupported->Add(sub, "--time-range", "time-range reads");
-  unsupported->Add(sub, "--max-rows-per-sec", "read-rate caps");
-  unsupported->Add(sub, "--max-cu-per-sec", "read-rate caps");
+  sub->add_option("--versions", *versions,
+                  "Read up to N versions of each cell and write the long layout: the key "
+                  "columns, column, timestamp, value; one row per cell version");
+  sub->add_option("--time-range", *time_range,
+                  "With --versions: only versions with FROM <= timestamp < TO (FROM,TO in epoch "
+                  "milliseconds)");
+  sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
+                  "Read at most N rows per second in all (a token bucket shared by the scanners)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--max-cu-per-sec", options->max_cu_per_sec,
+                  "Spend at most N read CU per second in all (the CU each page consumed)")
+      ->check(CLI::PositiveNumber);
 
-  sub->callback([run, options, shard, unsupported] {
-    *run = [options, shard, unsupported]() -> int {
-      if (int code = unsupported->Check("import"); code != 0) return code;
+  sub->callback([run, options, shard, time_range, versions] {
+    *run = [options, shard, time_range, versions]() -> int {
+      if (!versions->empty()) {
+        int64_t n = 0;
+        if (!ParseInt64(*versions, &n) || n < 1 || n > INT32_MAX) {
+          return UsageError("import", "--versions: expected a number of versions >= 1, got \"" +
+                                          *versions + "\"");
+        }
+        options->versions = static_cast<int>(n);
+      }
+      if (!time_range->empty() && !ParseTimeRange(*time_range, options.get())) {
+        return UsageError("import", "--time-range: expected FROM,TO in epoch milliseconds with "
+                                    "0 <= FROM < TO, got \"" + *time_range + "\"");
+      }
       if (!shard->empty() &&
           !ParseShard(*shard, &options->shard_index, &options->shard_count)) {
         return UsageError("import", "--shard: expected K/N with 1 <= K <= N, got \"" + *shard + "\"");

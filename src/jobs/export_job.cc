@@ -287,40 +287,6 @@ class ItemPool {
   std::vector<ots::WriteItem*> free_;
 };
 
-// A token bucket shared by the writer threads: Acquire(n) waits until n tokens are there. The
-// bucket holds at most one second of tokens, so a pause is not followed by a burst.
-class RateLimiter {
- public:
-  explicit RateLimiter(double per_second)
-      : rate_(per_second), tokens_(per_second), last_(std::chrono::steady_clock::now()) {}
-
-  void Acquire(double n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      auto now = std::chrono::steady_clock::now();
-      tokens_ =
-          std::min(rate_, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
-      last_ = now;
-      // A request bigger than a second's worth waits for a full bucket, then goes into debt.
-      if (tokens_ >= std::min(n, rate_)) {
-        tokens_ -= n;
-        return;
-      }
-      if (StopRequested()) return;
-      double wait = (std::min(n, rate_) - tokens_) / rate_;
-      lock.unlock();
-      std::this_thread::sleep_for(std::chrono::duration<double>(std::min(wait, 0.2)));
-      lock.lock();
-    }
-  }
-
- private:
-  std::mutex mu_;
-  const double rate_;
-  double tokens_;
-  std::chrono::steady_clock::time_point last_;
-};
-
 // A bounded queue of items for one writer thread, bounded by rows and by bytes.
 class ItemQueue {
  public:

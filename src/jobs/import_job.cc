@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,7 +21,9 @@
 #include "core/predicate.h"
 #include "core/scan_plan.h"
 #include "core/value_text.h"
+#include "core/text_io.h"
 #include "formats/format.h"
+#include "formats/jsonl/jsonl.h"
 #include "tablestore/core_bridge.h"
 #include "tablestore/plainbuffer.h"
 
@@ -164,6 +167,30 @@ nlohmann::ordered_json ValueJson(const OtsValueRef& v) {
     case OtsType::kBinary: return nlohmann::ordered_json{{"base64", Base64Encode(v.bytes)}};
   }
   return nullptr;
+}
+
+// One reject record (decisions 3): the row's primary key, the spec column, the stored and the
+// expected type, the reason; with --versions also the cell version's `timestamp`.
+std::string RejectLine(const ots::Row& row, const Field& column, const std::string& stored,
+                       const std::string& reason, std::optional<int64_t> timestamp) {
+  nlohmann::ordered_json key = nlohmann::ordered_json::object();
+  for (size_t k = 0; k < row.primary_key.size(); ++k) {
+    OtsValueRef ref;
+    std::string name(row.primary_key[k].name);
+    if (row.primary_key[k].value && ots::FromWireValue(*row.primary_key[k].value, &ref)) {
+      key[name] = ValueJson(ref);
+    } else {
+      key[name] = nullptr;
+    }
+  }
+  nlohmann::ordered_json record;
+  record["primary_key"] = std::move(key);
+  record["column"] = column.name;
+  if (timestamp) record["timestamp"] = *timestamp;
+  record["stored_type"] = stored;
+  record["expected_type"] = column.type.ToString();
+  record["reason"] = reason;
+  return record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 uint64_t Fnv1a(uint64_t h, std::string_view bytes) {
@@ -328,24 +355,8 @@ class RowConverter {
 
   Result<bool> Reject(const ots::Row& row, RejectSink* rejects) {
     reject_pending_ = false;
-    nlohmann::ordered_json key = nlohmann::ordered_json::object();
-    for (size_t k = 0; k < row.primary_key.size(); ++k) {
-      OtsValueRef ref;
-      std::string name(row.primary_key[k].name);
-      if (row.primary_key[k].value && ots::FromWireValue(*row.primary_key[k].value, &ref)) {
-        key[name] = ValueJson(ref);
-      } else {
-        key[name] = nullptr;
-      }
-    }
-    nlohmann::ordered_json record;
-    record["primary_key"] = std::move(key);
-    record["column"] = spec_.columns[reject_column_].name;
-    record["stored_type"] = reject_stored_;
-    record["expected_type"] = spec_.columns[reject_column_].type.ToString();
-    record["reason"] = reject_reason_;
-    TSB_RETURN_IF_ERROR(rejects->Write(record.dump(-1, ' ', false,
-                                                   nlohmann::json::error_handler_t::replace)));
+    TSB_RETURN_IF_ERROR(rejects->Write(RejectLine(row, spec_.columns[reject_column_],
+                                                  reject_stored_, reject_reason_, std::nullopt)));
     return false;
   }
 
@@ -370,6 +381,299 @@ Status ApplyResidue(PredicateEvaluator* evaluator, RowBatch* batch, RowBatch* sc
   for (uint32_t r : *selected) scratch->AppendRow(*batch, r);
   std::swap(*batch, *scratch);
   return Status::OK();
+}
+
+// ---------------------------------------------------------------------------------------------
+// --versions: the long layout (decisions 8). One output row per cell version of each mapped
+// attribute: the primary-key columns (spec names and types), `column` (the spec column name),
+// `timestamp` (bigint, ms), then the value. Rows come in key order; within a row, attributes in
+// mapping order; within a cell, newest version first.
+//
+// The batches carry `value` typed when every mapped attribute has one spec type; otherwise one
+// nullable column per distinct spec type, in order of first appearance in the mapping, named
+// "value_" + the spec type's name with each run of other characters than [a-z0-9] turned into
+// '_' and a trailing '_' dropped (value_bigint, value_double, value_string, value_decimal_10_2,
+// value_timestamp_micros), exactly one of them set in each row. Parquet files get those columns
+// as they are; text files get one `value` column: CSV the text form of the set value
+// (TextValueWriter), JSON Lines its JSON form (ValueSpliceStream).
+
+struct LongLayout {
+  std::vector<int> key_columns;        // spec column indexes, in key order
+  std::vector<int> attributes;         // spec column indexes, in mapping order
+  std::vector<size_t> value_slot;      // per spec column: its value column among the value ones
+  size_t first_value = 0;              // the batch index of the first value column
+  bool mixed = false;                  // several value columns
+  std::shared_ptr<const Schema> schema;       // the batches'
+  std::shared_ptr<const Schema> text_schema;  // mixed text output: `value` as string
+};
+
+std::string ValueColumnName(const DataType& type) {
+  std::string name = "value_";
+  bool gap = false;
+  for (char ch : type.ToString()) {
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      if (gap && name.back() != '_') name.push_back('_');
+      name.push_back(c);
+      gap = false;
+    } else {
+      gap = true;
+    }
+  }
+  return name;
+}
+
+Result<LongLayout> MakeLongLayout(const JobSpec& spec) {
+  LongLayout layout;
+  layout.key_columns = spec.mapping.key_columns();
+  layout.attributes = spec.mapping.attribute_columns();
+  if (layout.attributes.empty()) {
+    return Status::InvalidArgument(
+        "--versions: the mapping has no attribute column, so there are no cell versions to read");
+  }
+  std::vector<Field> fields;
+  for (int c : layout.key_columns) {
+    const std::string& name = spec.columns[c].name;
+    if (name == "column" || name == "timestamp" || name == "value" || name.rfind("value_", 0) == 0) {
+      return Status::InvalidArgument("--versions: the primary-key column \"" + name +
+                                     "\" clashes with a column of the long layout (column, "
+                                     "timestamp, value, value_*); rename it in the spec");
+    }
+    fields.push_back(spec.columns[c]);
+  }
+  fields.push_back(Field{"column", DataType::Of(TypeId::kString), false});
+  fields.push_back(Field{"timestamp", DataType::Of(TypeId::kInt64), false});
+  layout.first_value = fields.size();
+  std::vector<DataType> types;
+  layout.value_slot.assign(spec.columns.size(), 0);
+  for (int c : layout.attributes) {
+    const DataType& t = spec.columns[c].type;
+    auto it = std::find(types.begin(), types.end(), t);
+    layout.value_slot[c] = static_cast<size_t>(it - types.begin());
+    if (it == types.end()) types.push_back(t);
+  }
+  layout.mixed = types.size() > 1;
+  std::vector<Field> text_fields = fields;
+  if (!layout.mixed) {
+    fields.push_back(Field{"value", types[0], false});
+  } else {
+    for (const DataType& t : types) fields.push_back(Field{ValueColumnName(t), t, true});
+    text_fields.push_back(Field{"value", DataType::Of(TypeId::kString), false});
+  }
+  layout.schema = std::make_shared<const Schema>(std::move(fields));
+  layout.text_schema = std::make_shared<const Schema>(std::move(text_fields));
+  return layout;
+}
+
+// Turns GetRange rows (read with max_versions > 1) into long-layout rows. A key value that does
+// not fit its column rejects the whole row; a cell version that does not fit rejects that version
+// (its reject record carries the version's `timestamp`).
+class VersionsConverter {
+ public:
+  VersionsConverter(const JobSpec& spec, const LongLayout& layout)
+      : spec_(spec), layout_(layout), keys_(layout.key_columns.size()) {}
+
+  // Appends the versions of `row` to *batch, calling flush() whenever the batch is full.
+  Status Convert(const ots::Row& row, RowBatch* batch, RejectSink* rejects,
+                 const std::function<Status()>& flush) {
+    for (size_t k = 0; k < layout_.key_columns.size(); ++k) {
+      const Field& field = spec_.columns[layout_.key_columns[k]];
+      OtsValueRef ref;
+      if (k >= row.primary_key.size() || !row.primary_key[k].value ||
+          !ots::FromWireValue(*row.primary_key[k].value, &ref)) {
+        return rejects->Write(
+            RejectLine(row, field, "UNKNOWN", "the stored value has no data type", std::nullopt));
+      }
+      Status s = ConvertOtsValue(ref, field.type, &keys_[k]);
+      if (!s.ok()) {
+        return rejects->Write(RejectLine(row, field, std::string(OtsTypeName(ref.type)),
+                                         s.message(), std::nullopt));
+      }
+    }
+    const auto& entries = spec_.mapping.columns();
+    for (int c : layout_.attributes) {
+      versions_.clear();
+      for (const ots::Cell& cell : row.attributes) {
+        if (cell.value && cell.name == entries[c].ots_name) versions_.push_back(&cell);
+      }
+      std::stable_sort(versions_.begin(), versions_.end(), [](const ots::Cell* a, const ots::Cell* b) {
+        return a->timestamp.value_or(0) > b->timestamp.value_or(0);
+      });
+      const Field& field = spec_.columns[c];
+      for (const ots::Cell* cell : versions_) {
+        const int64_t ts = cell->timestamp.value_or(0);
+        OtsValueRef ref;
+        if (!ots::FromWireValue(*cell->value, &ref)) {
+          TSB_RETURN_IF_ERROR(rejects->Write(
+              RejectLine(row, field, "UNKNOWN", "the stored value has no data type", ts)));
+          continue;
+        }
+        Status s = ConvertOtsValue(ref, field.type, &value_);
+        if (!s.ok()) {
+          TSB_RETURN_IF_ERROR(rejects->Write(
+              RejectLine(row, field, std::string(OtsTypeName(ref.type)), s.message(), ts)));
+          continue;
+        }
+        size_t i = 0;
+        for (; i < keys_.size(); ++i) AppendConverted(keys_[i], &batch->column(i));
+        batch->column(i++).AppendBytes(field.name);
+        batch->column(i++).AppendInt(ts);
+        const size_t slot = layout_.value_slot[c];
+        for (size_t v = 0; i < batch->num_columns(); ++i, ++v) {
+          if (v == slot) {
+            AppendConverted(value_, &batch->column(i));
+          } else {
+            batch->column(i).AppendNull();
+          }
+        }
+        batch->CommitRow();
+        if (batch->full()) TSB_RETURN_IF_ERROR(flush());
+      }
+    }
+    return Status::OK();
+  }
+
+ private:
+  const JobSpec& spec_;
+  const LongLayout& layout_;
+  std::vector<ConvertedValue> keys_;
+  ConvertedValue value_;
+  std::vector<const ots::Cell*> versions_;
+};
+
+// CSV output of a mixed long layout: the set value column becomes one string `value` column in
+// its type's text form (the text the CSV writer gives that type).
+class TextValueWriter : public BatchWriter {
+ public:
+  TextValueWriter(std::unique_ptr<BatchWriter> inner, const LongLayout& layout)
+      : inner_(std::move(inner)), layout_(layout), out_(layout.text_schema) {}
+
+  Status Write(const RowBatch& batch) override {
+    out_.Reset();
+    const size_t first = layout_.first_value;
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      for (size_t c = 0; c < first; ++c) out_.column(c).AppendFrom(batch.column(c), r);
+      text_.clear();
+      for (size_t c = first; c < batch.num_columns(); ++c) {
+        const Column& column = batch.column(c);
+        if (column.IsNull(r)) continue;
+        if (column.type().id == TypeId::kString) {
+          text_.assign(column.GetBytes(r));
+        } else {
+          AppendValueText(column, r, &text_);
+        }
+        break;
+      }
+      out_.column(first).AppendBytes(text_);
+      out_.CommitRow();
+    }
+    return inner_->Write(out_);
+  }
+  Status Close() override { return inner_->Close(); }
+
+ private:
+  std::unique_ptr<BatchWriter> inner_;
+  const LongLayout& layout_;
+  RowBatch out_;
+  std::string text_;
+};
+
+// JSON Lines output of a mixed long layout: the JSONL writer formats the rows with their value_*
+// columns, and this stream rewrites each line's tail `,"value_a":null,"value_b":X,...}` into
+// `,"value":X}`. The tail is found by the first `,"value_<first type>":` of the line, which cannot
+// occur inside a JSON string (its quote would be escaped); every value_* entry but one is `null`,
+// so the set value's text ends at a fixed distance from the end of the line.
+class ValueSpliceStream : public OutputStream {
+ public:
+  ValueSpliceStream(std::unique_ptr<OutputStream> inner, const Schema& schema, size_t first_value)
+      : OutputStream(inner->name()), inner_(std::move(inner)) {
+    for (size_t c = first_value; c < schema.size(); ++c) {
+      std::string key = ",";
+      key += '"';
+      key += schema.field(c).name;
+      key += "\":";
+      keys_.push_back(std::move(key));
+    }
+  }
+
+  Status Write(std::string_view data) override {
+    out_.clear();
+    size_t start = 0;
+    for (size_t nl; (nl = data.find('\n', start)) != std::string_view::npos; start = nl + 1) {
+      if (!pending_.empty()) {
+        pending_.append(data.substr(start, nl - start));
+        Splice(pending_);
+        pending_.clear();
+      } else {
+        Splice(data.substr(start, nl - start));
+      }
+    }
+    pending_.append(data.substr(start));
+    return inner_->Write(out_);
+  }
+
+  Status Close() override {
+    if (!pending_.empty()) {
+      out_.clear();
+      Splice(pending_);
+      out_.pop_back();  // the input had no final newline
+      pending_.clear();
+      TSB_RETURN_IF_ERROR(inner_->Write(out_));
+    }
+    return inner_->Close();
+  }
+
+ private:
+  void Splice(std::string_view line) {
+    size_t p = line.find(keys_[0]);
+    if (p == std::string_view::npos || line.empty() || line.back() != '}') {
+      out_.append(line);  // not a row of ours: leave it
+      out_.push_back('\n');
+      return;
+    }
+    out_.append(line.substr(0, p));
+    out_.append(",\"value\":");
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      p += keys_[i].size();
+      const bool is_null = line.compare(p, 4, "null") == 0 &&
+                           (p + 4 == line.size() - 1 || line[p + 4] == ',');
+      if (is_null) {
+        p += 4;
+        continue;
+      }
+      size_t tail = 1;
+      for (size_t j = i + 1; j < keys_.size(); ++j) tail += keys_[j].size() + 4;
+      out_.append(line.substr(p, line.size() - tail - p));
+      break;
+    }
+    out_.append("}\n");
+  }
+
+  std::unique_ptr<OutputStream> inner_;
+  std::vector<std::string> keys_;  // `,"value_bigint":` ... in column order
+  std::string pending_;            // a line cut by a write
+  std::string out_;
+};
+
+// Opens the writer of a long-layout output (see above).
+Result<std::unique_ptr<BatchWriter>> OpenLongWriter(const LongLayout& layout,
+                                                    const WriterOptions& options) {
+  if (!layout.mixed || options.format == FileFormat::kParquet) {
+    return OpenWriter(*layout.schema, options);
+  }
+  if (options.format == FileFormat::kCsv) {
+    TSB_ASSIGN_OR_RETURN(auto inner, OpenWriter(*layout.text_schema, options));
+    return std::unique_ptr<BatchWriter>(new TextValueWriter(std::move(inner), layout));
+  }
+  const StreamCompression compression = options.compression == TextCompression::kGzip
+                                            ? StreamCompression::kGzip
+                                        : options.compression == TextCompression::kZstd
+                                            ? StreamCompression::kZstd
+                                            : StreamCompression::kNone;
+  TSB_ASSIGN_OR_RETURN(auto stream, OutputStream::Open(options.path, compression));
+  auto splice = std::make_unique<ValueSpliceStream>(std::move(stream), *layout.schema,
+                                                    layout.first_value);
+  return OpenJsonlWriter(*layout.schema, std::move(splice));
 }
 
 int64_t FileSize(const std::string& path) {
@@ -431,10 +735,38 @@ class StdoutSpool {
 Status RunImport(const ImportOptions& options, JobSummary* summary) {
   const auto started = std::chrono::steady_clock::now();
   if (options.parallel < 1) return Status::InvalidArgument("--parallel must be at least 1");
+  const bool long_layout = options.versions > 0;
+  if (options.versions < 0) return Status::InvalidArgument("--versions must be at least 1");
+  if (options.time_from || options.time_to) {
+    if (!long_layout) {
+      return Status::InvalidArgument(
+          "--time-range needs --versions N (it selects cell versions for the long layout)");
+    }
+    if (!options.time_from || !options.time_to || *options.time_from < 0 ||
+        *options.time_to <= *options.time_from) {
+      return Status::InvalidArgument(
+          "--time-range: expected FROM,TO in epoch milliseconds with 0 <= FROM < TO");
+    }
+  }
+  if (long_layout && !options.where.empty()) {
+    // The server filter tests the latest version only, and which version a local predicate
+    // should test is not defined: refused rather than guessed.
+    return Status::InvalidArgument(
+        "--where cannot be combined with --versions yet: import the versions, then filter the "
+        "file");
+  }
+  if (options.max_rows_per_sec < 0 || options.max_cu_per_sec < 0) {
+    return Status::InvalidArgument("--max-rows-per-sec and --max-cu-per-sec must be positive");
+  }
 
   JobSpecOptions spec_options;
   spec_options.require_file = options.output.empty() && !options.explain;
   TSB_ASSIGN_OR_RETURN(JobSpec spec, LoadJobSpec(options.spec_path, spec_options));
+  std::optional<LongLayout> layout;
+  if (long_layout) {
+    TSB_ASSIGN_OR_RETURN(LongLayout made, MakeLongLayout(spec));
+    layout.emplace(std::move(made));
+  }
   OutputTarget target;
   if (!options.explain) {
     TSB_ASSIGN_OR_RETURN(target, ResolveOutput(options, spec));
@@ -463,7 +795,17 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
                                           &fingerprint));
   }
 
-  auto schema = std::make_shared<const Schema>(spec.schema());
+  auto schema = layout ? layout->schema : std::make_shared<const Schema>(spec.schema());
+  auto open_writer = [&](const WriterOptions& o) {
+    return layout ? OpenLongWriter(*layout, o) : OpenWriter(*schema, o);
+  };
+  std::unique_ptr<RateLimiter> row_limiter, cu_limiter;
+  if (options.max_rows_per_sec > 0) {
+    row_limiter = std::make_unique<RateLimiter>(options.max_rows_per_sec, /*start_full=*/false);
+  }
+  if (options.max_cu_per_sec > 0) {
+    cu_limiter = std::make_unique<RateLimiter>(options.max_cu_per_sec, /*start_full=*/false);
+  }
   std::vector<std::string> key_names = plan.key_names;
   std::vector<std::string> columns_to_get;
   for (int c : spec.mapping.attribute_columns()) {
@@ -502,7 +844,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     if (spool_stdout) {
       TSB_ASSIGN_OR_RETURN(writer_options.path, spool.Create());
     }
-    TSB_ASSIGN_OR_RETURN(single, OpenWriter(*schema, writer_options));
+    TSB_ASSIGN_OR_RETURN(single, open_writer(writer_options));
   }
   std::unique_ptr<BatchWriter> part;
   std::vector<std::string> part_paths;
@@ -536,10 +878,20 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     request.inclusive_start = ots::ToWireKey(task.start, key_names);
     request.exclusive_end = ots::ToWireKey(task.end, key_names);
     request.read.columns_to_get = columns_to_get;
-    request.read.max_versions = 1;
+    request.read.max_versions = layout ? options.versions : 1;
+    if (options.time_from) {
+      request.read.time_range = ots::TimeRange{options.time_from, options.time_to, std::nullopt};
+    }
     request.read.filter = server_filter;
+    // A row cap: pages of about a quarter second's worth, so that waits stay short and even.
+    if (options.max_rows_per_sec > 0) {
+      request.limit = static_cast<int32_t>(
+          std::clamp(options.max_rows_per_sec / 4, 1.0, 5000.0));
+    }
 
     RowConverter converter(spec, key_names);
+    std::optional<VersionsConverter> versions;
+    if (layout) versions.emplace(spec, *layout);
     RowBatch batch(schema);
     RowBatch scratch(schema);
     std::vector<uint32_t> selected;
@@ -550,6 +902,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
       if (evaluator) TSB_RETURN_IF_ERROR(ApplyResidue(&*evaluator, &batch, &scratch, &selected));
       return emit(&batch);
     };
+    const std::function<Status()> flush_fn = flush;
     Status s = client->GetRangeAll(
         request,
         [&](const ots::GetRangeResult& page) -> Status {
@@ -557,7 +910,14 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
           if (limit_hit.load(std::memory_order_relaxed)) return Status::Cancelled("limit reached");
           rows_read += static_cast<int64_t>(page.rows.size());
           bytes_read += static_cast<int64_t>(page.response_bytes);
+          if (row_limiter) row_limiter->Acquire(static_cast<double>(page.rows.size()));
+          if (cu_limiter) cu_limiter->Acquire(static_cast<double>(page.consumed.read));
+          if (StopRequested()) return Status::Cancelled("stopped by a signal");
           for (const ots::Row& row : page.rows) {
+            if (versions) {
+              TSB_RETURN_IF_ERROR(versions->Convert(row, &batch, &rejects, flush_fn));
+              continue;
+            }
             TSB_ASSIGN_OR_RETURN(bool kept, converter.Convert(row, &batch, &rejects));
             (void)kept;
             if (batch.full()) TSB_RETURN_IF_ERROR(flush());
@@ -581,7 +941,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   auto consume = [&](size_t index, const RowBatch& batch) -> Status {
     if (target.directory && part == nullptr) {
       writer_options.path = part_path(index);
-      TSB_ASSIGN_OR_RETURN(part, OpenWriter(*schema, writer_options));
+      TSB_ASSIGN_OR_RETURN(part, open_writer(writer_options));
     }
     BatchWriter* writer = target.directory ? part.get() : single.get();
     if (options.limit > 0 && written + static_cast<int64_t>(batch.num_rows()) > options.limit) {
@@ -608,7 +968,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     if (!target.directory) return Status::OK();
     if (part == nullptr) {
       writer_options.path = part_path(index);
-      TSB_ASSIGN_OR_RETURN(part, OpenWriter(*schema, writer_options));
+      TSB_ASSIGN_OR_RETURN(part, open_writer(writer_options));
     }
     TSB_RETURN_IF_ERROR(part->Close());
     part_paths.push_back(writer_options.path);

@@ -8,9 +8,15 @@
 // column goes to the reject file) and evaluates the residue; OrderedRunner hands the batches to
 // the writer in split order, so one output file is in primary-key order whatever N is. With an
 // output directory, each split becomes a part file.
+//
+// With --versions N the scanners read up to N versions of each cell (within --time-range when
+// given) and write the long layout of decisions 8, one row per cell version (see the long-layout
+// section of import_job.cc and the README); --where is refused in that mode. --max-rows-per-sec /
+// --max-cu-per-sec pace all scanners through shared RateLimiters (job_common.h).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -34,6 +40,17 @@ struct ImportOptions {
   int64_t max_errors = -1;   // stop after more rejected rows than this; -1 = no limit
   std::string endpoint;      // --endpoint
   bool quiet = false;
+  // --versions N: up to N versions of each cell, written in the long layout (decisions 8): the
+  // key columns, `column`, `timestamp`, `value`, one row per cell version. 0 = the wide layout
+  // (the latest version only).
+  int versions = 0;
+  // --time-range FROM,TO: versions with FROM <= timestamp < TO (epoch ms); needs --versions.
+  std::optional<int64_t> time_from;
+  std::optional<int64_t> time_to;
+  // Read-rate caps, one token bucket each shared by all scanners, charged after each page: rows
+  // read (table rows, not versions) and the page's consumed read CU. 0 = no cap.
+  double max_rows_per_sec = 0;
+  double max_cu_per_sec = 0;
   // Memory budget per split buffered behind the one being written (see OrderedRunner).
   // Up to 2 * parallel splits are buffered at once, so the bound is about 16 MiB * parallel,
   // whatever the table's size: beyond it a split spills to disk.

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tablestore/core_bridge.h"
 #include "tablestore/credentials.h"
@@ -133,6 +134,29 @@ void Progress::Finish() {
     std::fprintf(stderr, "\r\033[K");
     std::fflush(stderr);
     drawn_ = false;
+  }
+}
+
+RateLimiter::RateLimiter(double per_second, bool start_full)
+    : rate_(per_second),
+      tokens_(start_full ? per_second : 0),
+      last_(std::chrono::steady_clock::now()) {}
+
+void RateLimiter::Acquire(double n) {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    auto now = std::chrono::steady_clock::now();
+    tokens_ = std::min(rate_, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+    if (tokens_ >= std::min(n, rate_)) {
+      tokens_ -= n;
+      return;
+    }
+    if (StopRequested()) return;
+    double wait = (std::min(n, rate_) - tokens_) / rate_;
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(wait, 0.2)));
+    lock.lock();
   }
 }
 

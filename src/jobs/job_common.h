@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/job_spec.h"
@@ -73,6 +74,28 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
   std::atomic<int64_t> last_draw_ms_{-1000};
   bool drawn_ = false;
+};
+
+// A token bucket shared by threads (--max-rows-per-sec, --max-cu-per-sec): Acquire(n) waits
+// until n tokens are there. The bucket holds at most one second of tokens, so a pause is not
+// followed by a burst; a request bigger than a second's worth waits for a full bucket, then goes
+// into debt that later requests pay. Export starts with a full bucket (a first second's burst);
+// import starts empty (`start_full` false) and charges each page after reading it, so the average
+// read rate from the start of the job stays at or below the cap. A raised stop signal
+// (StopRequested) ends a wait at once. Thread-safe.
+class RateLimiter {
+ public:
+  explicit RateLimiter(double per_second, bool start_full = true);
+  RateLimiter(const RateLimiter&) = delete;
+  RateLimiter& operator=(const RateLimiter&) = delete;
+
+  void Acquire(double n);
+
+ private:
+  std::mutex mu_;
+  const double rate_;
+  double tokens_;                                // guarded by mu_; negative = debt
+  std::chrono::steady_clock::time_point last_;   // guarded by mu_
 };
 
 // Maps a job's final status to the process exit code (decisions 2).

@@ -18,6 +18,7 @@
 #include "tablestore/client.h"
 #include "tablestore/limits.h"
 #include "tablestore/retry.h"
+#include "support/testing.h"
 
 using namespace tsb;
 using namespace tsb::ots;
@@ -31,20 +32,7 @@ int64_t NowMs() {
       .count();
 }
 
-// Retries without sleeping; the schedule itself is unit-tested in retry_test.cc.
-class NoSleepEnv : public RetryEnv {
- public:
-  std::chrono::steady_clock::time_point Now() override { return now_; }
-  void SleepFor(milliseconds d) override {
-    ++sleeps;
-    now_ += d;
-  }
-  double Uniform01() override { return 0.5; }
-  int sleeps = 0;
-
- private:
-  std::chrono::steady_clock::time_point now_{};
-};
+using tsb::testing::NoSleepEnv;
 
 // Owns the bytes request rows point into.
 class Rows {

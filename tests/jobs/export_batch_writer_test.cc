@@ -15,6 +15,7 @@
 #include "tablestore/batch_writer.h"
 #include "tablestore/client.h"
 #include "tablestore/plainbuffer.h"
+#include "support/testing.h"
 
 using namespace tsb;
 using namespace tsb::ots;
@@ -22,19 +23,7 @@ using std::chrono::milliseconds;
 
 namespace {
 
-class NoSleepEnv : public RetryEnv {
- public:
-  std::chrono::steady_clock::time_point Now() override { return now_; }
-  void SleepFor(milliseconds d) override {
-    ++sleeps;
-    now_ += d;
-  }
-  double Uniform01() override { return 0.5; }
-  int sleeps = 0;
-
- private:
-  std::chrono::steady_clock::time_point now_{};
-};
+using tsb::testing::NoSleepEnv;
 
 struct Emulator {
   emulator::EmulatorServer server;

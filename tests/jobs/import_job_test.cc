@@ -18,25 +18,15 @@
 #include "emulator/server.h"
 #include "jobs/import_job.h"
 #include "tablestore/client.h"
+#include "support/testing.h"
 
 using namespace tsb;
 using namespace tsb::ots;
 
 namespace {
 
-std::string ReadAll(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream s(text);
-  for (std::string line; std::getline(s, line);) out.push_back(line);
-  return out;
-}
+using tsb::testing::ReadFile;
+using tsb::testing::SplitLines;
 
 Cell MakeCell(std::string_view name, Value value) {
   Cell c;
@@ -150,7 +140,7 @@ TEST_CASE("import: --output DIR/ writes one part per split and DIR/_rejects.json
 
   int64_t expected_id = 0;
   for (size_t p = 1; p < parts.size(); ++p) {
-    std::vector<std::string> lines = Lines(ReadAll(f.dir / "out" / parts[p]));
+    std::vector<std::string> lines = SplitLines(ReadFile(f.dir / "out" / parts[p]));
     REQUIRE(!lines.empty());
     CHECK(lines[0] == "id,v");
     for (size_t i = 1; i < lines.size(); ++i) {
@@ -161,7 +151,7 @@ TEST_CASE("import: --output DIR/ writes one part per split and DIR/_rejects.json
   }
   CHECK(expected_id == 2999);
 
-  std::vector<std::string> rejects = Lines(ReadAll(f.dir / "out" / "_rejects.jsonl"));
+  std::vector<std::string> rejects = SplitLines(ReadFile(f.dir / "out" / "_rejects.jsonl"));
   REQUIRE(rejects.size() == 2);
   CHECK(rejects[0] ==
         R"({"primary_key":{"id":5},"column":"v","stored_type":"STRING","expected_type":"bigint",)"
@@ -196,7 +186,7 @@ TEST_CASE("import: --limit over parallel splits writes the first rows in key ord
     REQUIRE_MESSAGE(s.ok(), s.ToString());
     CHECK(summary.rows_written == 7);
     const auto file = output == "lim.csv" ? f.dir / "lim.csv" : f.dir / "lim" / "part-00000.csv";
-    CHECK(ReadAll(file) == "id,v\n0,0\n1,10\n2,20\n3,30\n4,40\n5,50\n6,60\n");
+    CHECK(ReadFile(file) == "id,v\n0,0\n1,10\n2,20\n3,30\n4,40\n5,50\n6,60\n");
   }
 }
 
@@ -252,9 +242,9 @@ TEST_CASE("import: many splits: any --parallel gives the same file; --shard shar
   jobs::JobSummary four = import("p4.csv", 4, 0, 0);
   REQUIRE(one.splits > 4);
   CHECK(four.splits == one.splits);
-  const std::string whole = ReadAll(f.dir / "p1.csv");
-  CHECK(ReadAll(f.dir / "p4.csv") == whole);
-  CHECK(Lines(whole).size() == 3001);
+  const std::string whole = ReadFile(f.dir / "p1.csv");
+  CHECK(ReadFile(f.dir / "p4.csv") == whole);
+  CHECK(SplitLines(whole).size() == 3001);
 
   // Three hosts writing their shares into one directory: distinct part names, the same split
   // fingerprint, and the parts in name order are the whole table in key order.
@@ -274,7 +264,7 @@ TEST_CASE("import: many splits: any --parallel gives the same file; --shard shar
   CHECK(parts.size() == static_cast<size_t>(one.splits));
   std::string joined = "id,v\n";
   for (const std::string& part : parts) {
-    std::vector<std::string> lines = Lines(ReadAll(f.dir / "shared" / part));
+    std::vector<std::string> lines = SplitLines(ReadFile(f.dir / "shared" / part));
     REQUIRE(!lines.empty());
     CHECK(lines[0] == "id,v");
     for (size_t i = 1; i < lines.size(); ++i) joined += lines[i] + "\n";
