@@ -481,6 +481,11 @@ Status RocksStore::Init(const StoreOptions& options) {
   opts.IncreaseParallelism(2);
   opts.max_background_jobs = 2;
   opts.write_buffer_size = 64 << 20;
+  // A local test server is CPU-bound long before it is disk-bound: block compression cost about a
+  // tenth of the emulator's CPU on both scans and loads (bench/profile-notes.md), for disk space
+  // that a test table rarely needs. Files written by an earlier, compressing emulator still read.
+  opts.compression = rocksdb::kNoCompression;
+  opts.bottommost_compression = rocksdb::kNoCompression;
   rocksdb::BlockBasedTableOptions table_opts;
   table_opts.block_cache = rocksdb::NewLRUCache(128 << 20);
   table_opts.block_size = 16 << 10;
