@@ -63,6 +63,24 @@ bool ParseShard(const std::string& text, int* k, int* n) {
   return *n >= 1 && *k >= 1 && *k <= *n;
 }
 
+bool ParseMaxErrors(const std::string& text, int64_t* rows, double* percent) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  if (text.back() == '%') {
+    std::string number = text.substr(0, text.size() - 1);
+    double p = std::strtod(number.c_str(), &end);
+    if (number.empty() || end != number.c_str() + number.size() || !(p >= 0) || p > 100) {
+      return false;
+    }
+    *percent = p;
+    return true;
+  }
+  long long n = std::strtoll(text.c_str(), &end, 10);
+  if (end != text.c_str() + text.size() || n < 0) return false;
+  *rows = n;
+  return true;
+}
+
 void UnsupportedFlags::Add(CLI::App* app, const std::string& flag, const std::string& feature) {
   auto value = std::make_shared<std::string>();
   app->add_option(flag, *value, "Not supported by this build yet (" + feature + ")");

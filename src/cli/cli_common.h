@@ -1,6 +1,7 @@
 // Helpers shared by the subcommand files: error reporting, exit codes, signals, shared flags.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ int FinishJob(std::string_view verb, const jobs::JobSummary& summary,
 void InstallStopHandlers();
 // "K/N" with 1 <= K <= N.
 bool ParseShard(const std::string& text, int* k, int* n);
+// --max-errors of import and export: "N" (rows; sets *rows) or "P%" with 0 <= P <= 100 (a share
+// of the rows read; sets *percent). False when the text is neither.
+bool ParseMaxErrors(const std::string& text, int64_t* rows, double* percent);
 
 // Flags of features this build does not have yet: accepted by the parser so that the user gets
 // a clear "not supported yet" (exit 2) instead of "unknown option".

@@ -11,29 +11,6 @@
 
 namespace tsb::cli {
 
-namespace {
-
-// "N" (rows) or "P%" (a share of the rows read).
-bool ParseMaxErrors(const std::string& text, jobs::ExportOptions* options) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  if (text.back() == '%') {
-    std::string number = text.substr(0, text.size() - 1);
-    double p = std::strtod(number.c_str(), &end);
-    if (number.empty() || end != number.c_str() + number.size() || !(p >= 0) || p > 100) {
-      return false;
-    }
-    options->max_errors_percent = p;
-    return true;
-  }
-  long long n = std::strtoll(text.c_str(), &end, 10);
-  if (end != text.c_str() + text.size() || n < 0) return false;
-  options->max_errors = n;
-  return true;
-}
-
-}  // namespace
-
 void SetupExportCommand(CLI::App* sub, RunFn* run) {
   auto options = std::make_shared<jobs::ExportOptions>();
   auto shard = std::make_shared<std::string>();
@@ -91,7 +68,8 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
         return UsageError("export",
                           "--shard: expected K/N with 1 <= K <= N, got \"" + *shard + "\"");
       }
-      if (!max_errors->empty() && !ParseMaxErrors(*max_errors, options.get())) {
+      if (!max_errors->empty() &&
+          !ParseMaxErrors(*max_errors, &options->max_errors, &options->max_errors_percent)) {
         return UsageError("export", "--max-errors: expected a row count N or a share P%, got \"" +
                                         *max_errors + "\"");
       }

@@ -1,6 +1,8 @@
 #include "core/text_io.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -8,6 +10,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -169,8 +173,6 @@ class ZstdInput : public CompressedInput {
 };
 
 // ---- Output ----
-
-std::atomic<uint64_t> g_temp_counter{0};
 
 Status WriteAll(int fd, const char* data, size_t n, const std::string& name) {
   while (n > 0) {
@@ -353,6 +355,80 @@ Result<int> OpenForRead(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+// "DIR/" (empty for the current folder) and "NAME" of a path.
+void SplitPath(const std::string& path, std::string* dir, std::string* base) {
+  const size_t slash = path.find_last_of('/');
+  *dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+  *base = slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+mode_t CurrentUmask() {
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  return mask;
+}
+
+// A writer's PID is alive when kill(pid, 0) finds it (EPERM: it exists under another user).
+bool ProcessAlive(long pid) {
+  if (pid <= 0 || pid > INT32_MAX) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace
+
+bool IsTemporaryName(std::string_view name) {
+  return name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string_view::npos;
+}
+
+int RemoveStaleTemporaries(const std::string& path) {
+  std::string dir, base;
+  SplitPath(path, &dir, &base);
+  if (base.empty()) return 0;
+  const std::string prefix = "." + base + ".tmp-";
+  DIR* d = ::opendir(dir.empty() ? "." : dir.c_str());
+  if (d == nullptr) return 0;
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(d)) {
+    std::string_view name(e->d_name);
+    if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) continue;
+    // The PID is the digits after "tmp-"; a name without them is stale by definition (no live
+    // writer of ours names its file so).
+    std::string_view rest = name.substr(prefix.size());
+    long pid = 0;
+    size_t i = 0;
+    for (; i < rest.size() && i < 10 && rest[i] >= '0' && rest[i] <= '9'; ++i) {
+      pid = pid * 10 + (rest[i] - '0');
+    }
+    const bool has_pid = i > 0 && i < rest.size() && rest[i] == '-';
+    if (has_pid && ProcessAlive(pid)) continue;
+    stale.emplace_back(name);
+  }
+  ::closedir(d);
+  int removed = 0;
+  for (const std::string& name : stale) removed += ::unlink((dir + name).c_str()) == 0 ? 1 : 0;
+  return removed;
+}
+
+Result<int> CreateTemporaryFor(const std::string& path, std::string* temp_path) {
+  std::string dir, base;
+  SplitPath(path, &dir, &base);
+  if (base.empty()) return Status::InvalidArgument(path + ": not a file name");
+  RemoveStaleTemporaries(path);
+  std::string temp = dir + "." + base + ".tmp-" + std::to_string(::getpid()) + "-XXXXXX";
+  int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound(path + ": the folder does not exist");
+    return Status::IOError(path + ": cannot create " + temp + ": " + ErrnoText(err));
+  }
+  // mkostemp creates 0600; the final file gets open()'s usual mode.
+  ::fchmod(fd, 0666 & ~CurrentUmask());
+  *temp_path = std::move(temp);
+  return fd;
+}
+
 Result<std::unique_ptr<InputStream>> InputStream::Open(const std::string& path,
                                                        StreamCompression compression) {
   if (path == "-") {
@@ -392,14 +468,8 @@ Result<std::unique_ptr<OutputStream>> OutputStream::Open(const std::string& path
   if (path == "-") {
     out = std::make_unique<FileOutput>("stdout", 1, std::string(), compression, level);
   } else {
-    std::string temp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
-                       std::to_string(g_temp_counter.fetch_add(1));
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      int err = errno;
-      if (err == ENOENT) return Status::NotFound(path + ": the folder does not exist");
-      return Status::IOError(path + ": cannot create " + temp + ": " + ErrnoText(err));
-    }
+    std::string temp;
+    TSB_ASSIGN_OR_RETURN(int fd, CreateTemporaryFor(path, &temp));
     out = std::make_unique<FileOutput>(path, fd, temp, compression, level);
   }
   TSB_RETURN_IF_ERROR(out->Init());

@@ -6,7 +6,8 @@
 // (export --scatter).
 //
 // OutputStream buffers writes into large blocks and compresses on the fly. A file is written to a
-// temporary name beside the target ("NAME.tmp-PID-N") and moved to its final name by Close();
+// temporary name beside the target (".NAME.tmp-PID-XXXXXX", see CreateTemporaryFor) and moved to
+// its final name by Close();
 // an OutputStream destroyed without Close() removes the temporary, so nothing ever appears under
 // the final name half-written. "-" writes to stdout, which Close() flushes.
 //
@@ -81,5 +82,17 @@ class OutputStream {
  private:
   std::string name_;
 };
+
+// The temporary file that a writer of `path` fills before renaming it over `path`:
+// "DIR/.NAME.tmp-PID-XXXXXX" beside it, hidden (a leading dot, which Spark, Hive and DuckDB dataset
+// readers skip) and created with open()'s usual mode. Stale temporaries of the same final name
+// (left by a killed run: their PID is not a running process) are removed first. Returns the open
+// descriptor; *temp_path receives the name. A missing folder is NotFound naming `path`.
+Result<int> CreateTemporaryFor(const std::string& path, std::string* temp_path);
+// Removes "DIR/.NAME.tmp-*" of a final name `path` whose writer is gone: the PID in the name is
+// not a running process, or the name carries none. Returns how many were removed.
+int RemoveStaleTemporaries(const std::string& path);
+// Whether `name` (a file name without folder) is one of our temporary files, of any final name.
+bool IsTemporaryName(std::string_view name);
 
 }  // namespace tsb

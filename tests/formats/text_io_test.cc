@@ -1,7 +1,13 @@
 #include "core/text_io.h"
 
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include <filesystem>
+#include <set>
+#include <vector>
 
 #include "text_testing.h"
 
@@ -122,4 +128,49 @@ TEST_CASE("an output replaces its target only on Close") {
   REQUIRE((*out)->Close().ok());
   CHECK((*out)->Close().ok());
   CHECK(ReadFileBytes(path) == "new");
+}
+
+TEST_CASE("an output's temporary is .NAME.tmp-PID-*, and stale ones of the same name go") {
+  namespace fs = std::filesystem;
+  const fs::path dir = TempPath("temporaries");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // A PID that names no process: a child that has exited and been reaped.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  REQUIRE(child > 0);
+  ::waitpid(child, nullptr, 0);
+  const std::string self = std::to_string(::getpid());
+  const std::vector<std::string> stale = {".out.csv.tmp-abc",
+                                          ".out.csv.tmp-" + std::to_string(child) + "-Zq3xYw"};
+  const std::vector<std::string> kept = {".out.csv.tmp-" + self + "-alive1",  // a live writer's
+                                         ".other.csv.tmp-1-x", ".out.csv.tmp", "out.csv.tmp-1-x"};
+  for (const auto& name : stale) WriteFileBytes((dir / name).string(), "stale");
+  for (const auto& name : kept) WriteFileBytes((dir / name).string(), "kept");
+
+  const std::string path = (dir / "out.csv").string();
+  auto listing = [&] {
+    std::set<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
+    return names;
+  };
+  {
+    auto out = OutputStream::Open(path, StreamCompression::kNone);
+    REQUIRE(out.ok());
+    std::set<std::string> names = listing();
+    for (const auto& name : stale) CHECK(names.count(name) == 0);
+    for (const auto& name : kept) CHECK(names.count(name) == 1);
+    std::vector<std::string> ours;
+    for (const auto& name : names) {
+      if (name.rfind(".out.csv.tmp-" + self + "-", 0) == 0 && name != kept[0]) ours.push_back(name);
+    }
+    REQUIRE(ours.size() == 1);
+    CHECK(IsTemporaryName(ours[0]));
+    CHECK(ours[0].size() == (".out.csv.tmp-" + self + "-").size() + 6);
+  }  // abandoned: its temporary goes
+  std::set<std::string> after = listing();
+  CHECK(after == std::set<std::string>(kept.begin(), kept.end()));
+  CHECK(!IsTemporaryName("out.csv"));
+  CHECK(!IsTemporaryName("part-00000.csv"));
+  fs::remove_all(dir);
 }

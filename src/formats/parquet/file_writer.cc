@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/text_io.h"
 #include "formats/parquet/column_writer.h"
 #include "formats/parquet/parquet.h"
 
@@ -20,12 +21,6 @@ namespace {
 constexpr char kCreatedBy[] = "tsbridge version 0.1.0";
 
 std::string ErrnoText(int err) { return std::string(strerror(err)); }
-
-mode_t CurrentUmask() {
-  mode_t mask = umask(0);
-  umask(mask);
-  return mask;
-}
 
 }  // namespace
 
@@ -55,10 +50,8 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(const Schema&
   }
   w->metadata_.created_by = kCreatedBy;
 
-  std::string temp = path + ".tmp-XXXXXX";
-  int fd = mkstemp(temp.data());
-  if (fd < 0) return Status::IOError(path + ": cannot create temporary file " + temp + ": " + ErrnoText(errno));
-  fchmod(fd, 0666 & ~CurrentUmask());  // mkstemp creates 0600; give the file open()'s usual mode
+  std::string temp;
+  TSB_ASSIGN_OR_RETURN(int fd, CreateTemporaryFor(path, &temp));
   w->fd_ = fd;
   w->temp_path_ = temp;
   TSB_RETURN_IF_ERROR(w->WriteBytes(std::string_view(kMagic, 4)));

@@ -1,8 +1,9 @@
 // ParquetFileWriter: the BatchWriter that writes a flat Parquet file.
 //
-//   auto writer = ParquetFileWriter::Open(schema, options);   // creates <path>.tmp-XXXXXX
-//   writer->Write(batch) ...                                  // batches with `schema`'s types
-//   writer->Close();                                          // footer, then rename to <path>
+//   auto writer = ParquetFileWriter::Open(schema, options);   // creates .<name>.tmp-PID-XXXXXX
+//   beside it writer->Write(batch) ...                                  // batches with `schema`'s
+//   types writer->Close();                                          // footer, then rename to
+//   <path>
 // The registry reaches it through tsb::OpenParquetWriter (parquet.h), defined in file_writer.cc.
 //
 // File layout (parquet-format, "File format"):
