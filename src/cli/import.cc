@@ -36,6 +36,8 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
   auto shard = std::make_shared<std::string>();
   auto time_range = std::make_shared<std::string>();
   auto versions = std::make_shared<std::string>();
+  auto max_errors = std::make_shared<std::string>();
+  auto row_group_rows = std::make_shared<std::string>();
   sub->description(
       "Read a Tablestore table into a local Parquet, CSV or JSON Lines file "
       "(Tablestore -> file).");
@@ -69,8 +71,18 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
   sub->add_option("--rejects", options->rejects_path,
                   "Reject file (default: <output stem>.rejects.jsonl)");
-  sub->add_option("--max-errors", options->max_errors,
-                  "Stop (exit 3) once more than N rows were rejected");
+  sub->add_option(
+      "--max-errors", *max_errors,
+      "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected");
+  sub->add_flag("--overwrite", options->overwrite,
+                "With --output DIR/: remove an earlier import's files there first (part-*, "
+                "_rejects.jsonl, _SUCCESS); other files are still refused");
+  sub->add_option("--compression", options->parquet_compression,
+                  "Parquet page codec: snappy (default), zstd, gzip, lz4_raw, brotli or none "
+                  "(default: the spec's file.compression)");
+  sub->add_option("--row-group-rows", *row_group_rows,
+                  "Rows per Parquet row group (default: the spec's file.row_group_rows, else "
+                  "122880)");
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
@@ -87,8 +99,23 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "Spend at most N read CU per second in all (the CU each page consumed)")
       ->check(CLI::PositiveNumber);
 
-  sub->callback([run, options, shard, time_range, versions] {
-    *run = [options, shard, time_range, versions]() -> int {
+  sub->callback([run, options, shard, time_range, versions, max_errors, row_group_rows] {
+    *run = [options, shard, time_range, versions, max_errors, row_group_rows]() -> int {
+      if (!max_errors->empty() &&
+          !ParseMaxErrors(*max_errors, &options->max_errors, &options->max_errors_percent)) {
+        return UsageError("import", "--max-errors: expected a row count N or a share P%, got \"" +
+                                        *max_errors + "\"");
+      }
+      if (!row_group_rows->empty()) {
+        int64_t n = 0;
+        if (!ParseInt64(*row_group_rows, &n) || n < 1 || n > INT32_MAX) {
+          return UsageError("import",
+                            "--row-group-rows: expected a number of rows from 1 to "
+                            "2147483647, got \"" +
+                                *row_group_rows + "\"");
+        }
+        options->row_group_rows = n;
+      }
       if (!versions->empty()) {
         int64_t n = 0;
         if (!ParseInt64(*versions, &n) || n < 1 || n > INT32_MAX) {

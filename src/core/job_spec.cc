@@ -1,6 +1,8 @@
 #include "core/job_spec.h"
 
 #include <cctype>
+#include <climits>
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -252,9 +254,7 @@ Status ParseColumns(const Json& j, std::vector<Field>* columns) {
   return Status::OK();
 }
 
-Status ParseFile(const Json& j, FileSpec* file) {
-  if (!j.is_object()) return Expected("file", "an object", j);
-  TSB_RETURN_IF_ERROR(CheckKeys(j, "file", {"path", "format"}));
+Status ParseFileFormat(const Json& j, FileSpec* file) {
   TSB_RETURN_IF_ERROR(Required(j, "file", "path"));
   TSB_RETURN_IF_ERROR(GetString(j, "file", "path", &file->path));
   std::string given;
@@ -284,6 +284,56 @@ Status ParseFile(const Json& j, FileSpec* file) {
   file->format = ext_format;
   file->compression = ext_compression;
   return Status::OK();
+}
+
+// The Parquet output settings: page codec and row group size. A text file's compression is its
+// extension's (.gz, .zst), so these keys are refused for text rather than silently unused.
+Status ParseParquetSettings(const Json& j, FileSpec* file) {
+  bool given = false;
+  TSB_RETURN_IF_ERROR(GetString(j, "file", "compression", &file->parquet_codec, &given));
+  if (given) {
+    if (file->format != "parquet") {
+      return Status::InvalidArgument("file.compression: sets the Parquet page codec; a " +
+                                     file->format +
+                                     " file is compressed by its extension (.gz, .zst) instead");
+    }
+    file->parquet_codec = Lower(file->parquet_codec);
+    bool known = false;
+    std::string list;
+    for (std::string_view name : kParquetCodecNames) {
+      known = known || file->parquet_codec == name;
+      list += (list.empty() ? "" : ", ") + std::string(name);
+    }
+    if (!known) {
+      return Status::InvalidArgument("file.compression: unknown Parquet codec " +
+                                     Quote(file->parquet_codec) + "; expected one of " + list);
+    }
+  }
+  if (auto it = j.find("row_group_rows"); it != j.end()) {
+    if (file->format != "parquet") {
+      return Status::InvalidArgument(
+          "file.row_group_rows: only Parquet files have row groups; "
+          "this one is " +
+          file->format);
+    }
+    const bool in_range = it->is_number_unsigned()
+                              ? it->get<uint64_t>() >= 1 && it->get<uint64_t>() <= INT32_MAX
+                              : it->is_number_integer() && it->get<int64_t>() >= 1;
+    if (!in_range) {
+      return Status::InvalidArgument(
+          "file.row_group_rows: expected a number of rows from 1 to 2147483647, got " +
+          (it->is_number() ? it->dump() : JsonKind(*it)));
+    }
+    file->row_group_rows = it->get<int64_t>();
+  }
+  return Status::OK();
+}
+
+Status ParseFile(const Json& j, FileSpec* file) {
+  if (!j.is_object()) return Expected("file", "an object", j);
+  TSB_RETURN_IF_ERROR(CheckKeys(j, "file", {"path", "format", "compression", "row_group_rows"}));
+  TSB_RETURN_IF_ERROR(ParseFileFormat(j, file));
+  return ParseParquetSettings(j, file);
 }
 
 Result<JobSpec> ParseRoot(const Json& root, const JobSpecOptions& options) {

@@ -50,7 +50,15 @@ struct FileSpec {
   std::string format;         // "parquet", "csv" or "jsonl"
   std::string compression;    // "", "gzip" (.gz) or "zstd" (.zst); text formats only
   bool format_given = false;  // `file.format` was written (else taken from the extension)
+  // Parquet output settings (import): `file.compression`, the page codec (one of
+  // kParquetCodecNames; empty = snappy), and `file.row_group_rows` (0 = 122,880, DuckDB's).
+  std::string parquet_codec;
+  int64_t row_group_rows = 0;
 };
+
+// The Parquet page codecs that `file.compression` and `import --compression` name.
+inline constexpr std::string_view kParquetCodecNames[] = {"snappy",  "zstd",   "gzip",
+                                                          "lz4_raw", "brotli", "none"};
 
 struct JobSpec {
   TablestoreSpec tablestore;

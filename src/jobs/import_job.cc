@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -20,8 +21,8 @@
 #include "core/ordered_runner.h"
 #include "core/predicate.h"
 #include "core/scan_plan.h"
-#include "core/value_text.h"
 #include "core/text_io.h"
+#include "core/value_text.h"
 #include "formats/format.h"
 #include "formats/jsonl/jsonl.h"
 #include "tablestore/core_bridge.h"
@@ -73,6 +74,33 @@ TextCompression CompressionFromName(const std::string& path) {
   return TextCompression::kNone;
 }
 
+const char* FormatName(FileFormat f) {
+  return f == FileFormat::kParquet ? "parquet" : f == FileFormat::kCsv ? "csv" : "jsonl";
+}
+
+// The format that a file name's extension names, .gz / .zst aside (any case); none for other
+// names (x.txt, x.dat, x).
+std::optional<FileFormat> NamedFormat(const std::string& path) {
+  std::string p = path;
+  std::transform(p.begin(), p.end(), p.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto strip = [&](std::string_view ext) {
+    if (p.size() > ext.size() && p.compare(p.size() - ext.size(), ext.size(), ext) == 0) {
+      p.resize(p.size() - ext.size());
+      return true;
+    }
+    return false;
+  };
+  if (!strip(".gz")) strip(".zst");
+  if (strip(".csv")) return FileFormat::kCsv;
+  if (strip(".jsonl") || strip(".ndjson")) return FileFormat::kJsonl;
+  if (strip(".parquet")) return FileFormat::kParquet;
+  return std::nullopt;
+}
+
+// The output: where, which format, text compression. A name whose extension names a format must
+// agree with --format when both are given; an unknown extension needs --format (or is the spec's
+// own file.path, whose file.format the spec parser already required). Parquet compresses inside
+// the file, so .parquet.gz / .parquet.zst are refused with the flag that does what was meant.
 Result<OutputTarget> ResolveOutput(const ImportOptions& options, const JobSpec& spec) {
   OutputTarget t;
   t.path = options.output.empty() ? spec.file->path : options.output;
@@ -83,11 +111,26 @@ Result<OutputTarget> ResolveOutput(const ImportOptions& options, const JobSpec& 
     return Status::InvalidArgument("--output " + t.path + " is a directory; write " + t.path +
                                    "/ for one part file per split");
   }
+  const std::optional<FileFormat> named =
+      plain_file ? NamedFormat(t.path) : std::optional<FileFormat>();
+  const TextCompression name_compression =
+      plain_file ? CompressionFromName(t.path) : TextCompression::kNone;
   if (!options.format.empty()) {
     TSB_ASSIGN_OR_RETURN(t.format, ParseFormatName(options.format));
-    t.compression = plain_file ? CompressionFromName(t.path) : TextCompression::kNone;
-  } else if (plain_file && FormatFromPath(t.path, &t.compression).ok()) {
-    TSB_ASSIGN_OR_RETURN(t.format, FormatFromPath(t.path, &t.compression));
+    if (named && *named != t.format) {
+      return Status::InvalidArgument("--output " + t.path + ": the name says " +
+                                     FormatName(*named) + " but --format is " +
+                                     FormatName(t.format) + "; rename the output or drop --format");
+    }
+    t.compression = name_compression;
+  } else if (named) {
+    t.format = *named;
+    t.compression = name_compression;
+  } else if (plain_file && !options.output.empty()) {
+    return Status::InvalidArgument(
+        "--output " + t.path +
+        ": cannot tell the format from the name; expected .parquet, .csv or .jsonl (text ones "
+        "optionally .gz or .zst), or give --format parquet|csv|jsonl");
   } else if (spec.file.has_value()) {
     TSB_ASSIGN_OR_RETURN(t.format, ParseFormatName(spec.file->format));
     t.compression = CompressionFromSpec(spec.file->compression);
@@ -96,9 +139,58 @@ Result<OutputTarget> ResolveOutput(const ImportOptions& options, const JobSpec& 
                                    ": cannot tell the format; give --format parquet|csv|jsonl");
   }
   if (t.format == FileFormat::kParquet && t.compression != TextCompression::kNone) {
-    return Status::InvalidArgument(t.path + ": Parquet files are compressed inside; drop .gz/.zst");
+    const char* codec = t.compression == TextCompression::kGzip ? "gzip" : "zstd";
+    return Status::InvalidArgument(
+        "--output " + t.path + ": a Parquet file compresses its pages inside and is never " +
+        "compressed as a whole; name it .parquet and use --compression " + codec);
   }
   return t;
+}
+
+Result<ParquetCompression> ParquetCodec(std::string name, const std::string& where) {
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (name.empty() || name == "snappy") return ParquetCompression::kSnappy;
+  if (name == "zstd") return ParquetCompression::kZstd;
+  if (name == "gzip") return ParquetCompression::kGzip;
+  if (name == "lz4_raw") return ParquetCompression::kLz4Raw;
+  if (name == "brotli") return ParquetCompression::kBrotli;
+  if (name == "none") return ParquetCompression::kUncompressed;
+  std::string list;
+  for (std::string_view n : kParquetCodecNames) list += (list.empty() ? "" : ", ") + std::string(n);
+  return Status::InvalidArgument(where + ": unknown Parquet codec \"" + name +
+                                 "\"; expected one of " + list);
+}
+
+// --compression / --row-group-rows, else the spec's file.compression / file.row_group_rows (when
+// the output is the spec's Parquet file or another Parquet file), else snappy and 122,880 rows.
+Status ResolveParquetSettings(const ImportOptions& options, const JobSpec& spec,
+                              const OutputTarget& target, WriterOptions* writer) {
+  const bool parquet = target.format == FileFormat::kParquet;
+  if (!parquet && (!options.parquet_compression.empty() || options.row_group_rows != 0)) {
+    return Status::InvalidArgument(
+        std::string(!options.parquet_compression.empty() ? "--compression" : "--row-group-rows") +
+        " sets up Parquet output, and this output is " + FormatName(target.format) +
+        " (text is compressed by a .gz or .zst name)");
+  }
+  if (options.row_group_rows < 0 || options.row_group_rows > INT32_MAX) {
+    return Status::InvalidArgument(
+        "--row-group-rows: expected a number of rows from 1 to 2147483647");
+  }
+  const bool spec_parquet = spec.file.has_value() && spec.file->format == "parquet";
+  if (!options.parquet_compression.empty()) {
+    TSB_ASSIGN_OR_RETURN(writer->parquet_compression,
+                         ParquetCodec(options.parquet_compression, "--compression"));
+  } else {
+    TSB_ASSIGN_OR_RETURN(
+        writer->parquet_compression,
+        ParquetCodec(spec_parquet ? spec.file->parquet_codec : "", "file.compression"));
+  }
+  writer->row_group_rows = options.row_group_rows > 0 ? options.row_group_rows
+                           : spec_parquet && spec.file->row_group_rows > 0
+                               ? spec.file->row_group_rows
+                               : kParquetRowGroupRows;
+  return Status::OK();
 }
 
 std::string DefaultRejectsPath(const OutputTarget& t) {
@@ -114,6 +206,102 @@ std::string DefaultRejectsPath(const OutputTarget& t) {
   size_t dot = stem.find_last_of('.');
   if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) stem.resize(dot);
   return stem + ".rejects.jsonl";
+}
+
+// Whether `name`, an entry of an output directory, is a file that an import writes there: a part
+// file, the reject file, the _SUCCESS marker, a spill file, or the temporary of one of them.
+bool IsOwnEntry(const std::string& name) {
+  if (IsTemporaryName(name)) {
+    const std::string final_name = name.substr(1, name.find(".tmp-", 1) - 1);
+    return !IsTemporaryName(final_name) && IsOwnEntry(final_name);
+  }
+  return name.rfind("part-", 0) == 0 || name == "_rejects.jsonl" || name == "_SUCCESS" ||
+         name.rfind(".tsbridge-spill-", 0) == 0;
+}
+
+std::string ListNames(const std::vector<std::string>& names) {
+  std::string text;
+  for (size_t i = 0; i < names.size() && i < 3; ++i) text += (i ? ", " : "") + names[i];
+  if (names.size() > 3) text += " and " + std::to_string(names.size() - 3) + " more";
+  return text;
+}
+
+// Makes `dir` (ending in '/') ready for an import's part files (decisions 11, output
+// directories): absent (created) or empty, apart from stale temporaries of a killed run, which
+// go. A directory holding earlier output is refused unless `overwrite`, which removes only our
+// own files and still refuses when anything else is there. With --shard, the hosts share the
+// directory: `share_parts` are this share's part files, and the other shares' part files, the
+// shared _rejects.jsonl and _SUCCESS stay untouched. With `apply` false it only checks (and
+// removes stale temporaries), so that a refusal comes before any request.
+Status PrepareOutputDirectory(const std::string& dir, bool overwrite, bool sharded,
+                              const std::vector<std::string>& share_parts, bool apply) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(dir, ec);
+  if (!fs::exists(status)) {
+    if (!apply) return Status::OK();
+    fs::create_directories(dir, ec);
+    if (ec) return Status::IOError(dir + ": cannot create the directory: " + ec.message());
+    return Status::OK();
+  }
+  if (!fs::is_directory(status)) {
+    return Status::InvalidArgument("--output " + dir + ": exists and is not a directory");
+  }
+  auto ours_in_this_share = [&](const std::string& name) {
+    if (!sharded) return IsOwnEntry(name);
+    std::string final_name = name;
+    if (IsTemporaryName(name)) final_name = name.substr(1, name.find(".tmp-", 1) - 1);
+    return std::find(share_parts.begin(), share_parts.end(), final_name) != share_parts.end();
+  };
+  auto list = [&](std::vector<std::string>* own, std::vector<std::string>* foreign) -> Status {
+    own->clear();
+    foreign->clear();
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      std::error_code type_ec;
+      const bool plain = it->is_regular_file(type_ec) && !it->is_symlink(type_ec);
+      if (plain && ours_in_this_share(name)) {
+        own->push_back(name);
+      } else if (!(plain && sharded && IsOwnEntry(name))) {  // another share's: left alone
+        foreign->push_back(name);
+      }
+    }
+    if (ec) return Status::IOError(dir + ": cannot list the directory: " + ec.message());
+    std::sort(own->begin(), own->end());
+    std::sort(foreign->begin(), foreign->end());
+    return Status::OK();
+  };
+  std::vector<std::string> own, foreign;
+  TSB_RETURN_IF_ERROR(list(&own, &foreign));
+  // Temporaries whose writer is gone are debris, removed without being asked.
+  bool removed = false;
+  for (const std::string& name : own) {
+    if (IsTemporaryName(name)) {
+      removed |= RemoveStaleTemporaries(dir + name.substr(1, name.find(".tmp-", 1) - 1)) > 0;
+    }
+  }
+  if (removed) TSB_RETURN_IF_ERROR(list(&own, &foreign));
+  if (!overwrite && !(own.empty() && foreign.empty())) {
+    std::vector<std::string> all = own;
+    all.insert(all.end(), foreign.begin(), foreign.end());
+    std::sort(all.begin(), all.end());
+    return Status::InvalidArgument(
+        "--output " + dir + " is not empty: it holds " + ListNames(all) +
+        "; give a new or empty directory, or --overwrite to replace an earlier import's files");
+  }
+  if (!foreign.empty()) {
+    return Status::InvalidArgument(
+        "--output " + dir + " holds files that tsbridge did not write: " + ListNames(foreign) +
+        "; --overwrite removes only part-*, _rejects.jsonl, _SUCCESS and temporary files, so "
+        "move them away or choose another directory");
+  }
+  for (size_t i = 0; apply && i < own.size(); ++i) {
+    const std::string& name = own[i];
+    if (::unlink((dir + name).c_str()) != 0 && errno != ENOENT) {
+      return Status::IOError(dir + name + ": cannot remove: " + std::strerror(errno));
+    }
+  }
+  return Status::OK();
 }
 
 // The reject file of an import: one JSON object per row whose stored value does not fit its
@@ -253,6 +441,16 @@ Result<std::vector<ScanTask>> PlanTasks(ots::Client* client, const std::string& 
     size_t end = n * (k + 1) / count;
     splits = std::vector<ScanTask>(splits.begin() + begin, splits.begin() + end);
     first_split = begin;
+    if (splits.empty() && !options.quiet) {
+      // Shares are whole splits of 256 MiB (decisions 4), so that every host computes the same
+      // ones; a table of fewer splits than shares leaves some shares empty.
+      std::fprintf(stderr,
+                   "import: share %d/%d has no split and reads nothing: the table is estimated "
+                   "at under %zu MiB (%zu split%s of 256 MiB), and --shard K/%d pays only from "
+                   "%d x 256 MiB = %d MiB up\n",
+                   options.shard_index, options.shard_count, n * 256, n, n == 1 ? "" : "s",
+                   options.shard_count, options.shard_count, options.shard_count * 256);
+    }
   } else if (plan.IsFullTable() && splits.size() < static_cast<size_t>(options.parallel) &&
              !(options.limit > 0 && !plan.residue)) {
     // (A --limit without a local residue is served by the first rows of the first split: more,
@@ -285,8 +483,10 @@ Result<std::vector<ScanTask>> PlanTasks(ots::Client* client, const std::string& 
 // Turns GetRange rows into RowBatch rows of the spec's columns.
 class RowConverter {
  public:
-  RowConverter(const JobSpec& spec, const std::vector<std::string>& key_names)
-      : spec_(spec), key_names_(key_names) {
+  // carried[c] is set once a row read holds the mapped attribute of spec column c.
+  RowConverter(const JobSpec& spec, const std::vector<std::string>& key_names,
+               std::atomic<bool>* carried)
+      : spec_(spec), key_names_(key_names), carried_(carried) {
     const auto& entries = spec.mapping.columns();
     key_position_.assign(entries.size(), -1);
     const auto& keys = spec.mapping.key_columns();
@@ -310,7 +510,11 @@ class RowConverter {
     }
     for (const ots::Cell& cell : row.attributes) {
       for (int c : attributes_) {
-        if (!present_[c] && entries[c].ots_name == cell.name && cell.value.has_value()) {
+        if (entries[c].ots_name != cell.name) continue;
+        if (!carried_[c].load(std::memory_order_relaxed)) {
+          carried_[c].store(true, std::memory_order_relaxed);
+        }
+        if (!present_[c] && cell.value.has_value()) {
           TSB_RETURN_IF_ERROR(Fill(c, *cell.value, row, rejects));
           if (reject_pending_) return Reject(row, rejects);
           break;
@@ -362,6 +566,7 @@ class RowConverter {
 
   const JobSpec& spec_;
   const std::vector<std::string>& key_names_;
+  std::atomic<bool>* carried_;
   std::vector<int> key_position_;
   std::vector<int> attributes_;
   std::vector<ConvertedValue> values_;
@@ -470,8 +675,8 @@ Result<LongLayout> MakeLongLayout(const JobSpec& spec) {
 // (its reject record carries the version's `timestamp`).
 class VersionsConverter {
  public:
-  VersionsConverter(const JobSpec& spec, const LongLayout& layout)
-      : spec_(spec), layout_(layout), keys_(layout.key_columns.size()) {}
+  VersionsConverter(const JobSpec& spec, const LongLayout& layout, std::atomic<bool>* carried)
+      : spec_(spec), layout_(layout), carried_(carried), keys_(layout.key_columns.size()) {}
 
   // Appends the versions of `row` to *batch, calling flush() whenever the batch is full.
   Status Convert(const ots::Row& row, RowBatch* batch, RejectSink* rejects,
@@ -495,6 +700,9 @@ class VersionsConverter {
       versions_.clear();
       for (const ots::Cell& cell : row.attributes) {
         if (cell.value && cell.name == entries[c].ots_name) versions_.push_back(&cell);
+      }
+      if (!versions_.empty() && !carried_[c].load(std::memory_order_relaxed)) {
+        carried_[c].store(true, std::memory_order_relaxed);
       }
       std::stable_sort(versions_.begin(), versions_.end(), [](const ots::Cell* a, const ots::Cell* b) {
         return a->timestamp.value_or(0) > b->timestamp.value_or(0);
@@ -536,6 +744,7 @@ class VersionsConverter {
  private:
   const JobSpec& spec_;
   const LongLayout& layout_;
+  std::atomic<bool>* carried_;
   std::vector<ConvertedValue> keys_;
   ConvertedValue value_;
   std::vector<const ots::Cell*> versions_;
@@ -768,8 +977,13 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     layout.emplace(std::move(made));
   }
   OutputTarget target;
+  WriterOptions writer_options;
   if (!options.explain) {
     TSB_ASSIGN_OR_RETURN(target, ResolveOutput(options, spec));
+    TSB_RETURN_IF_ERROR(ResolveParquetSettings(options, spec, target, &writer_options));
+    if (target.directory && options.shard_count == 0) {
+      TSB_RETURN_IF_ERROR(PrepareOutputDirectory(target.path, options.overwrite, false, {}, false));
+    }
   }
   std::optional<Predicate> where;
   if (!options.where.empty()) {
@@ -807,12 +1021,13 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     cu_limiter = std::make_unique<RateLimiter>(options.max_cu_per_sec, /*start_full=*/false);
   }
   std::vector<std::string> key_names = plan.key_names;
-  std::vector<std::string> columns_to_get;
+  // The service leaves out of a GetRange page every row that holds none of the requested
+  // columns; naming the key columns too, which every row holds, brings back the rows that hold
+  // none of the mapped attributes (decisions 11: every row comes back, its attributes NULL).
+  std::vector<std::string> columns_to_get = key_names;
   for (int c : spec.mapping.attribute_columns()) {
     columns_to_get.push_back(spec.mapping.columns()[c].ots_name);
   }
-  // Asking for the key columns alone returns rows with no attributes.
-  if (columns_to_get.empty()) columns_to_get = key_names;
   std::optional<ots::ColumnFilter> server_filter;
   if (plan.filter) server_filter = ots::ToWireFilter(*plan.filter);
 
@@ -820,21 +1035,35 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
                                                    : options.rejects_path);
   std::atomic<int64_t> rows_read{0};
   std::atomic<int64_t> bytes_read{0};
+  std::unique_ptr<std::atomic<bool>[]> carried(new std::atomic<bool>[spec.columns.size()]());
+  // --max-errors N or P% (as export counts it: a share only once 100 rows were read).
+  auto too_many_errors = [&] {
+    const int64_t rejected = rejects.count();
+    const int64_t read = rows_read.load();
+    return (options.max_errors >= 0 && rejected > options.max_errors) ||
+           (options.max_errors_percent >= 0 && read >= 100 &&
+            static_cast<double>(rejected) * 100.0 >
+                options.max_errors_percent * static_cast<double>(read));
+  };
   // Without a residue a scanner never needs more rows than the limit.
   const int64_t scan_cap = plan.residue ? 0 : options.limit;
 
-  WriterOptions writer_options;
   writer_options.format = target.format;
   writer_options.compression = target.compression;
+  auto part_path = [&](size_t index) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "part-%05zu", tasks[index].part_number);
+    return target.path + name + FormatExtension(target);
+  };
   if (target.directory) {
-    std::error_code ec;
-    std::filesystem::create_directories(target.path, ec);
-    if (ec) return Status::IOError(target.path + ": cannot create the directory: " + ec.message());
+    std::vector<std::string> share_parts;
+    for (size_t i = 0; options.shard_count > 0 && i < tasks.size(); ++i) {
+      share_parts.push_back(part_path(i).substr(target.path.size()));
+    }
+    TSB_RETURN_IF_ERROR(PrepareOutputDirectory(target.path, options.overwrite,
+                                               options.shard_count > 0, share_parts, true));
   }
 
-  // Row groups of DuckDB's default size: the writer holds one row group's encoded pages, so this
-  // bounds its memory whatever the table size.
-  writer_options.row_group_rows = kParquetRowGroupRows;
   StdoutSpool spool;
   const bool spool_stdout = target.path == "-" && target.format == FileFormat::kParquet;
 
@@ -848,11 +1077,6 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   }
   std::unique_ptr<BatchWriter> part;
   std::vector<std::string> part_paths;
-  auto part_path = [&](size_t index) {
-    char name[32];
-    std::snprintf(name, sizeof(name), "part-%05zu", tasks[index].part_number);
-    return target.path + name + FormatExtension(target);
-  };
 
   Progress progress("import", !options.quiet);
   int64_t written = 0;
@@ -889,9 +1113,9 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
           std::clamp(options.max_rows_per_sec / 4, 1.0, 5000.0));
     }
 
-    RowConverter converter(spec, key_names);
+    RowConverter converter(spec, key_names, carried.get());
     std::optional<VersionsConverter> versions;
-    if (layout) versions.emplace(spec, *layout);
+    if (layout) versions.emplace(spec, *layout, carried.get());
     RowBatch batch(schema);
     RowBatch scratch(schema);
     std::vector<uint32_t> selected;
@@ -922,9 +1146,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
             (void)kept;
             if (batch.full()) TSB_RETURN_IF_ERROR(flush());
           }
-          if (options.max_errors >= 0 && rejects.count() > options.max_errors) {
-            return Status::Cancelled("max-errors");
-          }
+          if (too_many_errors()) return Status::Cancelled("max-errors");
           // With --limit, hand over each page's rows at once so that the writer can tell every
           // scanner to stop as soon as it has enough (a residue may keep few rows per page).
           if (options.limit > 0) {
@@ -979,7 +1201,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   Status run = runner.Run(
       tasks.size(), [&] { return RowBatch(schema); }, scan, consume, split_done);
   progress.Finish();
-  const bool max_errors_hit = options.max_errors >= 0 && rejects.count() > options.max_errors;
+  const bool max_errors_hit = too_many_errors();
   if (!run.ok() && !(limit_reached && run.code() == StatusCode::kCancelled) && !max_errors_hit) {
     // The writers are dropped unclosed, which leaves nothing under their final names; part files
     // that were already complete go too, so a failed import leaves no partial output.
@@ -1000,6 +1222,31 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   int64_t stdout_bytes = 0;
   if (spool_stdout) TSB_RETURN_IF_ERROR(spool.CopyToStdout(&stdout_bytes));
   TSB_RETURN_IF_ERROR(rejects.Close());
+  // The marker that Spark, Hive and MaxCompute jobs wait for, written last, and only for a
+  // complete dataset: not after a --max-errors stop, and not by one share of a --shard import
+  // (no share knows when the others are done).
+  if (target.directory && options.shard_count == 0 && !max_errors_hit) {
+    const std::string marker = target.path + "_SUCCESS";
+    std::FILE* f = std::fopen(marker.c_str(), "wb");
+    if (f == nullptr || std::fclose(f) != 0) {
+      return Status::IOError(marker +
+                             ": cannot write the _SUCCESS marker: " + std::strerror(errno));
+    }
+  }
+  if (!options.quiet) {
+    if (max_errors_hit) std::fprintf(stderr, "import: stopped early: --max-errors reached\n");
+    // A mapped attribute that no row read holds is nearly always a misspelt name: the column
+    // would be NULL throughout with nothing said.
+    const auto& entries = spec.mapping.columns();
+    for (int c : spec.mapping.attribute_columns()) {
+      if (rows_read.load() == 0 || carried[c].load()) continue;
+      std::fprintf(stderr,
+                   "import: warning: no row read holds the attribute \"%s\" (mapped to column "
+                   "%s), so the column is NULL in every row; is the name in the mapping "
+                   "misspelt?\n",
+                   entries[c].ots_name.c_str(), spec.columns[c].name.c_str());
+    }
+  }
 
   ots::ClientStats stats = client->stats();
   summary->rows_read = rows_read.load();

@@ -30,6 +30,14 @@ struct ImportOptions {
   std::string output;
   std::string format;  // empty: the spec's file.format, else the output's extension
   std::string where;
+  // --output DIR/ that holds files: remove tsbridge's own (part-*, _rejects.jsonl, _SUCCESS and
+  // temporaries) first; anything else is still refused.
+  bool overwrite = false;
+  // Parquet output: the page codec (one of kParquetCodecNames; empty = the spec's
+  // file.compression, else snappy) and the rows per row group (0 = the spec's
+  // file.row_group_rows, else 122,880).
+  std::string parquet_compression;
+  int64_t row_group_rows = 0;
   bool explain = false;  // print the plan to stdout, read nothing
   int parallel = 4;
   int shard_index = 0;  // --shard K/N: K (1-based); 0 = no sharding
@@ -38,6 +46,7 @@ struct ImportOptions {
   std::string summary_path;
   std::string rejects_path;  // empty = <output stem>.rejects.jsonl (DIR/_rejects.jsonl; stderr for -)
   int64_t max_errors = -1;   // stop after more rejected rows than this; -1 = no limit
+  double max_errors_percent = -1;  // stop once more than this share (0..100) was rejected
   std::string endpoint;      // --endpoint
   bool quiet = false;
   // --versions N: up to N versions of each cell, written in the long layout (decisions 8): the

@@ -33,7 +33,8 @@ std::string JobSummary::ToJson() const {
   j["write_cu"] = write_cu;
   j["seconds"] = seconds;
   if (!split_fingerprint.empty()) j["split_fingerprint"] = split_fingerprint;
-  if (splits > 0) j["splits"] = splits;
+  // An import always plans splits (it has a fingerprint), so its count shows even when 0.
+  if (splits > 0 || !split_fingerprint.empty()) j["splits"] = splits;
   return j.dump();
 }
 
