@@ -392,7 +392,7 @@ int RemoveStaleTemporaries(const std::string& path) {
   std::vector<std::string> stale;
   while (const dirent* e = ::readdir(d)) {
     std::string_view name(e->d_name);
-    if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) continue;
+    if (name.size() < prefix.size() || name.substr(0, prefix.size()) != prefix) continue;
     // The PID is the digits after "tmp-"; a name without them is stale by definition (no live
     // writer of ours names its file so).
     std::string_view rest = name.substr(prefix.size());

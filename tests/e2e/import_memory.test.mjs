@@ -101,7 +101,7 @@ test('SIGINT / SIGTERM stop the import cleanly, leaving nothing', async () => {
     const exited = new Promise((resolve) => proc.on('close', (c) => resolve(c)));
     // Signal once the output's temporary file exists: the job is past start-up and scanning.
     const watched = output.endsWith('/') ? out : tmp.dir;
-    const prefix = output.endsWith('/') ? 'part-' : 'stopped.csv.';
+    const prefix = output.endsWith('/') ? '.part-' : '.stopped.csv.tmp-';
     const deadline = Date.now() + 60000;
     while (!(existsSync(watched) && readdirSync(watched).some((n) => n.startsWith(prefix)))) {
       assert.ok(Date.now() < deadline && proc.exitCode === null, `${signal}: the import never started writing: ${stderr}`);
@@ -116,6 +116,6 @@ test('SIGINT / SIGTERM stop the import cleanly, leaving nothing', async () => {
     } else {
       assert.ok(!existsSync(out), `${signal}: no file under the final name`);
     }
-    assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.startsWith('stopped') && !n.endsWith('_parts')), [], 'no temporary files');
+    assert.deepEqual(readdirSync(tmp.dir).filter((n) => /^\.?stopped/.test(n) && !n.endsWith('_parts')), [], 'no temporary files');
   }
 });
