@@ -14,11 +14,12 @@ _tsbridge() {
     --format) COMPREPLY=($(compgen -W "parquet csv jsonl" -- "$cur")); return ;;
     --mode) COMPREPLY=($(compgen -W "update put" -- "$cur")); return ;;
     --nulls) COMPREPLY=($(compgen -W "skip delete" -- "$cur")); return ;;
+    --compression) COMPREPLY=($(compgen -W "snappy zstd gzip lz4_raw brotli none" -- "$cur")); return ;;
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
   esac
   case "$sub" in
     emulator) COMPREPLY=($(compgen -W "--listen --data --no-sync --config --access-key-id --access-key-secret --log-level --fault --fault-seed --help" -- "$cur")) ;;
-    import) COMPREPLY=($(compgen -W "--spec --output --format --where --explain --parallel --shard --limit --summary --endpoint --rejects --max-errors --versions --time-range --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
+    import) COMPREPLY=($(compgen -W "--spec --output --format --where --explain --parallel --shard --limit --summary --endpoint --rejects --max-errors --overwrite --compression --row-group-rows --versions --time-range --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
     export) COMPREPLY=($(compgen -W "--spec --input --format --mode --nulls --if-absent --parallel --scatter --shard --rejects --create-table --dry-run --summary --endpoint --max-errors --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
   esac
 }
