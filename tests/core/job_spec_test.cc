@@ -98,9 +98,8 @@ TEST_CASE("unknown keys are refused with their JSON path") {
   CHECK(ErrorOf(With(R"({"name": "odps_custkey", "type": "bigint"})",
                      R"({"name": "odps_custkey", "type": "bigint", "nullable": true})")) ==
         "columns[2].nullable: unknown key; expected one of name, type, ticks_unit");
-  CHECK(
-      ErrorOf(With(R"("format": "parquet"})", R"("format": "parquet", "compression": "gzip"})")) ==
-      "file.compression: unknown key; expected one of path, format");
+  CHECK(ErrorOf(With(R"("format": "parquet"})", R"("format": "parquet", "codec": "gzip"})")) ==
+        "file.codec: unknown key; expected one of path, format, compression, row_group_rows");
 }
 
 TEST_CASE("column types and ticks units are validated") {

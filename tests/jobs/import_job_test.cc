@@ -134,7 +134,11 @@ TEST_CASE("import: --output DIR/ writes one part per split and DIR/_rejects.json
     parts.push_back(e.path().filename().string());
   }
   std::sort(parts.begin(), parts.end());
-  REQUIRE(parts.size() == static_cast<size_t>(summary.splits) + 1);
+  // "_SUCCESS" sorts first ('S' < 'r'): the finished import's marker, then the reject file.
+  REQUIRE(parts.size() == static_cast<size_t>(summary.splits) + 2);
+  CHECK(parts[0] == "_SUCCESS");
+  CHECK(std::filesystem::file_size(f.dir / "out" / "_SUCCESS") == 0);
+  parts.erase(parts.begin());
   CHECK(parts.front() == "_rejects.jsonl");
   CHECK(parts[1] == "part-00000.csv");
 
