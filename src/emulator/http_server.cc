@@ -64,18 +64,30 @@ bool HasToken(std::string_view value, std::string_view token) {
 
 std::string_view Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -220,9 +232,8 @@ Status HttpServer::Listen() {
     sockaddr_storage bound{};
     socklen_t len = sizeof(bound);
     getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-    s.port = ntohs(bound.ss_family == AF_INET6
-                       ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                       : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    s.port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                               : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
     s.listen_fd = fd;
     break;
   }
@@ -473,8 +484,8 @@ void HttpServer::Impl::Parse(Connection* c) {
     bool expect_continue = false;
     uint64_t length = 0;
     std::string_view connection;
-    std::string_view rest = line_end == std::string_view::npos ? std::string_view()
-                                                               : head.substr(line_end + 2);
+    std::string_view rest =
+        line_end == std::string_view::npos ? std::string_view() : head.substr(line_end + 2);
     while (!rest.empty() && !bad) {
       size_t eol = rest.find("\r\n");
       std::string_view h = rest.substr(0, eol);
@@ -490,8 +501,10 @@ void HttpServer::Impl::Parse(Connection* c) {
         break;
       }
       std::string_view value = h.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+        value.remove_suffix(1);
       if (IEquals(name, "content-length")) {
         uint64_t v = 0;
         if (value.empty() || value.size() > 18 ||

@@ -111,8 +111,9 @@ void EmulatorServer::Impl::Finish(std::string_view path, const AccessKeyConfig* 
         {"x-ots-requestid", request_id},
     };
     res->headers.emplace_back(
-        "authorization", ots::ResponseAuthorization(
-                             key->id, key->secret, ots::ResponseStringToSign(path, signed_headers)));
+        "authorization",
+        ots::ResponseAuthorization(key->id, key->secret,
+                                   ots::ResponseStringToSign(path, signed_headers)));
   }
   res->headers.emplace_back("x-ots-contentmd5", md5);
   res->headers.emplace_back("x-ots-contenttype", std::string(kContentType));
@@ -242,10 +243,10 @@ Status EmulatorServer::Start() {
   HttpServerOptions http_options;
   http_options.host = s.options.host;
   http_options.port = s.options.port;
-  http_options.threads =
-      s.options.threads > 0 ? s.options.threads
-                            : static_cast<int>(std::max<unsigned>(
-                                  32, 4 * std::max(1u, std::thread::hardware_concurrency())));
+  http_options.threads = s.options.threads > 0
+                             ? s.options.threads
+                             : static_cast<int>(std::max<unsigned>(
+                                   32, 4 * std::max(1u, std::thread::hardware_concurrency())));
   http_options.read_timeout = kReadTimeout;
   http_options.queue_timeout = kQueueTimeout;
   http_options.max_body_bytes = kMaxRequestBodyBytes;

@@ -72,9 +72,8 @@ std::string SignedRequest(const std::string& op, const std::string& body,
   const std::string date = ots::FormatOtsDate(NowMicros(), 3);
   const std::string id(kDevAccessKeyId);
   const std::vector<ots::HeaderEntry> entries = {
-      {"x-ots-accesskeyid", id},         {"x-ots-apiversion", ots::kApiVersion},
-      {"x-ots-contentmd5", md5},         {"x-ots-date", date},
-      {"x-ots-instancename", "limits"},
+      {"x-ots-accesskeyid", id}, {"x-ots-apiversion", ots::kApiVersion}, {"x-ots-contentmd5", md5},
+      {"x-ots-date", date},      {"x-ots-instancename", "limits"},
   };
   const std::string path = "/" + op;
   const std::string signature =
@@ -196,7 +195,9 @@ TEST_CASE("emulator http: with every worker busy, a waiting request gets 503 aft
   CHECK(served.Error().code() == "OTSObjectNotExist");
 }
 
-TEST_CASE("emulator http: idle connections and a half-sent body hold no worker and are closed after the read timeout") {
+TEST_CASE(
+    "emulator http: idle connections and a half-sent body hold no worker and are closed after the "
+    "read timeout") {
   EmulatorOptions options = TestOptions();
   options.threads = 1;  // a single worker: any request that held it would starve the others
   EmulatorServer server(options);
@@ -208,7 +209,7 @@ TEST_CASE("emulator http: idle connections and a half-sent body hold no worker a
   int half = Connect(port);
   SendAll(half, request);
   int idle = Connect(port);  // sends nothing at all
-  std::vector<int> crowd;      // 300 more idle connections
+  std::vector<int> crowd;    // 300 more idle connections
   for (int i = 0; i < 300; ++i) crowd.push_back(Connect(port));
   const auto opened = Clock::now();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -326,7 +327,8 @@ TEST_CASE("emulator http: a second server on a used port fails naming the addres
   CHECK(started.message() == "cannot listen on 127.0.0.1:" + std::to_string(first.port()) +
                                  ": address already in use (is another emulator running?)");
   // Every connection still reaches the first server.
-  for (int i = 0; i < 20; ++i) CHECK(Exchange(first.port(), SignedRequest("ListTable", "")).status == 200);
+  for (int i = 0; i < 20; ++i)
+    CHECK(Exchange(first.port(), SignedRequest("ListTable", "")).status == 200);
 }
 
 TEST_CASE("emulator faults: delay rules") {
