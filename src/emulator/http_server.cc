@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -36,6 +37,9 @@ constexpr size_t kKeepBuffer = 256u << 10;
 // While accept fails for lack of descriptors, stop watching the listener this long (otherwise
 // level-triggered epoll reports it ready forever).
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+// How long a worker keeps writing an answer that did not fit the socket before handing it to the
+// loop.
+constexpr auto kWorkerWriteBudget = std::chrono::milliseconds(200);
 
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -597,6 +601,18 @@ void HttpServer::Impl::Work() {
     c->close_after_write = !c->keep_alive;
     SerializeHead(c);
     c->write_failed = !WriteSome(c);
+    // A large answer (a 5000-row GetRange page) outgrows the socket buffer; a client that reads
+    // promptly takes the rest within milliseconds, and finishing here saves the hand-offs to the
+    // loop and back. A slow reader is left to the loop after the budget, so it holds no worker.
+    const auto budget_end = Clock::now() + kWorkerWriteBudget;
+    while (!c->write_failed && c->out_done < c->out_total()) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(budget_end - Clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{c->fd, POLLOUT, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      c->write_failed = !WriteSome(c);
+    }
     {
       std::lock_guard<std::mutex> lock(done_mu);
       done.push_back(c);
