@@ -3,15 +3,18 @@
 //
 //   tsbridge emulator [--listen HOST:PORT] [--data DIR] [--config FILE]
 //                     [--access-key-id ID --access-key-secret SECRET]
-//                     [--log-level debug|info|warn] [--fault OP:CODE:RATE[:rows]]... [--fault-seed N]
+//                     [--log-level debug|info|warn] [--fault OP:CODE:RATE[:rows]]...
+//                     [--fault OP:delay:RATE:MS]... [--fault-seed N]
 //
 // Stdout carries exactly one line, "listening on http://HOST:PORT", flushed once connections are
 // accepted, so scripts can read the port chosen by --listen 127.0.0.1:0. Everything else (the
 // banner with the key pair and data directory, request logs at debug level) goes to stderr.
 // SIGINT / SIGTERM stop the server cleanly and exit 0 (decisions.md section 2: being stopped is a
-// server's normal end); a temporary store is removed on the way out.
+// server's normal end); a temporary store is removed on the way out. A listen address in use is
+// exit 1 naming it: two emulators never share a port.
 #include <CLI/CLI.hpp>
 #include <signal.h>
+#include <sys/resource.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -94,6 +97,13 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   // A client that goes away mid-response must not kill the server.
   signal(SIGPIPE, SIG_IGN);
+  // Every open connection is a descriptor (it costs no thread): take the hard limit rather than
+  // the common soft default of 1024, so that hundreds of clients plus RocksDB's files fit.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   SetUpLogging(flags.log_level);
 
@@ -240,7 +250,8 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--fault", flags->faults,
                   "fail a share of requests: OP:CODE:RATE, e.g. BatchWriteRow:OTSServerBusy:0.2; "
                   "OP may be *; append :rows to fail that share of BatchWriteRow/BatchGetRow rows "
-                  "instead (repeatable)");
+                  "instead; OP:delay:RATE:MS holds that share of requests MS milliseconds before "
+                  "running them, e.g. GetRange:delay:1:2000 (repeatable)");
   sub->add_option_function<uint64_t>(
       "--fault-seed",
       [flags](const uint64_t& seed) {

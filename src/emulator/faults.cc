@@ -59,8 +59,8 @@ OtsErrorInfo ServiceErrorInfo(std::string_view ots_code) {
 Result<FaultRule> ParseFaultRule(std::string_view text) {
   auto bad = [&](std::string_view why) {
     return Status::InvalidArgument("--fault \"" + std::string(text) + "\": " + std::string(why) +
-                                   " (expected OP:CODE:RATE[:rows], e.g. "
-                                   "BatchWriteRow:OTSServerBusy:0.2)");
+                                   " (expected OP:CODE:RATE[:rows] or OP:delay:RATE:MS, e.g. "
+                                   "BatchWriteRow:OTSServerBusy:0.2 or GetRange:delay:1:2000)");
   };
   std::vector<std::string_view> parts;
   size_t start = 0;
@@ -83,6 +83,18 @@ Result<FaultRule> ParseFaultRule(std::string_view text) {
   if (ec != std::errc() || ptr != last || !std::isfinite(rule.rate) || rule.rate <= 0 ||
       rule.rate > 1) {
     return bad("RATE must be a number in (0, 1]");
+  }
+  if (rule.code == "delay") {
+    if (parts.size() != 4) return bad("a delay rule needs its milliseconds as the fourth field");
+    int64_t ms = 0;
+    const char* mfirst = parts[3].data();
+    const char* mlast = mfirst + parts[3].size();
+    auto [mptr, mec] = std::from_chars(mfirst, mlast, ms);
+    if (mec != std::errc() || mptr != mlast || ms < 1 || ms > 600000) {
+      return bad("MS must be a whole number of milliseconds in [1, 600000]");
+    }
+    rule.delay = std::chrono::milliseconds(ms);
+    return rule;
   }
   if (parts.size() == 4) {
     if (parts[3] != "rows") return bad("the optional fourth field must be \"rows\"");
@@ -120,7 +132,7 @@ std::optional<InjectedFault> FaultInjector::Decide(std::string_view operation, b
   if (!rules) return std::nullopt;
   for (size_t i = 0; i < rules->size(); ++i) {
     Rule& rule = *(*rules)[i];
-    if (rule.spec.rows != rows) continue;
+    if (rule.spec.rows != rows || rule.spec.delay.count() > 0) continue;
     if (rule.spec.operation != "*" && rule.spec.operation != operation) continue;
     uint64_t n = rule.counter.fetch_add(1, std::memory_order_relaxed);
     uint64_t h = Mix(Mix(seed ^ (0x100000001B3ULL * (i + 1))) ^ n);
@@ -130,6 +142,30 @@ std::optional<InjectedFault> FaultInjector::Decide(std::string_view operation, b
     return InjectedFault{rule.spec.code, std::string(info.message), info.http_status};
   }
   return std::nullopt;
+}
+
+std::chrono::milliseconds FaultInjector::DelayFor(std::string_view operation) {
+  std::chrono::milliseconds total{0};
+  if (empty()) return total;
+  std::shared_ptr<std::vector<std::unique_ptr<Rule>>> rules;
+  uint64_t seed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    rules = rules_;
+    seed = seed_;
+  }
+  if (!rules) return total;
+  for (size_t i = 0; i < rules->size(); ++i) {
+    Rule& rule = *(*rules)[i];
+    if (rule.spec.delay.count() == 0) continue;
+    if (rule.spec.operation != "*" && rule.spec.operation != operation) continue;
+    uint64_t n = rule.counter.fetch_add(1, std::memory_order_relaxed);
+    uint64_t h = Mix(Mix(seed ^ (0x100000001B3ULL * (i + 1))) ^ n);
+    if (rule.threshold == std::numeric_limits<uint64_t>::max() || h < rule.threshold) {
+      total += rule.spec.delay;
+    }
+  }
+  return total;
 }
 
 std::optional<InjectedFault> FaultInjector::ForRequest(std::string_view operation) {

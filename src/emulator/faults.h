@@ -14,8 +14,15 @@
 //         the request returns HTTP 200 and each chosen row gets is_ok=false and an error with CODE;
 //         chosen rows are not written (or read)
 //
+//   OP:delay:RATE:MS
+//
+//   delays a share of the requests by MS milliseconds (1 to 600000) before they run, holding a
+//   worker as a slow operation would; the request then succeeds or fails as it otherwise would.
+//   Use it to fill the emulator's workers (a waiting request gets 503 OTSServerBusy after 1 s) or
+//   to test client timeouts.
+//
 // Examples: `--fault BatchWriteRow:OTSServerBusy:0.2`, `--fault GetRange:OTSTimeout:1`,
-// `--fault BatchWriteRow:OTSRowOperationConflict:0.1:rows`.
+// `--fault BatchWriteRow:OTSRowOperationConflict:0.1:rows`, `--fault GetRange:delay:1:2000`.
 //
 // A request fault is decided after authentication (a refused request is never counted) and before
 // the operation runs, so a failed request has no effect on the data.
@@ -29,6 +36,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -54,9 +62,12 @@ struct FaultRule {
   std::string code;
   double rate = 0;
   bool rows = false;
+  // Set for a delay rule (CODE "delay"): the request is held this long, not failed.
+  std::chrono::milliseconds delay{0};
 };
 
-// Parses "OP:CODE:RATE[:rows]"; InvalidArgument naming the rule and the bad part.
+// Parses "OP:CODE:RATE[:rows]" or "OP:delay:RATE:MS"; InvalidArgument naming the rule and the bad
+// part.
 Result<FaultRule> ParseFaultRule(std::string_view text);
 
 // An injected error, ready to be sent.
@@ -80,6 +91,9 @@ class FaultInjector {
   std::optional<InjectedFault> ForRequest(std::string_view operation);
   // For row faults: whether the next row of `operation` fails. Call once per row, in request order.
   std::optional<InjectedFault> ForRow(std::string_view operation);
+  // How long to hold this request of `operation` before running it (the sum of the delay rules
+  // that choose it); zero when none does.
+  std::chrono::milliseconds DelayFor(std::string_view operation);
 
  private:
   struct Rule {

@@ -44,7 +44,8 @@ struct EmulatorOptions {
       DefaultEmulatorConfig(std::string(kDevAccessKeyId), std::string(kDevAccessKeySecret));
   // Fault rules on top of config.faults; the seed is config.fault_seed.
   std::vector<FaultRule> faults;
-  // Worker threads. 0 = sized for the machine (see server.cc for why it exceeds the core count).
+  // Worker threads: requests run at once (connections cost no thread; see http_server.h). 0 = sized
+  // for the machine (see server.cc for why it exceeds the core count).
   int threads = 0;
   // Sync the WAL on every acknowledged write; unset = the Store's default (on with data_dir).
   std::optional<bool> sync;
@@ -61,7 +62,7 @@ class EmulatorServer {
 
   // Opens the store, binds and starts serving on background threads. Returns once the socket
   // accepts connections. Errors: the fault rules (InvalidArgument), the store (IOError, ...), or
-  // the address (Unavailable: "cannot listen on HOST:PORT").
+  // the address (Unavailable: "cannot listen on HOST:PORT: address already in use ...").
   Status Start();
   // Stops accepting, finishes in-flight requests, closes the store (removing a temporary one).
   // Idempotent.
