@@ -893,6 +893,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
         if (i >= 0 && static_cast<size_t>(i) < rec.fields.size()) record.values[c] = rec.fields[i];
       }
     }
+    // The Parquet reader gives each value in its column's text form (JSON numbers stay bare).
+    record.typed = input.format == FileFormat::kParquet;
     record.raw = rec.raw;
     record.code = rec.code;
     record.message = rec.message;
