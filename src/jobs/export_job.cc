@@ -46,6 +46,17 @@ uint64_t Fnv1a(std::string_view bytes) {
   return h;
 }
 
+// murmur3's 64-bit finalizer: every input bit reaches every output bit, so the share (the hash
+// modulo N) no longer follows FNV-1a's low bits, which ignore the high bits of every byte.
+uint64_t Fmix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Input and reject file locations.
 
@@ -134,15 +145,14 @@ class RowEncoder {
       if (!Add(p, column, r, /*key=*/true, item, code, message)) return EncodeOutcome::kReject;
     }
     if (options_.shard_count > 0) {
-      // decisions 4: the partition key's value encoded as a filter's column_value, FNV-1a.
+      // decisions 4 and 11: the partition key's value encoded as a filter's column_value.
       ots::Value v = pending_[0].value;
       if (pending_[0].has_bytes) {
         v.bytes = std::string_view(item->arena).substr(pending_[0].offset, pending_[0].length);
       }
       shard_scratch_.clear();
       ots::EncodeColumnValue(v, &shard_scratch_);
-      if (Fnv1a(shard_scratch_) % static_cast<uint64_t>(options_.shard_count) !=
-          static_cast<uint64_t>(options_.shard_index - 1)) {
+      if (ExportShardOf(shard_scratch_, options_.shard_count) != options_.shard_index - 1) {
         return EncodeOutcome::kSkip;
       }
     }
@@ -186,7 +196,8 @@ class RowEncoder {
     }
     if (options_.if_absent) item->condition.row_existence = ots::RowExistence::kExpectNotExist;
     ots::EncodePrimaryKey(row.primary_key, &item->key);
-    item->key_hash = Fnv1a(item->key);
+    // Routes the row to a writer (modulo --parallel): mixed for the same reason as the shards.
+    item->key_hash = Fmix64(Fnv1a(item->key));
     item->encoded_size = ots::EncodedSize(row);
     if (static_cast<int64_t>(item->encoded_size) > ots::kBatchWriteMaxBytes) {
       *code = "TSB_TOO_LARGE";
@@ -669,6 +680,10 @@ Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, i
 }
 
 }  // namespace
+
+int ExportShardOf(std::string_view encoded_partition_key, int shards) {
+  return static_cast<int>(Fmix64(Fnv1a(encoded_partition_key)) % static_cast<uint64_t>(shards));
+}
 
 Status RunExport(const ExportOptions& options, JobSummary* summary) {
   const auto started = std::chrono::steady_clock::now();
