@@ -64,7 +64,22 @@ struct InputTarget {
   std::string path;  // a file or "-"
   FileFormat format = FileFormat::kCsv;
   TextCompression compression = TextCompression::kNone;
+  // What the path is when it is not a regular file ("a FIFO", ...); empty for a regular file, a
+  // path that stat cannot see (opening it reports why) and stdin.
+  std::string not_regular;
 };
+
+// stat, not open: opening a FIFO waits for a writer, and reading it consumes what the real pass
+// needs.
+std::string NotRegularFile(const std::string& path) {
+  struct stat st;
+  if (path == "-" || ::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return "";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(st.st_mode)) return "a character device";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  if (S_ISDIR(st.st_mode)) return "a directory";
+  return "not a regular file";
+}
 
 Result<InputTarget> ResolveInput(const ExportOptions& options, const JobSpec& spec) {
   InputTarget t;
@@ -86,6 +101,11 @@ Result<InputTarget> ResolveInput(const ExportOptions& options, const JobSpec& sp
   }
   if (t.format == FileFormat::kParquet && t.path == "-") {
     return Status::InvalidArgument("--input -: Parquet cannot be read from stdin; give a file");
+  }
+  t.not_regular = NotRegularFile(t.path);
+  if (t.format == FileFormat::kParquet && !t.not_regular.empty()) {
+    return Status::InvalidArgument("--input " + t.path + ": Parquet is read from its footer " +
+                                   "backwards and needs a regular file; this is " + t.not_regular);
   }
   return t;
 }
@@ -453,7 +473,7 @@ Result<ots::TableDescription> PrepareTable(ots::Client* client, const JobSpec& s
 // A JSON Lines file names its columns only line by line: check that the spec's columns appear
 // in the first lines before anything is written (stdin cannot be read twice; it is not checked).
 Status CheckJsonlColumns(const InputTarget& input, const JobSpec& spec) {
-  if (input.path == "-") return Status::OK();
+  if (input.path == "-" || !input.not_regular.empty()) return Status::OK();
   ReaderOptions peek;
   peek.path = input.path;
   peek.format = FileFormat::kJsonl;
@@ -697,11 +717,22 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   TSB_ASSIGN_OR_RETURN(JobSpec spec, LoadJobSpec(options.spec_path, spec_options));
   TSB_ASSIGN_OR_RETURN(InputTarget input, ResolveInput(options, spec));
   if (options.scatter) {
-    if (input.path == "-" || input.compression != TextCompression::kNone) {
+    // decisions 4: exit 2 before anything is read (a FIFO is not even opened).
+    std::string why;
+    if (input.path == "-") {
+      why = "stdin is a stream";
+    } else if (!input.not_regular.empty()) {
+      why = input.path + " is " + input.not_regular;
+    } else if (input.compression != TextCompression::kNone) {
+      why = input.path + " is compressed (" +
+            (input.compression == TextCompression::kGzip ? "gzip" : "zstd") +
+            "), so it can only be read from its start";
+    }
+    if (!why.empty()) {
       return Status::InvalidArgument(
           "--scatter reads the input at several places at once and needs a seekable, "
           "uncompressed file; " +
-          (input.path == "-" ? std::string("stdin") : input.path) + " is not one");
+          why);
     }
   }
   if (spec.mapping.key_columns().empty()) {
@@ -720,6 +751,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   reader_options.format = input.format;
   reader_options.compression = input.compression;
   reader_options.columns = spec.columns;
+  // Opening a FIFO waits for its writer: a stop that came before would not interrupt it.
+  if (StopRequested()) return Status::Cancelled("stopped by a signal");
   TSB_ASSIGN_OR_RETURN(auto reader, OpenReader(reader_options));
   const Schema& input_schema = reader->schema();
   for (const Field& f : spec.columns) {
