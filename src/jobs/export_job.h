@@ -18,7 +18,7 @@
 // a range of rows, skipped to by decoding, since the Parquet reader cannot seek to a row group
 // yet) and write it through their own TableWriter, so concurrent writers hit different key
 // regions and equal keys stay in input order. An input out of key order takes the ordinary path
-// (and says so); stdin and compressed files are refused (exit 2).
+// (and says so); stdin, FIFOs and compressed files are refused (exit 2) before they are opened.
 //
 // Modes:
 //   update (default)  BatchWriteRow UPDATE that PUTs the mapped attributes; a NULL leaves the

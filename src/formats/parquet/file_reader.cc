@@ -12,6 +12,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/convert.h"
 #include "core/value_text.h"
 #include "formats/parquet/column_reader.h"
 #include "formats/parquet/parquet.h"
@@ -235,9 +236,10 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
           ticks *= to_ups / from_ups;
         } else {
           int64_t d = from_ups / to_ups;
-          if (ticks % d != 0)
-            return fail("value " + ValueText(src, i) + " is finer than " + to.ToString() +
-                        " ticks");
+          if (ticks % d != 0) {
+            return fail("value " + FormatTimestamp(src.GetInt(i), from.unit, from.utc) + " " +
+                        FinerThanTicksUnit(to.unit, CoarsestTicksUnit(src.GetInt(i), from.unit)));
+          }
           ticks /= d;
         }
       } else if (from.id == TypeId::kDate) {
