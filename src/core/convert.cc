@@ -308,6 +308,45 @@ Status AppendOtsValue(const OtsValueRef& value, Column* column) {
   return Status::OK();
 }
 
+TimeUnit CoarsestTicksUnit(int64_t ticks, TimeUnit unit) {
+  static constexpr TimeUnit kCoarseFirst[] = {TimeUnit::kSeconds, TimeUnit::kMillis,
+                                              TimeUnit::kMicros, TimeUnit::kNanos};
+  const int64_t per = TicksPerSecond(unit);
+  for (TimeUnit u : kCoarseFirst) {
+    const int64_t other = TicksPerSecond(u);
+    if (other >= per || ticks % (per / other) == 0) return u;
+  }
+  return unit;
+}
+
+std::optional<TimeUnit> CoarsestTicksUnitOfText(std::string_view text) {
+  for (TimeUnit u :
+       {TimeUnit::kSeconds, TimeUnit::kMillis, TimeUnit::kMicros, TimeUnit::kNanos}) {
+    int64_t ticks;
+    if (ParseTimestamp(text, u, &ticks)) return u;
+  }
+  return std::nullopt;
+}
+
+std::string_view TicksUnitName(TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kSeconds:
+      return "seconds";
+    case TimeUnit::kMillis:
+      return "millis";
+    case TimeUnit::kMicros:
+      return "micros";
+    case TimeUnit::kNanos:
+      return "nanos";
+  }
+  return "millis";
+}
+
+std::string FinerThanTicksUnit(TimeUnit column_unit, TimeUnit keeps) {
+  return "is finer than the column's \"ticks_unit\": \"" + std::string(TicksUnitName(column_unit)) +
+         "\"; \"ticks_unit\": \"" + std::string(TicksUnitName(keeps)) + "\" would keep it";
+}
+
 Status ColumnValueToOts(const Column& column, size_t row, std::string* scratch, OtsValueRef* out) {
   const DataType& type = column.type();
   auto stored = StoredType(type);

@@ -30,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -111,6 +112,20 @@ Status ConvertOtsValue(const OtsValueRef& value, const DataType& type, Converted
 void AppendConverted(const ConvertedValue& value, Column* column);
 // ConvertOtsValue + AppendConverted; appends nothing on error.
 Status AppendOtsValue(const OtsValueRef& value, Column* column);
+
+// Timestamps finer than a column's ticks_unit are refused, never truncated (decisions 8); the
+// reason names the "ticks_unit" that would keep them (decisions 11). Used by every reader that
+// converts timestamps (text parsing, Parquet).
+//
+// The coarsest unit that holds `ticks` of `unit` exactly (kSeconds for a whole second).
+TimeUnit CoarsestTicksUnit(int64_t ticks, TimeUnit unit);
+// The coarsest unit at which `text` parses as a timestamp (value_text.h's ParseTimestamp);
+// nullopt when it parses at none (wrong whatever the unit).
+std::optional<TimeUnit> CoarsestTicksUnitOfText(std::string_view text);
+// "seconds", "millis", "micros", "nanos" (the spec's ticks_unit values).
+std::string_view TicksUnitName(TimeUnit unit);
+// `is finer than the column's "ticks_unit": "millis"; "ticks_unit": "micros" would keep it`.
+std::string FinerThanTicksUnit(TimeUnit column_unit, TimeUnit keeps);
 
 // The Tablestore value for the non-NULL row `row` of `column` (per the column's type). Values
 // that need text (decimal, date) are written to *scratch, which `out->bytes` then views; other

@@ -343,6 +343,9 @@ Result<int> OpenForRead(const std::string& path) {
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT) return Status::NotFound(path + ": no such file");
+    // Only SIGINT / SIGTERM have handlers (without SA_RESTART): a FIFO with no writer yet was
+    // being waited for when the user stopped the job.
+    if (err == EINTR) return Status::Cancelled(path + ": stopped by a signal while opening it");
     return Status::IOError(path + ": cannot open: " + ErrnoText(err));
   }
   struct stat st;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/convert.h"
 #include "core/crypto.h"
 
 namespace tsb {
@@ -838,6 +839,11 @@ std::string DescribeBadValue(ParseOutcome outcome, const DataType& type, std::st
   }
   if (shown.size() < text.size()) msg += " (shortened)";
   if (outcome == ParseOutcome::kOutOfRange) msg += " (out of range)";
+  if (outcome == ParseOutcome::kBadValue &&
+      (type.id == TypeId::kDateTime || type.id == TypeId::kTimestamp)) {
+    std::optional<TimeUnit> keeps = CoarsestTicksUnitOfText(text);
+    if (keeps && *keeps > type.unit) msg += ", which " + FinerThanTicksUnit(type.unit, *keeps);
+  }
   return msg;
 }
 

@@ -46,6 +46,17 @@ uint64_t Fnv1a(std::string_view bytes) {
   return h;
 }
 
+// murmur3's 64-bit finalizer: every input bit reaches every output bit, so the share (the hash
+// modulo N) no longer follows FNV-1a's low bits, which ignore the high bits of every byte.
+uint64_t Fmix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Input and reject file locations.
 
@@ -53,7 +64,22 @@ struct InputTarget {
   std::string path;  // a file or "-"
   FileFormat format = FileFormat::kCsv;
   TextCompression compression = TextCompression::kNone;
+  // What the path is when it is not a regular file ("a FIFO", ...); empty for a regular file, a
+  // path that stat cannot see (opening it reports why) and stdin.
+  std::string not_regular;
 };
+
+// stat, not open: opening a FIFO waits for a writer, and reading it consumes what the real pass
+// needs.
+std::string NotRegularFile(const std::string& path) {
+  struct stat st;
+  if (path == "-" || ::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return "";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(st.st_mode)) return "a character device";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  if (S_ISDIR(st.st_mode)) return "a directory";
+  return "not a regular file";
+}
 
 Result<InputTarget> ResolveInput(const ExportOptions& options, const JobSpec& spec) {
   InputTarget t;
@@ -75,6 +101,11 @@ Result<InputTarget> ResolveInput(const ExportOptions& options, const JobSpec& sp
   }
   if (t.format == FileFormat::kParquet && t.path == "-") {
     return Status::InvalidArgument("--input -: Parquet cannot be read from stdin; give a file");
+  }
+  t.not_regular = NotRegularFile(t.path);
+  if (t.format == FileFormat::kParquet && !t.not_regular.empty()) {
+    return Status::InvalidArgument("--input " + t.path + ": Parquet is read from its footer " +
+                                   "backwards and needs a regular file; this is " + t.not_regular);
   }
   return t;
 }
@@ -134,15 +165,14 @@ class RowEncoder {
       if (!Add(p, column, r, /*key=*/true, item, code, message)) return EncodeOutcome::kReject;
     }
     if (options_.shard_count > 0) {
-      // decisions 4: the partition key's value encoded as a filter's column_value, FNV-1a.
+      // decisions 4 and 11: the partition key's value encoded as a filter's column_value.
       ots::Value v = pending_[0].value;
       if (pending_[0].has_bytes) {
         v.bytes = std::string_view(item->arena).substr(pending_[0].offset, pending_[0].length);
       }
       shard_scratch_.clear();
       ots::EncodeColumnValue(v, &shard_scratch_);
-      if (Fnv1a(shard_scratch_) % static_cast<uint64_t>(options_.shard_count) !=
-          static_cast<uint64_t>(options_.shard_index - 1)) {
+      if (ExportShardOf(shard_scratch_, options_.shard_count) != options_.shard_index - 1) {
         return EncodeOutcome::kSkip;
       }
     }
@@ -186,7 +216,8 @@ class RowEncoder {
     }
     if (options_.if_absent) item->condition.row_existence = ots::RowExistence::kExpectNotExist;
     ots::EncodePrimaryKey(row.primary_key, &item->key);
-    item->key_hash = Fnv1a(item->key);
+    // Routes the row to a writer (modulo --parallel): mixed for the same reason as the shards.
+    item->key_hash = Fmix64(Fnv1a(item->key));
     item->encoded_size = ots::EncodedSize(row);
     if (static_cast<int64_t>(item->encoded_size) > ots::kBatchWriteMaxBytes) {
       *code = "TSB_TOO_LARGE";
@@ -442,7 +473,7 @@ Result<ots::TableDescription> PrepareTable(ots::Client* client, const JobSpec& s
 // A JSON Lines file names its columns only line by line: check that the spec's columns appear
 // in the first lines before anything is written (stdin cannot be read twice; it is not checked).
 Status CheckJsonlColumns(const InputTarget& input, const JobSpec& spec) {
-  if (input.path == "-") return Status::OK();
+  if (input.path == "-" || !input.not_regular.empty()) return Status::OK();
   ReaderOptions peek;
   peek.path = input.path;
   peek.format = FileFormat::kJsonl;
@@ -670,6 +701,10 @@ Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, i
 
 }  // namespace
 
+int ExportShardOf(std::string_view encoded_partition_key, int shards) {
+  return static_cast<int>(Fmix64(Fnv1a(encoded_partition_key)) % static_cast<uint64_t>(shards));
+}
+
 Status RunExport(const ExportOptions& options, JobSummary* summary) {
   const auto started = std::chrono::steady_clock::now();
   if (options.parallel < 1) return Status::InvalidArgument("--parallel must be at least 1");
@@ -682,11 +717,22 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   TSB_ASSIGN_OR_RETURN(JobSpec spec, LoadJobSpec(options.spec_path, spec_options));
   TSB_ASSIGN_OR_RETURN(InputTarget input, ResolveInput(options, spec));
   if (options.scatter) {
-    if (input.path == "-" || input.compression != TextCompression::kNone) {
+    // decisions 4: exit 2 before anything is read (a FIFO is not even opened).
+    std::string why;
+    if (input.path == "-") {
+      why = "stdin is a stream";
+    } else if (!input.not_regular.empty()) {
+      why = input.path + " is " + input.not_regular;
+    } else if (input.compression != TextCompression::kNone) {
+      why = input.path + " is compressed (" +
+            (input.compression == TextCompression::kGzip ? "gzip" : "zstd") +
+            "), so it can only be read from its start";
+    }
+    if (!why.empty()) {
       return Status::InvalidArgument(
           "--scatter reads the input at several places at once and needs a seekable, "
           "uncompressed file; " +
-          (input.path == "-" ? std::string("stdin") : input.path) + " is not one");
+          why);
     }
   }
   if (spec.mapping.key_columns().empty()) {
@@ -705,6 +751,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   reader_options.format = input.format;
   reader_options.compression = input.compression;
   reader_options.columns = spec.columns;
+  // Opening a FIFO waits for its writer: a stop that came before would not interrupt it.
+  if (StopRequested()) return Status::Cancelled("stopped by a signal");
   TSB_ASSIGN_OR_RETURN(auto reader, OpenReader(reader_options));
   const Schema& input_schema = reader->schema();
   for (const Field& f : spec.columns) {
@@ -893,6 +941,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
         if (i >= 0 && static_cast<size_t>(i) < rec.fields.size()) record.values[c] = rec.fields[i];
       }
     }
+    // The Parquet reader gives each value in its column's text form (JSON numbers stay bare).
+    record.typed = input.format == FileFormat::kParquet;
     record.raw = rec.raw;
     record.code = rec.code;
     record.message = rec.message;

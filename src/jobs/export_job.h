@@ -18,7 +18,7 @@
 // a range of rows, skipped to by decoding, since the Parquet reader cannot seek to a row group
 // yet) and write it through their own TableWriter, so concurrent writers hit different key
 // regions and equal keys stay in input order. An input out of key order takes the ordinary path
-// (and says so); stdin and compressed files are refused (exit 2).
+// (and says so); stdin, FIFOs and compressed files are refused (exit 2) before they are opened.
 //
 // Modes:
 //   update (default)  BatchWriteRow UPDATE that PUTs the mapped attributes; a NULL leaves the
@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "jobs/job_common.h"
@@ -65,6 +66,11 @@ struct ExportOptions {
   int max_request_rows = 0;       // 0 = 200
   int64_t max_request_bytes = 0;  // 0 = 4 MiB
 };
+
+// The --shard share (0-based, below `shards`) of a row whose partition-key value encodes to
+// `encoded_partition_key` (a filter's column_value, wire doc A.4): 64-bit FNV-1a, then murmur3's
+// fmix64 finalizer, modulo `shards` (decisions 11). Every host computes the same shares.
+int ExportShardOf(std::string_view encoded_partition_key, int shards);
 
 // Runs the export. On success *summary describes it (rows_rejected > 0 means exit 3).
 Status RunExport(const ExportOptions& options, JobSummary* summary);

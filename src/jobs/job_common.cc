@@ -138,15 +138,19 @@ void Progress::Finish() {
   }
 }
 
-RateLimiter::RateLimiter(double per_second, bool start_full)
+RateLimiter::RateLimiter(double per_second, bool start_full, Clock now, Sleep sleep)
     : rate_(per_second),
+      now_(now ? std::move(now) : Clock([] { return std::chrono::steady_clock::now(); })),
+      sleep_(sleep ? std::move(sleep) : Sleep([](std::chrono::duration<double> d) {
+        std::this_thread::sleep_for(d);
+      })),
       tokens_(start_full ? per_second : 0),
-      last_(std::chrono::steady_clock::now()) {}
+      last_(now_()) {}
 
 void RateLimiter::Acquire(double n) {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    auto now = std::chrono::steady_clock::now();
+    auto now = now_();
     tokens_ = std::min(rate_, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
     last_ = now;
     if (tokens_ >= std::min(n, rate_)) {
@@ -156,7 +160,8 @@ void RateLimiter::Acquire(double n) {
     if (StopRequested()) return;
     double wait = (std::min(n, rate_) - tokens_) / rate_;
     lock.unlock();
-    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(wait, 0.2)));
+    // Short naps, so that a stop signal ends the wait soon.
+    sleep_(std::chrono::duration<double>(std::min(wait, 0.2)));
     lock.lock();
   }
 }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -77,15 +78,20 @@ class Progress {
 };
 
 // A token bucket shared by threads (--max-rows-per-sec, --max-cu-per-sec): Acquire(n) waits
-// until n tokens are there. The bucket holds at most one second of tokens, so a pause is not
-// followed by a burst; a request bigger than a second's worth waits for a full bucket, then goes
-// into debt that later requests pay. Export starts with a full bucket (a first second's burst);
-// import starts empty (`start_full` false) and charges each page after reading it, so the average
-// read rate from the start of the job stays at or below the cap. A raised stop signal
-// (StopRequested) ends a wait at once. Thread-safe.
+// until n tokens are there. The bucket starts empty (decisions 11), so over a run of a few seconds
+// the achieved rate is the cap, not the cap plus a first second's burst; it holds at most one
+// second of tokens, so a pause is not followed by a burst either. A request bigger than a second's
+// worth waits for a full bucket, then goes into debt that later requests pay. Export charges each
+// request before sending it; import charges each page after reading it. A raised stop signal
+// (StopRequested) ends a wait at once. `now` and `sleep` replace the steady clock and the thread's
+// sleep (tests). Thread-safe.
 class RateLimiter {
  public:
-  explicit RateLimiter(double per_second, bool start_full = true);
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  using Sleep = std::function<void(std::chrono::duration<double>)>;
+
+  explicit RateLimiter(double per_second, bool start_full = false, Clock now = {},
+                       Sleep sleep = {});
   RateLimiter(const RateLimiter&) = delete;
   RateLimiter& operator=(const RateLimiter&) = delete;
 
@@ -94,6 +100,8 @@ class RateLimiter {
  private:
   std::mutex mu_;
   const double rate_;
+  const Clock now_;
+  const Sleep sleep_;
   double tokens_;                                // guarded by mu_; negative = debt
   std::chrono::steady_clock::time_point last_;   // guarded by mu_
 };

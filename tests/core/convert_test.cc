@@ -250,3 +250,44 @@ TEST_CASE("a row key reads as name=value pairs") {
         "(o_orderkey=5, o_orderdate=\"1996-05-03\")");
   CHECK(FormatOtsValue(Str(std::string(70, 'x'))) == "\"" + std::string(64, 'x') + "...\"");
 }
+
+TEST_CASE("timestamps finer than the ticks_unit: the reason names the unit that keeps them") {
+  CHECK(CoarsestTicksUnit(1700000000, TimeUnit::kSeconds) == TimeUnit::kSeconds);
+  CHECK(CoarsestTicksUnit(1700000000000, TimeUnit::kMillis) == TimeUnit::kSeconds);
+  CHECK(CoarsestTicksUnit(1700000000123, TimeUnit::kMillis) == TimeUnit::kMillis);
+  CHECK(CoarsestTicksUnit(1700000000123000, TimeUnit::kMicros) == TimeUnit::kMillis);
+  CHECK(CoarsestTicksUnit(1700000000123456, TimeUnit::kMicros) == TimeUnit::kMicros);
+  CHECK(CoarsestTicksUnit(-1, TimeUnit::kNanos) == TimeUnit::kNanos);  // before 1970 too
+  CHECK(CoarsestTicksUnit(-1000, TimeUnit::kNanos) == TimeUnit::kMicros);
+
+  CHECK(CoarsestTicksUnitOfText("2024-01-02T03:04:05Z") == TimeUnit::kSeconds);
+  CHECK(CoarsestTicksUnitOfText("2024-01-02 03:04:05.120") == TimeUnit::kMillis);
+  CHECK(CoarsestTicksUnitOfText("2024-01-02T03:04:05.123456+08:00") == TimeUnit::kMicros);
+  CHECK(CoarsestTicksUnitOfText("1969-12-31T23:59:59.999999999") == TimeUnit::kNanos);
+  CHECK_FALSE(CoarsestTicksUnitOfText("2024-01-02T03:04:05.1234567891").has_value());
+  CHECK_FALSE(CoarsestTicksUnitOfText("yesterday").has_value());
+
+  CHECK(FinerThanTicksUnit(TimeUnit::kMillis, TimeUnit::kMicros) ==
+        "is finer than the column's \"ticks_unit\": \"millis\"; \"ticks_unit\": \"micros\" would "
+        "keep it");
+
+  // The CSV and JSON Lines readers' reason for a value that does not parse.
+  Column ts(DataType::Timestamp(TimeUnit::kMillis));
+  const std::string micros = "2024-01-02T03:04:05.123456Z";
+  CHECK(ParseValueInto(micros, ts.type(), &ts) == ParseOutcome::kBadValue);
+  CHECK(DescribeBadValue(ParseOutcome::kBadValue, ts.type(), micros) ==
+        "expected timestamp, got \"2024-01-02T03:04:05.123456Z\", which is finer than the "
+        "column's \"ticks_unit\": \"millis\"; \"ticks_unit\": \"micros\" would keep it");
+  const DataType dt_micros{TypeId::kDateTime, 0, 0, TimeUnit::kMicros};
+  CHECK(DescribeBadValue(ParseOutcome::kBadValue, dt_micros, "2024-01-02T03:04:05.000000001")
+            .find("\"ticks_unit\": \"nanos\" would keep it") != std::string::npos);
+  // Wrong whatever the unit, or wrong for another reason: no unit is named.
+  CHECK(DescribeBadValue(ParseOutcome::kBadValue, ts.type(), "2024-13-01T00:00:00Z")
+            .find("ticks_unit") == std::string::npos);
+  CHECK(DescribeBadValue(ParseOutcome::kBadValue, ts.type(), "2024-01-02T03:04:05.1234567891")
+            .find("ticks_unit") == std::string::npos);
+  // A value that fits the column's unit is kept exactly.
+  Column ok(DataType::Timestamp(TimeUnit::kMicros));
+  REQUIRE(ParseValueInto(micros, ok.type(), &ok) == ParseOutcome::kOk);
+  CHECK(ok.GetInt(0) == 1704164645123456);
+}

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/convert.h"
 #include "core/value_text.h"
 #include "formats/parquet/column_reader.h"
 #include "formats/parquet/parquet.h"
@@ -235,9 +236,10 @@ bool ConvertValue(const Column& src, size_t i, Column* dst, std::string* why) {
           ticks *= to_ups / from_ups;
         } else {
           int64_t d = from_ups / to_ups;
-          if (ticks % d != 0)
-            return fail("value " + ValueText(src, i) + " is finer than " + to.ToString() +
-                        " ticks");
+          if (ticks % d != 0) {
+            return fail("value " + FormatTimestamp(src.GetInt(i), from.unit, from.utc) + " " +
+                        FinerThanTicksUnit(to.unit, CoarsestTicksUnit(src.GetInt(i), from.unit)));
+          }
           ticks /= d;
         }
       } else if (from.id == TypeId::kDate) {
@@ -542,6 +544,7 @@ Status ParquetFileReader::ConvertBatch(RowBatch* batch, size_t rows, int64_t fir
     batch->rejects().push_back(std::move(rec));
   };
   std::string why;
+  std::vector<std::pair<size_t, size_t>> unconverted;  // (row, column): the file's value is kept
   for (size_t c = 0; c < columns_.size(); ++c) {
     Projected& p = *columns_[c];
     Column& dst = batch->column(c);
@@ -550,6 +553,7 @@ Status ParquetFileReader::ConvertBatch(RowBatch* batch, size_t rows, int64_t fir
       for (size_t i = 0; i < rows; ++i) {
         if (!ConvertValue(p.scratch, i, &dst, &why)) {
           reject(i, p, "TSB_BAD_VALUE", why + " (expected " + p.target.ToString() + ")");
+          unconverted.emplace_back(i, c);
         }
       }
     }
@@ -564,6 +568,28 @@ Status ParquetFileReader::ConvertBatch(RowBatch* batch, size_t rows, int64_t fir
     }
   }
   if (rejected > 0) {
+    // The reject file carries the whole row so that, once fixed, it loads again: every value
+    // in the requested type's text form, except one that did not convert, which keeps the
+    // file's own value (its bytes as they are for text, which the reject file shows as base64
+    // when they are not UTF-8).
+    std::sort(unconverted.begin(), unconverted.end());
+    for (RejectedRecord& rec : batch->rejects()) {
+      const size_t i = static_cast<size_t>(rec.position - first_row - 1);
+      rec.fields.assign(columns_.size(), std::nullopt);
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        const bool kept =
+            std::binary_search(unconverted.begin(), unconverted.end(), std::make_pair(i, c));
+        const Column& col = kept ? columns_[c]->scratch : batch->column(c);
+        if (col.IsNull(i)) continue;
+        std::string text;
+        if (kept && col.type().storage() == Storage::kBytes) {
+          text.assign(col.GetBytes(i));
+        } else {
+          AppendValueText(col, i, &text);
+        }
+        rec.fields[c] = std::move(text);
+      }
+    }
     // Drop the rejected rows from every column: rebuild each column without them.
     for (size_t c = 0; c < batch->num_columns(); ++c) {
       Column& col = batch->column(c);
