@@ -39,6 +39,8 @@ struct ImportOptions {
   std::string rejects_path;  // empty = <output stem>.rejects.jsonl (DIR/_rejects.jsonl; stderr for -)
   int64_t max_errors = -1;   // stop after more rejected rows than this; -1 = no limit
   std::string endpoint;      // --endpoint
+  double request_timeout = 30;  // --request-timeout: seconds one attempt may take
+  double retry_deadline = 300;   // --retry-deadline: seconds one call may take with its retries
   bool quiet = false;
   // --versions N: up to N versions of each cell, written in the long layout (decisions 8): the
   // key columns, `column`, `timestamp`, `value`, one row per cell version. 0 = the wide layout
