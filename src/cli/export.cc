@@ -92,11 +92,13 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
       "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected");
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
-  sub->add_option("--request-timeout", *request_timeout,
-                  "Seconds one request may take before it is abandoned and retried (default 30)");
-  sub->add_option("--retry-deadline", *retry_deadline,
-                  "Seconds one call may take with all its retries before the job fails "
-                  "(default 300)");
+  CLI::Option* request_timeout_flag = sub->add_option(
+      "--request-timeout", *request_timeout,
+      "Seconds one request may take before it is abandoned and retried (default 30)");
+  CLI::Option* retry_deadline_flag =
+      sub->add_option("--retry-deadline", *retry_deadline,
+                      "Seconds one call may take with all its retries before the job fails "
+                      "(default 300)");
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
   sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
                   "Write at most N rows per second in all (a token bucket shared by the writers)")
@@ -105,12 +107,16 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
                   "Spend at most N write CU per second in all (estimated from the rows' sizes)")
       ->check(CLI::PositiveNumber);
 
-  sub->callback([run, options, shard, mode, nulls, max_errors, request_timeout, retry_deadline] {
-    *run = [options, shard, mode, nulls, max_errors, request_timeout, retry_deadline]() -> int {
-      for (const auto& [flag, text, out] :
-           {std::tuple{"--request-timeout", request_timeout.get(), &options->request_timeout},
-            std::tuple{"--retry-deadline", retry_deadline.get(), &options->retry_deadline}}) {
-        if (!text->empty() && !ParseSeconds(*text, out)) {
+  sub->callback([run, options, shard, mode, nulls, max_errors, request_timeout, retry_deadline,
+                 request_timeout_flag, retry_deadline_flag] {
+    *run = [options, shard, mode, nulls, max_errors, request_timeout, retry_deadline,
+            request_timeout_flag, retry_deadline_flag]() -> int {
+      for (const auto& [flag, given, text, out] :
+           {std::tuple{"--request-timeout", request_timeout_flag->count() > 0,
+                       request_timeout.get(), &options->request_timeout},
+            std::tuple{"--retry-deadline", retry_deadline_flag->count() > 0, retry_deadline.get(),
+                       &options->retry_deadline}}) {
+        if (given && !ParseSeconds(*text, out)) {
           return UsageError("export",
                             std::string(flag) +
                                 ": expected a positive, finite number of seconds, got \"" + *text +
