@@ -1,7 +1,7 @@
 // Timeouts, retries and endpoints (decisions 11, "Timeouts and retries" and "Secrets"), from the
 // outside:
 //   - through a proxy that leaves 3% of the BatchWriteRow answers unanswered (the write happened,
-//     tsbridge never learns it) and swallows 1% of the requests, export writes exactly its input
+//     tsbridge never learns it) and swallows 2% of the requests, export writes exactly its input
 //     in update mode, put mode and --if-absent (whose rows are read back, not sent again blindly);
 //   - nothing listening: import and export fail (exit 1) within seconds, naming the endpoint and
 //     asking whether `tsbridge emulator` runs; https:// to the emulator fails at once, saying that
@@ -42,7 +42,7 @@ async function assertTableIsInput(endpoint, table, rows) {
 
 // An HTTP proxy on 127.0.0.1 in front of `target`. Of the BatchWriteRow requests, every 33rd
 // (about 3%) is forwarded and its answer dropped (the emulator applied the write; the client
-// waits for nothing), and every 100th is swallowed (never forwarded). Other requests pass.
+// waits for nothing), and every 50th is swallowed (never forwarded). Other requests pass.
 async function startProxy(target) {
   const upstream = new URL(target);
   const counts = { batchWrites: 0, stalled: 0, swallowed: 0 };
@@ -55,7 +55,7 @@ async function startProxy(target) {
       let fate = 'pass';
       if (req.url === '/BatchWriteRow') {
         const n = counts.batchWrites++;
-        if (n % 100 === 50) fate = 'swallow';
+        if (n % 50 === 30) fate = 'swallow';
         else if (n % 33 === 16) fate = 'stall';
       }
       if (fate === 'swallow') { counts.swallowed++; return; }
@@ -115,7 +115,7 @@ test('unanswered and swallowed BatchWriteRow requests: update, put and --if-abse
   const proxy = await startProxy(emu.endpoint);
   const dir = tempDir('net-proxy');
   try {
-    const ROWS = 20000;
+    const ROWS = 10000;
     const input = writeInput(dir, ROWS);
     for (const [table, args] of [['upd', []], ['put', ['--mode', 'put']], ['absent', ['--if-absent']]]) {
       const spec = writeSpec(dir, table, { endpoint: proxy.endpoint, table, columns: COLUMNS, mapping: MAPPING });
@@ -127,7 +127,7 @@ test('unanswered and swallowed BatchWriteRow requests: update, put and --if-abse
       assert.equal(r.code, 0, `${table}: ${r.stderr}`);
       const stalled = proxy.counts.stalled - before.stalled;
       const swallowed = proxy.counts.swallowed - before.swallowed;
-      assert.ok(stalled >= 2 && swallowed >= 1, `${table}: ${stalled} stalled, ${swallowed} swallowed`);
+      assert.ok(stalled >= 1 && swallowed >= 1, `${table}: ${stalled} stalled, ${swallowed} swallowed`);
       const c = summaryCounts(r.stderr);
       // Every request the proxy saw was counted, and each one left unanswered failed as a whole.
       assert.equal(c.requests, proxy.counts.batchWrites - before.batchWrites, r.stderr);
@@ -231,7 +231,7 @@ test('an endpoint with user information is exit 2 and the secret is shown nowher
 
 test('the summary counts the retries that happened: whole requests refused as busy, rows failed with OTSTimeout', { timeout: 180000 }, async () => {
   const dir = tempDir('net-faults');
-  const ROWS = 10000;
+  const ROWS = 4000;
   const input = writeInput(dir, ROWS);
   try {
     // Whole requests: every refused request is one 503 in the emulator's log.
