@@ -19,8 +19,8 @@ _tsbridge() {
   esac
   case "$sub" in
     emulator) COMPREPLY=($(compgen -W "--listen --data --no-sync --config --access-key-id --access-key-secret --log-level --fault --fault-seed --help" -- "$cur")) ;;
-    import) COMPREPLY=($(compgen -W "--spec --output --format --where --explain --parallel --shard --limit --summary --endpoint --rejects --max-errors --overwrite --compression --row-group-rows --versions --time-range --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
-    export) COMPREPLY=($(compgen -W "--spec --input --format --mode --nulls --if-absent --parallel --scatter --shard --rejects --create-table --dry-run --summary --endpoint --max-errors --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
+    import) COMPREPLY=($(compgen -W "--spec --output --format --where --explain --parallel --shard --limit --summary --endpoint --request-timeout --retry-deadline --rejects --max-errors --overwrite --compression --row-group-rows --versions --time-range --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
+    export) COMPREPLY=($(compgen -W "--spec --input --format --mode --nulls --if-absent --parallel --scatter --shard --rejects --create-table --dry-run --summary --endpoint --request-timeout --retry-deadline --max-errors --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
   esac
 }
 complete -F _tsbridge tsbridge

@@ -1,9 +1,11 @@
 // `tsbridge export`: local file -> Tablestore table. Flags become ExportOptions; the job lives in
 // src/jobs/export_job.cc.
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <tuple>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -11,9 +13,26 @@
 
 namespace tsb::cli {
 
+namespace {
+
+// --request-timeout / --retry-deadline: a positive, finite number of seconds (decisions 11).
+bool ParseSeconds(const std::string& text, double* out) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || !(v > 0)) {
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
 void SetupExportCommand(CLI::App* sub, RunFn* run) {
   auto options = std::make_shared<jobs::ExportOptions>();
   auto shard = std::make_shared<std::string>();
+  auto request_timeout = std::make_shared<std::string>();
+  auto retry_deadline = std::make_shared<std::string>();
   auto mode = std::make_shared<std::string>("update");
   auto nulls = std::make_shared<std::string>("skip");
   auto max_errors = std::make_shared<std::string>();
@@ -54,6 +73,13 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
       "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected");
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
+  CLI::Option* request_timeout_flag = sub->add_option(
+      "--request-timeout", *request_timeout,
+      "Seconds one request may take before it is abandoned and retried (default 30)");
+  CLI::Option* retry_deadline_flag =
+      sub->add_option("--retry-deadline", *retry_deadline,
+                      "Seconds one call may take with all its retries before the job fails "
+                      "(default 300)");
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
   sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
                   "Write at most N rows per second in all (a token bucket shared by the writers)")
@@ -62,8 +88,22 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
                   "Spend at most N write CU per second in all (estimated from the rows' sizes)")
       ->check(CLI::PositiveNumber);
 
-  sub->callback([run, options, shard, mode, nulls, max_errors] {
-    *run = [options, shard, mode, nulls, max_errors]() -> int {
+  sub->callback([run, options, shard, mode, nulls, max_errors, request_timeout, retry_deadline,
+                 request_timeout_flag, retry_deadline_flag] {
+    *run = [options, shard, mode, nulls, max_errors, request_timeout, retry_deadline,
+            request_timeout_flag, retry_deadline_flag]() -> int {
+      for (const auto& [flag, given, text, out] :
+           {std::tuple{"--request-timeout", request_timeout_flag->count() > 0,
+                       request_timeout.get(), &options->request_timeout},
+            std::tuple{"--retry-deadline", retry_deadline_flag->count() > 0, retry_deadline.get(),
+                       &options->retry_deadline}}) {
+        if (given && !ParseSeconds(*text, out)) {
+          return UsageError("export",
+                            std::string(flag) +
+                                ": expected a positive, finite number of seconds, got \"" + *text +
+                                "\"");
+        }
+      }
       if (!shard->empty() && !ParseShard(*shard, &options->shard_index, &options->shard_count)) {
         return UsageError("export",
                           "--shard: expected K/N with 1 <= K <= N, got \"" + *shard + "\"");

@@ -1,9 +1,12 @@
 // `tsbridge import`: Tablestore table -> local file. Flags become ImportOptions; the job lives in
 // src/jobs/import_job.cc.
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <tuple>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -13,6 +16,17 @@
 namespace tsb::cli {
 
 namespace {
+
+// --request-timeout / --retry-deadline: a positive, finite number of seconds (decisions 11).
+bool ParseSeconds(const std::string& text, double* out) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || !(v > 0)) {
+    return false;
+  }
+  *out = v;
+  return true;
+}
 
 // "FROM,TO": two integers (epoch milliseconds) with 0 <= FROM < TO.
 bool ParseTimeRange(const std::string& text, jobs::ImportOptions* options) {
@@ -34,6 +48,8 @@ bool ParseTimeRange(const std::string& text, jobs::ImportOptions* options) {
 void SetupImportCommand(CLI::App* sub, RunFn* run) {
   auto options = std::make_shared<jobs::ImportOptions>();
   auto shard = std::make_shared<std::string>();
+  auto request_timeout = std::make_shared<std::string>();
+  auto retry_deadline = std::make_shared<std::string>();
   auto time_range = std::make_shared<std::string>();
   auto versions = std::make_shared<std::string>();
   auto max_errors = std::make_shared<std::string>();
@@ -85,6 +101,13 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "122880)");
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
+  CLI::Option* request_timeout_flag = sub->add_option(
+      "--request-timeout", *request_timeout,
+      "Seconds one request may take before it is abandoned and retried (default 30)");
+  CLI::Option* retry_deadline_flag =
+      sub->add_option("--retry-deadline", *retry_deadline,
+                      "Seconds one call may take with all its retries before the job fails "
+                      "(default 300)");
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
   sub->add_option("--versions", *versions,
                   "Read up to N versions of each cell and write the long layout: the key "
@@ -99,8 +122,10 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "Spend at most N read CU per second in all (the CU each page consumed)")
       ->check(CLI::PositiveNumber);
 
-  sub->callback([run, options, shard, time_range, versions, max_errors, row_group_rows] {
-    *run = [options, shard, time_range, versions, max_errors, row_group_rows]() -> int {
+  sub->callback([run, options, shard, time_range, versions, max_errors, row_group_rows,
+                 request_timeout, retry_deadline, request_timeout_flag, retry_deadline_flag] {
+    *run = [options, shard, time_range, versions, max_errors, row_group_rows, request_timeout,
+            retry_deadline, request_timeout_flag, retry_deadline_flag]() -> int {
       if (!max_errors->empty() &&
           !ParseMaxErrors(*max_errors, &options->max_errors, &options->max_errors_percent)) {
         return UsageError("import", "--max-errors: expected a row count N or a share P%, got \"" +
@@ -115,6 +140,18 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                                 *row_group_rows + "\"");
         }
         options->row_group_rows = n;
+      }
+      for (const auto& [flag, given, text, out] :
+           {std::tuple{"--request-timeout", request_timeout_flag->count() > 0,
+                       request_timeout.get(), &options->request_timeout},
+            std::tuple{"--retry-deadline", retry_deadline_flag->count() > 0, retry_deadline.get(),
+                       &options->retry_deadline}}) {
+        if (given && !ParseSeconds(*text, out)) {
+          return UsageError("import",
+                            std::string(flag) +
+                                ": expected a positive, finite number of seconds, got \"" + *text +
+                                "\"");
+        }
       }
       if (!versions->empty()) {
         int64_t n = 0;

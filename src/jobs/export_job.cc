@@ -437,7 +437,12 @@ Result<ots::TableDescription> PrepareTable(ots::Client* client, const JobSpec& s
   auto described = client->DescribeTable(spec.tablestore.table);
   if (described.ok()) return DescribeAndCheck(client, spec);
   if (described.status().ots_code() != "OTSObjectNotExist" || !options.create_table) {
-    return DescribeAndCheck(client, spec);  // the same error, worded for the user
+    // A missing table is worded for the user by DescribeAndCheck; anything else (a dead
+    // endpoint, say) is not asked twice.
+    if (described.status().ots_code() != "OTSObjectNotExist") {
+      return described.status();
+    }
+    return DescribeAndCheck(client, spec);
   }
   ots::CreateTableRequest create;
   create.meta.name = spec.tablestore.table;
@@ -739,7 +744,9 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
     return Status::InvalidArgument("mapping: no primary-key column (mark them with ':')");
   }
 
-  TSB_ASSIGN_OR_RETURN(auto client, ConnectForSpec(spec, {options.endpoint, options.parallel}));
+  TSB_ASSIGN_OR_RETURN(auto client,
+                       ConnectForSpec(spec, {options.endpoint, options.parallel,
+                                             options.request_timeout, options.retry_deadline}));
   bool would_create = false;
   TSB_ASSIGN_OR_RETURN(ots::TableDescription table,
                        PrepareTable(client.get(), spec, options, &would_create));
@@ -814,6 +821,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   if (options.max_request_rows > 0) writer_options.max_rows = options.max_request_rows;
   if (options.max_request_bytes > 0) writer_options.max_bytes = options.max_request_bytes;
   writer_options.retry.cancelled = [] { return StopRequested(); };
+  writer_options.retry.total_deadline = SecondsToMillis(options.retry_deadline);
   std::unique_ptr<RateLimiter> row_limiter, cu_limiter;
   if (options.max_rows_per_sec > 0) {
     row_limiter = std::make_unique<RateLimiter>(options.max_rows_per_sec);
@@ -1224,17 +1232,21 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   for (const ots::TableWriterStats& s : writer_stats) {
     total.requests += s.requests;
     total.requests_failed += s.requests_failed;
+    total.requests_retried += s.requests_retried;
     total.row_retries += s.row_retries;
+    total.rows_read_back += s.rows_read_back;
     total.max_request_rows = std::max(total.max_request_rows, s.max_request_rows);
     total.max_request_bytes = std::max(total.max_request_bytes, s.max_request_bytes);
   }
   if (!options.quiet) {
+    // requests counts every request sent; the retries are the requests that failed as a whole
+    // (refused, or unanswered within --request-timeout) and the rows sent again on their own.
     std::fprintf(stderr,
                  "export: %" PRId64 " BatchWriteRow requests, %" PRId64
-                 " refused as a whole, %" PRId64 " rows retried, largest request %" PRId64
-                 " rows / %" PRId64 " bytes\n",
-                 total.requests, total.requests_failed, total.row_retries, total.max_request_rows,
-                 total.max_request_bytes);
+                 " refused as a whole, %" PRId64 " rows retried, %" PRId64
+                 " rows read back, largest request %" PRId64 " rows / %" PRId64 " bytes\n",
+                 total.requests, total.requests_failed, total.row_retries, total.rows_read_back,
+                 total.max_request_rows, total.max_request_bytes);
     if (summary->rows_rejected > 0) {
       std::fprintf(stderr, "export: %" PRId64 " rows rejected, see %s\n", summary->rows_rejected,
                    rejects.path() == "-" ? "stderr" : rejects.path().c_str());

@@ -61,6 +61,8 @@ struct ExportOptions {
   double max_rows_per_sec = 0;  // 0 = no cap; shared by all writers
   double max_cu_per_sec = 0;    // 0 = no cap; write CU estimated from the rows' encoded sizes
   std::string endpoint;
+  double request_timeout = 30;  // --request-timeout: seconds one attempt may take
+  double retry_deadline = 300;   // --retry-deadline: seconds one call may take with its retries
   bool quiet = false;
   // Request limits (tests only).
   int max_request_rows = 0;       // 0 = 200

@@ -991,7 +991,9 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     where.emplace(std::move(parsed));
   }
 
-  TSB_ASSIGN_OR_RETURN(auto client, ConnectForSpec(spec, {options.endpoint, options.parallel}));
+  TSB_ASSIGN_OR_RETURN(auto client,
+                       ConnectForSpec(spec, {options.endpoint, options.parallel,
+                                             options.request_timeout, options.retry_deadline}));
   TSB_ASSIGN_OR_RETURN(ots::TableDescription table, DescribeAndCheck(client.get(), spec));
   TSB_ASSIGN_OR_RETURN(ScanPlan plan,
                        PlanScan(where ? &*where : nullptr, spec.columns, spec.mapping));

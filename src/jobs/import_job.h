@@ -48,6 +48,8 @@ struct ImportOptions {
   int64_t max_errors = -1;   // stop after more rejected rows than this; -1 = no limit
   double max_errors_percent = -1;  // stop once more than this share (0..100) was rejected
   std::string endpoint;      // --endpoint
+  double request_timeout = 30;  // --request-timeout: seconds one attempt may take
+  double retry_deadline = 300;   // --retry-deadline: seconds one call may take with its retries
   bool quiet = false;
   // --versions N: up to N versions of each cell, written in the long layout (decisions 8): the
   // key columns, `column`, `timestamp`, `value`, one row per cell version. 0 = the wide layout

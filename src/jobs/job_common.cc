@@ -60,6 +60,14 @@ Status WriteSummaryFile(const std::string& path, const JobSummary& summary) {
   return Status::OK();
 }
 
+std::chrono::milliseconds SecondsToMillis(double seconds) {
+  constexpr double kMaxMillis = 1e12;
+  double ms = seconds * 1000.0;
+  if (!(ms >= 1.0)) ms = 1.0;  // also NaN
+  if (ms > kMaxMillis) ms = kMaxMillis;
+  return std::chrono::milliseconds(static_cast<int64_t>(ms));
+}
+
 Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
                                                     const ConnectOptions& options) {
   if (!spec.tablestore.role_arn.empty()) {
@@ -91,6 +99,8 @@ Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
   client_options.instance = spec.tablestore.instance;
   client_options.credentials = std::move(credentials).value();
   client_options.http.max_idle_connections = std::max(options.connections, 1);
+  client_options.http.request_timeout = SecondsToMillis(options.request_timeout);
+  client_options.retry.total_deadline = SecondsToMillis(options.retry_deadline);
   client_options.retry.cancelled = [] { return StopRequested(); };
   return ots::Client::Create(std::move(client_options));
 }

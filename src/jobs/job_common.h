@@ -48,7 +48,13 @@ Status WriteSummaryFile(const std::string& path, const JobSummary& summary);
 struct ConnectOptions {
   std::string endpoint_override;  // --endpoint, else TSBRIDGE_ENDPOINT, else the spec's
   int connections = 4;            // kept-alive connections (the job's parallelism)
+  double request_timeout = 30;    // --request-timeout: seconds one attempt may take
+  double retry_deadline = 300;    // --retry-deadline: seconds one call may take with its retries
 };
+
+// Seconds from a flag (positive, checked by the command line) as milliseconds, at least 1 ms and
+// at most about 31 years, so that any finite value converts without overflow.
+std::chrono::milliseconds SecondsToMillis(double seconds);
 
 // The client for the spec's instance: endpoint (override, spec endpoint or location), instance,
 // credentials from the environment or the credentials file (decisions 7). A role_arn in the spec

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace tsb::ots {
@@ -18,6 +19,47 @@ bool EndsJob(const Status& s) {
   return s.ots_code().empty();
 }
 
+// A row written with EXPECT_NOT_EXIST whose condition failing is a real failure (--if-absent): a
+// second copy of it would be refused by the row the first one created, so when the first one's
+// outcome is unknown the row is read back instead of sent again blindly.
+bool NeedsReadBack(const WriteItem& item) {
+  return item.condition.row_existence == RowExistence::kExpectNotExist &&
+         !item.condition_failure_is_success;
+}
+
+bool SameValue(const Value& a, const Value& b) {
+  if (a.type != b.type) return false;
+  switch (a.type) {
+    case ValueType::kInteger:
+      return a.i == b.i;
+    // Bit for bit: a NaN we wrote reads back as the same NaN.
+    case ValueType::kDouble:
+      return std::memcmp(&a.d, &b.d, sizeof a.d) == 0;
+    case ValueType::kBoolean:
+      return a.b == b.b;
+    case ValueType::kString:
+    case ValueType::kBinary:
+      return a.bytes == b.bytes;
+    default:
+      return true;
+  }
+}
+
+// Whether `stored` (read back, latest versions) holds exactly the attributes `item` puts.
+bool HoldsExactly(const Row& stored, const WriteItem& item) {
+  size_t puts = 0;
+  for (const Cell& mine : item.row.attributes) {
+    if (mine.op != CellOp::kPut || !mine.value) continue;
+    ++puts;
+    auto it = std::find_if(stored.attributes.begin(), stored.attributes.end(),
+                           [&](const Cell& c) { return c.name == mine.name; });
+    if (it == stored.attributes.end() || !it->value || !SameValue(*it->value, *mine.value)) {
+      return false;
+    }
+  }
+  return puts == stored.attributes.size();
+}
+
 }  // namespace
 
 TableWriter::TableWriter(Client* client, TableWriterOptions options, OnWritten on_written,
@@ -29,6 +71,9 @@ TableWriter::TableWriter(Client* client, TableWriterOptions options, OnWritten o
       env_(options_.retry_env != nullptr ? options_.retry_env : RetryEnv::System()) {
   request_.tables.resize(1);
   request_.tables[0].table = options_.table;
+  read_request_.tables.resize(1);
+  read_request_.tables[0].table = options_.table;
+  read_request_.tables[0].read.max_versions = 1;
   for (Generation& g : gens_) g.items.reserve(static_cast<size_t>(options_.max_rows));
 }
 
@@ -99,6 +144,56 @@ Status TableWriter::RejectAll(const std::vector<WriteItem*>& items, std::string_
   return Status::OK();
 }
 
+Status TableWriter::ReadBack(std::vector<WriteItem*>* items) {
+  std::vector<WriteItem*> resend;
+  constexpr size_t kMaxKeys = 100;  // BatchGetRow's limit per request
+  for (size_t at = 0; at < items->size(); at += kMaxKeys) {
+    const size_t n = std::min(kMaxKeys, items->size() - at);
+    std::vector<Row>& keys = read_request_.tables[0].primary_keys;
+    keys.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      keys[i].clear();
+      keys[i].primary_key = (*items)[at + i]->row.primary_key;
+    }
+    Status s = client_->BatchGetRow(read_request_, &read_result_);
+    if (!s.ok()) return s.WithContext("reading back rows whose write went unanswered");
+    if (read_result_.tables.size() != 1 || read_result_.tables[0].rows.size() != n) {
+      return Status::Internal("BatchGetRow: the answer does not match the request");
+    }
+    stats_.rows_read_back += static_cast<int64_t>(n);
+    for (size_t i = 0; i < n; ++i) {
+      WriteItem* item = (*items)[at + i];
+      const BatchRowResult& r = read_result_.tables[0].rows[i];
+      if (!r.ok || !r.has_row) {
+        // Absent (or not readable now): our write did not happen, so it is sent again; if it
+        // did happen after all, the condition refuses the copy and says so.
+        resend.push_back(item);
+      } else if (HoldsExactly(r.row, *item)) {
+        ++stats_.rows_written;
+        on_written_(item);
+      } else {
+        ++stats_.rows_rejected;
+        TSB_RETURN_IF_ERROR(on_rejected_(item, "OTSConditionCheckFail",
+                                         "the row already exists with other values (read back "
+                                         "after a write whose answer never came)"));
+      }
+    }
+  }
+  items->swap(resend);
+  return Status::OK();
+}
+
+Status TableWriter::ResolveUnknown(std::vector<WriteItem*>* pending) {
+  std::vector<WriteItem*> check;
+  std::vector<WriteItem*> keep;
+  for (WriteItem* item : *pending) (NeedsReadBack(*item) ? check : keep).push_back(item);
+  if (check.empty()) return Status::OK();
+  TSB_RETURN_IF_ERROR(ReadBack(&check));
+  keep.insert(keep.end(), check.begin(), check.end());
+  pending->swap(keep);
+  return Status::OK();
+}
+
 Status TableWriter::Send(std::vector<WriteItem*> pending) {
   RetryState retry(options_.retry, env_);
   std::vector<WriteItem*> again;
@@ -119,24 +214,30 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
       bytes += static_cast<int64_t>(pending[i]->encoded_size);
     }
     if (options_.throttle) options_.throttle(static_cast<int64_t>(pending.size()), cu);
-    ++stats_.requests;
     stats_.max_request_rows = std::max<int64_t>(stats_.max_request_rows, pending.size());
     stats_.max_request_bytes = std::max(stats_.max_request_bytes, bytes);
     Status s = client_->BatchWriteRow(request_, &result_);
+    // Every request sent counts, the client's own retries (throttling, refusals) included.
+    stats_.requests += result_.attempts;
+    stats_.requests_failed += result_.attempts - (s.ok() ? 1 : 0);
 
     if (!s.ok()) {
-      ++stats_.requests_failed;
       // The client has already retried what retry.h retries for any operation (throttling,
       // conflicts) up to its own budget: retrying those again would multiply the budgets. What
       // it leaves to us are the failures it does not repeat for writes (a timeout, an internal
-      // error, a lost connection): our writes carry absolute values, so sending one again is safe
-      // whether or not the first attempt was applied.
+      // error, a lost connection, an answer that never came): update and put rows carry
+      // absolute values, so sending them again is safe whether or not the first attempt was
+      // applied; --if-absent rows are read back first (ResolveUnknown).
       const bool client_retried = ClassifyStatus(s, /*idempotent=*/false) != RetryKind::kNone;
       RetryKind kind = client_retried ? RetryKind::kNone : ClassifyStatus(s, /*idempotent=*/true);
       if (kind != RetryKind::kNone) {
         spdlog::debug("BatchWriteRow of {} rows failed ({}); retrying", pending.size(),
                       s.ToString());
-        if (retry.ShouldRetry(kind)) continue;
+        if (retry.ShouldRetry(kind)) {
+          ++stats_.requests_retried;
+          if (OutcomeUnknown(s)) TSB_RETURN_IF_ERROR(ResolveUnknown(&pending));
+          continue;
+        }
       }
       if (options_.retry.cancelled && options_.retry.cancelled()) {
         return Status::Cancelled("stopped by a signal");
@@ -163,6 +264,8 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
     }
     again.clear();
     last_error.clear();
+    std::vector<WriteItem*> unknown;  // --if-absent rows whose outcome the service left open
+    std::vector<std::pair<std::string, std::string>> unknown_error;
     RetryKind worst = RetryKind::kNone;
     const std::vector<BatchRowResult>& results = result_.tables[0].rows;
     for (size_t i = 0; i < pending.size(); ++i) {
@@ -173,21 +276,29 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
         on_written_(item);
         continue;
       }
-      RetryKind kind = ClassifyRowError(r.error_code, r.error_message);
+      // A row that timed out may have been applied; sending an update or put again is harmless.
+      RetryKind kind = ClassifyRowError(r.error_code, r.error_message, /*idempotent=*/true);
       if (kind == RetryKind::kNone) {
         ++stats_.rows_rejected;
         TSB_RETURN_IF_ERROR(on_rejected_(item, r.error_code, r.error_message));
         continue;
       }
       if (kind == RetryKind::kThrottled || worst == RetryKind::kNone) worst = kind;
-      again.push_back(item);
-      last_error.emplace_back(r.error_code, r.error_message);
+      if (RowOutcomeUnknown(r.error_code) && NeedsReadBack(*item)) {
+        unknown.push_back(item);
+        unknown_error.emplace_back(r.error_code, r.error_message);
+      } else {
+        again.push_back(item);
+        last_error.emplace_back(r.error_code, r.error_message);
+      }
     }
-    if (again.empty()) return Status::OK();
+    if (again.empty() && unknown.empty()) return Status::OK();
     if (!retry.ShouldRetry(worst)) {
       if (options_.retry.cancelled && options_.retry.cancelled()) {
         return Status::Cancelled("stopped by a signal");
       }
+      again.insert(again.end(), unknown.begin(), unknown.end());
+      last_error.insert(last_error.end(), unknown_error.begin(), unknown_error.end());
       for (size_t i = 0; i < again.size(); ++i) {
         ++stats_.rows_rejected;
         TSB_RETURN_IF_ERROR(on_rejected_(
@@ -195,6 +306,11 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
             last_error[i].second + " (after " + std::to_string(retry.attempts()) + " attempts)"));
       }
       return Status::OK();
+    }
+    if (!unknown.empty()) {
+      TSB_RETURN_IF_ERROR(ReadBack(&unknown));
+      again.insert(again.end(), unknown.begin(), unknown.end());
+      if (again.empty()) return Status::OK();
     }
     stats_.row_retries += static_cast<int64_t>(again.size());
     pending.swap(again);

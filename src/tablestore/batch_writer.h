@@ -17,11 +17,19 @@
 //     other such rows of its request, after an exponential backoff with jitter, until it succeeds
 //     or the retry budget (RetryOptions) is spent; then it is rejected with its last code;
 //   * a row answered with a permanent code is rejected with it;
-//   * a whole request that fails with a retriable status is sent again likewise; when it fails
+//   * a row answered with a code that leaves its outcome open (OTSTimeout, ...) is sent again
+//     likewise: an update or put of absolute values may be applied twice;
+//   * a whole request that fails with a retriable status is sent again likewise (also one whose
+//     answer never came: the request timeout ended it); when it fails
 //     with a permanent service code, it is split in halves and each half sent on its own, down to
 //     single rows, which are then rejected with the code (so one bad row cannot sink 199 good
 //     ones). A network failure that outlasts the retry budget, an authentication failure, a
 //     missing table and a stop request end the job instead (the returned Status).
+// A row that must not exist yet (EXPECT_NOT_EXIST without condition_failure_is_success: export
+// --if-absent) is never sent again blindly after a write whose outcome is unknown: a copy would
+// be refused by the row our own first write created. It is read back (BatchGetRow) first: absent,
+// it is sent again; present with exactly the attributes it puts, it counts as written by us;
+// present with anything else, it is rejected with OTSConditionCheckFail.
 // The outcome of every row is reported through the callbacks, exactly once per Add()ed item.
 //
 // Not thread-safe: one TableWriter per thread. The Client is shared (it is thread-safe).
@@ -85,9 +93,11 @@ struct TableWriterOptions {
 };
 
 struct TableWriterStats {
-  int64_t requests = 0;         // BatchWriteRow calls made (the client's own retries not counted)
-  int64_t requests_failed = 0;  // of which refused as a whole
-  int64_t row_retries = 0;      // rows sent again after a retriable row error
+  int64_t requests = 0;          // BatchWriteRow requests sent, the client's own retries included
+  int64_t requests_failed = 0;   // of which refused as a whole or left unanswered
+  int64_t requests_retried = 0;  // whole requests the writer sent again (beyond the client's)
+  int64_t row_retries = 0;       // rows sent again after a retriable row error
+  int64_t rows_read_back = 0;    // --if-absent rows read back after an unanswered write
   int64_t rows_written = 0;
   int64_t rows_rejected = 0;
   int64_t max_request_rows = 0;
@@ -133,6 +143,11 @@ class TableWriter {
   Status Send(std::vector<WriteItem*> items);
   Status RejectAll(const std::vector<WriteItem*>& items, std::string_view code,
                    std::string_view message);
+  // Reads back the rows of *items (all NeedsReadBack) and reports those that exist; leaves in
+  // *items the absent ones, to be sent again.
+  Status ReadBack(std::vector<WriteItem*>* items);
+  // ReadBack of the NeedsReadBack rows of *pending, which keeps the others.
+  Status ResolveUnknown(std::vector<WriteItem*>* pending);
 
   Client* client_;
   TableWriterOptions options_;
@@ -143,6 +158,8 @@ class TableWriter {
   Generation gens_[kGenerations];
   BatchWriteRowRequest request_;
   BatchResult result_;
+  BatchGetRowRequest read_request_;
+  BatchResult read_result_;
   TableWriterStats stats_;
 };
 

@@ -509,11 +509,13 @@ Status Client::CallOnce(std::string_view operation, std::string_view body,
   return Status::FromService("", std::move(msg), response->status, std::move(request_id));
 }
 
-Status Client::Call(std::string_view operation, std::string_view body, HttpResponse* response) {
+Status Client::Call(std::string_view operation, std::string_view body, HttpResponse* response,
+                    int* attempts) {
   const bool idempotent = IsIdempotentOperation(operation);
   RetryState retry(options_.retry, options_.retry_env);
   for (;;) {
     Status s = CallOnce(operation, body, retry.RemainingTime(), response);
+    if (attempts != nullptr) *attempts = retry.attempts();
     if (s.ok()) return s;
     if (!retry.ShouldRetry(s, idempotent)) {
       std::string context(operation);
@@ -777,6 +779,7 @@ Status Client::BatchGetRow(const BatchGetRowRequest& request, BatchResult* resul
   result->tables.clear();
   result->consumed = {};
   result->failed_rows = 0;
+  result->attempts = 0;
   result->storage_.clear();
 
   pb::BatchGetRowRequest req;
@@ -790,7 +793,7 @@ Status Client::BatchGetRow(const BatchGetRowRequest& request, BatchResult* resul
   }
   ThreadScratch& scratch = Scratch();
   req.SerializeToString(&scratch.body);
-  TSB_RETURN_IF_ERROR(Call("BatchGetRow", scratch.body, &scratch.response));
+  TSB_RETURN_IF_ERROR(Call("BatchGetRow", scratch.body, &scratch.response, &result->attempts));
   pb::BatchGetRowResponse resp;
   TSB_RETURN_IF_ERROR(ParseResponse("BatchGetRow", scratch.response.body, &resp));
 
@@ -828,6 +831,7 @@ Status Client::BatchWriteRow(const BatchWriteRowRequest& request, BatchResult* r
   result->tables.clear();
   result->consumed = {};
   result->failed_rows = 0;
+  result->attempts = 0;
   result->storage_.clear();
 
   ThreadScratch& scratch = Scratch();
@@ -852,7 +856,7 @@ Status Client::BatchWriteRow(const BatchWriteRowRequest& request, BatchResult* r
     }
   }
   req.SerializeToString(&scratch.body);
-  TSB_RETURN_IF_ERROR(Call("BatchWriteRow", scratch.body, &scratch.response));
+  TSB_RETURN_IF_ERROR(Call("BatchWriteRow", scratch.body, &scratch.response, &result->attempts));
   pb::BatchWriteRowResponse& resp = scratch.batch_write_response;
   resp.Clear();
   TSB_RETURN_IF_ERROR(ParseResponse("BatchWriteRow", scratch.response.body, &resp));

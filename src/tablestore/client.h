@@ -310,6 +310,9 @@ class BatchResult {
   std::vector<BatchTableResult> tables;  // request order
   CapacityUnits consumed;                // sum over rows
   size_t failed_rows = 0;
+  // HTTP requests the call sent, the client's own retries included (set on failure too), so
+  // that callers can report the retries that happened.
+  int attempts = 0;
 
  private:
   friend class Client;
@@ -451,7 +454,9 @@ class Client {
   Client(ClientOptions options, std::string instance, std::unique_ptr<HttpTransport> transport);
 
   // Sends `body` to /operation with retries; on success *response holds the 2xx answer.
-  Status Call(std::string_view operation, std::string_view body, HttpResponse* response);
+  // *attempts (when given) receives the number of requests sent.
+  Status Call(std::string_view operation, std::string_view body, HttpResponse* response,
+              int* attempts = nullptr);
   Status CallOnce(std::string_view operation, std::string_view body,
                   std::chrono::milliseconds timeout, HttpResponse* response);
   void AddConsumed(const CapacityUnits& cu);

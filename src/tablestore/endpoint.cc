@@ -29,8 +29,23 @@ bool IsLabel(std::string_view s) {
   });
 }
 
+// The endpoint as it may be shown: user information ("id:secret@") may hold a secret, so it is
+// replaced by "***@" (decisions 7 and 11).
+std::string Shown(std::string_view text) {
+  // Up to the last '@' anywhere: a secret typed with an unescaped '/' or '?' must not leak as
+  // a "path" either.
+  size_t sep = text.find("://");
+  size_t start = sep == std::string_view::npos ? 0 : sep + 3;
+  size_t at = text.rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(text);
+  std::string out(text.substr(0, start));
+  out += "***";
+  out += text.substr(at);
+  return out;
+}
+
 Status Bad(std::string_view text, std::string_view why) {
-  return Status::InvalidArgument("endpoint \"" + std::string(text) + "\": " + std::string(why));
+  return Status::InvalidArgument("endpoint \"" + Shown(text) + "\": " + std::string(why));
 }
 
 }  // namespace
@@ -81,6 +96,14 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
     s.remove_prefix(sep + 3);
   }
 
+  // User information, checked before anything else is said about the text. An '@' anywhere
+  // counts: a path or query is refused anyway, and a secret may hold an unescaped '/'.
+  if (s.find('@') != std::string_view::npos) {
+    return Bad(text,
+               "user information (USER:SECRET@) is not allowed in an endpoint; give the access "
+               "key by the environment (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET) or the "
+               "credentials file");
+  }
   size_t path_at = s.find_first_of("/?#");
   std::string_view authority = s.substr(0, path_at);
   if (path_at != std::string_view::npos) {
@@ -88,9 +111,6 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
     // Requests go to /<Operation>; a base path would be dropped by the SDKs, so refuse it rather
     // than send requests somewhere the user did not mean.
     if (path != "/") return Bad(text, "a path, query or fragment is not allowed");
-  }
-  if (authority.find('@') != std::string_view::npos) {
-    return Bad(text, "user information is not allowed");
   }
   std::string_view host = authority;
   size_t colon = authority.rfind(':');
@@ -100,7 +120,7 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
     if (close == std::string_view::npos) return Bad(text, "unterminated IPv6 address");
     host = authority.substr(0, close + 1);
     colon = close + 1 < authority.size() && authority[close + 1] == ':' ? close + 1
-                                                                         : std::string_view::npos;
+                                                                        : std::string_view::npos;
     if (colon == std::string_view::npos && close + 1 != authority.size()) {
       return Bad(text, "bad host");
     }
@@ -135,13 +155,13 @@ Result<Endpoint> ParseLocation(std::string_view text) {
   std::string_view s = text;
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   if (!Lower(s.substr(0, 13)).starts_with("tablestore://")) {
-    return Status::InvalidArgument("location \"" + std::string(text) +
+    return Status::InvalidArgument("location \"" + Shown(text) +
                                    "\": expected tablestore://INSTANCE.REGION.ots[-internal]"
                                    ".aliyuncs.com");
   }
   TSB_ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint(text));
   if (ep.instance.empty() || ep.port != 0) {
-    return Status::InvalidArgument("location \"" + std::string(text) +
+    return Status::InvalidArgument("location \"" + Shown(text) +
                                    "\": expected tablestore://INSTANCE.REGION.ots[-internal]"
                                    ".aliyuncs.com");
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <mutex>
 
 namespace tsb::ots {
@@ -17,12 +18,37 @@ CURLcode GlobalInit() {
 }
 
 std::string_view TrimView(std::string_view s) {
-  while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' ||
-                        s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) {
     s.remove_suffix(1);
   }
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   return s;
+}
+
+// The host of "scheme://host[:port]" is a loopback address, where the emulator usually runs.
+bool IsLoopbackUrl(std::string_view url) {
+  size_t sep = url.find("://");
+  if (sep != std::string_view::npos) url.remove_prefix(sep + 3);
+  std::string host;
+  if (url.starts_with("[")) {
+    host = std::string(url.substr(1, url.find(']') - 1));
+  } else {
+    host = std::string(url.substr(0, url.find(':')));
+  }
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") ||
+         host == "::1" || host == "0.0.0.0";
+}
+
+// OpenSSL's words for a handshake that got a plain-text answer (an HTTP server on the port).
+bool LooksLikePlainHttp(std::string_view detail) {
+  for (std::string_view sign : {"wrong version number", "packet length too long",
+                                "unknown protocol", "record layer failure", "http request"}) {
+    if (detail.find(sign) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 // State one Post() hands to libcurl's callbacks.
@@ -138,7 +164,8 @@ CURL* CurlTransport::NewHandle() {
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
+                   static_cast<long>(std::max<int64_t>(
+                       1, std::min(options_.connect_timeout, options_.request_timeout).count())));
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
@@ -197,6 +224,8 @@ Status CurlTransport::Post(const HttpRequest& request, HttpResponse* response) {
   }
 
   CallState state{response, options_.max_response_bytes};
+  char error_detail[CURL_ERROR_SIZE];
+  error_detail[0] = '\0';
   std::chrono::milliseconds timeout = options_.request_timeout;
   if (request.timeout.count() > 0) timeout = std::min(timeout, request.timeout);
 
@@ -207,8 +236,11 @@ Status CurlTransport::Post(const HttpRequest& request, HttpResponse* response) {
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(timeout.count(), 1)));
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &state);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &state);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_detail);
 
   CURLcode rc = curl_easy_perform(h);
+  long os_errno = 0;
+  curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
 
   curl_off_t uploaded = 0;
   curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &uploaded);
@@ -217,8 +249,7 @@ Status CurlTransport::Post(const HttpRequest& request, HttpResponse* response) {
   bytes_sent_.fetch_add(
       static_cast<uint64_t>(uploaded) + static_cast<uint64_t>(request_header_size),
       std::memory_order_relaxed);
-  bytes_received_.fetch_add(response->body.size() + state.header_bytes,
-                            std::memory_order_relaxed);
+  bytes_received_.fetch_add(response->body.size() + state.header_bytes, std::memory_order_relaxed);
 
   response->headers.resize(state.header_count);
   long status = 0;
@@ -228,6 +259,7 @@ Status CurlTransport::Post(const HttpRequest& request, HttpResponse* response) {
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, nullptr);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, nullptr);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, nullptr);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
   curl_slist_free_all(headers);
   // After a failure the connection is closed by libcurl anyway; the handle itself stays usable.
   Return(h, true);
@@ -239,10 +271,27 @@ Status CurlTransport::Post(const HttpRequest& request, HttpResponse* response) {
   if (rc != CURLE_OK) {
     // CURLE_PARTIAL_FILE (a body shorter than Content-Length), timeouts, resets, refusals: all
     // network errors, retriable for reads. The URL holds no secret, so it may be named.
-    std::string msg = "POST " + base_url_ + std::string(request.path) + ": " +
-                      curl_easy_strerror(rc);
+    std::string msg =
+        "POST " + base_url_ + std::string(request.path) + ": " + curl_easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       msg += " (deadline " + std::to_string(timeout.count()) + " ms)";
+    }
+    if (rc == CURLE_COULDNT_CONNECT) {
+      // The request never left: say where we tried and, for a local endpoint, the likely cause.
+      std::string why = os_errno != 0 ? std::strerror(static_cast<int>(os_errno))
+                                      : std::string(curl_easy_strerror(rc));
+      std::string hint = IsLoopbackUrl(base_url_)
+                             ? "; is `tsbridge emulator` running and listening there?"
+                             : "; check the endpoint's host and port";
+      return Status::Unavailable(std::string(kCannotConnect) + base_url_ + " (" + why + ")" + hint);
+    }
+    if (rc == CURLE_SSL_CONNECT_ERROR && base_url_.starts_with("https://") &&
+        LooksLikePlainHttp(error_detail)) {
+      // Retrying a handshake with a server that does not speak TLS cannot help.
+      std::string plain = "http://" + base_url_.substr(8);
+      return Status::Corruption("endpoint " + base_url_ +
+                                " does not speak TLS (the TLS handshake got a plain-text answer: " +
+                                error_detail + "); if it is `tsbridge emulator`, use " + plain);
     }
     if (rc == CURLE_SSL_CACERT || rc == CURLE_PEER_FAILED_VERIFICATION ||
         rc == CURLE_SSL_CACERT_BADFILE) {

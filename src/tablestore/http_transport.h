@@ -9,8 +9,13 @@
 // Failure model (wire doc C.3): every call has a total deadline, so a server that accepts the
 // connection and then stalls (before or in the middle of the body) cannot hang us; a body shorter
 // than its Content-Length, a reset connection, a timeout or a refused connection is a network
-// error: Status kUnavailable with http_status 0, which retry.h treats as retriable for reads. An
-// HTTP answer of any status is not an error here: the client decodes it.
+// error: Status kUnavailable with http_status 0, which retry.h treats as retriable for reads. A
+// connection that could not be made at all (nothing listening, no route) is a network error whose
+// message contains kCannotConnect and names the endpoint (for a loopback host it asks whether
+// `tsbridge emulator` is running): retry.h retries it a few times for any operation, since the
+// request never left. A TLS handshake answered in plain text (an http:// server such as the
+// emulator behind an https:// endpoint) is Corruption, not retried, with a hint to use http://.
+// An HTTP answer of any status is not an error here: the client decodes it.
 #pragma once
 
 #include <atomic>
@@ -26,13 +31,18 @@
 
 namespace tsb::ots {
 
+// In the message of every failure to connect, and only there (retry.h IsConnectFailure).
+inline constexpr std::string_view kCannotConnect = "cannot connect to ";
+
 struct HttpTransportOptions {
-  // TCP + TLS set-up; a dead host should fail fast so the retry can go to a healthy one.
+  // TCP + TLS set-up; a dead host should fail fast so the retry can go to a healthy one. Never
+  // more than request_timeout.
   std::chrono::milliseconds connect_timeout{10000};
-  // Whole call (connect, send, wait, receive) unless HttpRequest::timeout is shorter. A 5000-row
-  // GetRange page with a filter is scanned server-side before the first byte comes back, so this is
-  // generous; the retry deadline bounds the total anyway.
-  std::chrono::milliseconds request_timeout{60000};
+  // One attempt (connect, send, wait, receive) unless HttpRequest::timeout is shorter
+  // (--request-timeout). A 5000-row GetRange page with a filter is scanned server-side before the
+  // first byte comes back, so this is generous; an answer that never comes costs this much before
+  // the attempt is repeated, and the retry deadline bounds the total.
+  std::chrono::milliseconds request_timeout{30000};
   // Idle connections kept per transport; more concurrent callers still work, their extra handles
   // are closed on return.
   int max_idle_connections = 64;

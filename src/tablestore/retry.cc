@@ -5,6 +5,8 @@
 #include <random>
 #include <thread>
 
+#include "tablestore/http_transport.h"
+
 namespace tsb::ots {
 
 namespace {
@@ -71,6 +73,7 @@ RetryKind ClassifyError(std::string_view ots_code, std::string_view message, int
 
 RetryKind ClassifyStatus(const Status& status, bool idempotent) {
   if (status.ok()) return RetryKind::kNone;
+  if (IsConnectFailure(status)) return RetryKind::kConnect;
   if (!status.ots_code().empty()) {
     return ClassifyError(status.ots_code(), status.message(), status.http_status(), idempotent);
   }
@@ -79,8 +82,30 @@ RetryKind ClassifyStatus(const Status& status, bool idempotent) {
   return ClassifyError("", status.message(), status.http_status(), idempotent);
 }
 
-RetryKind ClassifyRowError(std::string_view ots_code, std::string_view message) {
-  return AnyOperationKind(ots_code, message);
+RetryKind ClassifyRowError(std::string_view ots_code, std::string_view message, bool idempotent) {
+  RetryKind kind = AnyOperationKind(ots_code, message);
+  if (kind == RetryKind::kNone && idempotent && RowOutcomeUnknown(ots_code)) {
+    return RetryKind::kNormal;
+  }
+  return kind;
+}
+
+bool RowOutcomeUnknown(std::string_view ots_code) {
+  return ots_code == "OTSTimeout" || ots_code == "OTSInternalServerError" ||
+         ots_code == "OTSServerUnavailable";
+}
+
+bool IsConnectFailure(const Status& status) {
+  return status.code() == StatusCode::kUnavailable && status.ots_code().empty() &&
+         status.http_status() == 0 && status.message().find(kCannotConnect) != std::string::npos;
+}
+
+bool OutcomeUnknown(const Status& status) {
+  if (status.ok() || IsConnectFailure(status)) return false;
+  if (!status.ots_code().empty()) return RowOutcomeUnknown(status.ots_code());
+  if (status.code() != StatusCode::kUnavailable) return false;
+  const int http = status.http_status();
+  return http == 0 || http == 500 || http == 502 || http == 503;
 }
 
 RetryEnv* RetryEnv::System() {
@@ -91,7 +116,9 @@ RetryEnv* RetryEnv::System() {
 std::chrono::milliseconds BackoffDelay(const RetryOptions& options, RetryKind kind, int retry,
                                        double u) {
   int64_t base = (kind == RetryKind::kThrottled ? options.throttle_base_delay
-                                                : options.base_delay).count();
+                  : kind == RetryKind::kConnect ? options.connect_base_delay
+                                                : options.base_delay)
+                     .count();
   int64_t cap = options.max_delay.count();
   int64_t limit = base;
   for (int i = 0; i < retry && limit < cap; ++i) limit *= 2;
@@ -103,7 +130,10 @@ std::chrono::milliseconds BackoffDelay(const RetryOptions& options, RetryKind ki
 }
 
 RetryState::RetryState(const RetryOptions& options, RetryEnv* env)
-    : options_(options), env_(env ? env : RetryEnv::System()), start_(env_->Now()) {}
+    : options_(options),
+      env_(env ? env : RetryEnv::System()),
+      start_(env_->Now()),
+      attempt_start_(start_) {}
 
 bool RetryState::ShouldRetry(const Status& status, bool idempotent) {
   return ShouldRetry(ClassifyStatus(status, idempotent));
@@ -113,12 +143,25 @@ bool RetryState::ShouldRetry(RetryKind kind) {
   if (kind == RetryKind::kNone) return false;
   if (attempts_ >= options_.max_attempts) return false;
   if (options_.cancelled && options_.cancelled()) return false;
-  std::chrono::milliseconds delay = BackoffDelay(options_, kind, attempts_ - 1, env_->Uniform01());
+  const auto now = env_->Now();
   auto deadline = start_ + options_.total_deadline;
-  if (env_->Now() + delay >= deadline) return false;
+  // Refused connections back off on their own count, so that a refusal after many throttled
+  // attempts still gets its short schedule, and end at their own, much nearer, deadline.
+  int retry = attempts_ - 1;
+  if (kind == RetryKind::kConnect) {
+    if (connect_retries_ >= options_.max_connect_retries) return false;
+    // From the start of the first refused attempt: a slow refusal counts too.
+    if (!first_connect_failure_) first_connect_failure_ = attempt_start_;
+    deadline = std::min(deadline, *first_connect_failure_ + options_.connect_window);
+    retry = connect_retries_;
+  }
+  std::chrono::milliseconds delay = BackoffDelay(options_, kind, retry, env_->Uniform01());
+  if (now + delay >= deadline) return false;
   env_->SleepFor(delay);
   total_sleep_ += delay;
+  attempt_start_ = env_->Now();
   ++attempts_;
+  if (kind == RetryKind::kConnect) ++connect_retries_;
   return true;
 }
 

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "tablestore/endpoint.h"
+
+#include <doctest/doctest.h>
 
 using namespace tsb;
 using namespace tsb::ots;
@@ -68,4 +68,22 @@ TEST_CASE("bad endpoints and locations are refused with the reason") {
   CHECK_FALSE(ParseEndpoint("https://").ok());
   CHECK_FALSE(ParseLocation("https://x.cn-hangzhou.ots.aliyuncs.com").ok());
   CHECK_FALSE(ParseLocation("tablestore://127.0.0.1").ok());
+}
+
+TEST_CASE("an endpoint with user information is refused without showing it") {
+  for (const char* text :
+       {"http://id:s3cr3t@127.0.0.1:8800", "https://s3cr3t@x.cn-hangzhou.ots.aliyuncs.com/",
+        "http://id:s3/cr3t@host", "http://id:s3cr3t@host/path?q", "ftp://id:s3cr3t@host",
+        "id:s3cr3t@host", "tablestore://id:s3cr3t@i.cn-hangzhou.ots-internal.aliyuncs.com"}) {
+    CAPTURE(text);
+    auto ep = ParseEndpoint(text);
+    REQUIRE_FALSE(ep.ok());
+    CHECK(ep.status().code() == StatusCode::kInvalidArgument);
+    CHECK(ep.status().message().find("s3") == std::string::npos);
+    CHECK(ep.status().message().find("id:") == std::string::npos);
+    CHECK(ep.status().message().find("***@") != std::string::npos);
+  }
+  auto location = ParseLocation("tablestore://id:s3cr3t@i.cn-hangzhou.ots-internal.aliyuncs.com");
+  REQUIRE_FALSE(location.ok());
+  CHECK(location.status().message().find("s3cr3t") == std::string::npos);
 }

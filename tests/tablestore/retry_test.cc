@@ -1,9 +1,11 @@
+#include "tablestore/retry.h"
+
 #include <doctest/doctest.h>
 
 #include <deque>
 #include <vector>
 
-#include "tablestore/retry.h"
+#include "tablestore/http_transport.h"
 
 using namespace tsb;
 using namespace tsb::ots;
@@ -72,9 +74,9 @@ TEST_CASE("retriable codes for any operation, for reads only, and never") {
     CHECK(ClassifyError(code, "", 503, false) == RetryKind::kNone);
     CHECK(ClassifyRowError(code, "") == RetryKind::kNone);
   }
-  for (const char* code : {"OTSAuthFailed", "OTSParameterInvalid", "OTSConditionCheckFail",
-                           "OTSObjectNotExist", "OTSNoPermissionAccess", "OTSCapacityUnitExhausted",
-                           "OTSFlowControl"}) {
+  for (const char* code :
+       {"OTSAuthFailed", "OTSParameterInvalid", "OTSConditionCheckFail", "OTSObjectNotExist",
+        "OTSNoPermissionAccess", "OTSCapacityUnitExhausted", "OTSFlowControl"}) {
     CAPTURE(code);
     CHECK(ClassifyError(code, "", 400, true) == RetryKind::kNone);
   }
@@ -97,10 +99,10 @@ TEST_CASE("retriable codes for any operation, for reads only, and never") {
   CHECK(ClassifyStatus(Status::Corruption("bad protobuf"), true) == RetryKind::kNone);
   CHECK(ClassifyStatus(Status::InvalidArgument("x"), true) == RetryKind::kNone);
   CHECK(ClassifyStatus(Busy().WithContext("GetRange t"), false) == RetryKind::kThrottled);
-  CHECK(ClassifyStatus(Status::FromService("OTSQuotaExhausted", "Too frequent table operations.",
-                                           403, "")
-                           .WithContext("CreateTable t"),
-                       false) == RetryKind::kThrottled);
+  CHECK(ClassifyStatus(
+            Status::FromService("OTSQuotaExhausted", "Too frequent table operations.", 403, "")
+                .WithContext("CreateTable t"),
+            false) == RetryKind::kThrottled);
 
   CHECK(IsIdempotentOperation("GetRange"));
   CHECK(IsIdempotentOperation("ComputeSplitPointsBySize"));
@@ -181,4 +183,103 @@ TEST_CASE("the exact schedule with an injected clock and random source") {
     o.max_attempts = 1;
     CHECK(RunFailing(Busy(), true, o, &env) == 1);
   }
+}
+
+namespace {
+
+Status Refused() {
+  return Status::Unavailable(std::string(kCannotConnect) +
+                             "http://127.0.0.1:1 (Connection refused); is `tsbridge emulator` "
+                             "running and listening there?")
+      .WithContext("table t: DescribeTable");
+}
+
+}  // namespace
+
+TEST_CASE("a refused connection: retried for any operation, at most 3 times within 5 s") {
+  RetryOptions o;  // the defaults are the contract: 3 retries, 5 s window, 300 s deadline
+  CHECK(IsConnectFailure(Refused()));
+  CHECK_FALSE(IsConnectFailure(Status::Unavailable("POST /GetRange: Connection refused")));
+  CHECK_FALSE(IsConnectFailure(Status::FromService("", Refused().message(), 503, "")));
+  CHECK(ClassifyStatus(Refused(), false) == RetryKind::kConnect);
+  CHECK(ClassifyStatus(Refused(), true) == RetryKind::kConnect);
+  // Nothing was sent, so a write's outcome is known.
+  CHECK_FALSE(OutcomeUnknown(Refused()));
+
+  SUBCASE("the longest schedule stays inside the window") {
+    FakeEnv env;
+    env.fixed = 0.999999;
+    CHECK(RunFailing(Refused(), false, o, &env) == 4);
+    CHECK(env.sleeps == std::vector<int64_t>{499, 999, 1999});  // limits 500, 1000, 2000
+  }
+  SUBCASE("the shortest one too, and no more than 3 retries") {
+    FakeEnv env;
+    env.fixed = 0.0;
+    CHECK(RunFailing(Refused(), true, o, &env) == 4);
+    CHECK(env.sleeps == std::vector<int64_t>{250, 500, 1000});
+  }
+  SUBCASE("slow refusals: no retry starts later than 5 s after the first refusal") {
+    FakeEnv env;
+    env.fixed = 0.5;  // sleeps 375, 750, 1500
+    RetryState retry(o, &env);
+    env.Advance(milliseconds(2000));  // each refusal takes 2 s (a connect timeout, say)
+    CHECK(retry.ShouldRetry(Refused(), true));
+    env.Advance(milliseconds(2000));
+    // 2375 ms after the first refusal + 2000 + 750 would pass 5000.
+    CHECK_FALSE(retry.ShouldRetry(Refused(), true));
+    CHECK(env.sleeps == std::vector<int64_t>{375});
+  }
+  SUBCASE("a refusal after throttled attempts gets its own short count") {
+    FakeEnv env;
+    env.fixed = 0.0;
+    RetryState retry(o, &env);
+    for (int i = 0; i < 5; ++i) REQUIRE(retry.ShouldRetry(Busy(), true));
+    CHECK(retry.ShouldRetry(Refused(), true));
+    CHECK(env.sleeps.back() == 250);  // the first connect back-off, not the sixth throttle one
+    CHECK(retry.ShouldRetry(Refused(), true));
+    CHECK(retry.ShouldRetry(Refused(), true));
+    CHECK_FALSE(retry.ShouldRetry(Refused(), true));
+  }
+}
+
+TEST_CASE("the retry deadline: 300 s by default, and no wait may cross it") {
+  RetryOptions o;
+  CHECK(o.total_deadline == milliseconds(300000));
+  FakeEnv env;
+  env.fixed = 0.999999;  // sleeps 199, 399, 799, 1599, 2999, 2999, ...
+  o.max_attempts = 1000;
+  const auto start = env.Now();
+  RetryState retry(o, &env);
+  int attempts = 1;
+  // Every attempt waits for an answer that never comes: the request timeout (30 s), capped by
+  // the time left, as Client::Call caps it.
+  for (;;) {
+    env.Advance(std::min(milliseconds(30000), retry.RemainingTime()));
+    if (!retry.ShouldRetry(Timeout(), true)) break;
+    ++attempts;
+  }
+  // Nine 30 s attempts and their waits end at 288 s; the tenth gets the 12 s left.
+  CHECK(attempts == 10);
+  CHECK(env.sleeps == std::vector<int64_t>{199, 399, 799, 1599, 2999, 2999, 2999, 2999, 2999});
+  CHECK(env.Now() - start == milliseconds(300000));
+}
+
+TEST_CASE("row errors whose outcome is unknown are retried only where a repeat is harmless") {
+  for (const char* code : {"OTSTimeout", "OTSInternalServerError", "OTSServerUnavailable"}) {
+    CAPTURE(code);
+    CHECK(RowOutcomeUnknown(code));
+    CHECK(ClassifyRowError(code, "", /*idempotent=*/true) == RetryKind::kNormal);
+    CHECK(ClassifyRowError(code, "", /*idempotent=*/false) == RetryKind::kNone);
+    CHECK(OutcomeUnknown(Status::FromService(code, "", 503, "r")));
+  }
+  CHECK_FALSE(RowOutcomeUnknown("OTSServerBusy"));
+  CHECK(ClassifyRowError("OTSConditionCheckFail", "", true) == RetryKind::kNone);
+  CHECK(ClassifyRowError("OTSServerBusy", "", true) == RetryKind::kThrottled);
+  // A request the service refused before doing anything: known outcome.
+  CHECK_FALSE(OutcomeUnknown(Busy()));
+  // No answer at all (the request timeout ended it): unknown.
+  CHECK(OutcomeUnknown(Status::Unavailable(
+      "POST http://127.0.0.1:9/BatchWriteRow: Timeout was reached (deadline 2000 ms)")));
+  CHECK(OutcomeUnknown(Status::FromService("", "HTTP 502 without a Tablestore error", 502, "")));
+  CHECK_FALSE(OutcomeUnknown(Status::Corruption("endpoint https://x does not speak TLS")));
 }
