@@ -82,8 +82,8 @@ Status WriteSummaryFile(const std::string& path, const JobSummary& summary) {
   if (path.empty()) return Status::OK();
   std::FILE* out = std::fopen(path.c_str(), "wb");
   if (out == nullptr) {
-    return Status::IOError("--summary " + path + ": cannot create the file: " +
-                           std::strerror(errno));
+    return Status::IOError("--summary " + path +
+                           ": cannot create the file: " + std::strerror(errno));
   }
   const std::string text = summary.ToJson() + "\n";
   const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();

@@ -189,8 +189,8 @@ TEST_CASE("summary guard: fills on every return path and only assigns") {
 }
 
 TEST_CASE("reject writer: the first record's place and reason") {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("tsb_first_reject_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tsb_first_reject_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   for (bool text_input : {true, false}) {
     jobs::RejectFileOptions o;
