@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 
 namespace tsb::cli {
 
@@ -14,7 +15,7 @@ int ReportFailure(std::string_view verb, const Status& status) {
   std::string text = status.ToString();
   std::fprintf(stderr, "tsbridge %.*s: %s\n", static_cast<int>(verb.size()), verb.data(),
                text.c_str());
-  return jobs::ExitCodeFor(status);
+  return ExitFor(status).code;
 }
 
 int UsageError(std::string_view verb, const std::string& message) {
@@ -23,12 +24,54 @@ int UsageError(std::string_view verb, const std::string& message) {
   return kExitUsage;
 }
 
-int FinishJob(std::string_view verb, const jobs::JobSummary& summary,
-              const std::string& summary_path, bool quiet) {
-  if (!quiet) std::fprintf(stderr, "%s\n", summary.OneLine(verb).c_str());
-  Status s = jobs::WriteSummaryFile(summary_path, summary);
-  if (!s.ok()) return ReportFailure(verb, s);
-  return summary.rows_rejected > 0 ? kExitDataProblems : kExitOk;
+namespace {
+
+// The message of exit 3: how many rows, where they went, and why the first one was refused.
+std::string RejectedMessage(const jobs::JobSummary& summary) {
+  std::string text = std::to_string(summary.rows_rejected) +
+                     (summary.rows_rejected == 1 ? " row" : " rows") + " rejected";
+  if (summary.stop == jobs::StopReason::kMaxErrors) {
+    text = "stopped early: --max-errors reached: " + text;
+  }
+  if (summary.rejects_path == "-") {
+    text += "; the rejected rows were written to stderr above, one JSON object a line";
+  } else if (!summary.rejects_path.empty()) {
+    text += "; see " + summary.rejects_path;
+  }
+  if (!summary.first_reject.empty()) text += "; first: " + summary.first_reject;
+  return text;
+}
+
+}  // namespace
+
+int FinishJob(std::string_view verb, const Status& status, jobs::JobSummary* summary,
+              const std::string& summary_path, bool quiet, bool one_line) {
+  // The handler only raises the flag; which signal it was is known here, where it was installed.
+  if (!status.ok() && jobs::StopRequested()) {
+    summary->stop = jobs::StopReasonForSignal(jobs::StopSignal().load());
+  }
+  const ExitStatus exit = ExitFor(status, summary->stop, summary->rows_rejected);
+  summary->status = std::string(exit.word);
+  summary->exit_code = exit.code;
+  const int verb_len = static_cast<int>(verb.size());
+  if (!status.ok()) {
+    summary->error = status.ToString();
+    std::fprintf(stderr, "tsbridge %.*s: %s\n", verb_len, verb.data(), summary->error.c_str());
+  } else {
+    if (!quiet && one_line) std::fprintf(stderr, "%s\n", summary->OneLine(verb).c_str());
+    if (exit.code == kExitDataProblems) {
+      // Printed even with -q: it is why the exit code is not 0.
+      summary->error = RejectedMessage(*summary);
+      std::fprintf(stderr, "tsbridge %.*s: %s\n", verb_len, verb.data(), summary->error.c_str());
+    }
+  }
+  Status written = jobs::WriteSummaryFile(summary_path, *summary);
+  if (!written.ok()) {
+    std::fprintf(stderr, "tsbridge %.*s: %s (the data%s stays)\n", verb_len, verb.data(),
+                 written.ToString().c_str(), verb == "export" ? " written to the table" : " file");
+    if (exit.code == kExitOk || exit.code == kExitDataProblems) return kExitFailure;
+  }
+  return exit.code;
 }
 
 namespace {

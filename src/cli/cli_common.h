@@ -19,10 +19,13 @@ namespace tsb::cli {
 int ReportFailure(std::string_view verb, const Status& status);
 // A usage error found after parsing (exit 2).
 int UsageError(std::string_view verb, const std::string& message);
-// Prints the one-line summary (unless quiet), writes --summary, and returns 0, or 3 when rows
-// were rejected.
-int FinishJob(std::string_view verb, const jobs::JobSummary& summary,
-              const std::string& summary_path, bool quiet);
+// Ends a job that ran (the spec was read): decides the exit code and status word from `status`
+// and the summary's stop reason and rejects (cli/exit_status.h), prints the failure, or the
+// one-line summary (unless quiet or !one_line) and, for exit 3, where the rejected rows went and
+// the first one's reason; then writes --summary whatever the outcome. A summary that cannot be
+// written turns exit 0 or 3 into 1 (a failed job keeps its own code); the data file stays.
+int FinishJob(std::string_view verb, const Status& status, jobs::JobSummary* summary,
+              const std::string& summary_path, bool quiet, bool one_line = true);
 // SIGINT / SIGTERM set jobs::StopSignal(); a second signal ends the process at once.
 void InstallStopHandlers();
 // "K/N" with 1 <= K <= N.

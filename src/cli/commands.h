@@ -8,6 +8,8 @@
 #include <functional>
 #include <string_view>
 
+#include "cli/exit_status.h"  // the exit codes every subcommand returns
+
 namespace CLI {
 class App;
 }
@@ -21,15 +23,6 @@ struct Command {
   std::string_view summary;
   void (*setup)(CLI::App* sub, RunFn* run);
 };
-
-// Exit codes shared by every subcommand (decisions.md section 2).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitDataProblems = 3;
-inline constexpr int kExitAuth = 4;
-inline constexpr int kExitSigint = 130;
-inline constexpr int kExitSigterm = 143;
 
 void SetupEmulatorCommand(CLI::App* sub, RunFn* run);
 void SetupImportCommand(CLI::App* sub, RunFn* run);

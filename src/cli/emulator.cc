@@ -82,9 +82,9 @@ void SetUpLogging(const std::string& level) {
   }
 }
 
-int Fail(int code, const Status& status) {
+int Fail(const Status& status) {
   std::fprintf(stderr, "tsbridge emulator: %s\n", status.message().c_str());
-  return code;
+  return ExitFor(status).code;
 }
 
 int RunEmulator(const EmulatorCommandOptions& flags) {
@@ -109,7 +109,7 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
 
   emulator::EmulatorOptions options;
   Status listen = ParseListen(flags.listen, &options.host, &options.port);
-  if (!listen.ok()) return Fail(kExitUsage, listen);
+  if (!listen.ok()) return Fail(listen);
   options.data_dir = flags.data_dir;
   // With --data every acknowledged write is in the write-ahead log and synced, as the service
   // promises: a crash or power loss loses nothing acknowledged. Concurrent requests share one
@@ -123,14 +123,13 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
   const bool key_flags = !flags.access_key_id.empty() || !flags.access_key_secret.empty();
   if (!flags.config_file.empty()) {
     if (key_flags) {
-      return Fail(kExitUsage, Status::InvalidArgument(
-                                  "--access-key-id/--access-key-secret cannot be combined with "
+      return Fail(
+          Status::InvalidArgument("--access-key-id/--access-key-secret cannot be combined with "
                                   "--config: declare the keys in the config's accounts"));
     }
     auto config = emulator::LoadEmulatorConfig(flags.config_file);
     if (!config.ok()) {
-      return Fail(config.status().code() == StatusCode::kIOError ? kExitFailure : kExitUsage,
-                  config.status());
+      return Fail(config.status());
     }
     options.config = std::move(config).value();
   } else {
@@ -138,8 +137,7 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
     std::string secret = flags.access_key_secret;
     if (key_flags) {
       if (id.empty() || secret.empty()) {
-        return Fail(kExitUsage, Status::InvalidArgument(
-                                    "--access-key-id and --access-key-secret go together"));
+        return Fail(Status::InvalidArgument("--access-key-id and --access-key-secret go together"));
       }
       key_source = "from the command line";
     } else {
@@ -148,8 +146,8 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
       bool has_id = env_id != nullptr && *env_id != '\0';
       bool has_secret = env_secret != nullptr && *env_secret != '\0';
       if (has_id != has_secret) {
-        return Fail(kExitUsage, Status::InvalidArgument(
-                                    "TSBRIDGE_EMULATOR_ACCESS_KEY_ID and "
+        return Fail(
+            Status::InvalidArgument("TSBRIDGE_EMULATOR_ACCESS_KEY_ID and "
                                     "TSBRIDGE_EMULATOR_ACCESS_KEY_SECRET go together"));
       }
       if (has_id) {
@@ -167,18 +165,18 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
   }
   for (const std::string& text : flags.faults) {
     auto rule = emulator::ParseFaultRule(text);
-    if (!rule.ok()) return Fail(kExitUsage, rule.status());
+    if (!rule.ok()) return Fail(rule.status());
     options.faults.push_back(std::move(rule).value());
   }
   for (const std::string& text : options.config.faults) {
     auto rule = emulator::ParseFaultRule(text);
-    if (!rule.ok()) return Fail(kExitUsage, rule.status().WithContext(flags.config_file));
+    if (!rule.ok()) return Fail(rule.status().WithContext(flags.config_file));
   }
   if (flags.fault_seed_given) options.config.fault_seed = flags.fault_seed;
 
   emulator::EmulatorServer server(std::move(options));
   Status started = server.Start();
-  if (!started.ok()) return Fail(kExitFailure, started);
+  if (!started.ok()) return Fail(started);
 
   // The banner (stderr). Secrets: only the public development pair is printed in full.
   std::fprintf(stderr, "tsbridge emulator: a local Tablestore-compatible server\n");

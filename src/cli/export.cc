@@ -123,8 +123,7 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
       InstallStopHandlers();
       jobs::JobSummary summary;
       Status s = jobs::RunExport(*options, &summary);
-      if (!s.ok()) return ReportFailure("export", s);
-      return FinishJob("export", summary, options->summary_path, options->quiet);
+      return FinishJob("export", s, &summary, options->summary_path, options->quiet);
     };
   });
 }

@@ -172,9 +172,8 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
       InstallStopHandlers();
       jobs::JobSummary summary;
       Status s = jobs::RunImport(*options, &summary);
-      if (!s.ok()) return ReportFailure("import", s);
-      if (options->explain) return kExitOk;
-      return FinishJob("import", summary, options->summary_path, options->quiet);
+      return FinishJob("import", s, &summary, options->summary_path, options->quiet,
+                       /*one_line=*/!options->explain);
     };
   });
 }

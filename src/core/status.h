@@ -6,7 +6,8 @@
 // ("orders.parquet: row group 3: column \"price\": truncated RLE run"), and, for errors that came
 // from Tablestore (or the emulator), the service's error code, HTTP status and request id.
 //
-// cli/main.cc maps codes to exit codes in one place; retry.h decides retryability from the codes.
+// cli/exit_status.h maps codes (with the job's stop reason) to exit codes in one place; retry.h
+// decides retryability from the codes.
 #pragma once
 
 #include <memory>
@@ -29,7 +30,8 @@ enum class StatusCode {
   kUnavailable,       // timeouts, connection failures, 5xx, throttling
   kPermissionDenied,  // credentials, signature, policy
   kServerError,       // any other error answered by the store: see ots_code()
-  kCancelled,         // stopped by a signal
+  kCancelled,         // stopped by a signal; inside a job also a pipeline told to stop early,
+                      // whose reason (--limit, --max-errors) the job reports as a StopReason
 };
 
 std::string_view StatusCodeName(StatusCode code);

@@ -747,6 +747,10 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   TSB_ASSIGN_OR_RETURN(auto client,
                        ConnectForSpec(spec, {options.endpoint, options.parallel,
                                              options.request_timeout, options.retry_deadline}));
+  SummaryOnReturn cu_on_return(summary, started, [&](JobSummary* s) {
+    s->read_cu = client->stats().read_cu;
+    s->write_cu = client->stats().write_cu;
+  });
   bool would_create = false;
   TSB_ASSIGN_OR_RETURN(ots::TableDescription table,
                        PrepareTable(client.get(), spec, options, &would_create));
@@ -938,6 +942,18 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   std::atomic<int64_t> rejected_here{0};
   std::atomic<bool> stopped_for_errors{false};
   std::mutex dry_mu;  // the dry run's report (one reader only, but kept simple)
+  // Runs after the threads are joined: every return below joins them first.
+  SummaryOnReturn counters_on_return(summary, started, [&](JobSummary* s) {
+    s->rows_read = rows_read_total.load();
+    s->rows_written = rows_written.load();
+    s->rows_rejected = rejected_here.load() + rejected_by_writers.load();
+    s->bytes_written = bytes_written.load();
+    if (rejects.count() > 0) {
+      s->rejects_path = rejects.path();
+      s->first_reject = rejects.first_reason();
+    }
+    if (stopped_for_errors.load()) s->stop = StopReason::kMaxErrors;
+  });
 
   auto reject_rows_read = [&](const RejectedRecord& rec, int64_t line_offset) -> Status {
     RejectRecord record;
@@ -1247,13 +1263,6 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
                  " rows read back, largest request %" PRId64 " rows / %" PRId64 " bytes\n",
                  total.requests, total.requests_failed, total.row_retries, total.rows_read_back,
                  total.max_request_rows, total.max_request_bytes);
-    if (summary->rows_rejected > 0) {
-      std::fprintf(stderr, "export: %" PRId64 " rows rejected, see %s\n", summary->rows_rejected,
-                   rejects.path() == "-" ? "stderr" : rejects.path().c_str());
-    }
-    if (stopped_for_errors.load()) {
-      std::fprintf(stderr, "export: stopped early: --max-errors reached\n");
-    }
     if (rows_skipped > 0) {
       std::fprintf(stderr, "export: %" PRId64 " rows belong to other --shard shares\n",
                    rows_skipped);

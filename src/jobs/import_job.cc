@@ -322,9 +322,22 @@ class RejectSink {
         std::fputc('\n', file_) == EOF) {
       return Status::IOError(path_ + ": cannot write the reject file");
     }
+    if (count_ == 0) first_line_ = line;
     ++count_;
     return Status::OK();
   }
+  // The first record, as "primary key {...}: column "c" (stored STRING, expected bigint): reason",
+  // for the message of exit 3; empty before any.
+  std::string FirstReason() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (first_line_.empty()) return "";
+    auto j = nlohmann::json::parse(first_line_, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return first_line_;
+    return "primary key " + j.value("primary_key", nlohmann::json::object()).dump() +
+           ": column \"" + j.value("column", "") + "\" (stored " + j.value("stored_type", "") +
+           ", expected " + j.value("expected_type", "") + "): " + j.value("reason", "");
+  }
+  const std::string& path() const { return path_; }
   Status Close() {
     std::lock_guard<std::mutex> lock(mu_);
     if (file_ != nullptr && file_ != stderr && std::fclose(file_) != 0) {
@@ -339,9 +352,10 @@ class RejectSink {
 
  private:
   std::string path_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::FILE* file_ = nullptr;
   std::atomic<int64_t> count_{0};
+  std::string first_line_;  // guarded by mu_
 };
 
 nlohmann::ordered_json ValueJson(const OtsValueRef& v) {
@@ -994,6 +1008,10 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   TSB_ASSIGN_OR_RETURN(auto client,
                        ConnectForSpec(spec, {options.endpoint, options.parallel,
                                              options.request_timeout, options.retry_deadline}));
+  SummaryOnReturn cu_on_return(summary, started, [&](JobSummary* s) {
+    s->read_cu = client->stats().read_cu;
+    s->write_cu = client->stats().write_cu;
+  });
   TSB_ASSIGN_OR_RETURN(ots::TableDescription table, DescribeAndCheck(client.get(), spec));
   TSB_ASSIGN_OR_RETURN(ScanPlan plan,
                        PlanScan(where ? &*where : nullptr, spec.columns, spec.mapping));
@@ -1096,6 +1114,23 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     runner_options.spill_dir = target.path;
   }
   OrderedRunner runner(runner_options);
+  SummaryOnReturn counters_on_return(summary, started, [&](JobSummary* s) {
+    s->rows_read = rows_read.load();
+    s->rows_written = written;
+    s->rows_rejected = rejects.count();
+    s->bytes_read = bytes_read.load();
+    if (rejects.count() > 0) {
+      s->rejects_path = rejects.path();
+      s->first_reject = rejects.FirstReason();
+    }
+    s->split_fingerprint = fingerprint;
+    s->splits = static_cast<int64_t>(tasks.size());
+    if (options.max_errors >= 0 && rejects.count() > options.max_errors) {
+      s->stop = StopReason::kMaxErrors;
+    } else if (limit_reached) {
+      s->stop = StopReason::kLimit;
+    }
+  });
 
   auto scan = [&](size_t index, const OrderedRunner::Emit& emit) -> Status {
     const ScanTask& task = tasks[index];

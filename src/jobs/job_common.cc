@@ -3,11 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -22,8 +23,31 @@ std::atomic<int>& StopSignal() {
   return signal;
 }
 
+std::string_view StopReasonName(StopReason reason) {
+  switch (reason) {
+    case StopReason::kNone: return "";
+    case StopReason::kLimit: return "limit";
+    case StopReason::kMaxErrors: return "max_errors";
+    case StopReason::kSigint: return "SIGINT";
+    case StopReason::kSigterm: return "SIGTERM";
+  }
+  return "";
+}
+
+StopReason StopReasonForSignal(int signal) {
+  return signal == SIGTERM ? StopReason::kSigterm : StopReason::kSigint;
+}
+
 std::string JobSummary::ToJson() const {
   nlohmann::ordered_json j;
+  j["status"] = status;
+  j["exit_code"] = exit_code;
+  // Always present, null on success, so that a reader can test it without a key check.
+  if (error.empty()) {
+    j["error"] = nullptr;
+  } else {
+    j["error"] = error;
+  }
   j["rows_read"] = rows_read;
   j["rows_written"] = rows_written;
   j["rows_rejected"] = rows_rejected;
@@ -32,10 +56,14 @@ std::string JobSummary::ToJson() const {
   j["read_cu"] = read_cu;
   j["write_cu"] = write_cu;
   j["seconds"] = seconds;
+  if (stop != StopReason::kNone) j["stopped_by"] = StopReasonName(stop);
+  if (!rejects_path.empty()) j["rejects_path"] = rejects_path;
+  if (!first_reject.empty()) j["first_reject"] = first_reject;
   if (!split_fingerprint.empty()) j["split_fingerprint"] = split_fingerprint;
   // An import always plans splits (it has a fingerprint), so its count shows even when 0.
   if (splits > 0 || !split_fingerprint.empty()) j["splits"] = splits;
-  return j.dump();
+  // Messages quote the user's data, which need not be UTF-8.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string JobSummary::OneLine(std::string_view verb) const {
@@ -53,10 +81,18 @@ std::string JobSummary::OneLine(std::string_view verb) const {
 
 Status WriteSummaryFile(const std::string& path, const JobSummary& summary) {
   if (path.empty()) return Status::OK();
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << summary.ToJson() << "\n";
-  out.close();
-  if (!out) return Status::IOError(path + ": cannot write the summary");
+  std::FILE* out = std::fopen(path.c_str(), "wb");
+  if (out == nullptr) {
+    return Status::IOError("--summary " + path +
+                           ": cannot create the file: " + std::strerror(errno));
+  }
+  const std::string text = summary.ToJson() + "\n";
+  const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+  const int saved_errno = errno;
+  if (std::fclose(out) != 0 || !written) {
+    return Status::IOError("--summary " + path + ": cannot write the file: " +
+                           std::strerror(written ? errno : saved_errno));
+  }
   return Status::OK();
 }
 
@@ -66,6 +102,12 @@ std::chrono::milliseconds SecondsToMillis(double seconds) {
   if (!(ms >= 1.0)) ms = 1.0;  // also NaN
   if (ms > kMaxMillis) ms = kMaxMillis;
   return std::chrono::milliseconds(static_cast<int64_t>(ms));
+}
+
+SummaryOnReturn::~SummaryOnReturn() {
+  if (fill_) fill_(summary_);
+  summary_->seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }
 
 Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
@@ -173,18 +215,6 @@ void RateLimiter::Acquire(double n) {
     // Short naps, so that a stop signal ends the wait soon.
     sleep_(std::chrono::duration<double>(std::min(wait, 0.2)));
     lock.lock();
-  }
-}
-
-int ExitCodeFor(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kOk: return 0;
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kNotSupported:
-    case StatusCode::kNotFound: return 2;
-    case StatusCode::kPermissionDenied: return 4;
-    case StatusCode::kCancelled: return StopSignal().load() == SIGTERM ? 143 : 130;
-    default: return 1;
   }
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "core/job_spec.h"
 #include "core/status.h"
@@ -24,7 +25,29 @@ namespace tsb::jobs {
 std::atomic<int>& StopSignal();
 inline bool StopRequested() { return StopSignal().load(std::memory_order_relaxed) != 0; }
 
+// Why a job ended before its input did. A signal's stop is filled in by the cli (which installed
+// the handler); the jobs report the others.
+enum class StopReason {
+  kNone,
+  kLimit,      // --limit rows were written: a normal end
+  kMaxErrors,  // more rows than --max-errors were rejected
+  kSigint,
+  kSigterm,
+};
+// "limit", "max_errors", "SIGINT", "SIGTERM"; empty for kNone.
+std::string_view StopReasonName(StopReason reason);
+StopReason StopReasonForSignal(int signal);
+
+// What a job did, written as the --summary JSON on every exit after the spec was read
+// (decisions 11), so the counters are what had happened by the time the job stopped, also when
+// it failed.
 struct JobSummary {
+  // How the run ended: the cli fills these from its exit mapping (cli/exit_status.h).
+  std::string status = "ok";  // ok, rejected, failed, usage, auth, interrupted
+  int exit_code = 0;
+  std::string error;  // the failure's message (never a secret); empty = JSON null
+  StopReason stop = StopReason::kNone;
+
   int64_t rows_read = 0;
   int64_t rows_written = 0;
   int64_t rows_rejected = 0;
@@ -35,8 +58,13 @@ struct JobSummary {
   double seconds = 0;
   std::string split_fingerprint;  // import: FNV-1a of the split points (hosts of a --shard compare)
   int64_t splits = 0;             // import: key-range splits scanned (0: not reported)
+  // Where rejected rows went ("-" = stderr) and the first one's place and reason, for the
+  // message of exit 3; empty when no reject was written.
+  std::string rejects_path;
+  std::string first_reject;
 
-  // {"rows_read": ..., ..., "seconds": ...} (+ "split_fingerprint" and "splits" when set).
+  // {"status": ..., "exit_code": ..., "error": ..., "rows_read": ..., ..., "seconds": ...}
+  // (+ "stopped_by", "rejects_path", "first_reject", "split_fingerprint" and "splits" when set).
   std::string ToJson() const;
   // "import: 1000 rows read, 998 written, 2 rejected, 1.2 MB in 0.4 s (2500 rows/s), 30 read CU".
   std::string OneLine(std::string_view verb) const;
@@ -44,6 +72,25 @@ struct JobSummary {
 
 // Writes the summary JSON to `path` (when not empty).
 Status WriteSummaryFile(const std::string& path, const JobSummary& summary);
+
+// Fills a job's summary on whichever path the job returns by: `fill` (when given) copies the
+// counters it can see, then `seconds` is set. Declared after the counters it reads, so they are
+// still alive when it runs; a job declares one per stage, later ones covering more counters.
+// `fill` must only assign, as an earlier stage's guard runs again after a later one.
+class SummaryOnReturn {
+ public:
+  SummaryOnReturn(JobSummary* summary, std::chrono::steady_clock::time_point started,
+                  std::function<void(JobSummary*)> fill = nullptr)
+      : summary_(summary), started_(started), fill_(std::move(fill)) {}
+  ~SummaryOnReturn();
+  SummaryOnReturn(const SummaryOnReturn&) = delete;
+  SummaryOnReturn& operator=(const SummaryOnReturn&) = delete;
+
+ private:
+  JobSummary* summary_;
+  std::chrono::steady_clock::time_point started_;
+  std::function<void(JobSummary*)> fill_;
+};
 
 struct ConnectOptions {
   std::string endpoint_override;  // --endpoint, else TSBRIDGE_ENDPOINT, else the spec's
@@ -111,8 +158,5 @@ class RateLimiter {
   double tokens_;                                // guarded by mu_; negative = debt
   std::chrono::steady_clock::time_point last_;   // guarded by mu_
 };
-
-// Maps a job's final status to the process exit code (decisions 2).
-int ExitCodeFor(const Status& status);
 
 }  // namespace tsb::jobs

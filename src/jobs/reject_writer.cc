@@ -140,8 +140,22 @@ Status RejectWriter::Write(const RejectRecord& record) {
   if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size()) {
     return Status::IOError(options_.path + ": cannot write the reject file");
   }
+  if (first_reason_.empty()) {
+    // raw_record is off only for Parquet, whose positions are row numbers, not lines.
+    first_reason_ = options_.raw_record ? "line " : "row ";
+    AppendInt64(record.position, &first_reason_);
+    first_reason_ += ": ";
+    first_reason_ += record.code;
+    first_reason_ += ": ";
+    first_reason_ += record.message;
+  }
   count_.fetch_add(1, std::memory_order_relaxed);
   return Status::OK();
+}
+
+std::string RejectWriter::first_reason() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return first_reason_;
 }
 
 Status RejectWriter::Close() {

@@ -68,14 +68,18 @@ class RejectWriter {
 
   int64_t count() const { return count_.load(std::memory_order_relaxed); }
   const std::string& path() const { return options_.path; }
+  // The first record written, as "line 7: TSB_BAD_VALUE: message" ("row 7" for Parquet), so
+  // that exit 3 can say why without the user opening the file; empty before any.
+  std::string first_reason() const;
 
  private:
   void Format(const RejectRecord& record, std::string* out) const;
 
   RejectFileOptions options_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::FILE* file_ = nullptr;  // guarded by mu_
   std::string line_;           // guarded by mu_
+  std::string first_reason_;   // guarded by mu_
   std::atomic<int64_t> count_{0};
 };
 

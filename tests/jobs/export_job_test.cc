@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli/exit_status.h"
 #include "emulator/server.h"
 #include "jobs/job_common.h"
 #include "tablestore/client.h"
@@ -246,13 +247,13 @@ TEST_CASE("export: checks before any write") {
   std::string input = f.Write("in.csv", "id,a\n1,x\n");
   SUBCASE("a missing table") {
     Status s = jobs::RunExport(f.Options(input), &summary);
-    CHECK(jobs::ExitCodeFor(s) == 2);
+    CHECK(cli::ExitFor(s).code == 2);
     CHECK(s.message().find("does not exist") != std::string::npos);
   }
   SUBCASE("a spec column missing from the input") {
     f.CreateTable();
     Status s = jobs::RunExport(f.Options(input), &summary);
-    CHECK(jobs::ExitCodeFor(s) == 2);
+    CHECK(cli::ExitFor(s).code == 2);
     CHECK(f.Table().empty());
   }
   SUBCASE("--scatter on a compressed input") {
@@ -260,7 +261,7 @@ TEST_CASE("export: checks before any write") {
     auto o = f.Options(f.Write("in2.csv.gz", "not even gzip"));
     o.scatter = true;
     Status s = jobs::RunExport(o, &summary);
-    CHECK(jobs::ExitCodeFor(s) == 2);
+    CHECK(cli::ExitFor(s).code == 2);
     CHECK(f.Table().empty());
   }
   SUBCASE("--create-table") {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/exit_status.h"
 #include "emulator/faults.h"
 #include "emulator/server.h"
 #include "jobs/import_job.h"
@@ -217,7 +218,7 @@ TEST_CASE("import: a failed scan leaves no file under the final name") {
     jobs::JobSummary summary;
     Status s = jobs::RunImport(o, &summary);
     CHECK(s.ots_code() == "OTSParameterInvalid");
-    CHECK(jobs::ExitCodeFor(s) == 1);
+    CHECK(cli::ExitFor(s).code == 1);
   }
   CHECK(!std::filesystem::exists(f.dir / "fail.parquet"));
   CHECK(std::distance(std::filesystem::directory_iterator(f.dir / "fail"), {}) == 0);
