@@ -57,7 +57,9 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
       ->check(CLI::IsMember({"skip", "delete"}));
   sub->add_flag("--if-absent", options->if_absent,
                 "Write only rows that do not exist yet; existing ones go to the reject file");
-  sub->add_option("--parallel", options->parallel, "Concurrent writers (default 4)");
+  sub->add_option("--parallel", options->parallel, "Concurrent writers (default 4, at most 64)")
+      ->check(WholeNumberIn(1, kMaxParallel,
+                            "a number of writers from 1 to " + std::to_string(kMaxParallel)));
   sub->add_flag(
       "--scatter", options->scatter,
       "Read a key-ordered, uncompressed CSV or JSON Lines input at several places at once, so "
@@ -74,16 +76,17 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
   sub->add_option(
       "--max-errors", *max_errors,
-      "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected");
+      "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
+      ->check(MaxErrorsValue());
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
   sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
                   "Write at most N rows per second in all (a token bucket shared by the writers)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFiniteNumber("a finite number of rows per second greater than 0"));
   sub->add_option("--max-cu-per-sec", options->max_cu_per_sec,
                   "Spend at most N write CU per second in all (estimated from the rows' sizes)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFiniteNumber("a finite number of CU per second greater than 0"));
 
   sub->callback([run, options, shard, mode, nulls, max_errors] {
     *run = [options, shard, mode, nulls, max_errors]() -> int {

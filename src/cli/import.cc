@@ -63,14 +63,18 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "SQL predicate over the spec's column names; key bounds are pushed down");
   sub->add_flag("--explain", options->explain,
                 "Print the scan plan (key ranges, server filter, local residue) and read nothing");
-  sub->add_option("--parallel", options->parallel, "Concurrent split scanners (default 4)");
+  sub->add_option("--parallel", options->parallel, "Concurrent split scanners (default 4, at most 64)")
+      ->check(WholeNumberIn(1, kMaxParallel,
+                            "a number of scanners from 1 to " + std::to_string(kMaxParallel)));
   sub->add_option("--shard", *shard, "Read only share K of N of the splits (K/N, K from 1)");
-  sub->add_option("--limit", options->limit, "Write at most N rows");
+  sub->add_option("--limit", options->limit, "Write at most N rows (N >= 1)")
+      ->check(WholeNumberIn(1, INT64_MAX, "a row count of 1 or more (leave --limit out for no limit)"));
   sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
   sub->add_option("--rejects", options->rejects_path,
                   "Reject file (default: <output stem>.rejects.jsonl)");
   sub->add_option("--max-errors", options->max_errors,
-                  "Stop (exit 3) once more than N rows were rejected");
+                  "Stop (exit 3) once more than N rows were rejected")
+      ->check(MaxErrorsValue());
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
@@ -82,10 +86,10 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "milliseconds)");
   sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
                   "Read at most N rows per second in all (a token bucket shared by the scanners)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFiniteNumber("a finite number of rows per second greater than 0"));
   sub->add_option("--max-cu-per-sec", options->max_cu_per_sec,
                   "Spend at most N read CU per second in all (the CU each page consumed)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFiniteNumber("a finite number of CU per second greater than 0"));
 
   sub->callback([run, options, shard, time_range, versions] {
     *run = [options, shard, time_range, versions]() -> int {
