@@ -85,8 +85,8 @@ bool ParsePositiveFinite(std::string_view text, double* value) {
   double v = 0;
   // from_chars: locale-independent, and no leading white space or '+' slips through.
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
-      !std::isfinite(v) || !(v > 0)) {
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) ||
+      !(v > 0)) {
     return false;
   }
   *value = v;

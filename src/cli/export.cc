@@ -74,9 +74,8 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
                 "Check everything and read the whole input, write nothing, report what would "
                 "happen");
   sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
-  sub->add_option(
-      "--max-errors", *max_errors,
-      "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
+  sub->add_option("--max-errors", *max_errors,
+                  "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
       ->check(MaxErrorsValue());
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");

@@ -63,12 +63,14 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "SQL predicate over the spec's column names; key bounds are pushed down");
   sub->add_flag("--explain", options->explain,
                 "Print the scan plan (key ranges, server filter, local residue) and read nothing");
-  sub->add_option("--parallel", options->parallel, "Concurrent split scanners (default 4, at most 64)")
+  sub->add_option("--parallel", options->parallel,
+                  "Concurrent split scanners (default 4, at most 64)")
       ->check(WholeNumberIn(1, kMaxParallel,
                             "a number of scanners from 1 to " + std::to_string(kMaxParallel)));
   sub->add_option("--shard", *shard, "Read only share K of N of the splits (K/N, K from 1)");
   sub->add_option("--limit", options->limit, "Write at most N rows (N >= 1)")
-      ->check(WholeNumberIn(1, INT64_MAX, "a row count of 1 or more (leave --limit out for no limit)"));
+      ->check(
+          WholeNumberIn(1, INT64_MAX, "a row count of 1 or more (leave --limit out for no limit)"));
   sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
   sub->add_option("--rejects", options->rejects_path,
                   "Reject file (default: <output stem>.rejects.jsonl)");

@@ -265,10 +265,11 @@ TEST_CASE("spec nesting: 256 levels are read, 257 refused with the JSON path") {
         "arrays and objects; a job spec needs 3");
   // Elements before the deep one are counted, and a long key is cut.
   const std::string long_key(100, 'k');
-  CHECK(ErrorOf("{\"" + long_key + "\": [1, \"x\", {}, [], " + Arrays(kMaxSpecNesting - 1) + "]}") ==
-        std::string(64, 'k') +
-            "...[4][0][0][0][0][0][0] ... [0][0][0][0][0][0][0][0]: nested deeper than 256 "
-            "levels of arrays and objects; a job spec needs 3");
+  CHECK(
+      ErrorOf("{\"" + long_key + "\": [1, \"x\", {}, [], " + Arrays(kMaxSpecNesting - 1) + "]}") ==
+      std::string(64, 'k') +
+          "...[4][0][0][0][0][0][0] ... [0][0][0][0][0][0][0][0]: nested deeper than 256 "
+          "levels of arrays and objects; a job spec needs 3");
 }
 
 TEST_CASE("spec nesting of 100,000 levels is refused without a crash") {

@@ -364,7 +364,8 @@ TEST_CASE("a chain of 20,000 ORs is one flat node and evaluates") {
 
 TEST_CASE("a predicate over a spec of 100,000 columns names columns by index") {
   std::vector<Field> cols;
-  for (int k = 0; k < 100000; ++k) cols.push_back({"c" + std::to_string(k), DataType::Of(TypeId::kInt64)});
+  for (int k = 0; k < 100000; ++k)
+    cols.push_back({"c" + std::to_string(k), DataType::Of(TypeId::kInt64)});
   std::string text;
   for (int k = 0; k < 100000; k += 10) text += (k ? " AND C" : "C") + std::to_string(k) + " > 0";
   auto p = Predicate::Parse(text, cols);
