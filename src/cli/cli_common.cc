@@ -1,6 +1,8 @@
 #include "cli/cli_common.h"
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -122,6 +124,80 @@ bool ParseMaxErrors(const std::string& text, int64_t* rows, double* percent) {
   if (end != text.c_str() + text.size() || n < 0) return false;
   *rows = n;
   return true;
+}
+
+bool ParseWholeNumber(std::string_view text, int64_t min, uint64_t max, __int128* value) {
+  bool negative = !text.empty() && text[0] == '-';
+  std::string_view digits = negative ? text.substr(1) : text;
+  // 20 digits hold any uint64; more can only be out of range.
+  if (digits.empty() || digits.size() > 20) return false;
+  __int128 v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  if (negative) v = -v;
+  if (v < static_cast<__int128>(min) || v > static_cast<__int128>(max)) return false;
+  *value = v;
+  return true;
+}
+
+bool ParsePositiveFinite(std::string_view text, double* value) {
+  double v = 0;
+  // from_chars: locale-independent, and no leading white space or '+' slips through.
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) ||
+      !(v > 0)) {
+    return false;
+  }
+  *value = v;
+  return true;
+}
+
+namespace {
+
+std::string Got(const std::string& text) { return ", got \"" + text + "\""; }
+
+}  // namespace
+
+CLI::Validator WholeNumberIn(int64_t min, uint64_t max, std::string expected) {
+  return CLI::Validator(
+      [min, max, expected](std::string& text) -> std::string {
+        __int128 v = 0;
+        if (ParseWholeNumber(text, min, max, &v)) return {};
+        return "expected " + expected + Got(text);
+      },
+      "INT");
+}
+
+CLI::Validator PositiveFiniteNumber(std::string expected) {
+  return CLI::Validator(
+      [expected](std::string& text) -> std::string {
+        double v = 0;
+        if (ParsePositiveFinite(text, &v)) return {};
+        return "expected " + expected + Got(text);
+      },
+      "NUMBER > 0");
+}
+
+CLI::Validator MaxErrorsValue() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const std::string_view t = text;
+        if (!t.empty() && t.back() == '%') {
+          double p = 0;
+          auto [end, ec] = std::from_chars(t.data(), t.data() + t.size() - 1, p);
+          if (t.size() > 1 && ec == std::errc() && end == t.data() + t.size() - 1 && p >= 0 &&
+              p <= 100) {
+            return {};
+          }
+        } else {
+          __int128 n = 0;
+          if (ParseWholeNumber(t, 0, INT64_MAX, &n)) return {};
+        }
+        return "expected a row count N >= 0 or a share P% with 0 <= P <= 100" + Got(text);
+      },
+      "N|P%");
 }
 
 void UnsupportedFlags::Add(CLI::App* app, const std::string& flag, const std::string& feature) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -11,6 +12,7 @@
 
 namespace CLI {
 class App;
+class Validator;
 }
 
 namespace tsb::cli {
@@ -33,6 +35,26 @@ bool ParseShard(const std::string& text, int* k, int* n);
 // --max-errors of import and export: "N" (rows; sets *rows) or "P%" with 0 <= P <= 100 (a share
 // of the rows read; sets *percent). False when the text is neither.
 bool ParseMaxErrors(const std::string& text, int64_t* rows, double* percent);
+
+// Numbers on the command line (decisions 11): negative, zero where meaningless, NaN or infinite
+// values are usage errors. The validators below are checked by CLI11 while the command line is
+// parsed, before anything is read or written; CLI11 prefixes the message with the flag
+// ("--parallel: expected ...") and main() turns it into exit 2.
+
+// Most concurrent workers (scanners, writers) a job may ask for.
+inline constexpr int kMaxParallel = 64;
+
+// A whole number (decimal digits, an optional leading '-') with min <= value <= max. `expected`
+// completes "expected ...", e.g. "a number of scanners from 1 to 64".
+CLI::Validator WholeNumberIn(int64_t min, uint64_t max, std::string expected);
+// A finite number > 0 (rate caps, timeouts in seconds): "0", "-3", "nan", "inf" are refused.
+CLI::Validator PositiveFiniteNumber(std::string expected = "a finite number greater than 0");
+// --max-errors: a row count N >= 0 or a share P% with 0 <= P <= 100.
+CLI::Validator MaxErrorsValue();
+
+// The parsers behind the validators, for values checked after parsing.
+bool ParseWholeNumber(std::string_view text, int64_t min, uint64_t max, __int128* value);
+bool ParsePositiveFinite(std::string_view text, double* value);
 
 // Flags of features this build does not have yet: accepted by the parser so that the user gets
 // a clear "not supported yet" (exit 2) instead of "unknown option".

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "emulator/config.h"
 #include "emulator/faults.h"
@@ -256,7 +257,8 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
         flags->fault_seed = seed;
         flags->fault_seed_given = true;
       },
-      "seed that makes --fault choices deterministic (default 1)");
+      "seed that makes --fault choices deterministic (default 1)")
+      ->check(WholeNumberIn(0, UINT64_MAX, "a seed from 0 to " + std::to_string(UINT64_MAX)));
   sub->callback([run, flags] { *run = [flags] { return RunEmulator(*flags); }; });
 }
 

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <tuple>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -13,26 +12,9 @@
 
 namespace tsb::cli {
 
-namespace {
-
-// --request-timeout / --retry-deadline: a positive, finite number of seconds (decisions 11).
-bool ParseSeconds(const std::string& text, double* out) {
-  char* end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || !(v > 0)) {
-    return false;
-  }
-  *out = v;
-  return true;
-}
-
-}  // namespace
-
 void SetupExportCommand(CLI::App* sub, RunFn* run) {
   auto options = std::make_shared<jobs::ExportOptions>();
   auto shard = std::make_shared<std::string>();
-  auto request_timeout = std::make_shared<std::string>();
-  auto retry_deadline = std::make_shared<std::string>();
   auto mode = std::make_shared<std::string>("update");
   auto nulls = std::make_shared<std::string>("skip");
   auto max_errors = std::make_shared<std::string>();
@@ -53,7 +35,9 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
       ->check(CLI::IsMember({"skip", "delete"}));
   sub->add_flag("--if-absent", options->if_absent,
                 "Write only rows that do not exist yet; existing ones go to the reject file");
-  sub->add_option("--parallel", options->parallel, "Concurrent writers (default 4)");
+  sub->add_option("--parallel", options->parallel, "Concurrent writers (default 4, at most 64)")
+      ->check(WholeNumberIn(1, kMaxParallel,
+                            "a number of writers from 1 to " + std::to_string(kMaxParallel)));
   sub->add_flag(
       "--scatter", options->scatter,
       "Read a key-ordered, uncompressed CSV or JSON Lines input at several places at once, so "
@@ -68,42 +52,28 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
                 "Check everything and read the whole input, write nothing, report what would "
                 "happen");
   sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
-  sub->add_option(
-      "--max-errors", *max_errors,
-      "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected");
+  sub->add_option("--max-errors", *max_errors,
+                  "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
+      ->check(MaxErrorsValue());
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
-  CLI::Option* request_timeout_flag = sub->add_option(
-      "--request-timeout", *request_timeout,
-      "Seconds one request may take before it is abandoned and retried (default 30)");
-  CLI::Option* retry_deadline_flag =
-      sub->add_option("--retry-deadline", *retry_deadline,
+  sub->add_option("--request-timeout", options->request_timeout,
+      "Seconds one request may take before it is abandoned and retried (default 30)")
+      ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
+  sub->add_option("--retry-deadline", options->retry_deadline,
                       "Seconds one call may take with all its retries before the job fails "
-                      "(default 300)");
+                      "(default 300)")
+      ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
   sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
                   "Write at most N rows per second in all (a token bucket shared by the writers)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFiniteNumber("a finite number of rows per second greater than 0"));
   sub->add_option("--max-cu-per-sec", options->max_cu_per_sec,
                   "Spend at most N write CU per second in all (estimated from the rows' sizes)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFiniteNumber("a finite number of CU per second greater than 0"));
 
-  sub->callback([run, options, shard, mode, nulls, max_errors, request_timeout, retry_deadline,
-                 request_timeout_flag, retry_deadline_flag] {
-    *run = [options, shard, mode, nulls, max_errors, request_timeout, retry_deadline,
-            request_timeout_flag, retry_deadline_flag]() -> int {
-      for (const auto& [flag, given, text, out] :
-           {std::tuple{"--request-timeout", request_timeout_flag->count() > 0,
-                       request_timeout.get(), &options->request_timeout},
-            std::tuple{"--retry-deadline", retry_deadline_flag->count() > 0, retry_deadline.get(),
-                       &options->retry_deadline}}) {
-        if (given && !ParseSeconds(*text, out)) {
-          return UsageError("export",
-                            std::string(flag) +
-                                ": expected a positive, finite number of seconds, got \"" + *text +
-                                "\"");
-        }
-      }
+  sub->callback([run, options, shard, mode, nulls, max_errors] {
+    *run = [options, shard, mode, nulls, max_errors]() -> int {
       if (!shard->empty() && !ParseShard(*shard, &options->shard_index, &options->shard_count)) {
         return UsageError("export",
                           "--shard: expected K/N with 1 <= K <= N, got \"" + *shard + "\"");

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <tuple>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -16,17 +15,6 @@
 namespace tsb::cli {
 
 namespace {
-
-// --request-timeout / --retry-deadline: a positive, finite number of seconds (decisions 11).
-bool ParseSeconds(const std::string& text, double* out) {
-  char* end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || !(v > 0)) {
-    return false;
-  }
-  *out = v;
-  return true;
-}
 
 // "FROM,TO": two integers (epoch milliseconds) with 0 <= FROM < TO.
 bool ParseTimeRange(const std::string& text, jobs::ImportOptions* options) {
@@ -48,8 +36,6 @@ bool ParseTimeRange(const std::string& text, jobs::ImportOptions* options) {
 void SetupImportCommand(CLI::App* sub, RunFn* run) {
   auto options = std::make_shared<jobs::ImportOptions>();
   auto shard = std::make_shared<std::string>();
-  auto request_timeout = std::make_shared<std::string>();
-  auto retry_deadline = std::make_shared<std::string>();
   auto time_range = std::make_shared<std::string>();
   auto versions = std::make_shared<std::string>();
   auto max_errors = std::make_shared<std::string>();
@@ -81,15 +67,21 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "SQL predicate over the spec's column names; key bounds are pushed down");
   sub->add_flag("--explain", options->explain,
                 "Print the scan plan (key ranges, server filter, local residue) and read nothing");
-  sub->add_option("--parallel", options->parallel, "Concurrent split scanners (default 4)");
+  sub->add_option("--parallel", options->parallel,
+                  "Concurrent split scanners (default 4, at most 64)")
+      ->check(WholeNumberIn(1, kMaxParallel,
+                            "a number of scanners from 1 to " + std::to_string(kMaxParallel)));
   sub->add_option("--shard", *shard, "Read only share K of N of the splits (K/N, K from 1)");
-  sub->add_option("--limit", options->limit, "Write at most N rows");
+  sub->add_option("--limit", options->limit, "Write at most N rows (N >= 1)")
+      ->check(
+          WholeNumberIn(1, INT64_MAX, "a row count of 1 or more (leave --limit out for no limit)"));
   sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
   sub->add_option("--rejects", options->rejects_path,
                   "Reject file (default: <output stem>.rejects.jsonl)");
   sub->add_option(
       "--max-errors", *max_errors,
-      "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected");
+      "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
+      ->check(MaxErrorsValue());
   sub->add_flag("--overwrite", options->overwrite,
                 "With --output DIR/: remove an earlier import's files there first (part-*, "
                 "_rejects.jsonl, _SUCCESS); other files are still refused");
@@ -101,13 +93,13 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "122880)");
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
-  CLI::Option* request_timeout_flag = sub->add_option(
-      "--request-timeout", *request_timeout,
-      "Seconds one request may take before it is abandoned and retried (default 30)");
-  CLI::Option* retry_deadline_flag =
-      sub->add_option("--retry-deadline", *retry_deadline,
+  sub->add_option("--request-timeout", options->request_timeout,
+      "Seconds one request may take before it is abandoned and retried (default 30)")
+      ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
+  sub->add_option("--retry-deadline", options->retry_deadline,
                       "Seconds one call may take with all its retries before the job fails "
-                      "(default 300)");
+                      "(default 300)")
+      ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
   sub->add_option("--versions", *versions,
                   "Read up to N versions of each cell and write the long layout: the key "
@@ -117,15 +109,13 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "milliseconds)");
   sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
                   "Read at most N rows per second in all (a token bucket shared by the scanners)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFiniteNumber("a finite number of rows per second greater than 0"));
   sub->add_option("--max-cu-per-sec", options->max_cu_per_sec,
                   "Spend at most N read CU per second in all (the CU each page consumed)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFiniteNumber("a finite number of CU per second greater than 0"));
 
-  sub->callback([run, options, shard, time_range, versions, max_errors, row_group_rows,
-                 request_timeout, retry_deadline, request_timeout_flag, retry_deadline_flag] {
-    *run = [options, shard, time_range, versions, max_errors, row_group_rows, request_timeout,
-            retry_deadline, request_timeout_flag, retry_deadline_flag]() -> int {
+  sub->callback([run, options, shard, time_range, versions, max_errors, row_group_rows] {
+    *run = [options, shard, time_range, versions, max_errors, row_group_rows]() -> int {
       if (!max_errors->empty() &&
           !ParseMaxErrors(*max_errors, &options->max_errors, &options->max_errors_percent)) {
         return UsageError("import", "--max-errors: expected a row count N or a share P%, got \"" +
@@ -140,18 +130,6 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                                 *row_group_rows + "\"");
         }
         options->row_group_rows = n;
-      }
-      for (const auto& [flag, given, text, out] :
-           {std::tuple{"--request-timeout", request_timeout_flag->count() > 0,
-                       request_timeout.get(), &options->request_timeout},
-            std::tuple{"--retry-deadline", retry_deadline_flag->count() > 0, retry_deadline.get(),
-                       &options->retry_deadline}}) {
-        if (given && !ParseSeconds(*text, out)) {
-          return UsageError("import",
-                            std::string(flag) +
-                                ": expected a positive, finite number of seconds, got \"" + *text +
-                                "\"");
-        }
       }
       if (!versions->empty()) {
         int64_t n = 0;

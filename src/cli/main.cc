@@ -27,8 +27,13 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : tsb::cli::kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // Read like every other error of the command: "tsbridge import: --parallel: expected ...".
+    std::string prefix = "tsbridge";
+    for (const CLI::App* sub : app.get_subcommands()) prefix += " " + sub->get_name();
+    std::fprintf(stderr, "%s: %s\nRun with --help for more information.\n", prefix.c_str(),
+                 e.what());
+    return tsb::cli::kExitUsage;
   }
   if (!run) return tsb::cli::kExitUsage;
   return run();

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/value_text.h"
 
@@ -218,6 +219,9 @@ Status ParseTicksUnit(const Json& j, std::string_view path, TimeUnit* unit) {
 Status ParseColumns(const Json& j, std::vector<Field>* columns) {
   if (!j.is_array()) return Expected("columns", "an array", j);
   if (j.empty()) return Status::InvalidArgument("columns: must not be empty");
+  // Lower-cased name -> index: a spec of 100,000 columns is checked in linear time.
+  std::unordered_map<std::string, size_t> seen;
+  seen.reserve(j.size());
   for (size_t i = 0; i < j.size(); ++i) {
     const std::string p = "columns[" + std::to_string(i) + "]";
     const Json& c = j[i];
@@ -229,12 +233,10 @@ Status ParseColumns(const Json& j, std::vector<Field>* columns) {
     if (f.name.size() > 255 || !ValidateUtf8(f.name)) {
       return Status::InvalidArgument(p + ".name: must be 1-255 bytes of UTF-8");
     }
-    for (size_t k = 0; k < columns->size(); ++k) {
-      if (Lower((*columns)[k].name) == Lower(f.name)) {
-        return Status::InvalidArgument(p + ".name: duplicate column name " + Quote(f.name) +
-                                       " (also columns[" + std::to_string(k) +
-                                       "]; names are case-insensitive)");
-      }
+    if (auto [it, added] = seen.emplace(Lower(f.name), i); !added) {
+      return Status::InvalidArgument(p + ".name: duplicate column name " + Quote(f.name) +
+                                     " (also columns[" + std::to_string(it->second) +
+                                     "]; names are case-insensitive)");
     }
     TSB_RETURN_IF_ERROR(Required(c, p, "type"));
     std::string type_text;
@@ -357,6 +359,96 @@ Result<JobSpec> ParseRoot(const Json& root, const JobSpecOptions& options) {
   return spec;
 }
 
+// A SAX pass that refuses nesting deeper than kMaxSpecNesting before the document is built, and
+// names the JSON path where it went too deep. nlohmann's parser and destructor do not recurse,
+// but the spec has no use for depth, and every recursive reader of user input is bounded
+// (decisions 11).
+class NestingCheck : public nlohmann::json_sax<Json> {
+ public:
+  // The error for too deep a document; OK when the document is within the limit or is not JSON
+  // (the DOM parse then reports the syntax error).
+  Status status() const { return status_; }
+
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override { return Open(false); }
+  bool key(string_t& k) override {
+    frames_.back().key = k;
+    return true;
+  }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override { return Open(true); }
+  bool end_array() override { return Close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool array = false;
+    size_t index = 0;  // arrays: the element being read
+    std::string key;   // objects: the member being read
+  };
+
+  bool Value() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    return true;
+  }
+  bool Open(bool array) {
+    if (frames_.size() >= kMaxSpecNesting) {
+      status_ = Status::InvalidArgument(Path() + ": nested deeper than " +
+                                        std::to_string(kMaxSpecNesting) +
+                                        " levels of arrays and objects; a job spec needs 3");
+      return false;
+    }
+    frames_.push_back(Frame{array, 0, {}});
+    return true;
+  }
+  bool Close() {
+    frames_.pop_back();
+    return Value();
+  }
+  // "columns[2].type", the element being read. A message stays short whatever the input: the
+  // middle of a long path is elided and so is the end of a long key.
+  std::string Path() const {
+    constexpr size_t kEnds = 8;
+    constexpr size_t kKeyBytes = 64;
+    std::vector<std::string> parts;
+    for (const Frame& f : frames_) {
+      if (f.array) {
+        parts.push_back("[" + std::to_string(f.index) + "]");
+      } else {
+        std::string key = f.key;
+        if (key.size() > kKeyBytes) {
+          size_t cut = kKeyBytes;
+          while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;
+          key = key.substr(0, cut) + "...";
+        }
+        parts.push_back((parts.empty() ? "" : ".") + key);
+      }
+    }
+    if (parts.empty()) return "spec";
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (parts.size() > 2 * kEnds + 1 && i == kEnds) {
+        out += " ... ";
+        i = parts.size() - kEnds - 1;
+        continue;
+      }
+      out += parts[i];
+    }
+    return out;
+  }
+
+  std::vector<Frame> frames_;
+  Status status_;
+};
+
 }  // namespace
 
 int JobSpec::FindColumn(std::string_view name) const {
@@ -428,6 +520,9 @@ bool FormatFromExtension(std::string_view path, std::string* format, std::string
 Result<JobSpec> ParseJobSpec(std::string_view json_text, const JobSpecOptions& options) {
   Json root;
   try {
+    NestingCheck nesting;
+    Json::sax_parse(json_text, &nesting);
+    TSB_RETURN_IF_ERROR(nesting.status());
     root = Json::parse(json_text);
   } catch (const Json::parse_error& e) {
     std::string what = e.what();

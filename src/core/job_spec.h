@@ -32,6 +32,10 @@
 
 namespace tsb {
 
+// Deepest nesting of JSON arrays and objects a spec may have (the root object is level 1);
+// deeper is refused with the JSON path where it went too deep (decisions 11).
+inline constexpr size_t kMaxSpecNesting = 256;
+
 struct TablestoreSpec {
   std::string endpoint;  // "http://127.0.0.1:8800", no trailing '/'
   std::string instance;

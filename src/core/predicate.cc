@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <functional>
+#include <unordered_map>
 
 #include "core/value_text.h"
 
@@ -320,11 +321,23 @@ class Parser {
     return Status::OK();
   }
 
+  // Each '(' and NOT nests the recursive descent one level deeper; refusing past the limit keeps
+  // the stack bounded whatever the text (10,000 '(' used to overflow it).
+  Status Enter(int pos) {
+    if (++depth_ > kMaxPredicateNesting) {
+      return Error(pos, "nested deeper than " + std::to_string(kMaxPredicateNesting) +
+                            " levels (each '(' and NOT counts one); simplify the predicate");
+    }
+    return Status::OK();
+  }
+
   Status ParseNot(std::unique_ptr<Expr>* out) {
     if (Peek().type == Tok::kNot) {
       int pos = Take().pos;
+      TSB_RETURN_IF_ERROR(Enter(pos));
       std::unique_ptr<Expr> inner;
       TSB_RETURN_IF_ERROR(ParseNot(&inner));
+      --depth_;
       auto e = std::make_unique<Expr>();
       e->kind = ExprKind::kNot;
       e->position = pos;
@@ -335,10 +348,32 @@ class Parser {
     return ParsePredicate(out);
   }
 
+  // A spec may have very many columns: name the first few only.
   std::string ColumnList() const {
+    constexpr size_t kShown = 20;
     std::string s;
-    for (size_t i = 0; i < columns_.size(); ++i) s += (i ? ", " : "") + columns_[i].name;
+    for (size_t i = 0; i < columns_.size() && i < kShown; ++i) {
+      s += (i ? ", " : "") + columns_[i].name;
+    }
+    if (columns_.size() > kShown) {
+      s += ", ... (" + std::to_string(columns_.size()) + " columns)";
+    }
     return s;
+  }
+
+  // The spec column an identifier names, or -1. The indexes are built on first use so that a
+  // predicate of many terms over a spec of many columns costs terms + columns, not their product.
+  int FindColumn(const Token& t) {
+    if (!indexed_) {
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        by_name_.emplace(columns_[i].name, static_cast<int>(i));
+        by_lower_name_.emplace(Lower(columns_[i].name), static_cast<int>(i));
+      }
+      indexed_ = true;
+    }
+    const auto& index = t.type == Tok::kIdent ? by_lower_name_ : by_name_;
+    auto it = index.find(t.type == Tok::kIdent ? Lower(t.text) : t.text);
+    return it == index.end() ? -1 : it->second;
   }
 
   Status ParseOperand(Operand* op) {
@@ -347,14 +382,8 @@ class Parser {
     if (t.type == Tok::kIdent || t.type == Tok::kQuotedIdent) {
       Take();
       op->is_column = true;
-      for (size_t i = 0; i < columns_.size(); ++i) {
-        bool match = t.type == Tok::kIdent ? Lower(columns_[i].name) == Lower(t.text)
-                                           : columns_[i].name == t.text;
-        if (match) {
-          op->column = static_cast<int>(i);
-          return Status::OK();
-        }
-      }
+      op->column = FindColumn(t);
+      if (op->column >= 0) return Status::OK();
       return Error(t.pos, "unknown column \"" + t.text + "\"; columns are " + ColumnList());
     }
     if (t.type == Tok::kMinus || t.type == Tok::kPlus) {
@@ -692,7 +721,9 @@ class Parser {
     int pos = first.pos;
     if (first.type == Tok::kLParen) {
       Take();
+      TSB_RETURN_IF_ERROR(Enter(pos));
       TSB_RETURN_IF_ERROR(ParseOr(out));
+      --depth_;
       return Expect(Tok::kRParen, "')'");
     }
     Operand a;
@@ -774,6 +805,10 @@ class Parser {
   std::string_view source_;
   std::vector<Token> tokens_;
   size_t idx_ = 0;
+  int depth_ = 0;  // '(' and NOT levels open at the current token
+  bool indexed_ = false;
+  std::unordered_map<std::string, int> by_name_;        // quoted names: exact
+  std::unordered_map<std::string, int> by_lower_name_;  // unquoted names: case-insensitive
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,10 @@
 // two comparisons. Errors are InvalidArgument: "--where: position 17: unknown column ...", the
 // position being the 1-based byte offset in the text.
 //
+// Nesting is limited to kMaxPredicateNesting levels, each '(' and each NOT counting one, so that
+// no input can exhaust the stack of the recursive parser or of the walkers over the tree. Chains
+// of AND / OR are flat (one node with many children), so a long chain adds no depth.
+//
 // Evaluation follows SQL's three-valued logic (a comparison with NULL is NULL; NOT NULL is NULL;
 // FALSE AND NULL is FALSE; TRUE OR NULL is TRUE) and keeps the rows where the predicate is TRUE.
 // Doubles compare as IEEE 754 (NaN equals nothing; NaN != x is TRUE).
@@ -43,6 +47,9 @@
 #include "core/types.h"
 
 namespace tsb {
+
+// Deepest nesting of parentheses and NOTs that Predicate::Parse accepts (decisions 11).
+inline constexpr int kMaxPredicateNesting = 256;
 
 enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 // "=", "!=", "<", "<=", ">", ">=".

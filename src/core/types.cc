@@ -97,7 +97,28 @@ Result<DataType> DataType::ParseSpecType(std::string_view text) {
       "binary, decimal(p,s), date, datetime, timestamp");
 }
 
+Schema::Schema(std::vector<Field> fields) : fields_(std::move(fields)) {
+  if (fields_.size() >= kIndexFrom) {
+    for (size_t i = 0; i < fields_.size(); ++i) Index(i);
+  }
+}
+
+void Schema::Add(Field f) {
+  fields_.push_back(std::move(f));
+  if (fields_.size() == kIndexFrom) {
+    for (size_t i = 0; i < fields_.size(); ++i) Index(i);
+  } else if (fields_.size() > kIndexFrom) {
+    Index(fields_.size() - 1);
+  }
+}
+
+void Schema::Index(size_t i) { index_.emplace(fields_[i].name, static_cast<int>(i)); }
+
 int Schema::Find(std::string_view name) const {
+  if (fields_.size() >= kIndexFrom) {
+    auto it = index_.find(std::string(name));
+    return it == index_.end() ? -1 : it->second;
+  }
   for (size_t i = 0; i < fields_.size(); ++i) {
     if (fields_[i].name == name) return static_cast<int>(i);
   }

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -774,11 +775,16 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   }
   // Where each spec column sits in the reader's rejected fields (CSV: header order).
   std::vector<int> reject_field_index(spec.columns.size(), -1);
+  // Header name -> first position, so that a wide spec is matched in linear time.
+  std::unordered_map<std::string_view, int> header_index;
+  if (input.format == FileFormat::kCsv) {
+    const auto& header = CsvHeader(*reader);
+    for (size_t i = 0; i < header.size(); ++i) header_index.emplace(header[i], static_cast<int>(i));
+  }
   for (size_t c = 0; c < spec.columns.size(); ++c) {
     if (input.format == FileFormat::kCsv) {
-      const auto& header = CsvHeader(*reader);
-      auto it = std::find(header.begin(), header.end(), spec.columns[c].name);
-      if (it != header.end()) reject_field_index[c] = static_cast<int>(it - header.begin());
+      auto it = header_index.find(spec.columns[c].name);
+      if (it != header_index.end()) reject_field_index[c] = it->second;
     } else {
       reject_field_index[c] = input_schema.Find(spec.columns[c].name);
     }

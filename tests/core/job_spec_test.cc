@@ -212,3 +212,87 @@ TEST_CASE("LoadJobSpec names the file") {
   CHECK(missing.status().code() == StatusCode::kNotFound);
   CHECK(missing.status().message() == "/nonexistent/spec.json: cannot open the spec file");
 }
+
+namespace {
+
+std::string Arrays(size_t depth, const std::string& inner = "1") {
+  return std::string(depth, '[') + inner + std::string(depth, ']');
+}
+
+std::string Objects(size_t depth, const std::string& key) {
+  std::string out;
+  for (size_t k = 0; k < depth; ++k) out += "{\"" + key + "\": ";
+  return out + "1" + std::string(depth, '}');
+}
+
+// A spec of `n` bigint columns c0..c{n-1} mapped to a0..a{n-1}, the first one the key.
+std::string WideSpec(size_t n, const std::string& last_name, const std::string& last_mapped) {
+  std::string columns, mapping;
+  for (size_t k = 0; k < n; ++k) {
+    std::string name = k + 1 == n ? last_name : "c" + std::to_string(k);
+    std::string mapped = k + 1 == n ? last_mapped : "a" + std::to_string(k);
+    columns += (k ? ",{\"name\":\"" : "{\"name\":\"") + name + "\",\"type\":\"bigint\"}";
+    mapping += (k ? "," : ":") + mapped;
+  }
+  return R"({"tablestore":{"endpoint":"http://127.0.0.1:8800","instance":"demo","table":"t"},)"
+         R"("columns":[)" +
+         columns + R"(],"mapping":")" + mapping + "\"}";
+}
+
+}  // namespace
+
+TEST_CASE("spec nesting: 256 levels are read, 257 refused with the JSON path") {
+  // The root object is level 1, so 255 arrays under "mapping" make 256 levels: the spec is read
+  // and refused for what it says.
+  CHECK(ErrorOf(With("\":o_orderkey,:o_orderdate,o_custkey,o_orderstatus,o_totalprice\"",
+                     Arrays(kMaxSpecNesting - 1))) == "mapping: expected a string, got an array");
+  CHECK(ErrorOf(With("\":o_orderkey,:o_orderdate,o_custkey,o_orderstatus,o_totalprice\"",
+                     Arrays(kMaxSpecNesting))) ==
+        "mapping[0][0][0][0][0][0][0] ... [0][0][0][0][0][0][0][0]: nested deeper than 256 levels "
+        "of arrays and objects; a job spec needs 3");
+  // The path says where: the second column's name, inside objects.
+  CHECK(ErrorOf(With("{\"name\": \"odps_orderdate\"",
+                     "{\"name\": " + Objects(kMaxSpecNesting - 2, "deep"))) ==
+        "columns[1].name.deep.deep.deep.deep.deep ... .deep.deep.deep.deep.deep.deep.deep.deep: "
+        "nested deeper than 256 levels of arrays and objects; a job spec needs 3");
+  CHECK(ErrorOf(With("{\"name\": \"odps_orderdate\"",
+                     "{\"name\": " + Objects(kMaxSpecNesting - 3, "deep"))) ==
+        "columns[1].name: expected a string, got an object");
+  CHECK(ErrorOf(Arrays(kMaxSpecNesting)) == "spec: expected a JSON object, got an array");
+  CHECK(ErrorOf(Arrays(kMaxSpecNesting + 1)) ==
+        "[0][0][0][0][0][0][0][0] ... [0][0][0][0][0][0][0][0]: nested deeper than 256 levels of "
+        "arrays and objects; a job spec needs 3");
+  // Elements before the deep one are counted, and a long key is cut.
+  const std::string long_key(100, 'k');
+  CHECK(
+      ErrorOf("{\"" + long_key + "\": [1, \"x\", {}, [], " + Arrays(kMaxSpecNesting - 1) + "]}") ==
+      std::string(64, 'k') +
+          "...[4][0][0][0][0][0][0] ... [0][0][0][0][0][0][0][0]: nested deeper than 256 "
+          "levels of arrays and objects; a job spec needs 3");
+}
+
+TEST_CASE("spec nesting of 100,000 levels is refused without a crash") {
+  CHECK(ErrorOf(Arrays(100000)).find(": nested deeper than 256 levels") != std::string::npos);
+  CHECK(ErrorOf(Objects(100000, "a")).find("a.a.a.a.a.a.a.a ... .a.a.a.a.a.a.a.a: nested") == 0);
+  // Unclosed: the depth is found before the missing brackets.
+  CHECK(ErrorOf(std::string(100000, '[')).find(": nested deeper than 256 levels") !=
+        std::string::npos);
+  // Syntax errors in a shallow document keep their own message.
+  CHECK(ErrorOf("{\"a\": [1,}").find("spec: JSON syntax error: ") == 0);
+}
+
+TEST_CASE("a spec of 100,000 columns is checked in linear time") {
+  constexpr size_t kWide = 100000;
+  auto spec = ParseJobSpec(WideSpec(kWide, "last", "a_last"));
+  REQUIRE_MESSAGE(spec.ok(), spec.status().message());
+  CHECK(spec->columns.size() == kWide);
+  CHECK(spec->mapping.size() == kWide);
+  CHECK(spec->mapping.key_columns() == std::vector<int>{0});
+  CHECK(spec->mapping.columns()[kWide - 1].ots_name == "a_last");
+  // Duplicates are found at the end, against the first entry, case-insensitively for names.
+  CHECK(ErrorOf(WideSpec(kWide, "C0", "a_last")) ==
+        "columns[99999].name: duplicate column name \"C0\" (also columns[0]; names are "
+        "case-insensitive)");
+  CHECK(ErrorOf(WideSpec(kWide, "last", "a0")) ==
+        "mapping: entry 100000 (for column \"last\"): \"a0\" is mapped twice (also entry 1)");
+}

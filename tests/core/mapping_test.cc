@@ -114,3 +114,24 @@ TEST_CASE("mapping checked against the table's primary key") {
         "mapping: primary-key column \"o_orderkey\" is STRING in table ots_tpch_orders, but spec "
         "column \"odps_orderkey\" is bigint (stored as INTEGER)");
 }
+
+TEST_CASE("a mapping of 100,000 entries is checked in linear time") {
+  constexpr size_t kWide = 100000;
+  std::vector<Field> cols;
+  std::string text;
+  for (size_t k = 0; k < kWide; ++k) {
+    cols.push_back({"c" + std::to_string(k), DataType::Of(TypeId::kInt64)});
+    text += (k ? ", a" : ":a") + std::to_string(k);
+  }
+  auto m = ColumnMapping::Parse(text, cols);
+  REQUIRE_MESSAGE(m.ok(), m.status().message());
+  CHECK(m->size() == kWide);
+  CHECK(m->attribute_columns().size() == kWide - 1);
+  CHECK(m->FindOtsColumn("a99999") == 99999);
+  CHECK(m->CheckAgainstTable(cols, "t", {{"a0", OtsType::kInteger}}).ok());
+  // The last entry repeats the middle one: found, naming both entries.
+  text.replace(text.rfind("a99999"), 6, "a50000");
+  CHECK(ColumnMapping::Parse(text, cols).status().message() ==
+        "mapping: entry 100000 (for column \"c99999\"): \"a50000\" is mapped twice (also entry "
+        "50001)");
+}

@@ -281,3 +281,99 @@ TEST_CASE("Clone and FromConjuncts keep the meaning") {
   Predicate only = Predicate::FromConjuncts(std::move(parts), SmallColumns());
   CHECK(only.ToString() == "s = 'b'");
 }
+
+namespace {
+
+std::string Nested(int depth, const std::string& inner) {
+  return std::string(static_cast<size_t>(depth), '(') + inner + std::string(depth, ')');
+}
+
+std::string Nots(int count, const std::string& inner) {
+  std::string out;
+  for (int k = 0; k < count; ++k) out += "NOT ";
+  return out + inner;
+}
+
+// "i = 0 OR i = 1 OR ... OR i = n-1".
+std::string OrChain(int n) {
+  std::string out;
+  for (int k = 0; k < n; ++k) out += (k ? " OR i = " : "i = ") + std::to_string(k);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("nesting: 256 levels parse, 257 are refused, 10,000 do not crash") {
+  CHECK(Canon(Nested(kMaxPredicateNesting, "i = 1")) == "i = 1");
+  CHECK(Canon(Nots(kMaxPredicateNesting, "i = 1")) == Nots(kMaxPredicateNesting, "i = 1"));
+  // '(' and NOT count together.
+  CHECK(Canon(Nots(128, Nested(128, "i = 1"))) == Nots(128, "i = 1"));
+
+  CHECK(ParseError(Nested(kMaxPredicateNesting + 1, "i = 1")) ==
+        "--where: position 257: nested deeper than 256 levels (each '(' and NOT counts one); "
+        "simplify the predicate");
+  CHECK(ParseError(Nots(kMaxPredicateNesting + 1, "i = 1")) ==
+        "--where: position 1025: nested deeper than 256 levels (each '(' and NOT counts one); "
+        "simplify the predicate");
+  CHECK(ParseError(Nots(128, Nested(129, "i = 1"))).find("position 641: nested deeper than 256") !=
+        std::string::npos);
+  CHECK(ParseError(Nested(10000, "i = 1")).find("position 257: nested deeper than 256") !=
+        std::string::npos);
+  CHECK(ParseError(Nots(100000, "i = 1")).find("position 1025: nested deeper than 256") !=
+        std::string::npos);
+  // Unbalanced: the depth error comes first, before any ')' is missed.
+  CHECK(ParseError(std::string(10000, '(')).find("nested deeper than 256") != std::string::npos);
+  // Depth is about what is open at once: many groups one after another are fine.
+  std::string siblings;
+  for (int k = 0; k < 1000; ++k) siblings += (k ? " OR " : "") + Nested(200, "i = 1");
+  CHECK(Predicate::Parse(siblings, AllColumns()).ok());
+}
+
+TEST_CASE("a predicate nested 256 deep evaluates, clones and prints") {
+  // Alternating OR / AND groups give the deepest tree the limit allows; the NOT of the innermost
+  // AND group sits at level 256.
+  std::string text = "i = 1";
+  for (int k = 0; k < kMaxPredicateNesting; ++k) {
+    text = k % 2 ? "(NOT i = 7 AND " + text + ")" : "(i = 4 OR " + text + ")";
+  }
+  auto p = Predicate::Parse(text, SmallColumns());
+  REQUIRE_MESSAGE(p.ok(), p.status().message());
+  Predicate copy = p->Clone();
+  CHECK(copy.ToString() == p->ToString());
+  auto again = Predicate::Parse(copy.ToString(), SmallColumns());
+  REQUIRE_MESSAGE(again.ok(), again.status().message());
+  CHECK(again->ToString() == p->ToString());
+  // Every level keeps rows 0 (i = 1) and 3 (i = 4) and drops the others.
+  PredicateEvaluator ev(&*p);
+  std::vector<uint32_t> sel;
+  REQUIRE(ev.Evaluate(MakeBatch(kRows), &sel).ok());
+  CHECK(sel == Sel{0, 3});
+}
+
+TEST_CASE("a chain of 20,000 ORs is one flat node and evaluates") {
+  auto p = Predicate::Parse(OrChain(20000), SmallColumns());
+  REQUIRE_MESSAGE(p.ok(), p.status().message());
+  CHECK(p->root().kind == ExprKind::kOr);
+  CHECK(p->root().children.size() == 20000);
+  CHECK(p->ToString() == OrChain(20000));
+  PredicateEvaluator ev(&*p);
+  std::vector<uint32_t> sel;
+  REQUIRE(ev.Evaluate(MakeBatch(kRows), &sel).ok());
+  CHECK(sel == Sel{0, 1, 3});  // i = 1, 2, 4; not NULL, not -5
+}
+
+TEST_CASE("a predicate over a spec of 100,000 columns names columns by index") {
+  std::vector<Field> cols;
+  for (int k = 0; k < 100000; ++k)
+    cols.push_back({"c" + std::to_string(k), DataType::Of(TypeId::kInt64)});
+  std::string text;
+  for (int k = 0; k < 100000; k += 10) text += (k ? " AND C" : "C") + std::to_string(k) + " > 0";
+  auto p = Predicate::Parse(text, cols);
+  REQUIRE_MESSAGE(p.ok(), p.status().message());
+  REQUIRE(p->root().children.size() == 10000);
+  CHECK(p->root().children[9999]->column == 99990);
+  std::string err = ParseError("c99999 = 1 AND nope = 2", cols);
+  CHECK(err.find("--where: position 16: unknown column \"nope\"; columns are c0, c1, ") == 0);
+  CHECK(err.find(", c19, ... (100000 columns)") != std::string::npos);
+  CHECK(err.size() < 300);
+}

@@ -467,3 +467,48 @@ TEST_CASE("random predicates: the plan keeps exactly the rows the predicate keep
   CHECK(pushed_ranges > 300);
   CHECK(pushed_filters > 300);
 }
+
+TEST_CASE("a predicate nested 256 deep plans and explains") {
+  Fixture f = Orders();
+  // NOT at every other level: the planner pushes each one down through the groups below it.
+  std::string text = "odps_custkey = 1";
+  for (int k = 0; k < kMaxPredicateNesting / 2; ++k) {
+    text = "NOT (odps_custkey = " + std::to_string(k + 2) + (k % 2 ? " AND " : " OR ") + text + ")";
+  }
+  ScanPlan plan = Plan(f, text);
+  CHECK(plan.IsFullTable());
+  REQUIRE(plan.filter.has_value());
+  CHECK_FALSE(plan.residue.has_value());
+  // De Morgan turns every AND under an odd number of NOTs into an OR, so the whole tree is one
+  // flat OR; a leaf under an odd number of NOTs flips to !=.
+  std::string expected;
+  for (int v = kMaxPredicateNesting / 2 + 1; v >= 2; --v) {
+    expected += "o_custkey " + std::string(v % 2 ? "!=" : "=") + " " + std::to_string(v) + " OR ";
+  }
+  expected += "o_custkey = 1";
+  CHECK(Filter(plan) == expected);
+  CHECK(plan.Explain().find("server filter: " + expected + "\n") != std::string::npos);
+}
+
+TEST_CASE("flat chains of 20,000 terms plan in one pass") {
+  Fixture f = Orders();
+  std::string ors, ands;
+  for (int k = 0; k < 20000; ++k) {
+    ors += (k ? " OR odps_custkey = " : "odps_custkey = ") + std::to_string(k);
+    ands += (k ? " AND odps_orderkey > " : "odps_orderkey > ") + std::to_string(k);
+  }
+  ScanPlan by_filter = Plan(f, ors);
+  REQUIRE(by_filter.filter.has_value());
+  CHECK(by_filter.filter->kind == ColumnFilter::Kind::kOr);
+  CHECK(by_filter.filter->children.size() == 20000);
+  CHECK(by_filter.filter->children[19999].ToString() == "o_custkey = 19999");
+  CHECK(by_filter.Explain().size() > 20000 * 15);
+  ScanPlan by_range = Plan(f, ands);
+  CHECK(Ranges(by_range) == Strings{"[(20000, INF_MIN), (INF_MAX, INF_MAX))"});
+  CHECK(Residue(by_range) == "none");
+  // The same chain on a key column that cannot be a range stays local, as one flat OR.
+  ScanPlan local = Plan(f, "odps_orderkey = -1 OR " + ors);
+  CHECK_FALSE(local.filter.has_value());
+  REQUIRE(local.residue.has_value());
+  CHECK(local.residue->root().children.size() == 20001);
+}

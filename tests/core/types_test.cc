@@ -33,3 +33,23 @@ TEST_CASE("a batch keeps values and nulls per column and reuses its buffers") {
   CHECK(batch.num_rows() == 0);
   CHECK(batch.column(1).size() == 0);
 }
+
+TEST_CASE("Schema::Find gives the first field of a name, narrow or wide") {
+  Schema narrow({{"a", DataType::Of(TypeId::kInt64)}, {"b", DataType::Of(TypeId::kString)}});
+  CHECK(narrow.Find("b") == 1);
+  CHECK(narrow.Find("B") == -1);
+  Schema grown;
+  for (int k = 0; k < 100000; ++k) {
+    grown.Add({"c" + std::to_string(k % 60000), DataType::Of(TypeId::kInt64)});
+    if (k == 14) CHECK(grown.Find("c14") == 14);  // just below the size at which it indexes
+    if (k == 15) CHECK(grown.Find("c15") == 15);
+  }
+  CHECK(grown.Find("c0") == 0);  // c0 appears again at 60000: the first one is found
+  CHECK(grown.Find("c59999") == 59999);
+  CHECK(grown.Find("c60000") == -1);
+  Schema built(grown.fields());
+  CHECK(built.Find("c59999") == 59999);
+  CHECK(built.Find("c1") == 1);
+  Schema copy = built;
+  CHECK(copy.Find("c42") == 42);
+}

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstring>
 #include <optional>
+#include <unordered_map>
 
 #include "core/value_text.h"
 #include "formats/csv/csv.h"
@@ -241,9 +242,13 @@ Status CsvReader::Init(const std::vector<Field>& columns) {
     }
     return Status::OK();
   }
+  // Header name -> first position: a wide header is matched in linear time.
+  std::unordered_map<std::string_view, size_t> positions;
+  positions.reserve(header_.size());
+  for (size_t i = 0; i < header_.size(); ++i) positions.emplace(header_[i], i);
   for (const Field& want : columns) {
-    size_t i = 0;
-    while (i < header_.size() && header_[i] != want.name) ++i;
+    auto found = positions.find(want.name);
+    size_t i = found == positions.end() ? header_.size() : found->second;
     if (i == header_.size()) {
       std::string names;
       for (const std::string& h : header_) names += (names.empty() ? "" : ", ") + h;
