@@ -467,6 +467,13 @@ Status ParseLocation(std::string_view location, std::string_view json_path, std:
                                    "; expected tablestore://INSTANCE.REGION.ots-internal."
                                    "aliyuncs.com");
   };
+  // User information may be a secret typed into the wrong place: refuse it without quoting it.
+  if (location.find('@') != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(json_path) +
+                                   ": a location with user information (ID:SECRET@) is refused; "
+                                   "credentials come from the environment or the credentials "
+                                   "file, never from the location");
+  }
   if (Lower(location.substr(0, kScheme.size())) != kScheme)
     return bad("is not a tablestore:// location");
   std::string_view host = location.substr(kScheme.size());

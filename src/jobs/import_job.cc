@@ -26,6 +26,7 @@
 #include "formats/format.h"
 #include "formats/jsonl/jsonl.h"
 #include "tablestore/core_bridge.h"
+#include "tablestore/limits.h"
 #include "tablestore/plainbuffer.h"
 
 namespace tsb::jobs {
@@ -1048,6 +1049,9 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   for (int c : spec.mapping.attribute_columns()) {
     columns_to_get.push_back(spec.mapping.columns()[c].ots_name);
   }
+  // GetRange names at most 128 columns; a wider mapping reads whole rows (every row then comes
+  // back as well) and the converter keeps the mapped attributes.
+  if (columns_to_get.size() > static_cast<size_t>(ots::kMaxColumnsToGet)) columns_to_get.clear();
   std::optional<ots::ColumnFilter> server_filter;
   if (plan.filter) server_filter = ots::ToWireFilter(*plan.filter);
 

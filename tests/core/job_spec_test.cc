@@ -87,6 +87,13 @@ TEST_CASE("a tablestore:// location gives endpoint, instance and region") {
                      R"("location": "http://x.cn-hangzhou.ots.aliyuncs.com",)")) ==
         "tablestore.location: \"http://x.cn-hangzhou.ots.aliyuncs.com\" is not a tablestore:// "
         "location; expected tablestore://INSTANCE.REGION.ots-internal.aliyuncs.com");
+
+  // A secret typed into the location is refused and never repeated.
+  const std::string leaked =
+      ErrorOf(With(R"("endpoint": "http://127.0.0.1:8800", "instance": "demo",)",
+                   R"("location": "tablestore://id:s3cr3t-value@a.cn-hangzhou.ots.aliyuncs.com",)"));
+  CHECK(leaked.starts_with("tablestore.location: a location with user information"));
+  CHECK(leaked.find("s3cr3t-value") == std::string::npos);
 }
 
 TEST_CASE("unknown keys are refused with their JSON path") {

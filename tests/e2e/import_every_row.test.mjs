@@ -196,3 +196,39 @@ test('a Parquet file with an all-NULL row goes out and comes back whole', async 
     .map(([k, a, b]) => [String(k), a, doubleBits(b)]);
   assert.deepEqual(await read(out), await read(src));
 });
+
+test('a mapping wider than GetRange can name (128 columns) reads whole rows: every row, every mapped value', async () => {
+  const WIDE = 140;  // attributes; with the key, past the 128 names columns_to_get may carry
+  const names = Array.from({ length: WIDE }, (_, i) => `w${i}`);
+  await createTable(client, 'wide', [{ name: 'k', type: 'INTEGER' }]);
+  const rows = [];
+  for (let k = 0; k < 30; ++k) {
+    // Row k holds the attributes w_j with j % 3 == k % 3, plus one unmapped; every third row holds
+    // none of the mapped ones.
+    const attrs = k % 4 === 0 ? [{ unmapped: 'u' }]
+      : names.filter((_, j) => j % 3 === k % 3).map((n, j) => ({ [n]: Long.fromNumber(k * 1000 + j) }));
+    rows.push({ primaryKey: [{ k: Long.fromNumber(k) }], attributeColumns: attrs });
+  }
+  await bulkPut(client, 'wide', rows);
+  const wideSpec = writeSpec(tmp.file('wide.json'), {
+    tablestore: { endpoint: emu.endpoint, instance: INSTANCE, table: 'wide' },
+    columns: [{ name: 'k', type: 'bigint' }, ...names.map((name) => ({ name, type: 'bigint' }))],
+    mapping: [':k', ...names].join(','),
+  });
+  const out = tmp.file('wide.jsonl');
+  const r = await runTsbridge(['import', '--spec', wideSpec, '--output', out]);
+  assert.equal(r.code, 0, describeRun(r));
+  const got = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const expected = rows.map((row) => {
+    const rec = { k: int64(row.primaryKey[0].k) };
+    for (const n of names) rec[n] = null;
+    for (const cell of row.attributeColumns) {
+      const [name, value] = Object.entries(cell)[0];
+      if (name in rec) rec[name] = int64(value);
+    }
+    return rec;
+  });
+  assert.equal(got.length, expected.length, 'every row, also those with no mapped attribute');
+  assert.deepEqual(got.map((g) => Object.fromEntries(Object.entries(g).map(([n, v]) => [n, v === null ? null : Number(v)]))),
+    expected.map((e) => Object.fromEntries(Object.entries(e).map(([n, v]) => [n, v === null ? null : Number(v)]))));
+});
