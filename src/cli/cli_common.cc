@@ -13,13 +13,6 @@
 
 namespace tsb::cli {
 
-int ReportFailure(std::string_view verb, const Status& status) {
-  std::string text = status.ToString();
-  std::fprintf(stderr, "tsbridge %.*s: %s\n", static_cast<int>(verb.size()), verb.data(),
-               text.c_str());
-  return ExitFor(status).code;
-}
-
 int UsageError(std::string_view verb, const std::string& message) {
   std::fprintf(stderr, "tsbridge %.*s: %s\n", static_cast<int>(verb.size()), verb.data(),
                message.c_str());

@@ -17,8 +17,6 @@ class Validator;
 
 namespace tsb::cli {
 
-// Prints "tsbridge VERB: message" on stderr and returns the exit code for the status.
-int ReportFailure(std::string_view verb, const Status& status);
 // A usage error found after parsing (exit 2).
 int UsageError(std::string_view verb, const std::string& message);
 // Ends a job that ran (the spec was read): decides the exit code and status word from `status`

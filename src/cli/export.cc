@@ -58,11 +58,11 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
   sub->add_option("--request-timeout", options->request_timeout,
-      "Seconds one request may take before it is abandoned and retried (default 30)")
+                  "Seconds one request may take before it is abandoned and retried (default 30)")
       ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
   sub->add_option("--retry-deadline", options->retry_deadline,
-                      "Seconds one call may take with all its retries before the job fails "
-                      "(default 300)")
+                  "Seconds one call may take with all its retries before the job fails "
+                  "(default 300)")
       ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
   sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,

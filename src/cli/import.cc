@@ -78,9 +78,8 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
   sub->add_option("--rejects", options->rejects_path,
                   "Reject file (default: <output stem>.rejects.jsonl)");
-  sub->add_option(
-      "--max-errors", *max_errors,
-      "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
+  sub->add_option("--max-errors", *max_errors,
+                  "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
       ->check(MaxErrorsValue());
   sub->add_flag("--overwrite", options->overwrite,
                 "With --output DIR/: remove an earlier import's files there first (part-*, "
@@ -94,11 +93,11 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--endpoint", options->endpoint,
                   "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
   sub->add_option("--request-timeout", options->request_timeout,
-      "Seconds one request may take before it is abandoned and retried (default 30)")
+                  "Seconds one request may take before it is abandoned and retried (default 30)")
       ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
   sub->add_option("--retry-deadline", options->retry_deadline,
-                      "Seconds one call may take with all its retries before the job fails "
-                      "(default 300)")
+                  "Seconds one call may take with all its retries before the job fails "
+                  "(default 300)")
       ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
   sub->add_option("--versions", *versions,
