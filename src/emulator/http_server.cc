@@ -447,6 +447,23 @@ void HttpServer::Impl::OnReadable(Connection* c) {
   Parse(c);
 }
 
+namespace {
+
+// Whether `data`, the start of a request head not yet complete, can still begin with an HTTP
+// method: a TLS ClientHello (an https:// client) or other binary never ends its head with a blank
+// line, and waiting for one would keep that client guessing until the idle timeout; answered at
+// once, it learns that the port speaks plain HTTP.
+bool CouldStartRequest(std::string_view data) {
+  constexpr size_t kLongestMethod = 16;
+  for (size_t i = 0; i < data.size() && i <= kLongestMethod; ++i) {
+    if (data[i] == ' ') return i > 0;
+    if (data[i] < 'A' || data[i] > 'Z') return false;
+  }
+  return data.size() <= kLongestMethod;
+}
+
+}  // namespace
+
 void HttpServer::Impl::Parse(Connection* c) {
   if (!c->have_head) {
     std::string_view data(c->in.get(), c->in_len);
@@ -454,7 +471,9 @@ void HttpServer::Impl::Parse(Connection* c) {
     size_t end = data.find("\r\n\r\n", from);
     if (end == std::string_view::npos) {
       c->scanned = c->in_len;
-      if (c->in_len > options.max_header_bytes) RefuseNow(c, 400, false, true);
+      if (c->in_len > options.max_header_bytes || !CouldStartRequest(data)) {
+        RefuseNow(c, 400, false, true);
+      }
       return;
     }
     c->head_len = end + 4;

@@ -254,6 +254,17 @@ TEST_CASE("emulator http: malformed, oversize, chunked and 100-continue requests
     CHECK(SecondsUntilClosed(fd, Clock::now(), 3) >= 0);
     close(fd);
   }
+  SUBCASE("a TLS handshake is answered 400 at once, not left to the idle timeout") {
+    // The first bytes of a TLS ClientHello record, as an https:// client sends them: no blank
+    // line ever follows, so only the head's first bytes can tell that this is not HTTP.
+    int fd = Connect(port);
+    SendAll(fd, std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+    std::string pending;
+    Answer a = ReadAnswer(fd, &pending, /*timeout_ms=*/2000);
+    REQUIRE(a.status == 400);
+    CHECK(a.Error().message() == "Malformed HTTP request.");
+    close(fd);
+  }
   SUBCASE("a chunked body is refused, not misread") {
     std::string request = SignedRequest("ListTable", "");
     request.insert(request.find("\r\n") + 2, "Transfer-Encoding: chunked\r\n");
