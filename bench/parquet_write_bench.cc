@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "core/row_batch.h"
+#include "tsbridge/row_batch.h"
 #include "formats/format.h"
 #include "formats/parquet/file_writer.h"
 

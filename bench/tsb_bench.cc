@@ -39,10 +39,10 @@
 #include <thread>
 #include <vector>
 
-#include "core/row_batch.h"
-#include "core/types.h"
+#include "tsbridge/row_batch.h"
+#include "tsbridge/types.h"
 #include "formats/format.h"
-#include "tablestore/client.h"
+#include "tsbridge/tablestore/client.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "jobs/job_common.h"
 
 namespace CLI {

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "jobs/job_common.h"
 
 namespace tsb::cli {

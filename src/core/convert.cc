@@ -1,4 +1,4 @@
-#include "core/convert.h"
+#include "tsbridge/convert.h"
 
 #include <cctype>
 #include <cmath>

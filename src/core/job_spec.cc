@@ -1,4 +1,4 @@
-#include "core/job_spec.h"
+#include "tsbridge/job_spec.h"
 
 #include <cctype>
 #include <climits>

@@ -14,8 +14,8 @@
 #include <functional>
 #include <string>
 
-#include "core/row_batch.h"
-#include "core/status.h"
+#include "tsbridge/row_batch.h"
+#include "tsbridge/status.h"
 
 namespace tsb {
 

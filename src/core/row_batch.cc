@@ -1,4 +1,4 @@
-#include "core/row_batch.h"
+#include "tsbridge/row_batch.h"
 
 #include <algorithm>
 

@@ -34,10 +34,10 @@
 #include <string>
 #include <vector>
 
-#include "core/convert.h"
-#include "core/mapping.h"
+#include "tsbridge/convert.h"
+#include "tsbridge/mapping.h"
 #include "core/predicate.h"
-#include "core/status.h"
+#include "tsbridge/status.h"
 
 namespace tsb {
 

@@ -1,4 +1,4 @@
-#include "core/status.h"
+#include "tsbridge/status.h"
 
 namespace tsb {
 

@@ -1,4 +1,4 @@
-#include "core/types.h"
+#include "tsbridge/types.h"
 
 #include <algorithm>
 #include <cctype>

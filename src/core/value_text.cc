@@ -6,7 +6,7 @@
 #include <cstring>
 #include <limits>
 
-#include "core/convert.h"
+#include "tsbridge/convert.h"
 #include "core/crypto.h"
 
 namespace tsb {

@@ -23,8 +23,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/row_batch.h"
-#include "core/types.h"
+#include "tsbridge/row_batch.h"
+#include "tsbridge/types.h"
 
 namespace tsb {
 

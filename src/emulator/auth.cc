@@ -3,7 +3,7 @@
 #include <chrono>
 #include <utility>
 
-#include "tablestore/limits.h"
+#include "tsbridge/tablestore/limits.h"
 
 namespace tsb::emulator {
 

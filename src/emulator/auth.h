@@ -34,7 +34,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "emulator/config.h"
 #include "tablestore/signer.h"
 

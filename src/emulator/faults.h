@@ -45,7 +45,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 
 namespace tsb::emulator {
 

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "emulator/store.h"
-#include "tablestore/row.h"
+#include "tsbridge/tablestore/row.h"
 
 namespace tsb::emulator {
 

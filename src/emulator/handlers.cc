@@ -11,7 +11,7 @@
 
 #include "emulator/faults.h"
 #include "emulator/store.h"
-#include "tablestore/limits.h"
+#include "tsbridge/tablestore/limits.h"
 #include "tablestore/plainbuffer.h"
 #include "tablestore/proto/table_store.pb.h"
 #include "tablestore/proto/table_store_filter.pb.h"

@@ -37,7 +37,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "tablestore/signer.h"
 
 namespace tsb::emulator {

@@ -24,7 +24,7 @@
 #include <string>
 #include <string_view>
 
-#include "tablestore/row.h"
+#include "tsbridge/tablestore/row.h"
 
 namespace tsb::emulator {
 

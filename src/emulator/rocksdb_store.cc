@@ -25,7 +25,7 @@
 #include "emulator/key_codec.h"
 #include "emulator/row_codec.h"
 #include "emulator/store.h"
-#include "tablestore/limits.h"
+#include "tsbridge/tablestore/limits.h"
 
 namespace tsb::emulator {
 namespace {

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "emulator/config.h"
 #include "emulator/faults.h"
 

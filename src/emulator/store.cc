@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "tablestore/limits.h"
+#include "tsbridge/tablestore/limits.h"
 
 namespace tsb::emulator {
 

@@ -1,9 +1,5 @@
-// BatchReader / BatchWriter: the plug-in points of the data path.
-//
-// Every source yields RowBatches and every sink consumes them: CSV, JSON Lines and Parquet files
-// here, Tablestore range scans and batch writes in src/tablestore. A command wires one reader to
-// one writer through the steps in src/core (mapping, conversion, predicates); no reader knows any
-// writer, and adding a format touches only src/formats.
+// The file formats behind tsbridge/batch_io.h's BatchReader / BatchWriter: CSV, JSON Lines and
+// Parquet. Adding a format touches only src/formats.
 //
 // Files are opened through OpenReader/OpenWriter (registry.cc), which pick the implementation
 // from the format name or the path's extension, including compressed text (.csv.gz, .jsonl.zst).
@@ -14,30 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "core/row_batch.h"
-#include "core/status.h"
-#include "core/types.h"
+#include "tsbridge/batch_io.h"
+#include "tsbridge/row_batch.h"
+#include "tsbridge/status.h"
+#include "tsbridge/types.h"
 
 namespace tsb {
-
-class BatchReader {
- public:
-  virtual ~BatchReader() = default;
-  // The columns this reader yields (after projection), with their types.
-  virtual const Schema& schema() const = 0;
-  // Refills *batch (created with schema()) with up to batch->capacity() rows; at the end of the
-  // input the batch comes back with no rows and no rejects.
-  [[nodiscard]] virtual Status Next(RowBatch* batch) = 0;
-};
-
-class BatchWriter {
- public:
-  virtual ~BatchWriter() = default;
-  [[nodiscard]] virtual Status Write(const RowBatch& batch) = 0;
-  // Writes the footer / flushes the last buffer and, for files, moves the temporary file to its
-  // final name. A writer that is destroyed without Close() leaves nothing under the final name.
-  [[nodiscard]] virtual Status Close() = 0;
-};
 
 enum class FileFormat { kCsv, kJsonl, kParquet };
 enum class TextCompression { kNone, kGzip, kZstd };

@@ -20,7 +20,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "core/convert.h"
+#include "tsbridge/convert.h"
 #include "core/text_io.h"
 #include "core/value_text.h"
 #include "formats/csv/csv.h"
@@ -29,7 +29,7 @@
 #include "jobs/reject_writer.h"
 #include "tablestore/batch_writer.h"
 #include "tablestore/core_bridge.h"
-#include "tablestore/limits.h"
+#include "tsbridge/tablestore/limits.h"
 #include "tablestore/plainbuffer.h"
 
 namespace tsb::jobs {

@@ -36,7 +36,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "jobs/job_common.h"
 
 namespace tsb::jobs {

@@ -26,7 +26,7 @@
 #include "formats/format.h"
 #include "formats/jsonl/jsonl.h"
 #include "tablestore/core_bridge.h"
-#include "tablestore/limits.h"
+#include "tsbridge/tablestore/limits.h"
 #include "tablestore/plainbuffer.h"
 
 namespace tsb::jobs {

@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "jobs/job_common.h"
 
 namespace tsb::jobs {

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "tablestore/core_bridge.h"
-#include "tablestore/credentials.h"
+#include "tsbridge/tablestore/credentials.h"
 #include "tablestore/endpoint.h"
 
 namespace tsb::jobs {

@@ -15,9 +15,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/job_spec.h"
-#include "core/status.h"
-#include "tablestore/client.h"
+#include "tsbridge/job_spec.h"
+#include "tsbridge/status.h"
+#include "tsbridge/tablestore/client.h"
 
 namespace tsb::jobs {
 

@@ -41,11 +41,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core/status.h"
-#include "tablestore/client.h"
-#include "tablestore/limits.h"
-#include "tablestore/retry.h"
-#include "tablestore/row.h"
+#include "tsbridge/status.h"
+#include "tsbridge/tablestore/client.h"
+#include "tsbridge/tablestore/limits.h"
+#include "tsbridge/tablestore/retry.h"
+#include "tsbridge/tablestore/row.h"
 
 namespace tsb::ots {
 

@@ -5,7 +5,7 @@
 // response in place: the HTTP body is swapped into the caller's GetRangeResult and the rows are
 // decoded as views into it, with no copy of the rows bytes. Other operations go through the
 // generated messages and swap their PlainBuffer fields out of them, which costs no copy either.
-#include "tablestore/client.h"
+#include "tsbridge/tablestore/client.h"
 
 #include <spdlog/spdlog.h>
 
@@ -13,7 +13,7 @@
 #include <chrono>
 
 #include "tablestore/endpoint.h"
-#include "tablestore/limits.h"
+#include "tsbridge/tablestore/limits.h"
 #include "tablestore/plainbuffer.h"
 #include "tablestore/proto/table_store.pb.h"
 #include "tablestore/proto/table_store_filter.pb.h"

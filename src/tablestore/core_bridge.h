@@ -9,11 +9,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core/convert.h"
-#include "core/mapping.h"
+#include "tsbridge/convert.h"
+#include "tsbridge/mapping.h"
 #include "core/scan_plan.h"
-#include "tablestore/client.h"
-#include "tablestore/row.h"
+#include "tsbridge/tablestore/client.h"
+#include "tsbridge/tablestore/row.h"
 
 namespace tsb::ots {
 

@@ -1,4 +1,4 @@
-#include "tablestore/credentials.h"
+#include "tsbridge/tablestore/credentials.h"
 
 #include <pwd.h>
 #include <unistd.h>

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 
 namespace tsb::ots {
 

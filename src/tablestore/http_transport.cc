@@ -1,4 +1,4 @@
-#include "tablestore/http_transport.h"
+#include "tsbridge/tablestore/http_transport.h"
 
 #include <curl/curl.h>
 

@@ -1,1 +1,1 @@
-#include "tablestore/limits.h"
+#include "tsbridge/tablestore/limits.h"

@@ -33,8 +33,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/status.h"
-#include "tablestore/row.h"
+#include "tsbridge/status.h"
+#include "tsbridge/tablestore/row.h"
 
 namespace tsb::ots {
 

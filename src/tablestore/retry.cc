@@ -1,11 +1,11 @@
-#include "tablestore/retry.h"
+#include "tsbridge/tablestore/retry.h"
 
 #include <algorithm>
 #include <array>
 #include <random>
 #include <thread>
 
-#include "tablestore/http_transport.h"
+#include "tsbridge/tablestore/http_transport.h"
 
 namespace tsb::ots {
 

@@ -1,4 +1,4 @@
-#include "core/mapping.h"
+#include "tsbridge/mapping.h"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "core/row_batch.h"
-#include "core/types.h"
+#include "tsbridge/row_batch.h"
+#include "tsbridge/types.h"
 
 using namespace tsb;
 

@@ -15,9 +15,9 @@
 #include "emulator/config.h"
 #include "emulator/faults.h"
 #include "emulator/server.h"
-#include "tablestore/client.h"
-#include "tablestore/limits.h"
-#include "tablestore/retry.h"
+#include "tsbridge/tablestore/client.h"
+#include "tsbridge/tablestore/limits.h"
+#include "tsbridge/tablestore/retry.h"
 #include "support/testing.h"
 
 using namespace tsb;

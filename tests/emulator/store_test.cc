@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "tablestore/limits.h"
+#include "tsbridge/tablestore/limits.h"
 #include "tablestore/plainbuffer.h"
 
 namespace tsb::emulator {

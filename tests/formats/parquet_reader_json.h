@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/row_batch.h"
+#include "tsbridge/row_batch.h"
 
 namespace tsb::testing {
 

@@ -16,7 +16,7 @@
 #include "emulator/server.h"
 #include "support/testing.h"
 #include "tablestore/batch_writer.h"
-#include "tablestore/client.h"
+#include "tsbridge/tablestore/client.h"
 #include "tablestore/plainbuffer.h"
 
 using namespace tsb;

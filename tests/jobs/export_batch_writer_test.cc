@@ -13,7 +13,7 @@
 #include "emulator/faults.h"
 #include "emulator/server.h"
 #include "tablestore/batch_writer.h"
-#include "tablestore/client.h"
+#include "tsbridge/tablestore/client.h"
 #include "tablestore/plainbuffer.h"
 #include "support/testing.h"
 

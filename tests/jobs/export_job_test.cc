@@ -16,7 +16,7 @@
 #include "cli/exit_status.h"
 #include "emulator/server.h"
 #include "jobs/job_common.h"
-#include "tablestore/client.h"
+#include "tsbridge/tablestore/client.h"
 
 using namespace tsb;
 

@@ -9,7 +9,7 @@
 
 #include "jobs/export_job.h"
 #include "tablestore/plainbuffer.h"
-#include "tablestore/row.h"
+#include "tsbridge/tablestore/row.h"
 
 using namespace tsb;
 

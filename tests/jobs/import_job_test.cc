@@ -18,7 +18,7 @@
 #include "emulator/faults.h"
 #include "emulator/server.h"
 #include "jobs/import_job.h"
-#include "tablestore/client.h"
+#include "tsbridge/tablestore/client.h"
 #include "support/testing.h"
 
 using namespace tsb;

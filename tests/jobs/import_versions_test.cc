@@ -20,7 +20,7 @@
 #include "emulator/server.h"
 #include "jobs/import_job.h"
 #include "jobs/job_common.h"
-#include "tablestore/client.h"
+#include "tsbridge/tablestore/client.h"
 #include "support/testing.h"
 
 using namespace tsb;

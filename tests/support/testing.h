@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tablestore/retry.h"
+#include "tsbridge/tablestore/retry.h"
 
 namespace tsb::testing {
 

@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
-#include "tablestore/client.h"
-#include "tablestore/http_transport.h"
+#include "tsbridge/tablestore/client.h"
+#include "tsbridge/tablestore/http_transport.h"
 #include "tablestore/proto/table_store.pb.h"
 #include "tablestore/signer.h"
 

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "tablestore/credentials.h"
+#include "tsbridge/tablestore/credentials.h"
 
 using namespace tsb;
 using namespace tsb::ots;

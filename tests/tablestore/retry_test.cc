@@ -1,11 +1,11 @@
-#include "tablestore/retry.h"
+#include "tsbridge/tablestore/retry.h"
 
 #include <doctest/doctest.h>
 
 #include <deque>
 #include <vector>
 
-#include "tablestore/http_transport.h"
+#include "tsbridge/tablestore/http_transport.h"
 
 using namespace tsb;
 using namespace tsb::ots;

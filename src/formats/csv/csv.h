@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "core/text_io.h"
 #include "formats/format.h"
 

@@ -31,7 +31,7 @@
 
 #include <memory>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "core/text_io.h"
 #include "formats/format.h"
 

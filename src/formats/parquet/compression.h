@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "formats/format.h"
 #include "formats/parquet/parquet_types.h"
 

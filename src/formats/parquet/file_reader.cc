@@ -12,7 +12,7 @@
 #include <cstring>
 #include <utility>
 
-#include "core/convert.h"
+#include "tsbridge/convert.h"
 #include "core/value_text.h"
 #include "formats/parquet/column_reader.h"
 #include "formats/parquet/parquet.h"

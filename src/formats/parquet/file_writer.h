@@ -27,9 +27,9 @@
 #include <string>
 #include <vector>
 
-#include "core/row_batch.h"
-#include "core/status.h"
-#include "core/types.h"
+#include "tsbridge/row_batch.h"
+#include "tsbridge/status.h"
+#include "tsbridge/types.h"
 #include "formats/format.h"
 #include "formats/parquet/thrift_writer.h"
 

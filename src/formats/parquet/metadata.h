@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 #include "formats/parquet/parquet_types.h"
 
 namespace tsb::parquet {

@@ -3,8 +3,8 @@
 
 #include <memory>
 
-#include "core/status.h"
-#include "core/types.h"
+#include "tsbridge/status.h"
+#include "tsbridge/types.h"
 #include "formats/format.h"
 
 namespace tsb {

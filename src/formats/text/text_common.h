@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string>
 
-#include "core/row_batch.h"
+#include "tsbridge/row_batch.h"
 #include "core/text_io.h"
 #include "formats/format.h"
 

@@ -26,9 +26,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/mapping.h"
-#include "core/status.h"
-#include "core/types.h"
+#include "tsbridge/mapping.h"
+#include "tsbridge/status.h"
+#include "tsbridge/types.h"
 
 namespace tsb {
 

@@ -29,11 +29,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core/status.h"
-#include "tablestore/credentials.h"
-#include "tablestore/http_transport.h"
-#include "tablestore/retry.h"
-#include "tablestore/row.h"
+#include "tsbridge/status.h"
+#include "tsbridge/tablestore/credentials.h"
+#include "tsbridge/tablestore/http_transport.h"
+#include "tsbridge/tablestore/retry.h"
+#include "tsbridge/tablestore/row.h"
 
 namespace tsb::ots {
 

@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 
 namespace tsb::ots {
 

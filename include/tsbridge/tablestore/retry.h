@@ -32,7 +32,7 @@
 #include <optional>
 #include <string_view>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 
 namespace tsb::ots {
 

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/convert.h"
-#include "core/status.h"
-#include "core/types.h"
+#include "tsbridge/convert.h"
+#include "tsbridge/status.h"
+#include "tsbridge/types.h"
 
 namespace tsb {
 

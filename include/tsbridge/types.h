@@ -20,7 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/status.h"
+#include "tsbridge/status.h"
 
 namespace tsb {
 

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/types.h"
+#include "tsbridge/types.h"
 
 namespace tsb {
 
