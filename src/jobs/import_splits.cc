@@ -1,0 +1,102 @@
+#include "jobs/import_splits.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "tablestore/core_bridge.h"
+#include "tablestore/plainbuffer.h"
+
+namespace tsb::jobs {
+
+namespace {
+
+uint64_t Fnv1a(uint64_t h, std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace
+
+Result<std::vector<ScanTask>> PlanSplits(ots::Client* client, const std::string& table,
+                                         const ScanPlan& plan, const ImportOptions& options,
+                                         std::string* fingerprint) {
+  ots::ComputeSplitsRequest request;
+  request.table = table;
+  request.split_size = 256;
+  request.split_size_unit_bytes =
+      options.split_unit_bytes_for_test > 0 ? options.split_unit_bytes_for_test : 1 << 20;
+  ots::ComputeSplitsResult result;
+  TSB_RETURN_IF_ERROR(client->ComputeSplitPointsBySize(request, &result));
+  uint64_t h = 1469598103934665603ull;
+  std::string encoded;
+  for (const ots::Row& point : result.split_points) {
+    encoded.clear();
+    ots::EncodePrimaryKey(point.primary_key, &encoded);
+    h = Fnv1a(h, encoded);
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016" PRIx64, h);
+  *fingerprint = hex;
+
+  auto to_bounds = [](const ots::ComputeSplitsResult& r) {
+    std::vector<ScanTask> splits;
+    for (const ots::KeyRange& s : r.splits) {
+      splits.push_back(ScanTask{ots::FromWireKey(s.start), ots::FromWireKey(s.end)});
+    }
+    return splits;
+  };
+  std::vector<ScanTask> splits = to_bounds(result);
+
+  size_t first_split = 0;  // the global index of splits[0]
+  const size_t all_splits = splits.size();
+  if (options.shard_count > 0) {
+    const size_t n = splits.size();
+    const size_t k = static_cast<size_t>(options.shard_index - 1);
+    const size_t count = static_cast<size_t>(options.shard_count);
+    size_t begin = n * k / count;
+    size_t end = n * (k + 1) / count;
+    splits = std::vector<ScanTask>(splits.begin() + begin, splits.begin() + end);
+    first_split = begin;
+    if (splits.empty() && !options.quiet) {
+      // Shares are whole splits of 256 MiB (decisions 4), so that every host computes the same
+      // ones; a table of fewer splits than shares leaves some shares empty.
+      std::fprintf(stderr,
+                   "import: share %d/%d has no split and reads nothing: the table is estimated "
+                   "at under %zu MiB (%zu split%s of 256 MiB), and --shard K/%d pays only from "
+                   "%d x 256 MiB = %d MiB up\n",
+                   options.shard_index, options.shard_count, n * 256, n, n == 1 ? "" : "s",
+                   options.shard_count, options.shard_count, options.shard_count * 256);
+    }
+  } else if (plan.IsFullTable() && splits.size() < static_cast<size_t>(options.parallel) &&
+             !(options.limit > 0 && !plan.residue)) {
+    // (A --limit without a local residue is served by the first rows of the first split: more,
+    // smaller splits would only cost split calls and scanners reading rows nobody writes.)
+    for (int64_t target : {64, 16, 4, 1}) {
+      request.split_size = target;
+      ots::ComputeSplitsResult smaller;
+      TSB_RETURN_IF_ERROR(client->ComputeSplitPointsBySize(request, &smaller));
+      splits = to_bounds(smaller);
+      if (splits.size() >= static_cast<size_t>(options.parallel)) break;
+    }
+  }
+
+  std::vector<ScanTask> tasks;
+  for (size_t r = 0; r < plan.ranges.size(); ++r) {
+    const KeyRange& range = plan.ranges[r];
+    for (size_t i = 0; i < splits.size(); ++i) {
+      const ScanTask& split = splits[i];
+      const auto& lo = CompareKeyTuples(range.start, split.start) >= 0 ? range.start : split.start;
+      const auto& hi = CompareKeyTuples(range.end, split.end) <= 0 ? range.end : split.end;
+      if (CompareKeyTuples(lo, hi) >= 0) continue;
+      const size_t number =
+          options.shard_count > 0 ? r * all_splits + first_split + i : tasks.size();
+      tasks.push_back(ScanTask{lo, hi, number});
+    }
+  }
+  return tasks;
+}
+
+}  // namespace tsb::jobs
