@@ -19,7 +19,6 @@
 #include "jobs/import_splits.h"
 #include "tablestore/core_bridge.h"
 #include "tablestore/table_scan_reader.h"
-#include "tsbridge/tablestore/limits.h"
 
 namespace tsb::jobs {
 
@@ -192,18 +191,7 @@ Status ImportRun::Plan() {
   }
   scan.table = spec.tablestore.table;
   scan.key_names = plan.key_names;
-  // The service leaves out of a GetRange page every row that holds none of the requested
-  // columns; naming the key columns too, which every row holds, brings back the rows that hold
-  // none of the mapped attributes (decisions 11: every row comes back, its attributes NULL).
-  scan.columns_to_get = plan.key_names;
-  for (int c : spec.mapping.attribute_columns()) {
-    scan.columns_to_get.push_back(spec.mapping.columns()[c].ots_name);
-  }
-  // GetRange names at most 128 columns; a wider mapping reads whole rows (every row then comes
-  // back as well) and the reader keeps the mapped attributes.
-  if (scan.columns_to_get.size() > static_cast<size_t>(ots::kMaxColumnsToGet)) {
-    scan.columns_to_get.clear();
-  }
+  scan.columns_to_get = ots::TableScanReader::ColumnsToGet(spec, plan.key_names);
   if (plan.filter) scan.filter = ots::ToWireFilter(*plan.filter);
   scan.max_versions = layout ? options.versions : 1;
   if (options.time_from) {

@@ -2,17 +2,18 @@
 //
 // The pipeline: the spec and --where are checked before any request; DescribeTable checks the
 // mapping against the table; the planner turns --where into key ranges (never scanning rows
-// outside them), a server filter and a local residue; ComputeSplitPointsBySize cuts the ranges
-// into splits that N scanners read concurrently over one shared client; each scanner converts
-// its rows into RowBatches of the spec's columns (a row whose stored value does not fit its
-// column goes to the reject file) and evaluates the residue; OrderedRunner hands the batches to
-// the writer in split order, so one output file is in primary-key order whatever N is. With an
-// output directory, each split becomes a part file.
+// outside them), a server filter and a local residue; PlanSplits (import_splits.h) cuts the
+// ranges into splits with ComputeSplitPointsBySize; one TableScanReader per split
+// (tablestore/table_scan_reader.h), N at once over one shared client, yields RowBatches of the
+// spec's columns (a row whose stored value does not fit its column goes to the reject file,
+// import_output.h); the job keeps the rows the residue selects; OrderedRunner hands the batches
+// to the writer in split order, so one output file is in primary-key order whatever N is. With
+// an output directory, each split becomes a part file.
 //
-// With --versions N the scanners read up to N versions of each cell (within --time-range when
-// given) and write the long layout of decisions 8, one row per cell version (see the long-layout
-// section of import_job.cc and the README); --where is refused in that mode. --max-rows-per-sec /
-// --max-cu-per-sec pace all scanners through shared RateLimiters (job_common.h).
+// With --versions N the readers read up to N versions of each cell (within --time-range when
+// given) and yield the long layout of decisions 8, one row per cell version (see
+// import_long_layout.h and the README); --where is refused in that mode. --max-rows-per-sec /
+// --max-cu-per-sec pace all readers through shared RateLimiters (job_common.h).
 #pragma once
 
 #include <cstdint>
@@ -58,7 +59,7 @@ struct ImportOptions {
   // --time-range FROM,TO: versions with FROM <= timestamp < TO (epoch ms); needs --versions.
   std::optional<int64_t> time_from;
   std::optional<int64_t> time_to;
-  // Read-rate caps, one token bucket each shared by all scanners, charged after each page: rows
+  // Read-rate caps, one token bucket each shared by all readers, charged after each page: rows
   // read (table rows, not versions) and the page's consumed read CU. 0 = no cap.
   double max_rows_per_sec = 0;
   double max_cu_per_sec = 0;

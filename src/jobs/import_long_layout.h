@@ -21,6 +21,8 @@
 
 namespace tsb::jobs {
 
+// The long layout of one spec: the columns the table scan reader fills (CellVersionColumns), the
+// batches' schema, and the schema of mixed text output.
 struct LongLayout : ots::CellVersionColumns {
   size_t first_value = 0;                     // the batch index of the first value column
   bool mixed = false;                         // several value columns

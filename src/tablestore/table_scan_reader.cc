@@ -37,6 +37,16 @@ TableScanReader::TableScanReader(Client* client, TableScanOptions options,
   if (options_.versions != nullptr) keys_.resize(options_.versions->key_columns.size());
 }
 
+std::vector<std::string> TableScanReader::ColumnsToGet(const JobSpec& spec,
+                                                       const std::vector<std::string>& key_names) {
+  std::vector<std::string> columns = key_names;
+  for (int c : spec.mapping.attribute_columns()) {
+    columns.push_back(spec.mapping.columns()[c].ots_name);
+  }
+  if (columns.size() > static_cast<size_t>(kMaxColumnsToGet)) columns.clear();
+  return columns;
+}
+
 Status TableScanReader::FetchPage() {
   // As Client::GetRangeAll pages: with a row cap the last page asks only for what is left.
   if (options_.max_rows > 0) {

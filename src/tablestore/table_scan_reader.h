@@ -80,6 +80,14 @@ class TableScanReader : public BatchReader {
   TableScanReader(const TableScanReader&) = delete;
   TableScanReader& operator=(const TableScanReader&) = delete;
 
+  // The columns a scan of the spec's mapping names: the key columns too, which every row holds,
+  // because the service leaves out of a GetRange page every row that holds none of the requested
+  // columns (decisions 11: every row comes back, its attributes NULL). A mapping wider than
+  // GetRange's 128 names reads whole rows (empty: every row comes back as well), and the reader
+  // keeps the mapped attributes.
+  static std::vector<std::string> ColumnsToGet(const JobSpec& spec,
+                                               const std::vector<std::string>& key_names);
+
   const Schema& schema() const override { return *schema_; }
   Status Next(RowBatch* batch) override;
 

@@ -92,7 +92,7 @@ struct Fixture {
     o.start = {KeyBound::InfMin()};
     o.end = {KeyBound::InfMax()};
     o.key_names = {"id"};
-    o.columns_to_get = {"id", "v"};
+    o.columns_to_get = TableScanReader::ColumnsToGet(spec, o.key_names);
     o.spec = &spec;
     o.on_reject = [rejects](const RejectedValue& r) {
       rejects->push_back(std::to_string(r.row.primary_key[0].value->i) + ":" + r.column.name + ":" +
@@ -271,4 +271,27 @@ TEST_CASE("TableScanReader: the long layout, newest version first, across batch 
   // Row 3's put at the current time is outside the range; row 4 holds no version of v.
   CHECK(rows == std::vector<std::string>{"3 v 2000 20", "3 v 1000 10"});
   CHECK(rejects.empty());
+}
+
+TEST_CASE("TableScanReader::ColumnsToGet: the key columns and the mapped attributes, up to 128") {
+  Fixture f;
+  CHECK(TableScanReader::ColumnsToGet(f.spec, {"id"}) == std::vector<std::string>{"id", "v"});
+  for (int width : {127, 128}) {
+    std::string columns = R"({"name": "id", "type": "bigint"})";
+    std::string mapping = ":id";
+    std::vector<std::string> expected = {"id"};
+    for (int i = 0; i < width; ++i) {
+      const std::string name = "a" + std::to_string(i);
+      columns += R"(, {"name": ")" + name + R"(", "type": "bigint"})";
+      mapping += "," + name;
+      expected.push_back(name);
+    }
+    auto spec = ParseJobSpec(R"({"tablestore": {"endpoint": "http://localhost:1",
+        "instance": "scantest", "table": "r"}, "columns": [)" +
+                             columns + R"(], "mapping": ")" + mapping + R"("})");
+    REQUIRE_MESSAGE(spec.ok(), spec.status().ToString());
+    // 128 names in all still fit; 129 read whole rows.
+    CHECK(TableScanReader::ColumnsToGet(*spec, {"id"}) ==
+          (width == 127 ? expected : std::vector<std::string>{}));
+  }
 }
