@@ -213,7 +213,7 @@ struct ExportRun {
   }
 };
 
-// Writes rows [begin, end) of a batch; returns how many of them belong to other --shard shares.
+// Writes rows [begin, end) of a batch.
 using RowSink = std::function<Status(const RowBatch& batch, size_t begin, size_t end)>;
 
 // Reads `reader` to its end (or a stop, or a failure elsewhere), handing the rows of `range` to
@@ -249,10 +249,10 @@ Status ReadLoop(ExportRun* run, BatchReader* reader, const ScatterRange& range, 
   }
 }
 
-ots::TableBatchWriter MakeWriter(ExportRun* run, ots::Client* client,
-                                 ots::TableBatchWriter::Options options) {
+std::unique_ptr<ots::TableBatchWriter> MakeWriter(ExportRun* run, ots::Client* client,
+                                                  ots::TableBatchWriter::Options options) {
   options.counters = &run->table;
-  return ots::TableBatchWriter(
+  return std::make_unique<ots::TableBatchWriter>(
       client, std::move(options),
       [run](const RowBatch& batch, size_t r, int64_t position, std::string_view code,
             std::string_view message) {
@@ -263,30 +263,30 @@ ots::TableBatchWriter MakeWriter(ExportRun* run, ots::Client* client,
 }
 
 // The ordinary path: one reader, rows routed by a hash of their key to --parallel writers.
-Status WriteParallel(ExportRun* run, ots::Client* client, BatchReader* reader,
-                     ots::TableBatchWriter::Options options, Status* read_status,
-                     ots::TableWriterStats* stats) {
+// Failures of the writers go to run->Fail, those of the reader to *read_status.
+void WriteParallel(ExportRun* run, ots::Client* client, BatchReader* reader,
+                   ots::TableBatchWriter::Options options, Status* read_status,
+                   ots::TableWriterStats* stats) {
   options.threads = run->options.parallel;
-  ots::TableBatchWriter writer = MakeWriter(run, client, std::move(options));
+  auto writer = MakeWriter(run, client, std::move(options));
   *read_status = ReadLoop(
       run, reader, ScatterRange{},
       [&](const RowBatch& batch, size_t begin, size_t end) {
-        Status s = writer.WriteRows(batch, begin, end);
-        if (writer.failed()) run->failed.store(true);
+        Status s = writer->WriteRows(batch, begin, end);
+        if (writer->failed()) run->failed.store(true);
         return s;
       },
-      [&] { return writer.rows_skipped(); });
-  Status closed = writer.Close();
+      [&] { return writer->rows_skipped(); });
+  Status closed = writer->Close();
   if (!closed.ok()) run->Fail(closed);
-  *stats = writer.stats();
-  return Status::OK();
+  *stats = writer->stats();
 }
 
 // --scatter: one reader and one writer per key range; a key never spans two ranges, so the order
 // of equal keys is the input's.
-Status WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan,
-                    const ReaderOptions& reader_options, WriteThrottle* throttle,
-                    Status* read_status, ots::TableWriterStats* stats) {
+void WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan,
+                  const ReaderOptions& reader_options, WriteThrottle* throttle, Status* read_status,
+                  ots::TableWriterStats* stats) {
   const size_t n = plan.ranges.size();
   std::vector<Status> range_status(n);
   std::vector<ots::TableWriterStats> range_stats(n);
@@ -296,24 +296,13 @@ Status WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan
       const ScatterRange& range = plan.ranges[i];
       Status s;
       Result<std::unique_ptr<BatchReader>> rd = OpenScatterRange(reader_options, plan, range);
-      std::optional<ots::TableBatchWriter> writer;
       if (!rd.ok()) {
         s = rd.status();
       } else {
         ots::TableBatchWriter::Options options =
             WriterOptions(run->options, run->spec, (*rd)->schema(), throttle);
         options.position_offset = range.line_offset;
-        options.counters = &run->table;
-        writer.emplace(
-            client, std::move(options),
-            [run](const RowBatch& batch, size_t r, int64_t position, std::string_view code,
-                  std::string_view message) {
-              return run->RejectEncoded(batch, r, position, code, message);
-            },
-            [run](int64_t position, const ots::Row& row, std::string_view code,
-                  std::string_view message) {
-              return run->RejectWritten(position, row, code, message);
-            });
+        auto writer = MakeWriter(run, client, std::move(options));
         s = ReadLoop(
             run, rd->get(), range,
             [&](const RowBatch& batch, size_t begin, size_t end) {
@@ -335,7 +324,6 @@ Status WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan
     if (s.code() == StatusCode::kCancelled) *read_status = s;
   }
   for (const ots::TableWriterStats& s : range_stats) ots::AccumulateStats(s, stats);
-  return Status::OK();
 }
 
 // --scatter: a first pass over the keys decides whether the input can be cut into key ranges.
@@ -486,11 +474,9 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
         },
         [&] { return dry->rows_skipped(); });
   } else if (scatter) {
-    TSB_RETURN_IF_ERROR(WriteScatter(&run, client.get(), *scatter, reader_options, &throttle,
-                                     &read_status, &stats));
+    WriteScatter(&run, client.get(), *scatter, reader_options, &throttle, &read_status, &stats);
   } else {
-    TSB_RETURN_IF_ERROR(
-        WriteParallel(&run, client.get(), reader.get(), writer_options, &read_status, &stats));
+    WriteParallel(&run, client.get(), reader.get(), writer_options, &read_status, &stats);
   }
   run.progress.Finish();
   TSB_RETURN_IF_ERROR(rejects.Close());
