@@ -8,6 +8,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "jobs/export_dry_run.h"
 #include "jobs/export_job.h"
 
 namespace tsb::cli {
@@ -92,7 +93,13 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
       }
       InstallStopHandlers();
       jobs::JobSummary summary;
-      Status s = jobs::RunExport(*options, &summary);
+      jobs::ExportDryRunReport report;
+      Status s = jobs::RunExport(*options, &summary, &report);
+      if (s.ok() && options->dry_run) {
+        const std::string text = jobs::FormatExportDryRunReport(report);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+      }
       return FinishJob("export", s, &summary, options->summary_path, options->quiet);
     };
   });

@@ -3,12 +3,11 @@
 // The pipeline: the spec is checked; DescribeTable checks the mapping against the table (a missing
 // table is exit 2 unless --create-table); the reader is opened with the spec's columns (matched to
 // the input's by name; a spec column the input lacks is exit 2, before any write). One reader
-// thread turns each input row into a WriteItem (Tablestore values encoded once: the row, its
-// encoded primary key and its encoded size) and routes it by a hash of the encoded primary key to
-// one of N writer threads, so rows with one key always meet in one writer, in input order. Each
-// writer drives a TableWriter (tablestore/batch_writer.h) over the shared Client: requests of at
-// most 200 rows and 4 MiB, never two rows of one key in a request, retriable row and request
-// failures retried with backoff, the rest rejected. Every record that does not reach the table
+// thread hands the batches to the table's BatchWriter (tablestore/table_batch_writer.h), which
+// encodes each row once and routes it by a hash of its encoded primary key to one of N writer
+// threads, so rows with one key always meet in one writer, in input order: requests of at most
+// 200 rows and 4 MiB, never two rows of one key in a request, retriable row and request failures
+// retried with backoff, the rest rejected. Every record that does not reach the table
 // goes to the reject file (reject_writer.h) with its code. At the end,
 // rows read = rows written + rows rejected is checked (a mismatch is an internal error).
 //
@@ -16,9 +15,10 @@
 // primary-key order and picks N cut points where the key changes; N threads then each read one
 // range (CSV / JSON Lines: a byte range starting at a record, the CSV header prepended; Parquet:
 // a range of rows, skipped to by decoding, since the Parquet reader cannot seek to a row group
-// yet) and write it through their own TableWriter, so concurrent writers hit different key
-// regions and equal keys stay in input order. An input out of key order takes the ordinary path
-// (and says so); stdin, FIFOs and compressed files are refused (exit 2) before they are opened.
+// yet) and write it through their own table writer (export_scatter.h), so concurrent writers hit
+// different key regions and equal keys stay in input order. An input out of key order takes the
+// ordinary path (and says so); stdin, FIFOs and compressed files are refused (exit 2) before they
+// are opened.
 //
 // Modes:
 //   update (default)  BatchWriteRow UPDATE that PUTs the mapped attributes; a NULL leaves the
@@ -36,10 +36,12 @@
 #include <string>
 #include <string_view>
 
-#include "tsbridge/status.h"
 #include "jobs/job_common.h"
+#include "tsbridge/status.h"
 
 namespace tsb::jobs {
+
+struct ExportDryRunReport;  // export_dry_run.h
 
 struct ExportOptions {
   std::string spec_path;
@@ -58,11 +60,11 @@ struct ExportOptions {
   std::string summary_path;
   int64_t max_errors = -1;         // stop once more rows than this were rejected; -1 = no limit
   double max_errors_percent = -1;  // stop once more than this share (0..100) was rejected
-  double max_rows_per_sec = 0;  // 0 = no cap; shared by all writers
-  double max_cu_per_sec = 0;    // 0 = no cap; write CU estimated from the rows' encoded sizes
+  double max_rows_per_sec = 0;     // 0 = no cap; shared by all writers
+  double max_cu_per_sec = 0;       // 0 = no cap; write CU estimated from the rows' encoded sizes
   std::string endpoint;
   double request_timeout = 30;  // --request-timeout: seconds one attempt may take
-  double retry_deadline = 300;   // --retry-deadline: seconds one call may take with its retries
+  double retry_deadline = 300;  // --retry-deadline: seconds one call may take with its retries
   bool quiet = false;
   // Request limits (tests only).
   int max_request_rows = 0;       // 0 = 200
@@ -74,7 +76,9 @@ struct ExportOptions {
 // fmix64 finalizer, modulo `shards` (decisions 11). Every host computes the same shares.
 int ExportShardOf(std::string_view encoded_partition_key, int shards);
 
-// Runs the export. On success *summary describes it (rows_rejected > 0 means exit 3).
-Status RunExport(const ExportOptions& options, JobSummary* summary);
+// Runs the export. On success *summary describes it (rows_rejected > 0 means exit 3); with
+// --dry-run, nothing is written and *dry_run_report (when given) says what would be.
+Status RunExport(const ExportOptions& options, JobSummary* summary,
+                 ExportDryRunReport* dry_run_report = nullptr);
 
 }  // namespace tsb::jobs

@@ -1,13 +1,14 @@
 // TableWriter: writes rows to one table with BatchWriteRow, cutting requests by the service's
 // limits and retrying what the service refused for a while.
 //
-// Used by `tsbridge export`: each writer thread owns one TableWriter over the job's shared Client.
-// Rows come in as WriteItems (a Row plus the bytes its views point into, its encoded primary key
-// and its encoded size, computed once by the caller); the writer groups them into requests that
-// never exceed options.max_rows rows or options.max_bytes of encoded rows (limits.h), and never
-// holds two rows with the same primary key in one request: a repeated key waits for the next
-// request, which is sent only after the one with the earlier row finished, so the later row wins
-// (rows with other keys keep filling the current request, so duplicates do not shrink requests).
+// Used by TableBatchWriter (table_batch_writer.h): each of its writer threads owns one TableWriter
+// over the job's shared Client. Rows come in as WriteItems (a Row plus the bytes its views point
+// into, its encoded primary key and its encoded size, computed once by the caller); the writer
+// groups them into requests that never exceed options.max_rows rows or options.max_bytes of
+// encoded rows (limits.h), and never holds two rows with the same primary key in one request: a
+// repeated key waits for the next request, which is sent only after the one with the earlier row
+// finished, so the later row wins (rows with other keys keep filling the current request, so
+// duplicates do not shrink requests).
 //
 // One request is in flight per TableWriter, and a request (with all its retries) finishes before
 // the next one starts, so rows with one key reach the table in the order they were added.
@@ -57,8 +58,8 @@ struct WriteItem {
   WriteType type = WriteType::kUpdate;
   Condition condition;
   // An UpdateRow that changes no cell is sent as a PutRow of the bare key that expects the row not
-  // to exist (see export_job.cc): OTSConditionCheckFail then means "the row exists", which is the
-  // wanted outcome, so it counts as written.
+  // to exist (RowEncoder, table_batch_writer.h): OTSConditionCheckFail then means "the row
+  // exists", which is the wanted outcome, so it counts as written.
   bool condition_failure_is_success = false;
   Row row;
   std::string arena;

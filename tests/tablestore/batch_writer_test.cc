@@ -1,21 +1,27 @@
 // TableWriter (tablestore/batch_writer.h) against the emulator, in-process: request cutting by
 // rows, bytes and repeated keys, row-level retries through the emulator's fault injection,
-// permanent row errors, whole-request refusals split down to the guilty rows.
+// permanent row errors, whole-request refusals split down to the guilty rows. Then the
+// TableBatchWriter (tablestore/table_batch_writer.h) over it: RowBatches in, rows in the table,
+// rejects with their positions.
+#include "tablestore/batch_writer.h"
+
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "emulator/faults.h"
 #include "emulator/server.h"
-#include "tablestore/batch_writer.h"
-#include "tsbridge/tablestore/client.h"
-#include "tablestore/plainbuffer.h"
 #include "support/testing.h"
+#include "tablestore/plainbuffer.h"
+#include "tablestore/table_batch_writer.h"
+#include "tsbridge/tablestore/client.h"
 
 using namespace tsb;
 using namespace tsb::ots;
@@ -296,4 +302,165 @@ TEST_CASE("TableWriter: whole requests failed with a timeout are sent again") {
   CHECK(h.rejected.empty());
   CHECK(h.written.size() == 1000);
   CHECK(emu.Table().size() == 1000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// TableBatchWriter.
+
+namespace {
+
+// A batch of (id, v) rows at lines first_line, first_line + 1, ...; a negative id is a NULL key,
+// an empty v a NULL value.
+RowBatch MakeBatch(const std::vector<std::pair<int64_t, std::string>>& rows, int64_t first_line) {
+  auto schema = std::make_shared<const Schema>(std::vector<Field>{
+      {"id", DataType::Of(TypeId::kInt64)}, {"v", DataType::Of(TypeId::kString)}});
+  RowBatch batch(schema, rows.size());
+  for (const auto& [id, v] : rows) {
+    if (id < 0) {
+      batch.column(0).AppendNull();
+    } else {
+      batch.column(0).AppendInt(id);
+    }
+    if (v.empty()) {
+      batch.column(1).AppendNull();
+    } else {
+      batch.column(1).AppendBytes(v);
+    }
+    batch.positions().push_back(first_line + static_cast<int64_t>(batch.num_rows()));
+    batch.CommitRow();
+  }
+  return batch;
+}
+
+struct BatchHarness {
+  std::vector<std::pair<int64_t, std::string>> encode_rejects;  // position, code
+  std::vector<std::pair<int64_t, std::string>> row_rejects;     // position, code
+  std::mutex mu;
+
+  TableBatchWriter::Options Options(int threads) {
+    TableBatchWriter::Options o;
+    o.writer.table = "t";
+    o.mapping.keys = {{0, "id", "id"}};
+    o.mapping.attributes = {{1, "v", "v"}};
+    o.threads = threads;
+    return o;
+  }
+  std::unique_ptr<TableBatchWriter> Writer(Emulator& emu, TableBatchWriter::Options o) {
+    o.writer.retry_env = &emu.env;
+    return std::make_unique<TableBatchWriter>(
+        emu.client.get(), std::move(o),
+        [this](const RowBatch&, size_t, int64_t position, std::string_view code, std::string_view) {
+          encode_rejects.emplace_back(position, std::string(code));
+          return Status::OK();
+        },
+        [this](int64_t position, const Row& row, std::string_view code, std::string_view) {
+          std::lock_guard<std::mutex> lock(mu);
+          CHECK(row.primary_key.size() == 1);
+          row_rejects.emplace_back(position, std::string(code));
+          return Status::OK();
+        });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("TableBatchWriter: batches reach the table through N writers; the last of a key wins") {
+  for (int threads : {0, 3}) {
+    CAPTURE(threads);
+    Emulator emu;
+    BatchHarness h;
+    auto w = h.Writer(emu, h.Options(threads));
+    std::vector<std::pair<int64_t, std::string>> rows;
+    for (int64_t i = 0; i < 500; ++i) rows.emplace_back(i, "a" + std::to_string(i));
+    rows.emplace_back(7, "again");
+    REQUIRE(w->Write(MakeBatch(rows, 2)).ok());
+    REQUIRE(w->Write(MakeBatch({{7, "third"}, {500, "last"}}, 600)).ok());
+    REQUIRE(w->Close().ok());
+    CHECK(w->counters().rows_written.load() == 503);
+    CHECK(w->counters().rows_rejected.load() == 0);
+    CHECK(h.encode_rejects.empty());
+    auto table = emu.Table();
+    CHECK(table.size() == 501);
+    CHECK(table[0] == "a0");
+    CHECK(table[7] == "third");
+    CHECK(table[499] == "a499");
+    CHECK(table[500] == "last");
+    CHECK(w->stats().max_request_rows <= 200);
+  }
+}
+
+TEST_CASE("TableBatchWriter: a row that cannot be encoded is rejected with its position") {
+  Emulator emu;
+  BatchHarness h;
+  TableBatchWriter::Options o = h.Options(0);
+  o.position_offset = 100;
+  auto w = h.Writer(emu, std::move(o));
+  RowBatch batch = MakeBatch({{1, "x"}, {-1, "no key"}, {2, "y"}, {3, "z"}}, 1);
+  // Rows [1, 3) only: the NULL key at line 2 and id 2 at line 3.
+  REQUIRE(w->WriteRows(batch, 1, 3).ok());
+  REQUIRE(w->Close().ok());
+  REQUIRE(h.encode_rejects.size() == 1);
+  CHECK(h.encode_rejects[0] == std::make_pair(int64_t{102}, std::string("TSB_NULL_KEY")));
+  CHECK(emu.Table() == std::map<int64_t, std::string>{{2, "y"}});
+}
+
+TEST_CASE("TableBatchWriter: requests are cut at the row limit") {
+  Emulator emu;
+  BatchHarness h;
+  TableBatchWriter::Options o = h.Options(0);
+  o.writer.max_rows = 4;
+  auto w = h.Writer(emu, std::move(o));
+  std::vector<std::pair<int64_t, std::string>> rows;
+  for (int64_t i = 0; i < 10; ++i) rows.emplace_back(i, "v");
+  REQUIRE(w->Write(MakeBatch(rows, 1)).ok());
+  REQUIRE(w->Close().ok());
+  CHECK(w->stats().requests == 3);  // 4 + 4 + 2
+  CHECK(w->stats().max_request_rows == 4);
+  CHECK(emu.Table().size() == 10);
+}
+
+TEST_CASE("TableBatchWriter: rows the table refuses come back with their positions") {
+  Emulator emu;
+  BatchHarness h;
+  {
+    auto w = h.Writer(emu, h.Options(2));
+    REQUIRE(w->Write(MakeBatch({{1, "old"}, {2, "old"}}, 1)).ok());
+    REQUIRE(w->Close().ok());
+  }
+  TableBatchWriter::Options o = h.Options(2);
+  o.rows.if_absent = true;
+  auto w = h.Writer(emu, std::move(o));
+  REQUIRE(w->Write(MakeBatch({{1, "new"}, {3, "new"}, {2, "new"}}, 10)).ok());
+  REQUIRE(w->Close().ok());
+  std::sort(h.row_rejects.begin(), h.row_rejects.end());
+  CHECK(h.row_rejects == std::vector<std::pair<int64_t, std::string>>{
+                             {10, "OTSConditionCheckFail"}, {12, "OTSConditionCheckFail"}});
+  CHECK(w->counters().rows_written.load() == 1);
+  CHECK(w->counters().rows_rejected.load() == 2);
+  CHECK(emu.Table() == std::map<int64_t, std::string>{{1, "old"}, {2, "old"}, {3, "new"}});
+}
+
+TEST_CASE("TableBatchWriter: --shard keeps the rows of its share, as KeyShardOf decides") {
+  Emulator emu;
+  BatchHarness h;
+  TableBatchWriter::Options o = h.Options(0);
+  o.rows.shard_index = 2;
+  o.rows.shard_count = 3;
+  auto w = h.Writer(emu, std::move(o));
+  std::vector<std::pair<int64_t, std::string>> rows;
+  for (int64_t i = 0; i < 60; ++i) rows.emplace_back(i, "v");
+  REQUIRE(w->Write(MakeBatch(rows, 1)).ok());
+  REQUIRE(w->Close().ok());
+  auto table = emu.Table();
+  int64_t kept = 0;
+  for (int64_t i = 0; i < 60; ++i) {
+    std::string encoded;
+    EncodeColumnValue(Value::Integer(i), &encoded);
+    const bool mine = KeyShardOf(encoded, 3) == 1;
+    CHECK(table.count(i) == (mine ? 1u : 0u));
+    kept += mine ? 1 : 0;
+  }
+  CHECK(kept > 0);
+  CHECK(kept < 60);
+  CHECK(w->rows_skipped() == 60 - kept);
 }

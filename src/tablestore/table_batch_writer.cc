@@ -1,0 +1,367 @@
+#include "tablestore/table_batch_writer.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+
+#include "tablestore/core_bridge.h"
+#include "tablestore/plainbuffer.h"
+#include "tsbridge/convert.h"
+#include "tsbridge/tablestore/limits.h"
+
+namespace tsb::ots {
+
+namespace {
+
+constexpr uint64_t kFnvOffset = 1469598103934665603ull;
+
+uint64_t Fnv1a(std::string_view bytes) {
+  uint64_t h = kFnvOffset;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// murmur3's 64-bit finalizer: every input bit reaches every output bit, so the share (the hash
+// modulo N) no longer follows FNV-1a's low bits, which ignore the high bits of every byte.
+uint64_t Fmix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+}  // namespace
+
+int KeyShardOf(std::string_view encoded_partition_key, int shards) {
+  return static_cast<int>(Fmix64(Fnv1a(encoded_partition_key)) % static_cast<uint64_t>(shards));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch rows -> WriteItems.
+
+EncodeOutcome RowEncoder::Encode(const RowBatch& batch, size_t r, WriteItem* item,
+                                 std::string* code, std::string* message) {
+  item->Reset();
+  pending_.clear();
+  for (const TableColumnMapping::Column& p : mapping_->keys) {
+    const tsb::Column& column = batch.column(static_cast<size_t>(p.input));
+    if (column.IsNull(r)) {
+      *code = "TSB_NULL_KEY";
+      *message = "column \"" + p.name + "\" (primary key " + p.ots_name +
+                 ") is NULL; a primary key needs a value";
+      return EncodeOutcome::kReject;
+    }
+    if (!Add(p, column, r, /*key=*/true, item, code, message)) return EncodeOutcome::kReject;
+  }
+  if (options_.shard_count > 0) {
+    // decisions 4 and 11: the partition key's value encoded as a filter's column_value.
+    Value v = pending_[0].value;
+    if (pending_[0].has_bytes) {
+      v.bytes = std::string_view(item->arena).substr(pending_[0].offset, pending_[0].length);
+    }
+    shard_scratch_.clear();
+    EncodeColumnValue(v, &shard_scratch_);
+    if (KeyShardOf(shard_scratch_, options_.shard_count) != options_.shard_index - 1) {
+      return EncodeOutcome::kSkip;
+    }
+  }
+  for (const TableColumnMapping::Column& p : mapping_->attributes) {
+    const tsb::Column& column = batch.column(static_cast<size_t>(p.input));
+    if (column.IsNull(r)) {
+      if (options_.nulls_delete && !options_.put_mode) {
+        Pending& d = pending_.emplace_back();
+        d.name = &p.ots_name;
+        d.key = false;
+        d.delete_all = true;
+      }
+      continue;
+    }
+    if (!Add(p, column, r, /*key=*/false, item, code, message)) return EncodeOutcome::kReject;
+  }
+
+  // Views into the arena only now that it stops growing.
+  Row& row = item->row;
+  const std::string& arena = item->arena;
+  for (const Pending& p : pending_) {
+    Cell& cell = p.key ? row.primary_key.emplace_back() : row.attributes.emplace_back();
+    cell.name = *p.name;
+    if (p.delete_all) {
+      cell.op = CellOp::kDeleteAllVersions;
+      continue;
+    }
+    Value v = p.value;
+    if (p.has_bytes) v.bytes = std::string_view(arena).substr(p.offset, p.length);
+    cell.value = v;
+  }
+  if (options_.put_mode) {
+    item->type = WriteType::kPut;
+  } else if (row.attributes.empty()) {
+    // Nothing to change: make the row exist without touching an existing one (see WriteItem).
+    item->type = WriteType::kPut;
+    item->condition.row_existence = RowExistence::kExpectNotExist;
+    item->condition_failure_is_success = !options_.if_absent;
+  } else {
+    item->type = WriteType::kUpdate;
+  }
+  if (options_.if_absent) item->condition.row_existence = RowExistence::kExpectNotExist;
+  EncodePrimaryKey(row.primary_key, &item->key);
+  // Routes the row to a writer (modulo the writers): mixed for the same reason as the shards.
+  item->key_hash = Fmix64(Fnv1a(item->key));
+  item->encoded_size = EncodedSize(row);
+  if (static_cast<int64_t>(item->encoded_size) > kBatchWriteMaxBytes) {
+    *code = "TSB_TOO_LARGE";
+    *message = "the row encodes to " + std::to_string(item->encoded_size) +
+               " bytes; a write request carries at most " + std::to_string(kBatchWriteMaxBytes);
+    return EncodeOutcome::kReject;
+  }
+  return EncodeOutcome::kOk;
+}
+
+bool RowEncoder::Add(const TableColumnMapping::Column& p, const tsb::Column& column, size_t r,
+                     bool key, WriteItem* item, std::string* code, std::string* message) {
+  OtsValueRef ref;
+  Status s = ColumnValueToOts(column, r, &scratch_, &ref);
+  if (!s.ok()) {
+    *code = "TSB_BAD_VALUE";
+    *message = "column \"" + p.name + "\": " + s.message();
+    return false;
+  }
+  Pending& out = pending_.emplace_back();
+  out.name = &p.ots_name;
+  out.key = key;
+  out.value = ToWireValue(ref);
+  if (ref.type == OtsType::kString || ref.type == OtsType::kBinary) {
+    const int64_t limit = key ? kMaxPrimaryKeyValueBytes : kMaxAttributeValueBytes;
+    if (static_cast<int64_t>(ref.bytes.size()) > limit) {
+      *code = "TSB_TOO_LARGE";
+      *message = "column \"" + p.name + "\": a value of " + std::to_string(ref.bytes.size()) +
+                 " bytes; Tablestore takes at most " + std::to_string(limit) +
+                 (key ? " in a primary-key column" : " per cell");
+      return false;
+    }
+    out.has_bytes = true;
+    out.offset = item->arena.size();
+    out.length = ref.bytes.size();
+    item->arena.append(ref.bytes);
+    out.value.bytes = {};
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items and queues between the caller's thread and the writer threads.
+
+class TableBatchWriter::ItemPool {
+ public:
+  WriteItem* Get() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        WriteItem* item = free_.back();
+        free_.pop_back();
+        return item;
+      }
+    }
+    auto owned = std::make_unique<WriteItem>();
+    WriteItem* item = owned.get();
+    std::lock_guard<std::mutex> lock(mu_);
+    all_.push_back(std::move(owned));
+    return item;
+  }
+  void Put(WriteItem* item) {
+    // A few huge rows must not pin their memory for the rest of the job.
+    if (item->arena.capacity() > (1u << 20)) std::string().swap(item->arena);
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(item);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<WriteItem>> all_;
+  std::vector<WriteItem*> free_;
+};
+
+// A bounded queue of items for one writer thread, bounded by rows and by bytes.
+class TableBatchWriter::ItemQueue {
+ public:
+  static constexpr size_t kMaxItems = 4096;
+  static constexpr int64_t kMaxBytes = 32 << 20;
+
+  void Push(std::vector<WriteItem*>* items) {
+    int64_t bytes = 0;
+    for (const WriteItem* item : *items) bytes += static_cast<int64_t>(item->arena.size());
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(
+        lock, [&] { return queue_.empty() || (queue_.size() < kMaxItems && bytes_ < kMaxBytes); });
+    queue_.insert(queue_.end(), items->begin(), items->end());
+    bytes_ += bytes;
+    items->clear();
+    not_empty_.notify_one();
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+  // Takes everything queued; false once closed and empty.
+  bool PopAll(std::vector<WriteItem*>* out) {
+    out->clear();
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) return false;
+    out->assign(queue_.begin(), queue_.end());
+    queue_.clear();
+    bytes_ = 0;
+    not_full_.notify_all();
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  std::deque<WriteItem*> queue_;
+  int64_t bytes_ = 0;
+  bool closed_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The writer.
+
+TableBatchWriter::TableBatchWriter(Client* client, Options options,
+                                   OnEncodeRejected on_encode_rejected,
+                                   OnRowRejected on_row_rejected)
+    : client_(client),
+      options_(std::move(options)),
+      on_encode_rejected_(std::move(on_encode_rejected)),
+      on_row_rejected_(std::move(on_row_rejected)),
+      counters_(options_.counters != nullptr ? options_.counters : &own_counters_),
+      pool_(std::make_unique<ItemPool>()),
+      encoder_(&options_.mapping, options_.rows) {
+  auto on_written = [this](WriteItem* item) {
+    counters_->rows_written.fetch_add(1, std::memory_order_relaxed);
+    counters_->bytes_written.fetch_add(static_cast<int64_t>(item->encoded_size),
+                                       std::memory_order_relaxed);
+    pool_->Put(item);
+  };
+  auto on_rejected = [this](WriteItem* item, std::string_view code, std::string_view message) {
+    counters_->rows_rejected.fetch_add(1, std::memory_order_relaxed);
+    Status s = on_row_rejected_(item->tag, item->row, code, message);
+    pool_->Put(item);
+    return s;
+  };
+  if (options_.threads == 0) {
+    direct_ = std::make_unique<TableWriter>(client_, options_.writer, on_written, on_rejected);
+    return;
+  }
+  const size_t n = static_cast<size_t>(options_.threads);
+  staged_.resize(n);
+  thread_stats_.resize(n);
+  for (size_t w = 0; w < n; ++w) queues_.push_back(std::make_unique<ItemQueue>());
+  for (size_t w = 0; w < n; ++w) {
+    threads_.emplace_back([this, w, on_written, on_rejected] {
+      TableWriter writer(client_, options_.writer, on_written, on_rejected);
+      std::vector<WriteItem*> items;
+      Status status;
+      while (queues_[w]->PopAll(&items)) {
+        for (WriteItem* item : items) {
+          if (!status.ok()) {
+            pool_->Put(item);  // the job is failing: drain so the reader never blocks
+            continue;
+          }
+          status = writer.Add(item);
+        }
+        if (!status.ok()) Fail(status);
+      }
+      if (status.ok()) status = writer.Flush();
+      if (!status.ok()) Fail(status);
+      thread_stats_[w] = writer.stats();
+    });
+  }
+}
+
+TableBatchWriter::~TableBatchWriter() { (void)CloseThreads(); }
+
+void TableBatchWriter::Fail(const Status& status) {
+  std::lock_guard<std::mutex> lock(error_mu_);
+  if (error_.ok()) error_ = status;
+  failed_.store(true);
+}
+
+void TableBatchWriter::Route(WriteItem* item) {
+  const size_t w = item->key_hash % static_cast<uint64_t>(queues_.size());
+  staged_[w].push_back(item);
+  if (staged_[w].size() >= 64) queues_[w]->Push(&staged_[w]);
+}
+
+void TableBatchWriter::PushStaged() {
+  for (size_t w = 0; w < queues_.size(); ++w) {
+    if (!staged_[w].empty()) queues_[w]->Push(&staged_[w]);
+  }
+}
+
+Status TableBatchWriter::WriteRows(const RowBatch& batch, size_t begin, size_t end) {
+  const auto& positions = batch.positions();
+  for (size_t r = begin; r < end; ++r) {
+    ++ordinal_;
+    WriteItem* item = pool_->Get();
+    EncodeOutcome outcome = encoder_.Encode(batch, r, item, &code_, &message_);
+    item->tag = (positions.size() > r ? positions[r] : ordinal_) + options_.position_offset;
+    if (outcome != EncodeOutcome::kOk) {
+      const int64_t position = item->tag;
+      pool_->Put(item);
+      if (outcome == EncodeOutcome::kSkip) {
+        ++rows_skipped_;
+        continue;
+      }
+      TSB_RETURN_IF_ERROR(on_encode_rejected_(batch, r, position, code_, message_));
+      continue;
+    }
+    if (direct_) {
+      TSB_RETURN_IF_ERROR(direct_->Add(item));
+    } else {
+      Route(item);
+    }
+  }
+  if (!direct_) PushStaged();
+  return Status::OK();
+}
+
+Status TableBatchWriter::CloseThreads() {
+  if (closed_) return Status::OK();
+  closed_ = true;
+  if (direct_) return direct_->Flush();
+  PushStaged();
+  for (auto& q : queues_) q->Close();
+  for (std::thread& t : threads_) t.join();
+  std::lock_guard<std::mutex> lock(error_mu_);
+  return error_;
+}
+
+Status TableBatchWriter::Close() { return CloseThreads(); }
+
+void AccumulateStats(const TableWriterStats& s, TableWriterStats* total) {
+  total->requests += s.requests;
+  total->requests_failed += s.requests_failed;
+  total->requests_retried += s.requests_retried;
+  total->row_retries += s.row_retries;
+  total->rows_read_back += s.rows_read_back;
+  total->rows_written += s.rows_written;
+  total->rows_rejected += s.rows_rejected;
+  total->max_request_rows = std::max(total->max_request_rows, s.max_request_rows);
+  total->max_request_bytes = std::max(total->max_request_bytes, s.max_request_bytes);
+}
+
+TableWriterStats TableBatchWriter::stats() const {
+  if (direct_) return direct_->stats();
+  TableWriterStats total;
+  for (const TableWriterStats& s : thread_stats_) AccumulateStats(s, &total);
+  return total;
+}
+
+}  // namespace tsb::ots

@@ -1,0 +1,178 @@
+// TableBatchWriter: the Tablestore table as a tsb::BatchWriter, the sink of `tsbridge export`.
+//
+// It takes RowBatches whose columns are the mapping's (matched to the input by name), encodes each
+// row once into a WriteItem (RowEncoder: the row's cells viewing one arena, its encoded primary
+// key, key hash and encoded size) and hands it to a TableWriter (batch_writer.h), which packs
+// requests of at most 200 rows and 4 MiB, never two rows of one key in a request, and retries. It
+// is the only code that turns batches into BatchWriteRow requests.
+//
+// With options.threads = N > 0 the rows are routed by a hash of their encoded primary key to N
+// writer threads, each driving its own TableWriter over the shared Client, so rows with one key
+// always meet in one writer, in input order, and the caller's thread only reads and encodes. With
+// threads = 0 the TableWriter runs on the caller's thread (one writer per key range, --scatter).
+//
+// Rows that never reach the table are reported through callbacks with their position (the input
+// position of the batch row, plus options.position_offset): a row that cannot be encoded (a NULL
+// key, a value Tablestore cannot hold) at once, on the caller's thread, with the batch and its row
+// index; a row the service refused, from the writer's thread, with the row as it was sent.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "tablestore/batch_writer.h"
+#include "tsbridge/batch_io.h"
+#include "tsbridge/row_batch.h"
+#include "tsbridge/status.h"
+#include "tsbridge/tablestore/client.h"
+
+namespace tsb::ots {
+
+// The --shard share (0-based, below `shards`) of a row whose partition-key value encodes to
+// `encoded_partition_key` (a filter's column_value): 64-bit FNV-1a, then murmur3's fmix64
+// finalizer, modulo `shards`. Every host computes the same shares.
+int KeyShardOf(std::string_view encoded_partition_key, int shards);
+
+// Where the cells of a written row come from.
+struct TableColumnMapping {
+  struct Column {
+    int input = -1;        // column index in the written batches
+    std::string name;      // the input column's name, for messages
+    std::string ots_name;  // the table's column
+  };
+  std::vector<Column> keys;  // in the table's primary-key order
+  std::vector<Column> attributes;
+};
+
+// How rows are written (export's modes).
+struct TableRowOptions {
+  bool put_mode = false;      // PUT whole rows; else UPDATE the mapped attributes
+  bool nulls_delete = false;  // update: a NULL deletes all versions of its column
+  bool if_absent = false;     // EXPECT_NOT_EXIST on every row
+  int shard_index = 0;        // 1-based share of the rows to keep; 0 = all rows
+  int shard_count = 0;
+};
+
+enum class EncodeOutcome { kOk, kReject, kSkip };
+
+// Turns rows of batches into Tablestore writes. One per thread.
+class RowEncoder {
+ public:
+  // `mapping` must outlive the encoder and every item it fills (the cells view its names).
+  RowEncoder(const TableColumnMapping* mapping, const TableRowOptions& options)
+      : mapping_(mapping), options_(options) {}
+
+  // Fills *item from row `r` of `batch`. kReject sets *code and *message; kSkip: another --shard.
+  EncodeOutcome Encode(const RowBatch& batch, size_t r, WriteItem* item, std::string* code,
+                       std::string* message);
+
+ private:
+  struct Pending {
+    const std::string* name = nullptr;
+    bool key = false;
+    bool delete_all = false;
+    Value value;
+    bool has_bytes = false;
+    size_t offset = 0;
+    size_t length = 0;
+  };
+
+  bool Add(const TableColumnMapping::Column& p, const tsb::Column& column, size_t r, bool key,
+           WriteItem* item, std::string* code, std::string* message);
+
+  const TableColumnMapping* mapping_;
+  TableRowOptions options_;
+  std::vector<Pending> pending_;
+  std::string scratch_;
+  std::string shard_scratch_;
+};
+
+// Shared by the writers of one job: what reached the table, what the table refused.
+struct TableWriteCounters {
+  std::atomic<int64_t> rows_written{0};
+  std::atomic<int64_t> bytes_written{0};  // encoded rows acknowledged
+  std::atomic<int64_t> rows_rejected{0};  // refused by the service (not the encoding rejects)
+};
+
+// Adds the requests of one writer to *total (the largest request: the larger of the two).
+void AccumulateStats(const TableWriterStats& s, TableWriterStats* total);
+
+class TableBatchWriter : public BatchWriter {
+ public:
+  struct Options {
+    TableWriterOptions writer;
+    TableColumnMapping mapping;
+    TableRowOptions rows;
+    int threads = 0;              // 0: write on the caller's thread; N: N writer threads
+    int64_t position_offset = 0;  // added to the batches' positions (a range reader's lines)
+    TableWriteCounters* counters = nullptr;  // null: the writer's own
+  };
+  // A row that cannot be encoded: row `row` of `batch`. A non-OK return ends the write.
+  using OnEncodeRejected = std::function<Status(const RowBatch& batch, size_t row, int64_t position,
+                                                std::string_view code, std::string_view message)>;
+  // A row the service refused, or that could not be written; called from a writer thread.
+  using OnRowRejected = std::function<Status(int64_t position, const Row& row,
+                                             std::string_view code, std::string_view message)>;
+
+  TableBatchWriter(Client* client, Options options, OnEncodeRejected on_encode_rejected,
+                   OnRowRejected on_row_rejected);
+  ~TableBatchWriter() override;
+  TableBatchWriter(const TableBatchWriter&) = delete;
+  TableBatchWriter& operator=(const TableBatchWriter&) = delete;
+
+  [[nodiscard]] Status Write(const RowBatch& batch) override {
+    return WriteRows(batch, 0, batch.num_rows());
+  }
+  // Writes rows [begin, end) of `batch`.
+  [[nodiscard]] Status WriteRows(const RowBatch& batch, size_t begin, size_t end);
+  // Sends what is queued, waits for it and its retries, and returns the first writer's failure.
+  [[nodiscard]] Status Close() override;
+
+  // A writer thread failed: the caller may stop reading (Close() returns the failure).
+  bool failed() const { return failed_.load(); }
+  int64_t rows_skipped() const { return rows_skipped_; }  // rows of other --shard shares
+  const TableWriteCounters& counters() const { return *counters_; }
+  // The requests of every writer; complete after Close().
+  TableWriterStats stats() const;
+
+ private:
+  class ItemPool;
+  class ItemQueue;
+
+  void RunWriter(size_t w);
+  void Fail(const Status& status);
+  void Route(WriteItem* item);
+  void PushStaged();
+  Status CloseThreads();
+
+  Client* client_;
+  Options options_;
+  OnEncodeRejected on_encode_rejected_;
+  OnRowRejected on_row_rejected_;
+  TableWriteCounters own_counters_;
+  TableWriteCounters* counters_;
+  std::unique_ptr<ItemPool> pool_;
+  RowEncoder encoder_;
+  std::string code_, message_;
+  int64_t ordinal_ = 0;  // row number when the batches carry no positions
+  int64_t rows_skipped_ = 0;
+  bool closed_ = false;
+
+  std::unique_ptr<TableWriter> direct_;  // threads == 0
+  std::vector<std::unique_ptr<ItemQueue>> queues_;
+  std::vector<std::vector<WriteItem*>> staged_;
+  std::vector<TableWriterStats> thread_stats_;
+  std::vector<std::thread> threads_;
+  std::mutex error_mu_;
+  Status error_;  // guarded by error_mu_
+  std::atomic<bool> failed_{false};
+};
+
+}  // namespace tsb::ots
