@@ -63,11 +63,6 @@ std::string DefaultRejectsPath(const InputTarget& t) {
   return stem + (t.format == FileFormat::kCsv ? ".rejects.csv" : ".rejects.jsonl");
 }
 
-int64_t FileSize(const std::string& path) {
-  struct stat st;
-  return path != "-" && stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
-}
-
 Status CheckScatterInput(const InputTarget& input) {
   std::string why;
   if (input.path == "-") {

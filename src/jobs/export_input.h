@@ -28,8 +28,6 @@ Result<InputTarget> ResolveInput(const ExportOptions& options, const JobSpec& sp
 Status CheckScatterInput(const InputTarget& input);
 // <stem>.rejects.<csv|jsonl> beside the input, where x.csv.gz has stem x (decisions 3).
 std::string DefaultRejectsPath(const InputTarget& t);
-// The size of a regular file; 0 for stdin or a path stat cannot see.
-int64_t FileSize(const std::string& path);
 // A JSON Lines file names its columns only line by line: check that the spec's columns appear
 // in the first lines before anything is written (stdin cannot be read twice; it is not checked).
 Status CheckJsonlColumns(const InputTarget& input, const JobSpec& spec);

@@ -348,9 +348,4 @@ std::string RejectLine(const ots::RejectedValue& reject) {
   return record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-int64_t FileSize(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
-}
-
 }  // namespace tsb::jobs

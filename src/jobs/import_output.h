@@ -100,8 +100,6 @@ class RejectSink {
 // expected type, the reason; with --versions also the cell version's `timestamp`.
 std::string RejectLine(const ots::RejectedValue& reject);
 
-// The size of the file at `path`; 0 when it cannot be read.
-int64_t FileSize(const std::string& path);
 
 // Parquet to stdout: the footer comes last and the writer wants a file, so the file is written
 // under a temporary name and copied to stdout once complete. The file is removed in every case.

@@ -1,5 +1,6 @@
 #include "jobs/job_common.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -77,6 +78,11 @@ std::string JobSummary::OneLine(std::string_view verb) const {
                 static_cast<double>(bytes_read) / 1e6, static_cast<double>(bytes_written) / 1e6,
                 seconds, rate, read_cu, write_cu);
   return buf;
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat st;
+  return path != "-" && stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
 }
 
 Status WriteSummaryFile(const std::string& path, const JobSummary& summary) {

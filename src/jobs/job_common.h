@@ -70,6 +70,9 @@ struct JobSummary {
   std::string OneLine(std::string_view verb) const;
 };
 
+// The size of a file in bytes; 0 for "-" (stdin/stdout) or a path that cannot be stat()ed.
+int64_t FileSize(const std::string& path);
+
 // Writes the summary JSON to `path` (when not empty).
 Status WriteSummaryFile(const std::string& path, const JobSummary& summary);
 
