@@ -552,7 +552,7 @@ TEST_CASE("parquet writer: temporary file, rename on Close, removal without Clos
 // Runs the checker; returns its exit code and puts its output in *output.
 int RunDuckDbCheck(const std::string& mode, const std::string& parquet, const std::string& expected,
                    std::string* output) {
-  std::string script = std::string(TSB_TEST_SOURCE_DIR) + "/formats/parquet_duckdb_check.mjs";
+  std::string script = std::string(TSB_TEST_SOURCE_DIR) + "/formats/parquet/parquet_duckdb_check.mjs";
   std::string cmd = "node '" + script + "' " + mode + " '" + parquet + "' '" + expected + "' 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return -1;
