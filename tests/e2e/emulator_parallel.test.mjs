@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { client, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { client, readTable, startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 test('export --parallel 64 writes every row exactly', { timeout: 180000 }, async () => {
   const emu = await startEmulator();
-  const dir = tempDir('emu-parallel');
+  const dir = tempDir('tsb-emu-parallel-').dir;
   try {
     const rows = 30000;
     // Keys in a scrambled order so that all 64 writers have work from the start.
@@ -25,12 +25,12 @@ test('export --parallel 64 writes every row exactly', { timeout: 180000 }, async
     }
     const input = path.join(dir, 'rows.csv');
     fs.writeFileSync(input, lines.join('\n') + '\n');
-    const spec = writeSpec(dir, 'p64', {
+    const spec = writeJobSpec(dir, 'p64', {
       endpoint: emu.endpoint, table: 'p64',
       columns: [['k', 'bigint'], ['name', 'string'], ['n', 'bigint']], mapping: ':k,name,n',
     });
     const start = Date.now();
-    const r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--parallel', '64']);
+    const r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--parallel', '64']);
     const seconds = (Date.now() - start) / 1000;
     assert.equal(r.code, 0, r.stderr);
     // Takes ~2 s on an idle machine. A server that ties a thread to a connection serves the

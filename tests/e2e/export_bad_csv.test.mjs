@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { client, duck, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { client, duck, readTable, startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 test('1% malformed CSV lines go to the reject file; the fixed reject file exports', { timeout: 300000 }, async () => {
   const emu = await startEmulator();
-  const dir = tempDir('badcsv');
+  const dir = tempDir('tsb-badcsv-').dir;
   try {
     const RECORDS = 10000;
     const text = ['id,n,s'];
@@ -33,11 +33,11 @@ test('1% malformed CSV lines go to the reject file; the fixed reject file export
     }
     const input = path.join(dir, 'orders_in.csv');
     fs.writeFileSync(input, text.join('\n') + '\n');
-    const spec = writeSpec(dir, 'bad', {
+    const spec = writeJobSpec(dir, 'bad', {
       endpoint: emu.endpoint, table: 'badcsv',
       columns: [['id', 'bigint'], ['n', 'bigint'], ['s', 'string']], mapping: ':id,n,s',
     });
-    let r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table']);
+    let r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table']);
     assert.equal(r.code, 3, r.stderr);
 
     const rejectsPath = path.join(dir, 'orders_in.rejects.csv');
@@ -62,7 +62,7 @@ test('1% malformed CSV lines go to the reject file; the fixed reject file export
         _source_position, _raw_record, _error_code, _error_message
       FROM read_csv('${rejectsPath}', header=true, all_varchar=true, quote='"', escape='"', delim=','))
       TO '${fixed}' (HEADER, DELIMITER ',')`);
-    r = await tsbridge(['export', '--spec', spec, '--input', fixed]);
+    r = await runTsbridge(['export', '--spec', spec, '--input', fixed]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!fs.existsSync(path.join(dir, 'fixed.rejects.csv')));
 

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { batchWriteLog, client, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { batchWriteLog, client, readTable, startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 test('10% duplicate keys in a key-sorted input: the last value wins, no request refused', { timeout: 300000 }, async () => {
   const emu = await startEmulator({ args: ['--log-level', 'debug'] });
-  const dir = tempDir('dups');
+  const dir = tempDir('tsb-dups-').dir;
   try {
     const KEYS = 20000;
     const lines = ['id,v,w'];
@@ -21,12 +21,12 @@ test('10% duplicate keys in a key-sorted input: the last value wins, no request 
     }
     const input = path.join(dir, 'sorted.csv');
     fs.writeFileSync(input, lines.join('\n') + '\n');
-    const spec = writeSpec(dir, 'dups', {
+    const spec = writeJobSpec(dir, 'dups', {
       endpoint: emu.endpoint, table: 'dups',
       columns: [['id', 'bigint'], ['v', 'string'], ['w', 'string']], mapping: ':id,v,w',
     });
     const summaryPath = path.join(dir, 'summary.json');
-    const r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--summary', summaryPath]);
+    const r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--summary', summaryPath]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, / 0 refused as a whole/);
     const summary = JSON.parse(fs.readFileSync(summaryPath, 'utf8'));

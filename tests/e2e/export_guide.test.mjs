@@ -7,34 +7,34 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { TESTDATA, client, duck, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { TESTDATA, client, duck, readTable, startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 const ORDERS = path.join(TESTDATA, 'parquet/duckdb_orders.parquet');
 
 test('guide export: mapped columns updated, o_comment and rows outside the input unchanged', { timeout: 900000 }, async () => {
   const emu = await startEmulator();
-  const dir = tempDir('guide');
+  const dir = tempDir('tsb-guide-').dir;
   try {
     const table = 'ots_tpch_orders';
-    const load = writeSpec(dir, 'load', {
+    const load = writeJobSpec(dir, 'load', {
       endpoint: emu.endpoint, table,
       columns: [['o_orderkey', 'bigint'], ['o_orderdate', 'date'], ['o_custkey', 'bigint'],
         ['o_orderstatus', 'string'], ['o_totalprice', 'double'], ['o_comment', 'string']],
       mapping: ':o_orderkey,:o_orderdate,o_custkey,o_orderstatus,o_totalprice,o_comment',
     });
-    let r = await tsbridge(['export', '--spec', load, '--input', ORDERS, '--mode', 'put', '--create-table']);
+    let r = await runTsbridge(['export', '--spec', load, '--input', ORDERS, '--mode', 'put', '--create-table']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /--mode put replaces whole rows/);
 
     // The guide's external table: odps_* columns over the Tablestore columns.
-    const guide = writeSpec(dir, 'guide', {
+    const guide = writeJobSpec(dir, 'guide', {
       endpoint: emu.endpoint, table,
       columns: [['odps_orderkey', 'bigint'], ['odps_orderdate', 'string'], ['odps_custkey', 'bigint'],
         ['odps_orderstatus', 'string'], ['odps_totalprice', 'double']],
       mapping: ':o_orderkey,:o_orderdate,o_custkey, o_orderstatus,o_totalprice',
     });
     const internal = path.join(dir, 'internal_orders.parquet');
-    r = await tsbridge(['import', '--spec', guide, '--output', internal, '-q']);
+    r = await runTsbridge(['import', '--spec', guide, '--output', internal, '-q']);
     assert.equal(r.code, 0, `import failed: ${r.stderr}`);
 
     // INSERT OVERWRITE ... SELECT odps_orderkey, odps_orderdate, odps_custkey,
@@ -49,7 +49,7 @@ test('guide export: mapped columns updated, o_comment and rows outside the input
     const [{ n }] = await duck(`SELECT count(*)::INTEGER AS n FROM read_parquet('${transformed}')`);
 
     const summaryPath = path.join(dir, 'summary.json');
-    r = await tsbridge(['export', '--spec', guide, '--input', transformed, '--mode', 'update', '--summary', summaryPath]);
+    r = await runTsbridge(['export', '--spec', guide, '--input', transformed, '--mode', 'update', '--summary', summaryPath]);
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(fs.readFileSync(summaryPath, 'utf8'));
     assert.equal(summary.rows_read, n);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 
 import { BIN, KEY_ID, KEY_SECRET } from '../conformance/lib.mjs';
-import { client, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { client, readTable, startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 const ROWS = 3000;
 
@@ -65,8 +65,8 @@ async function checkTable(endpoint, table) {
 
 test('stream inputs: --scatter refused before reading; FIFOs read once; a stop while opening a FIFO', { timeout: 300000 }, async (t) => {
   const emu = await startEmulator();
-  const dir = tempDir('inputs');
-  const spec = (table) => writeSpec(dir, table, {
+  const dir = tempDir('tsb-inputs-').dir;
+  const spec = (table) => writeJobSpec(dir, table, {
     endpoint: emu.endpoint, table, columns: [['id', 'bigint'], ['v', 'string']], mapping: ':id,v',
   });
   const csvData = path.join(dir, 'data.csv');
@@ -91,13 +91,13 @@ test('stream inputs: --scatter refused before reading; FIFOs read once; a stop w
     });
 
     await t.test('--scatter with stdin or a .gz file: exit 2 naming why', async () => {
-      let r = await tsbridge(['export', '--spec', spec('scatter'), '--input', '-', '--format', 'csv', '--scatter'],
+      let r = await runTsbridge(['export', '--spec', spec('scatter'), '--input', '-', '--format', 'csv', '--scatter'],
         { endpoint: emu.endpoint, input: rowsText('csv') });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--scatter .*; stdin is a stream/);
       const gz = path.join(dir, 'data.csv.gz');
       fs.writeFileSync(gz, zlib.gzipSync(rowsText('csv')));
-      r = await tsbridge(['export', '--spec', spec('scatter'), '--input', gz, '--scatter'], { endpoint: emu.endpoint });
+      r = await runTsbridge(['export', '--spec', spec('scatter'), '--input', gz, '--scatter'], { endpoint: emu.endpoint });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--scatter .*data\.csv\.gz is compressed \(gzip\)/);
     });

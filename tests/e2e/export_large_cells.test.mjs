@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { batchWriteLog, call, client, startEmulator, tempDir, tsbridge, writeSpec, TableStore } from './export_lib.mjs';
+import { batchWriteLog, call, client, startEmulator, tempDir, runTsbridge, writeJobSpec, TableStore } from './lib.mjs';
 
 test('1.5 MB cells: requests under 4 MiB; a 3 MB cell is rejected alone', { timeout: 300000 }, async () => {
   const emu = await startEmulator({ args: ['--log-level', 'debug'] });
-  const dir = tempDir('large');
+  const dir = tempDir('tsb-large-').dir;
   try {
     const input = path.join(dir, 'big.jsonl');
     const lines = [];
@@ -21,11 +21,11 @@ test('1.5 MB cells: requests under 4 MiB; a 3 MB cell is rejected alone', { time
       lines.push(JSON.stringify({ id: i, payload: String.fromCharCode(97 + i).repeat(size), extra: 'ignored' }));
     }
     fs.writeFileSync(input, lines.join('\n') + '\n');
-    const spec = writeSpec(dir, 'big', {
+    const spec = writeJobSpec(dir, 'big', {
       endpoint: emu.endpoint, table: 'big',
       columns: [['id', 'bigint'], ['payload', 'string']], mapping: ':id,payload',
     });
-    const r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--parallel', '2']);
+    const r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--parallel', '2']);
     assert.equal(r.code, 3, r.stderr);
     const m = /largest request (\d+) rows \/ (\d+) bytes/.exec(r.stderr);
     assert.ok(m, r.stderr);

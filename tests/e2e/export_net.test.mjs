@@ -17,7 +17,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
-import { batchWriteLog, client, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { batchWriteLog, client, readTable, startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 const COLUMNS = [['k', 'bigint'], ['v', 'string'], ['x', 'bigint']];
 const MAPPING = ':k,v,x';
@@ -113,15 +113,15 @@ async function freePort() {
 test('unanswered and swallowed BatchWriteRow requests: update, put and --if-absent write exactly the input', { timeout: 240000 }, async () => {
   const emu = await startEmulator();
   const proxy = await startProxy(emu.endpoint);
-  const dir = tempDir('net-proxy');
+  const dir = tempDir('tsb-net-proxy-').dir;
   try {
     const ROWS = 10000;
     const input = writeInput(dir, ROWS);
     for (const [table, args] of [['upd', []], ['put', ['--mode', 'put']], ['absent', ['--if-absent']]]) {
-      const spec = writeSpec(dir, table, { endpoint: proxy.endpoint, table, columns: COLUMNS, mapping: MAPPING });
+      const spec = writeJobSpec(dir, table, { endpoint: proxy.endpoint, table, columns: COLUMNS, mapping: MAPPING });
       const before = { ...proxy.counts };
       const started = Date.now();
-      const r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table',
+      const r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table',
         '--request-timeout', '2', '--rejects', path.join(dir, `${table}.rejects.csv`), ...args]);
       const seconds = (Date.now() - started) / 1000;
       assert.equal(r.code, 0, `${table}: ${r.stderr}`);
@@ -153,16 +153,16 @@ test('unanswered and swallowed BatchWriteRow requests: update, put and --if-abse
 });
 
 test('nothing listening: import and export exit 1 within seconds, naming the endpoint', { timeout: 60000 }, async () => {
-  const dir = tempDir('net-refused');
+  const dir = tempDir('tsb-net-refused-').dir;
   try {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
     const input = writeInput(dir, 10);
-    const spec = writeSpec(dir, 'spec', { endpoint, table: 't', columns: COLUMNS, mapping: MAPPING });
+    const spec = writeJobSpec(dir, 'spec', { endpoint, table: 't', columns: COLUMNS, mapping: MAPPING });
     for (const args of [['export', '--spec', spec, '--input', input],
       ['import', '--spec', spec, '--output', path.join(dir, 'out.csv')]]) {
       const started = Date.now();
-      const r = await tsbridge(args);
+      const r = await runTsbridge(args);
       const seconds = (Date.now() - started) / 1000;
       assert.equal(r.code, 1, r.stderr);
       assert.ok(seconds < 10, `${args[0]}: ${seconds} s`);
@@ -178,15 +178,15 @@ test('nothing listening: import and export exit 1 within seconds, naming the end
 
 test('https:// against the emulator fails at once and says the endpoint does not speak TLS', { timeout: 60000 }, async () => {
   const emu = await startEmulator();
-  const dir = tempDir('net-tls');
+  const dir = tempDir('tsb-net-tls-').dir;
   try {
     const tls = emu.endpoint.replace('http://', 'https://');
     const input = writeInput(dir, 10);
-    const spec = writeSpec(dir, 'spec', { endpoint: tls, table: 't', columns: COLUMNS, mapping: MAPPING });
+    const spec = writeJobSpec(dir, 'spec', { endpoint: tls, table: 't', columns: COLUMNS, mapping: MAPPING });
     for (const args of [['export', '--spec', spec, '--input', input, '--create-table'],
       ['import', '--spec', spec, '--output', path.join(dir, 'out.csv')]]) {
       const started = Date.now();
-      const r = await tsbridge(args);
+      const r = await runTsbridge(args);
       const seconds = (Date.now() - started) / 1000;
       assert.equal(r.code, 1, r.stderr);
       assert.ok(seconds < 5, `${args[0]}: ${seconds} s`);
@@ -200,13 +200,13 @@ test('https:// against the emulator fails at once and says the endpoint does not
 });
 
 test('an endpoint with user information is exit 2 and the secret is shown nowhere', { timeout: 60000 }, async () => {
-  const dir = tempDir('net-userinfo');
+  const dir = tempDir('tsb-net-userinfo-').dir;
   const SECRET = 'Zq9SecretPart';
   try {
     const bad = `http://myid:${SECRET}@127.0.0.1:9`;
     const input = writeInput(dir, 10);
-    const good = writeSpec(dir, 'good', { endpoint: 'http://127.0.0.1:9', table: 't', columns: COLUMNS, mapping: MAPPING });
-    const inSpec = writeSpec(dir, 'bad', { endpoint: bad, table: 't', columns: COLUMNS, mapping: MAPPING });
+    const good = writeJobSpec(dir, 'good', { endpoint: 'http://127.0.0.1:9', table: 't', columns: COLUMNS, mapping: MAPPING });
+    const inSpec = writeJobSpec(dir, 'bad', { endpoint: bad, table: 't', columns: COLUMNS, mapping: MAPPING });
     const summary = path.join(dir, 'summary.json');
     const runs = [
       [['export', '--spec', good, '--input', input, '--endpoint', bad, '--summary', summary], {}],
@@ -217,7 +217,7 @@ test('an endpoint with user information is exit 2 and the secret is shown nowher
     ];
     for (const [args, opts] of runs) {
       fs.rmSync(summary, { force: true });
-      const r = await tsbridge(args, opts);
+      const r = await runTsbridge(args, opts);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /user information/);
       assert.ok(!r.stderr.includes(SECRET) && !r.stderr.includes('myid'), r.stderr);
@@ -230,7 +230,7 @@ test('an endpoint with user information is exit 2 and the secret is shown nowher
 });
 
 test('the summary counts the retries that happened: whole requests refused as busy, rows failed with OTSTimeout', { timeout: 180000 }, async () => {
-  const dir = tempDir('net-faults');
+  const dir = tempDir('tsb-net-faults-').dir;
   const ROWS = 4000;
   const input = writeInput(dir, ROWS);
   try {
@@ -238,8 +238,8 @@ test('the summary counts the retries that happened: whole requests refused as bu
     {
       const emu = await startEmulator({ args: ['--log-level', 'debug', '--fault', 'BatchWriteRow:OTSServerBusy:0.2'] });
       try {
-        const spec = writeSpec(dir, 'busy', { endpoint: emu.endpoint, table: 'busy', columns: COLUMNS, mapping: MAPPING });
-        const r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table']);
+        const spec = writeJobSpec(dir, 'busy', { endpoint: emu.endpoint, table: 'busy', columns: COLUMNS, mapping: MAPPING });
+        const r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table']);
         assert.equal(r.code, 0, r.stderr);
         const log = requestLines(emu);
         const busy = log.filter((l) => /status=503/.test(l)).length;
@@ -259,8 +259,8 @@ test('the summary counts the retries that happened: whole requests refused as bu
     for (const [table, args] of [['rowtimeout', []], ['rowtimeout_absent', ['--if-absent']]]) {
       const emu = await startEmulator({ args: ['--log-level', 'debug', '--fault', 'BatchWriteRow:OTSTimeout:0.1:rows'] });
       try {
-        const spec = writeSpec(dir, table, { endpoint: emu.endpoint, table, columns: COLUMNS, mapping: MAPPING });
-        const r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table', ...args]);
+        const spec = writeJobSpec(dir, table, { endpoint: emu.endpoint, table, columns: COLUMNS, mapping: MAPPING });
+        const r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table', ...args]);
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stderr, / 0 rejected,/, r.stderr);
         const log = requestLines(emu);
@@ -284,20 +284,20 @@ test('the summary counts the retries that happened: whole requests refused as bu
 });
 
 test('--request-timeout and --retry-deadline: a positive finite number of seconds, else exit 2', { timeout: 60000 }, async () => {
-  const dir = tempDir('net-flags');
+  const dir = tempDir('tsb-net-flags-').dir;
   try {
     const input = writeInput(dir, 10);
-    const spec = writeSpec(dir, 'spec', { endpoint: 'http://127.0.0.1:9', table: 't', columns: COLUMNS, mapping: MAPPING });
+    const spec = writeJobSpec(dir, 'spec', { endpoint: 'http://127.0.0.1:9', table: 't', columns: COLUMNS, mapping: MAPPING });
     for (const flag of ['--request-timeout', '--retry-deadline']) {
       for (const value of ['0', '-1', 'nan', 'inf', '1e999', 'abc', '']) {
         for (const args of [['export', '--spec', spec, '--input', input], ['import', '--spec', spec, '--output', path.join(dir, 'o.csv')]]) {
-          const r = await tsbridge([...args, flag, value]);
+          const r = await runTsbridge([...args, flag, value]);
           assert.equal(r.code, 2, `${args[0]} ${flag} ${value}: ${r.stderr}`);
           assert.ok(r.stderr.includes(flag), r.stderr);
         }
       }
       // A good value is taken: the run goes on to find nothing listening (exit 1).
-      const r = await tsbridge(['export', '--spec', spec, '--input', input, flag, '0.5']);
+      const r = await runTsbridge(['export', '--spec', spec, '--input', input, flag, '0.5']);
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /cannot connect to http:\/\/127\.0\.0\.1:9/);
     }

@@ -9,16 +9,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-import { TESTDATA, client, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { TESTDATA, client, readTable, startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 async function exportAll(emu, dir, input, runs) {
   const tables = {};
   for (const [name, args] of runs) {
-    const spec = writeSpec(dir, name, {
+    const spec = writeJobSpec(dir, name, {
       endpoint: emu.endpoint, table: name,
       columns: [['k', 'bigint'], ['d', 'string'], ['v', 'string'], ['x', 'bigint']], mapping: ':k,:d,v,x',
     });
-    const r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--nulls', 'delete', ...args]);
+    const r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--nulls', 'delete', ...args]);
     assert.equal(r.code, 0, r.stderr);
     tables[name] = { rows: await readTable(client(emu.endpoint), name, ['k', 'd']), stderr: r.stderr };
   }
@@ -31,7 +31,7 @@ function same(a, b) {
 
 test('--parallel 4 and --scatter write the same table as --parallel 1', { timeout: 300000 }, async () => {
   const emu = await startEmulator();
-  const dir = tempDir('parallel');
+  const dir = tempDir('tsb-parallel-').dir;
   try {
     // Unsorted keys, some repeated with other values, some NULLs.
     let seed = 7;
@@ -67,12 +67,12 @@ test('--parallel 4 and --scatter write the same table as --parallel 1', { timeou
     const orders = path.join(TESTDATA, 'parquet/duckdb_orders.parquet');
     const ordersTables = {};
     for (const [name, args] of [['o1', ['--parallel', '1']], ['o4', ['--parallel', '4', '--scatter']]]) {
-      const ospec = writeSpec(dir, name, {
+      const ospec = writeJobSpec(dir, name, {
         endpoint: emu.endpoint, table: name,
         columns: [['o_orderkey', 'bigint'], ['o_orderdate', 'date'], ['o_custkey', 'bigint'], ['o_comment', 'string']],
         mapping: ':o_orderkey,:o_orderdate,o_custkey,o_comment',
       });
-      const r = await tsbridge(['export', '--spec', ospec, '--input', orders, '--create-table', ...args]);
+      const r = await runTsbridge(['export', '--spec', ospec, '--input', orders, '--create-table', ...args]);
       assert.equal(r.code, 0, r.stderr);
       if (name === 'o4') assert.match(r.stderr, /--scatter: reading 4 key ranges/);
       ordersTables[name] = { rows: await readTable(client(emu.endpoint), name, ['o_orderkey', 'o_orderdate']) };
@@ -80,16 +80,16 @@ test('--parallel 4 and --scatter write the same table as --parallel 1', { timeou
     assert.equal(ordersTables.o1.rows.size, 100000);
     same(ordersTables.o4, ordersTables.o1);
 
-    const spec = writeSpec(dir, 'refused', {
+    const spec = writeJobSpec(dir, 'refused', {
       endpoint: emu.endpoint, table: 'p1',
       columns: [['k', 'bigint'], ['d', 'string'], ['v', 'string'], ['x', 'bigint']], mapping: ':k,:d,v,x',
     });
-    let r = await tsbridge(['export', '--spec', spec, '--input', '-', '--format', 'csv', '--scatter'], { input: 'k,d,v,x\n' });
+    let r = await runTsbridge(['export', '--spec', spec, '--input', '-', '--format', 'csv', '--scatter'], { input: 'k,d,v,x\n' });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /--scatter/);
     const gz = path.join(dir, 'rows.csv.gz');
     fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(sorted)));
-    r = await tsbridge(['export', '--spec', spec, '--input', gz, '--scatter']);
+    r = await runTsbridge(['export', '--spec', spec, '--input', gz, '--scatter']);
     assert.equal(r.code, 2, r.stderr);
   } finally {
     await emu.stop();

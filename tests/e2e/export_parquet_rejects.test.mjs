@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { client, duck, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { client, duck, readTable, startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 const ROWS = 2000;
 const OUT_OF_RANGE = 3000000000;  // beyond int32
@@ -28,7 +28,7 @@ const badR = (i) => i % 100 === 7 || i % 100 === 53;  // 53: both columns bad in
 
 test('Parquet reject file carries each row; fixed, it exports back', { timeout: 300000 }, async () => {
   const emu = await startEmulator();
-  const dir = tempDir('pqrejects');
+  const dir = tempDir('tsb-pqrejects-').dir;
   try {
     const input = path.join(dir, 'wide.parquet');
     await duck(`COPY (SELECT i::BIGINT AS id,
@@ -38,12 +38,12 @@ test('Parquet reject file carries each row; fixed, it exports back', { timeout: 
         CASE WHEN i % 11 = 0 THEN NULL ELSE i % 2 = 0 END AS b,
         CASE WHEN i % 100 IN (7, 53) THEN '\\xFF\\xFEx'::BLOB ELSE ('blob ' || i)::BLOB END AS r
       FROM range(${ROWS}) t(i) ORDER BY i) TO '${input}' (FORMAT parquet, ROW_GROUP_SIZE 700)`);
-    const spec = writeSpec(dir, 'wide', {
+    const spec = writeJobSpec(dir, 'wide', {
       endpoint: emu.endpoint, table: 'pqrejects',
       columns: [['id', 'bigint'], ['n', 'int'], ['s', 'string'], ['x', 'double'], ['b', 'boolean'], ['r', 'string']],
       mapping: ':id,n,s,x,b,r',
     });
-    let r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table']);
+    let r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table']);
     assert.equal(r.code, 3, r.stderr);
 
     const rejectsPath = path.join(dir, 'wide.rejects.jsonl');
@@ -77,7 +77,7 @@ test('Parquet reject file carries each row; fixed, it exports back', { timeout: 
       const i = rec._source_position - 1;
       return JSON.stringify({ ...rec, n: intended(i).n, r: intended(i).r });
     }).join('\n') + '\n');
-    r = await tsbridge(['export', '--spec', spec, '--input', fixedPath, '--format', 'jsonl']);
+    r = await runTsbridge(['export', '--spec', spec, '--input', fixedPath, '--format', 'jsonl']);
     assert.equal(r.code, 0, r.stderr);
 
     rows = await readTable(client(emu.endpoint), 'pqrejects', ['id']);

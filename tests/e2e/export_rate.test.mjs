@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 const ROWS = 9000;
 const CAP = 3000;  // rows (or CU) per second: 3 s runs
@@ -24,18 +24,18 @@ function checkRate(what, amount, seconds) {
 
 test('--max-rows-per-sec and --max-cu-per-sec hold within 5% for export and import', { timeout: 300000 }, async () => {
   const emu = await startEmulator();
-  const dir = tempDir('rate');
+  const dir = tempDir('tsb-rate-').dir;
   try {
     const input = path.join(dir, 'rows.csv');
     const lines = ['id,v'];
     for (let i = 0; i < ROWS; ++i) lines.push(`${i},value ${i}`);
     fs.writeFileSync(input, lines.join('\n') + '\n');
-    const spec = writeSpec(dir, 'rate', {
+    const spec = writeJobSpec(dir, 'rate', {
       endpoint: emu.endpoint, table: 'rate', columns: [['id', 'bigint'], ['v', 'string']], mapping: ':id,v',
     });
 
     let summary = path.join(dir, 'export.json');
-    let r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table',
+    let r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table',
       '--max-rows-per-sec', String(CAP), '--summary', summary]);
     assert.equal(r.code, 0, r.stderr);
     let s = summaryOf(summary);
@@ -44,7 +44,7 @@ test('--max-rows-per-sec and --max-cu-per-sec hold within 5% for export and impo
 
     // Each of these rows is one write CU.
     summary = path.join(dir, 'export-cu.json');
-    r = await tsbridge(['export', '--spec', spec, '--input', input,
+    r = await runTsbridge(['export', '--spec', spec, '--input', input,
       '--max-cu-per-sec', String(CAP), '--summary', summary]);
     assert.equal(r.code, 0, r.stderr);
     s = summaryOf(summary);
@@ -52,7 +52,7 @@ test('--max-rows-per-sec and --max-cu-per-sec hold within 5% for export and impo
     checkRate('export write CU', s.write_cu, s.seconds);
 
     summary = path.join(dir, 'import.json');
-    r = await tsbridge(['import', '--spec', spec, '--output', path.join(dir, 'out.csv'),
+    r = await runTsbridge(['import', '--spec', spec, '--output', path.join(dir, 'out.csv'),
       '--max-rows-per-sec', String(CAP), '--summary', summary]);
     assert.equal(r.code, 0, r.stderr);
     s = summaryOf(summary);

@@ -9,12 +9,12 @@ import path from 'node:path';
 import fs from 'node:fs';
 
 import { bulkPut, createTable } from '../conformance/lib.mjs';
-import { TESTDATA, TableStore, client, duck, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { TESTDATA, TableStore, client, duck, startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 const ORDERS = path.join(TESTDATA, 'csv/orders.csv');
 const dataArg = process.argv.indexOf('--data');
 const emu = await startEmulator({ args: dataArg > 0 ? ['--data', process.argv[dataArg + 1]] : [] });
-const dir = tempDir('baseline');
+const dir = tempDir('tsb-baseline-').dir;
 try {
   const rows = await duck(`SELECT o_orderkey::VARCHAR AS k, o_custkey::VARCHAR AS c, o_orderstatus AS s, o_totalprice AS p,
                              o_orderdate::VARCHAR AS d, o_orderpriority AS pr, o_clerk AS cl, o_shippriority::VARCHAR AS sp,
@@ -34,7 +34,7 @@ try {
   console.log(`sdk (200-row BatchWriteRow PUT, 4 in flight): ${rows.length} rows in ${sdkSeconds.toFixed(2)} s = ${Math.round(rows.length / sdkSeconds)} rows/s`);
 
   for (const mode of ['put', 'update']) {
-    const spec = writeSpec(dir, mode, {
+    const spec = writeJobSpec(dir, mode, {
       endpoint: emu.endpoint, table: mode,
       columns: [['o_orderkey', 'bigint'], ['o_custkey', 'bigint'], ['o_orderstatus', 'string'], ['o_totalprice', 'double'],
         ['o_orderdate', 'date'], ['o_orderpriority', 'string'], ['o_clerk', 'string'], ['o_shippriority', 'int'], ['o_comment', 'string']],
@@ -42,7 +42,7 @@ try {
     });
     const summary = path.join(dir, `${mode}.summary.json`);
     t0 = process.hrtime.bigint();
-    const r = await tsbridge(['export', '--spec', spec, '--input', ORDERS, '--mode', mode, '--create-table', '-q', '--summary', summary]);
+    const r = await runTsbridge(['export', '--spec', spec, '--input', ORDERS, '--mode', mode, '--create-table', '-q', '--summary', summary]);
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.code !== 0) throw new Error(r.stderr);
     const s = JSON.parse(fs.readFileSync(summary, 'utf8'));

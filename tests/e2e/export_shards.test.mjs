@@ -5,20 +5,20 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { client, readTable, startEmulator, tempDir, tsbridge, writeSpec } from './export_lib.mjs';
+import { client, readTable, startEmulator, tempDir, runTsbridge, writeJobSpec } from './lib.mjs';
 
 const N = 8;
 
 // Runs shares 1/N .. N/N of `input` into `table`; resolves to each share's rows written.
 async function runShares(emu, dir, table, input) {
-  const spec = writeSpec(dir, table, {
+  const spec = writeJobSpec(dir, table, {
     endpoint: emu.endpoint, table,
     columns: [['id', 'bigint'], ['v', 'string']], mapping: ':id,v',
   });
   const written = [];
   for (let k = 1; k <= N; ++k) {
     const summary = path.join(dir, `${table}-${k}.summary.json`);
-    const r = await tsbridge(['export', '--spec', spec, '--input', input, '--create-table',
+    const r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table',
       '--shard', `${k}/${N}`, '--summary', summary]);
     assert.equal(r.code, 0, r.stderr);
     written.push(JSON.parse(fs.readFileSync(summary, 'utf8')).rows_written);
@@ -40,7 +40,7 @@ async function checkTable(emu, table, keys) {
 
 test('--shard 1/8 .. 8/8 spread keys with regular low bits and write exactly the input', { timeout: 300000 }, async () => {
   const emu = await startEmulator();
-  const dir = tempDir('shards');
+  const dir = tempDir('tsb-shards-').dir;
   try {
     // 62 keys that plain FNV-1a put all into share 2 of 8.
     const regular = [];

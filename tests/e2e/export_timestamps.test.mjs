@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-import { TESTDATA, client, readTable, startEmulator, tempDir, tsbridge } from './export_lib.mjs';
+import { TESTDATA, client, readTable, startEmulator, tempDir, runTsbridge } from './lib.mjs';
 
 const PARQUET = path.join(TESTDATA, 'parquet');
 const TYPES_COLUMNS = { c_ts_ms: 'millis', c_ts_us: 'micros', c_ts_ns: 'nanos', c_tsz_us: 'micros' };
@@ -48,7 +48,7 @@ function ticks(text, unit) {
 // Whether `text` has non-zero digits past `unit`'s.
 const finerThan = (text, unit) => /\.(\d+)/.test(text) && /[1-9]/.test(/\.(\d+)/.exec(text)[1].slice(DIGITS[unit]));
 
-function writeSpec(dir, name, endpoint, columns) {
+function writeJobSpec(dir, name, endpoint, columns) {
   const spec = {
     tablestore: { endpoint, instance: 'e2e', table: name },
     columns: [{ name: 'id', type: 'bigint' },
@@ -62,13 +62,13 @@ function writeSpec(dir, name, endpoint, columns) {
 
 test('DuckDB TIMESTAMP Parquet files load every row with micros / nanos', { timeout: 300000 }, async () => {
   const emu = await startEmulator();
-  const dir = tempDir('timestamps');
+  const dir = tempDir('tsb-timestamps-').dir;
   try {
     for (const [name, columns] of Object.entries(FILES)) {
       const expected = expectedRows(name);
-      const spec = writeSpec(dir, name, emu.endpoint, columns);
+      const spec = writeJobSpec(dir, name, emu.endpoint, columns);
       const summary = path.join(dir, `${name}.summary.json`);
-      const r = await tsbridge(['export', '--spec', spec, '--input', path.join(PARQUET, `${name}.parquet`),
+      const r = await runTsbridge(['export', '--spec', spec, '--input', path.join(PARQUET, `${name}.parquet`),
         '--create-table', '--rejects', path.join(dir, `${name}.rejects.jsonl`), '--summary', summary]);
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
       const s = JSON.parse(fs.readFileSync(summary, 'utf8'));
@@ -90,7 +90,7 @@ test('DuckDB TIMESTAMP Parquet files load every row with micros / nanos', { time
 
 test('finer timestamps are rejected, naming the "ticks_unit" that keeps them', { timeout: 300000 }, async () => {
   const emu = await startEmulator();
-  const dir = tempDir('timestamps-finer');
+  const dir = tempDir('tsb-timestamps-finer-').dir;
   try {
     const cases = [
       // file, column, the column's unit (undefined: the default millis)
@@ -103,9 +103,9 @@ test('finer timestamps are rejected, naming the "ticks_unit" that keeps them', {
       const what = `${name} ${column} at ${unit ?? 'the default'}`;
       const expected = expectedRows(name);
       const table = `${name}_${column}_${unit ?? 'default'}`;
-      const spec = writeSpec(dir, table, emu.endpoint, { [column]: unit });
+      const spec = writeJobSpec(dir, table, emu.endpoint, { [column]: unit });
       const rejects = path.join(dir, `${table}.rejects.jsonl`);
-      const r = await tsbridge(['export', '--spec', spec, '--input', path.join(PARQUET, `${name}.parquet`),
+      const r = await runTsbridge(['export', '--spec', spec, '--input', path.join(PARQUET, `${name}.parquet`),
         '--create-table', '--rejects', rejects]);
       const finer = expected.filter((e) => e[column] !== null && finerThan(e[column], unit ?? 'millis'));
       assert.ok(finer.length > 0, what);

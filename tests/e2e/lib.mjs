@@ -2,8 +2,9 @@
 // against a freshly started `tsbridge emulator`, with the official Tablestore Node.js SDK loading
 // and checking tables and DuckDB as the independent oracle for the files.
 //
-// Used by the import tests (import_*.test.mjs) and the export tests (export_*.test.mjs). The
-// emulator start-up and the SDK plumbing come from the conformance suite's lib.mjs.
+// Used by every scenario here (import_*, export_*, emulator_*, ...): one way to run tsbridge, one
+// temporary directory, one SDK client, one DuckDB. The emulator start-up and the SDK plumbing come
+// from the conformance suite's lib.mjs.
 //
 // Credentials reach tsbridge only through the environment (decisions 7): runTsbridge sets
 // ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET, never a flag.
@@ -49,12 +50,31 @@ export function writeSpec(file, spec) {
   return file;
 }
 
+// Writes DIR/NAME.json, the job spec of `table` on instance INSTANCE at `endpoint`; `columns` are
+// [name, type] pairs; `file` (a path), when given, becomes file.path. Returns the path.
+export function writeJobSpec(dir, name, { endpoint, table, columns, mapping, file }) {
+  const spec = {
+    tablestore: { endpoint, instance: INSTANCE, table },
+    columns: columns.map(([n, type]) => ({ name: n, type })),
+    mapping,
+  };
+  if (file) spec.file = { path: file };
+  return writeSpec(path.join(dir, `${name}.json`), spec);
+}
+
+// An SDK client of instance INSTANCE at `endpoint`, with the emulator's key pair.
+export function client(endpoint) {
+  return makeClient(endpoint, { instance: INSTANCE });
+}
+
 // Runs tsbridge with `args`. Credentials by environment only; `id`/`secret` default to the
-// emulator's key pair; `env` adds or overrides variables (a value of undefined removes one).
-// `input` is written to stdin. Resolves to { code, signal, stdout (Buffer), stderr (string) }.
-export function runTsbridge(args, { env = {}, id = KEY_ID, secret = KEY_SECRET, input, timeoutMs = 300000 } = {}) {
+// emulator's key pair; `endpoint` sets TSBRIDGE_ENDPOINT; `env` adds or overrides variables (a
+// value of undefined removes one). `input` is written to stdin.
+// Resolves to { code, signal, stdout (Buffer), stderr (string) }.
+export function runTsbridge(args, { env = {}, id = KEY_ID, secret = KEY_SECRET, endpoint, input, timeoutMs = 300000 } = {}) {
   const childEnv = { ...process.env, ALIBABA_CLOUD_ACCESS_KEY_ID: id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret };
   delete childEnv.ALIBABA_CLOUD_SECURITY_TOKEN;
+  if (endpoint) childEnv.TSBRIDGE_ENDPOINT = endpoint;
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete childEnv[k]; else childEnv[k] = v;
   }
@@ -102,6 +122,16 @@ export async function openDuck() {
     },
     close() { conn.closeSync?.(); instance.closeSync?.(); },
   };
+}
+
+// Runs one query in a fresh in-memory DuckDB; resolves to its rows as objects.
+export async function duck(sql) {
+  const db = await openDuck();
+  try {
+    return await db.all(sql);
+  } finally {
+    db.close();
+  }
 }
 
 export function sqlString(s) {
@@ -221,4 +251,43 @@ export async function scanRange(client, table, start, end, { columnsToGet } = {}
 export async function readSummary(file) {
   const { readFileSync } = await import('node:fs');
   return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables read back through the SDK, and the emulator's log.
+
+// Every row of a table through the SDK's getRange: Map of JSON key -> {pk, attrs}.
+export async function readTable(sdk, tableName, pkNames) {
+  const rows = new Map();
+  let start = pkNames.map((n) => ({ [n]: TableStore.INF_MIN }));
+  const end = pkNames.map((n) => ({ [n]: TableStore.INF_MAX }));
+  while (start) {
+    const data = await call(sdk, 'getRange', {
+      tableName, direction: TableStore.Direction.FORWARD,
+      inclusiveStartPrimaryKey: start, exclusiveEndPrimaryKey: end, limit: 5000,
+    });
+    for (const row of data.rows) {
+      const pk = row.primaryKey.map((c) => plain(c.value));
+      const attrs = {};
+      for (const a of row.attributes) attrs[a.columnName] = plain(a.columnValue);
+      rows.set(JSON.stringify(pk), { pk, attrs });
+    }
+    start = data.nextStartPrimaryKey
+      ? data.nextStartPrimaryKey.map((c) => ({ [c.name]: c.value }))
+      : null;
+  }
+  return rows;
+}
+
+// SDK values as plain JS: Int64 as a decimal string, Buffers as base64.
+export function plain(v) {
+  if (v === null || v === undefined) return v;
+  if (Buffer.isBuffer(v)) return v.toString('base64');
+  if (typeof v === 'object' && typeof v.toString === 'function') return v.toString();
+  return v;
+}
+
+// BatchWriteRow lines of the emulator's debug log (started with --log-level debug).
+export function batchWriteLog(emu) {
+  return emu.stderr().split('\n').filter((l) => l.includes('BatchWriteRow'));
 }

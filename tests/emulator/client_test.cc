@@ -18,6 +18,7 @@
 #include "tsbridge/tablestore/client.h"
 #include "tsbridge/tablestore/limits.h"
 #include "tsbridge/tablestore/retry.h"
+#include "support/emulator_fixture.h"
 #include "support/testing.h"
 
 using namespace tsb;
@@ -71,33 +72,8 @@ class Rows {
   std::deque<Row> rows_;
 };
 
-struct Emulator {
-  emulator::EmulatorServer server;
-  NoSleepEnv env;
-  std::unique_ptr<Client> client;
-
-  Emulator() : server(MakeOptions()) {
-    Status s = server.Start();
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-    auto c = Client::Create(Options());
-    REQUIRE_MESSAGE(c.ok(), c.status().ToString());
-    client = std::move(c).value();
-  }
-  static emulator::EmulatorOptions MakeOptions() {
-    emulator::EmulatorOptions o;
-    o.port = 0;
-    o.log_requests = false;
-    return o;
-  }
-  ClientOptions Options(std::string secret = std::string(emulator::kDevAccessKeySecret)) {
-    ClientOptions o;
-    o.endpoint = server.endpoint();
-    o.instance = "clienttest";
-    o.credentials.access_key_id = std::string(emulator::kDevAccessKeyId);
-    o.credentials.access_key_secret = std::move(secret);
-    o.retry_env = &env;
-    return o;
-  }
+struct Emulator : tsb::testing::EmulatorFixture {
+  Emulator() : EmulatorFixture("clienttest") {}
 };
 
 CreateTableRequest TwoKeyTable(std::string name, int max_versions = 1) {
@@ -184,7 +160,7 @@ TEST_CASE("client vs emulator: table operations") {
 
 TEST_CASE("client vs emulator: a wrong secret is refused as OTSAuthFailed") {
   Emulator emu;
-  auto bad = Client::Create(emu.Options("not-the-secret"));
+  auto bad = Client::Create(emu.ClientConfig("not-the-secret"));
   REQUIRE(bad.ok());
   auto r = (*bad)->ListTable();
   REQUIRE_FALSE(r.ok());

@@ -18,6 +18,7 @@
 #include "emulator/config.h"
 #include "emulator/faults.h"
 #include "emulator/server.h"
+#include "support/emulator_fixture.h"
 #include "tablestore/proto/table_store.pb.h"
 #include "tablestore/signer.h"
 
@@ -33,12 +34,7 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-EmulatorOptions TestOptions() {
-  EmulatorOptions o;
-  o.port = 0;
-  o.log_requests = false;
-  return o;
-}
+using tsb::testing::EmulatorTestOptions;
 
 int Connect(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -161,7 +157,7 @@ double SecondsUntilClosed(int fd, Clock::time_point since, double limit_s) {
 }  // namespace
 
 TEST_CASE("emulator http: with every worker busy, a waiting request gets 503 after about 1 s") {
-  EmulatorOptions options = TestOptions();
+  EmulatorOptions options = EmulatorTestOptions();
   options.threads = 2;
   EmulatorServer server(options);
   REQUIRE(server.Start().ok());
@@ -198,7 +194,7 @@ TEST_CASE("emulator http: with every worker busy, a waiting request gets 503 aft
 TEST_CASE(
     "emulator http: idle connections and a half-sent body hold no worker and are closed after the "
     "read timeout") {
-  EmulatorOptions options = TestOptions();
+  EmulatorOptions options = EmulatorTestOptions();
   options.threads = 1;  // a single worker: any request that held it would starve the others
   EmulatorServer server(options);
   REQUIRE(server.Start().ok());
@@ -238,7 +234,7 @@ TEST_CASE(
 }
 
 TEST_CASE("emulator http: malformed, oversize, chunked and 100-continue requests") {
-  EmulatorServer server(TestOptions());
+  EmulatorServer server(EmulatorTestOptions());
   REQUIRE(server.Start().ok());
   const int port = server.port();
 
@@ -327,9 +323,9 @@ TEST_CASE("emulator http: malformed, oversize, chunked and 100-continue requests
 }
 
 TEST_CASE("emulator http: a second server on a used port fails naming the address") {
-  EmulatorServer first(TestOptions());
+  EmulatorServer first(EmulatorTestOptions());
   REQUIRE(first.Start().ok());
-  EmulatorOptions options = TestOptions();
+  EmulatorOptions options = EmulatorTestOptions();
   options.port = first.port();
   EmulatorServer second(options);
   Status started = second.Start();

@@ -13,6 +13,7 @@
 #include "emulator/config.h"
 #include "emulator/faults.h"
 #include "emulator/server.h"
+#include "support/emulator_fixture.h"
 #include "tablestore/plainbuffer.h"
 #include "tablestore/proto/table_store.pb.h"
 #include "tablestore/proto/table_store_filter.pb.h"
@@ -135,12 +136,7 @@ void CheckError(const Reply& r, int status, const std::string& code, const std::
   CHECK(e.message() == message);
 }
 
-EmulatorOptions TestOptions() {
-  EmulatorOptions o;
-  o.port = 0;
-  o.log_requests = false;
-  return o;
-}
+using tsb::testing::EmulatorTestOptions;
 
 const std::string kId(kDevAccessKeyId);
 const std::string kSecret(kDevAccessKeySecret);
@@ -191,7 +187,7 @@ std::string PutRowBytes(std::string_view pk, int64_t id, std::string_view v) {
 }  // namespace
 
 TEST_CASE("server: refusals carry the service's status, code, message and a signature") {
-  EmulatorServer server(TestOptions());
+  EmulatorServer server(EmulatorTestOptions());
   REQUIRE(server.Start().ok());
   RawClient client(server, kId, kSecret, "demo");
   const std::string empty;
@@ -276,7 +272,7 @@ TEST_CASE("server: with a config, undeclared instances are refused") {
       {"id": "1", "access_keys": [{"id": "k1", "secret": "s1"}], "instances": ["demo"]},
       {"id": "2", "access_keys": [{"id": "k2", "secret": "s2"}], "instances": ["other"]}]})");
   REQUIRE_MESSAGE(config.ok(), config.status().ToString());
-  EmulatorOptions options = TestOptions();
+  EmulatorOptions options = EmulatorTestOptions();
   options.config = std::move(config).value();
   EmulatorServer server(options);
   REQUIRE(server.Start().ok());
@@ -310,7 +306,7 @@ TEST_CASE("server: config keys reserved for the auth work are refused by name") 
 }
 
 TEST_CASE("server: instances are separate namespaces without a config") {
-  EmulatorServer server(TestOptions());
+  EmulatorServer server(EmulatorTestOptions());
   REQUIRE(server.Start().ok());
   RawClient a(server, kId, kSecret, "inst_a");
   RawClient b(server, kId, kSecret, "inst_b");
@@ -325,7 +321,7 @@ TEST_CASE("server: instances are separate namespaces without a config") {
 }
 
 TEST_CASE("server: CreateTable, PutRow, GetRow, GetRange, BatchGetRow round trip") {
-  EmulatorServer server(TestOptions());
+  EmulatorServer server(EmulatorTestOptions());
   REQUIRE(server.Start().ok());
   RawClient client(server, kId, kSecret, "demo");
   Reply r = client.Call("CreateTable", TwoKeyTable("t"));
@@ -456,7 +452,7 @@ TEST_CASE("server: CreateTable, PutRow, GetRow, GetRange, BatchGetRow round trip
 }
 
 TEST_CASE("server: BatchWriteRow request limits and per-row results") {
-  EmulatorServer server(TestOptions());
+  EmulatorServer server(EmulatorTestOptions());
   REQUIRE(server.Start().ok());
   RawClient client(server, kId, kSecret, "demo");
   REQUIRE(client.Call("CreateTable", TwoKeyTable("t")).status == 200);
@@ -531,7 +527,7 @@ TEST_CASE("server: fault injection fails a deterministic share of requests or ro
   CHECK(failed > 30);
   CHECK(failed < 90);
 
-  EmulatorServer server(TestOptions());
+  EmulatorServer server(EmulatorTestOptions());
   REQUIRE(server.Start().ok());
   RawClient client(server, kId, kSecret, "demo");
   REQUIRE(client.Call("CreateTable", TwoKeyTable("t")).status == 200);

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "text_testing.h"
+#include "formats/text_testing.h"
 
 using namespace tsb;
 using namespace tsb::testing;

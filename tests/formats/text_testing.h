@@ -1,5 +1,6 @@
 // Helpers for the CSV / JSON Lines tests: read whole files through a BatchReader, render rows in
-// the corpus's expected-file conventions (../shared/testdata/README.md), temporary files.
+// the corpus's expected-file conventions (../shared/testdata/README.md). Temporary files come
+// from support/temp_files.h.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -18,59 +19,11 @@
 #include "core/text_io.h"
 #include "core/value_text.h"
 #include "formats/format.h"
+#include "support/temp_files.h"
 
 namespace tsb::testing {
 
 inline std::string CsvDir() { return std::string(TSB_SHARED_TESTDATA) + "/csv/"; }
-
-// A fresh temporary folder per process, removed at exit.
-inline const std::string& TempDir() {
-  static const std::string dir = [] {
-    std::string d = std::filesystem::temp_directory_path().string() + "/tsb_text_test_" +
-                    std::to_string(::getpid());
-    std::filesystem::create_directories(d);
-    std::atexit([] {
-      std::error_code ec;
-      std::filesystem::remove_all(std::filesystem::temp_directory_path().string() +
-                                      "/tsb_text_test_" + std::to_string(::getpid()),
-                                  ec);
-    });
-    return d;
-  }();
-  return dir;
-}
-
-inline std::string TempPath(const std::string& name) { return TempDir() + "/" + name; }
-
-inline std::string ReadFileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-inline void WriteFileBytes(const std::string& path, std::string_view bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-// Decompresses by extension (.gz, .zst) with our own InputStream.
-inline std::string ReadDecompressed(const std::string& path) {
-  StreamCompression c = StreamCompression::kNone;
-  if (path.size() > 3 && path.substr(path.size() - 3) == ".gz") c = StreamCompression::kGzip;
-  if (path.size() > 4 && path.substr(path.size() - 4) == ".zst") c = StreamCompression::kZstd;
-  auto in = InputStream::Open(path, c);
-  REQUIRE(in.ok());
-  std::string out;
-  std::vector<char> buf(1 << 16);
-  for (;;) {
-    auto n = (*in)->Read(buf.data(), buf.size());
-    REQUIRE(n.ok());
-    if (*n == 0) break;
-    out.append(buf.data(), *n);
-  }
-  return out;
-}
 
 inline std::vector<nlohmann::ordered_json> ParseJsonLines(const std::string& text) {
   std::vector<nlohmann::ordered_json> rows;

@@ -16,41 +16,23 @@
 #include "cli/exit_status.h"
 #include "emulator/server.h"
 #include "jobs/job_common.h"
+#include "support/emulator_fixture.h"
 #include "tsbridge/tablestore/client.h"
 
 using namespace tsb;
 
 namespace {
 
-struct Fixture {
-  emulator::EmulatorServer server;
-  std::unique_ptr<ots::Client> client;
+struct Fixture : tsb::testing::EmulatorFixture {
   std::filesystem::path dir;
 
-  Fixture() : server(MakeOptions()) {
-    Status s = server.Start();
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-    setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", std::string(emulator::kDevAccessKeyId).c_str(), 1);
-    setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", std::string(emulator::kDevAccessKeySecret).c_str(),
-           1);
-    unsetenv("TSBRIDGE_ENDPOINT");
-    ots::ClientOptions o;
-    o.endpoint = server.endpoint();
-    o.instance = "jobtest";
-    o.credentials.access_key_id = std::string(emulator::kDevAccessKeyId);
-    o.credentials.access_key_secret = std::string(emulator::kDevAccessKeySecret);
-    client = std::move(ots::Client::Create(o)).value();
+  Fixture() : EmulatorFixture("jobtest") {
+    UseDevKeyFromEnvironment();
     dir = std::filesystem::temp_directory_path() /
           ("tsb_export_job_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
     std::filesystem::create_directories(dir);
   }
   ~Fixture() { std::filesystem::remove_all(dir); }
-  static emulator::EmulatorOptions MakeOptions() {
-    emulator::EmulatorOptions o;
-    o.port = 0;
-    o.log_requests = false;
-    return o;
-  }
 
   std::string Write(const std::string& name, const std::string& text) {
     std::string p = (dir / name).string();

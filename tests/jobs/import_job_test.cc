@@ -19,6 +19,7 @@
 #include "emulator/server.h"
 #include "jobs/import_job.h"
 #include "tsbridge/tablestore/client.h"
+#include "support/emulator_fixture.h"
 #include "support/testing.h"
 
 using namespace tsb;
@@ -38,33 +39,11 @@ Cell MakeCell(std::string_view name, Value value) {
 
 // An emulator with table "t" (id INTEGER) holding `rows` rows: v = id * 10, except the ids in
 // `bad`, whose v is the STRING "bad".
-struct Fixture {
-  emulator::EmulatorServer server{Options()};
-  std::unique_ptr<Client> client;
+struct Fixture : tsb::testing::EmulatorFixture {
   std::filesystem::path dir;
 
-  static emulator::EmulatorOptions Options() {
-    emulator::EmulatorOptions o;
-    o.port = 0;
-    o.log_requests = false;
-    return o;
-  }
-
-  explicit Fixture(int64_t rows, const std::vector<int64_t>& bad = {}) {
-    Status s = server.Start();
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-    setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", std::string(emulator::kDevAccessKeyId).c_str(), 1);
-    setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", std::string(emulator::kDevAccessKeySecret).c_str(), 1);
-    unsetenv("ALIBABA_CLOUD_SECURITY_TOKEN");
-    unsetenv("TSBRIDGE_ENDPOINT");
-    ClientOptions o;
-    o.endpoint = server.endpoint();
-    o.instance = "importtest";
-    o.credentials.access_key_id = std::string(emulator::kDevAccessKeyId);
-    o.credentials.access_key_secret = std::string(emulator::kDevAccessKeySecret);
-    auto c = Client::Create(o);
-    REQUIRE_MESSAGE(c.ok(), c.status().ToString());
-    client = std::move(c).value();
+  explicit Fixture(int64_t rows, const std::vector<int64_t>& bad = {}) : EmulatorFixture("importtest") {
+    UseDevKeyFromEnvironment();
     CreateTableRequest t;
     t.meta.name = "t";
     t.meta.primary_key = {{"id", PrimaryKeyType::kInteger}};

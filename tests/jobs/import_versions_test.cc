@@ -21,6 +21,7 @@
 #include "jobs/import_job.h"
 #include "jobs/job_common.h"
 #include "tsbridge/tablestore/client.h"
+#include "support/emulator_fixture.h"
 #include "support/testing.h"
 
 using namespace tsb;
@@ -39,34 +40,12 @@ int64_t NowMs() {
 
 // Table "h" (k STRING, max 5 versions); each row gets its cells through UpdateRow, one call per
 // version, at timestamps t0, t0 + 1000, ...
-struct Fixture {
-  emulator::EmulatorServer server{Options()};
-  std::unique_ptr<Client> client;
+struct Fixture : tsb::testing::EmulatorFixture {
   std::filesystem::path dir;
   const int64_t t0 = NowMs() - 3600 * 1000;
 
-  static emulator::EmulatorOptions Options() {
-    emulator::EmulatorOptions o;
-    o.port = 0;
-    o.log_requests = false;
-    return o;
-  }
-
-  Fixture() {
-    Status s = server.Start();
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-    setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", std::string(emulator::kDevAccessKeyId).c_str(), 1);
-    setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", std::string(emulator::kDevAccessKeySecret).c_str(), 1);
-    unsetenv("ALIBABA_CLOUD_SECURITY_TOKEN");
-    unsetenv("TSBRIDGE_ENDPOINT");
-    ClientOptions o;
-    o.endpoint = server.endpoint();
-    o.instance = "versionstest";
-    o.credentials.access_key_id = std::string(emulator::kDevAccessKeyId);
-    o.credentials.access_key_secret = std::string(emulator::kDevAccessKeySecret);
-    auto c = Client::Create(o);
-    REQUIRE_MESSAGE(c.ok(), c.status().ToString());
-    client = std::move(c).value();
+  Fixture() : EmulatorFixture("versionstest") {
+    UseDevKeyFromEnvironment();
     CreateTableRequest t;
     t.meta.name = "h";
     t.meta.primary_key = {{"k", PrimaryKeyType::kString}};

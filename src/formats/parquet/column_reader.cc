@@ -93,8 +93,8 @@ Result<ColumnDescriptor> DescribeColumn(const SchemaElement& e, int leaf_index) 
   d.name = e.name;
   d.leaf_index = leaf_index;
   d.physical = *e.type;
-  d.type_length = e.type_length;
-  d.required = e.repetition == FieldRepetitionType::REQUIRED;
+  d.type_length = e.type_length.value_or(0);
+  d.required = e.repetition_type == FieldRepetitionType::REQUIRED;
   const LogicalType& lt = e.logical_type;
   const LogicalTypeKind lk = lt.kind;
   const std::optional<ConvertedType> ct = e.converted_type;
@@ -108,8 +108,8 @@ Result<ColumnDescriptor> DescribeColumn(const SchemaElement& e, int leaf_index) 
   bool decimal = lk == LogicalTypeKind::DECIMAL || is_ct(ConvertedType::DECIMAL);
   if (decimal && (d.physical == Type::INT32 || d.physical == Type::INT64 ||
                   d.physical == Type::BYTE_ARRAY || d.physical == Type::FIXED_LEN_BYTE_ARRAY)) {
-    int p = lk == LogicalTypeKind::DECIMAL ? lt.decimal_precision : e.precision;
-    int s = lk == LogicalTypeKind::DECIMAL ? lt.decimal_scale : e.scale;
+    int p = lk == LogicalTypeKind::DECIMAL ? lt.decimal_precision : e.precision.value_or(0);
+    int s = lk == LogicalTypeKind::DECIMAL ? lt.decimal_scale : e.scale.value_or(0);
     if (p < 1 || p > 38 || s < 0 || s > p) {
       return Status::NotSupported("column \"" + e.name + "\": DECIMAL(" + std::to_string(p) + "," +
                                   std::to_string(s) + ") is outside decimal(1..38, 0..p)");

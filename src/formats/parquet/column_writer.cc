@@ -24,6 +24,7 @@
 
 #include "formats/parquet/compression.h"
 #include "formats/parquet/encoders.h"
+#include "formats/parquet/thrift_writer.h"
 
 namespace tsb::parquet {
 
@@ -31,7 +32,7 @@ namespace tsb::parquet {
 // ColumnWriter: levels, pages, dictionary decision, compression
 // ---------------------------------------------------------------------------------------------
 
-ColumnWriter::ColumnWriter(const Field& field, const WriterOptions& options, out::SchemaElement schema,
+ColumnWriter::ColumnWriter(const Field& field, const WriterOptions& options, SchemaElement schema,
                            bool supports_dictionary)
     : name_(field.name),
       options_(options),
@@ -89,7 +90,7 @@ Status ColumnWriter::Write(const Column& column, size_t begin, size_t end) {
   return Status::OK();
 }
 
-Status ColumnWriter::AppendPage(const out::PageHeader& header, std::string_view body, std::string* dest) {
+Status ColumnWriter::AppendPage(const PageHeader& header, std::string_view body, std::string* dest) {
   header_.clear();
   ThriftCompactWriter w(&header_);
   header.EncodeTo(&w);
@@ -141,13 +142,14 @@ Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kin
   NoteEncoding(encoding);
   ++(encoding == Encoding::PLAIN ? plain_pages_ : dictionary_pages_);
 
-  out::PageHeader header;
+  PageHeader header;
   header.uncompressed_page_size = static_cast<int32_t>(page_.size());
   std::string_view body;
   if (!v2) {
     header.type = PageType::DATA_PAGE;
-    header.data_page_header.num_values = static_cast<int32_t>(rows);
-    header.data_page_header.encoding = encoding;
+    DataPageHeader& h = header.data_page_header.emplace();
+    h.num_values = static_cast<int32_t>(rows);
+    h.encoding = encoding;
     if (codec_ == CompressionCodec::UNCOMPRESSED) {
       body = page_;
     } else {
@@ -156,7 +158,7 @@ Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kin
     }
   } else {
     header.type = PageType::DATA_PAGE_V2;
-    out::DataPageHeaderV2& h = header.data_page_header_v2;
+    DataPageHeaderV2& h = header.data_page_header_v2.emplace();
     h.num_values = static_cast<int32_t>(rows);
     h.num_nulls = static_cast<int32_t>(nulls);
     h.num_rows = static_cast<int32_t>(rows);
@@ -240,11 +242,12 @@ Status ColumnWriter::FinishChunk() {
   if (dictionary_used_) {
     std::string plain;
     EncodeDictionary(&plain);
-    out::PageHeader header;
+    PageHeader header;
     header.type = PageType::DICTIONARY_PAGE;
     header.uncompressed_page_size = static_cast<int32_t>(plain.size());
-    header.dictionary_page_header.num_values = static_cast<int32_t>(DictionarySize());
-    header.dictionary_page_header.encoding = Encoding::PLAIN;
+    DictionaryPageHeader& h = header.dictionary_page_header.emplace();
+    h.num_values = static_cast<int32_t>(DictionarySize());
+    h.encoding = Encoding::PLAIN;
     std::string_view body = plain;
     if (codec_ != CompressionCodec::UNCOMPRESSED) {
       TSB_RETURN_IF_ERROR(Compress(codec_, plain, &compressed_).WithContext("column \"" + name_ + "\""));
@@ -257,8 +260,8 @@ Status ColumnWriter::FinishChunk() {
   return Status::OK();
 }
 
-out::ColumnMetaData ColumnWriter::ChunkMetaData(int64_t chunk_offset) const {
-  out::ColumnMetaData m;
+ColumnMetaData ColumnWriter::ChunkMetaData(int64_t chunk_offset) const {
+  ColumnMetaData m;
   m.type = *schema_.type;
   for (int e = 0; e < 32; ++e) {
     if (encodings_mask_ & (1u << e)) m.encodings.push_back(static_cast<Encoding>(e));
@@ -273,11 +276,12 @@ out::ColumnMetaData ColumnWriter::ChunkMetaData(int64_t chunk_offset) const {
   m.total_compressed_size = compressed_bytes_;
   if (!dictionary_page_.empty()) m.dictionary_page_offset = chunk_offset;
   m.data_page_offset = chunk_offset + static_cast<int64_t>(dictionary_page_.size());
-  m.statistics.null_count = null_count_;
+  Statistics& stats = m.statistics.emplace();
+  stats.null_count = null_count_;
   std::string min, max;
   if (MinMax(&min, &max)) {
-    m.statistics.min_value = std::move(min);
-    m.statistics.max_value = std::move(max);
+    stats.min_value = std::move(min);
+    stats.max_value = std::move(max);
   }
   return m;
 }
@@ -389,7 +393,7 @@ class StandardColumnWriter final : public ColumnWriter {
   static_assert(sizeof(T) == sizeof(Bits));
 
  public:
-  StandardColumnWriter(const Field& field, const WriterOptions& options, out::SchemaElement schema)
+  StandardColumnWriter(const Field& field, const WriterOptions& options, SchemaElement schema)
       : ColumnWriter(field, options, std::move(schema), /*supports_dictionary=*/true) {}
 
  protected:
@@ -464,7 +468,7 @@ class StandardColumnWriter final : public ColumnWriter {
 
 class ByteArrayColumnWriter final : public ColumnWriter {
  public:
-  ByteArrayColumnWriter(const Field& field, const WriterOptions& options, out::SchemaElement schema)
+  ByteArrayColumnWriter(const Field& field, const WriterOptions& options, SchemaElement schema)
       : ColumnWriter(field, options, std::move(schema), /*supports_dictionary=*/true) {}
 
  protected:
@@ -549,7 +553,7 @@ class ByteArrayColumnWriter final : public ColumnWriter {
 
 class BooleanColumnWriter final : public ColumnWriter {
  public:
-  BooleanColumnWriter(const Field& field, const WriterOptions& options, out::SchemaElement schema)
+  BooleanColumnWriter(const Field& field, const WriterOptions& options, SchemaElement schema)
       : ColumnWriter(field, options, std::move(schema), /*supports_dictionary=*/false) {}
 
  protected:
@@ -590,7 +594,7 @@ class BooleanColumnWriter final : public ColumnWriter {
 
 class FixedDecimalColumnWriter final : public ColumnWriter {
  public:
-  FixedDecimalColumnWriter(const Field& field, const WriterOptions& options, out::SchemaElement schema,
+  FixedDecimalColumnWriter(const Field& field, const WriterOptions& options, SchemaElement schema,
                            int byte_width)
       : ColumnWriter(field, options, std::move(schema), /*supports_dictionary=*/false),
         byte_width_(byte_width) {}
@@ -647,11 +651,11 @@ int DecimalByteWidth(int precision) {
   return 16;
 }
 
-out::LogicalType IntLogical(int bits, bool is_signed) {
-  out::LogicalType l;
+LogicalType IntLogical(int bits, bool is_signed) {
+  LogicalType l;
   l.kind = LogicalTypeKind::INTEGER;
-  l.int_bit_width = static_cast<int8_t>(bits);
-  l.int_signed = is_signed;
+  l.bit_width = static_cast<int8_t>(bits);
+  l.is_signed = is_signed;
   return l;
 }
 
@@ -659,7 +663,7 @@ out::LogicalType IntLogical(int bits, bool is_signed) {
 
 Result<std::unique_ptr<ColumnWriter>> ColumnWriter::Make(const Field& field, const WriterOptions& options) {
   const DataType& t = field.type;
-  out::SchemaElement s;
+  SchemaElement s;
   s.name = field.name;
   std::unique_ptr<ColumnWriter> writer;
   switch (t.id) {
@@ -751,19 +755,19 @@ Result<std::unique_ptr<ColumnWriter>> ColumnWriter::Make(const Field& field, con
     case TypeId::kTimestamp: {
       s.type = Type::INT64;
       s.logical_type.kind = LogicalTypeKind::TIMESTAMP;
-      s.logical_type.timestamp_utc = t.id == TypeId::kDateTime ? true : t.utc;
+      s.logical_type.adjusted_to_utc = t.id == TypeId::kDateTime ? true : t.utc;
       switch (t.unit) {
         case TimeUnit::kSeconds:
         case TimeUnit::kMillis:
-          s.logical_type.timestamp_unit = out::TimestampUnit::kMillis;
-          if (s.logical_type.timestamp_utc) s.converted_type = ConvertedType::TIMESTAMP_MILLIS;
+          s.logical_type.unit = LogicalTimeUnit::kMillis;
+          if (s.logical_type.adjusted_to_utc) s.converted_type = ConvertedType::TIMESTAMP_MILLIS;
           break;
         case TimeUnit::kMicros:
-          s.logical_type.timestamp_unit = out::TimestampUnit::kMicros;
-          if (s.logical_type.timestamp_utc) s.converted_type = ConvertedType::TIMESTAMP_MICROS;
+          s.logical_type.unit = LogicalTimeUnit::kMicros;
+          if (s.logical_type.adjusted_to_utc) s.converted_type = ConvertedType::TIMESTAMP_MICROS;
           break;
         case TimeUnit::kNanos:
-          s.logical_type.timestamp_unit = out::TimestampUnit::kNanos;
+          s.logical_type.unit = LogicalTimeUnit::kNanos;
           break;
       }
       if (t.unit == TimeUnit::kSeconds) {

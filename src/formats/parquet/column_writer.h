@@ -55,7 +55,7 @@
 #include "tsbridge/types.h"
 #include "formats/format.h"
 #include "formats/parquet/parquet_types.h"
-#include "formats/parquet/thrift_writer.h"
+#include "formats/parquet/metadata.h"
 
 namespace tsb::parquet {
 
@@ -71,7 +71,7 @@ class ColumnWriter {
   ColumnWriter(const ColumnWriter&) = delete;
   ColumnWriter& operator=(const ColumnWriter&) = delete;
 
-  const out::SchemaElement& schema_element() const { return schema_; }
+  const SchemaElement& schema_element() const { return schema_; }
 
   // Appends rows [begin, end) of `column` (whose type is the field's) to the current chunk.
   Status Write(const Column& column, size_t begin, size_t end);
@@ -82,7 +82,7 @@ class ColumnWriter {
   const std::string& dictionary_page() const { return dictionary_page_; }
   const std::string& data_pages() const { return data_pages_; }
   // The chunk's metadata, for a chunk written at file offset `chunk_offset`.
-  out::ColumnMetaData ChunkMetaData(int64_t chunk_offset) const;
+  ColumnMetaData ChunkMetaData(int64_t chunk_offset) const;
 
   // Forgets the chunk (keeping buffer capacity) to start the next row group.
   void ResetChunk();
@@ -93,7 +93,7 @@ class ColumnWriter {
   }
 
  protected:
-  ColumnWriter(const Field& field, const WriterOptions& options, out::SchemaElement schema,
+  ColumnWriter(const Field& field, const WriterOptions& options, SchemaElement schema,
                bool supports_dictionary);
 
   // Appends the non-NULL values of rows [begin, end): dictionary indices to indices_ when
@@ -128,7 +128,7 @@ class ColumnWriter {
   Status FlushPlainPage();
   // Pages the pending dictionary-mode rows, as RLE_DICTIONARY or PLAIN, whichever is smaller.
   Status PageDictionarySpan();
-  Status AppendPage(const out::PageHeader& header, std::string_view body, std::string* dest);
+  Status AppendPage(const PageHeader& header, std::string_view body, std::string* dest);
   void NoteEncoding(Encoding e) { encodings_mask_ |= 1u << static_cast<int>(e); }
 
   const std::string name_;
@@ -137,7 +137,7 @@ class ColumnWriter {
   const bool optional_;
   const bool all_null_;  // the Null type: no values at all
   const bool supports_dictionary_;
-  out::SchemaElement schema_;
+  SchemaElement schema_;
 
   // Rows not yet paged: the current PLAIN page, or the whole dictionary-mode span.
   std::vector<uint8_t> levels_;  // definition levels, one byte per row (OPTIONAL only)

@@ -347,23 +347,25 @@ Status ParquetFileReader::Init(const ReaderOptions& options) {
     if (depth > kMaxSchemaDepth) return schema_error = "schema nested too deeply", false;
     if (next >= s.size()) return schema_error = "schema ends before its declared children", false;
     const SchemaElement& e = s[next++];
-    if (e.num_children < 0) return schema_error = "negative num_children", false;
-    if (e.num_children == 0) {
+    const int32_t children = e.num_children.value_or(0);
+    if (children < 0) return schema_error = "negative num_children", false;
+    if (children == 0) {
       if (!e.type) return schema_error = "column \"" + e.name + "\" has no physical type", false;
       ++leaves;
       return true;
     }
-    for (int32_t c = 0; c < e.num_children; ++c) {
+    for (int32_t c = 0; c < children; ++c) {
       if (!self(self, depth + 1)) return false;
     }
     return true;
   };
-  if (s[0].num_children < 0) return Status::Corruption(name_ + ": bad schema root");
-  for (int32_t c = 0; c < s[0].num_children; ++c) {
+  const int32_t top_level = s[0].num_children.value_or(0);
+  if (top_level < 0) return Status::Corruption(name_ + ": bad schema root");
+  for (int32_t c = 0; c < top_level; ++c) {
     Top t{next, leaves, false, ""};
     const SchemaElement& e = s[next < s.size() ? next : 0];
     if (!walk(walk, 1)) return Status::Corruption(name_ + ": bad schema: " + schema_error);
-    if (e.num_children > 0 || e.repetition == FieldRepetitionType::REPEATED) {
+    if (e.num_children.value_or(0) > 0 || e.repetition_type == FieldRepetitionType::REPEATED) {
       t.nested = true;
       if (e.converted_type == ConvertedType::LIST || e.logical_type.kind == LogicalTypeKind::LIST) {
         t.kind = "LIST";
@@ -371,7 +373,7 @@ Status ParquetFileReader::Init(const ReaderOptions& options) {
                  e.converted_type == ConvertedType::MAP_KEY_VALUE ||
                  e.logical_type.kind == LogicalTypeKind::MAP) {
         t.kind = "MAP";
-      } else if (e.num_children > 0) {
+      } else if (e.num_children.value_or(0) > 0) {
         t.kind = "STRUCT";
       } else {
         t.kind = "repeated";

@@ -14,6 +14,7 @@
 #include "core/text_io.h"
 #include "formats/parquet/column_writer.h"
 #include "formats/parquet/parquet.h"
+#include "formats/parquet/thrift_writer.h"
 
 namespace tsb::parquet {
 namespace {
@@ -38,7 +39,7 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(const Schema&
   }
   if (schema.size() == 0) return Status::InvalidArgument(path + ": a Parquet file needs at least one column");
   std::unique_ptr<ParquetFileWriter> w(new ParquetFileWriter(schema, options));
-  out::SchemaElement root;
+  SchemaElement root;
   root.name = "schema";
   root.num_children = static_cast<int32_t>(schema.size());
   w->metadata_.schema.push_back(root);
@@ -48,7 +49,9 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(const Schema&
     w->metadata_.schema.push_back((*column)->schema_element());
     w->columns_.push_back(std::move(column).value());
   }
+  w->metadata_.version = 1;
   w->metadata_.created_by = kCreatedBy;
+  w->metadata_.type_defined_column_orders = true;
 
   std::string temp;
   TSB_ASSIGN_OR_RETURN(int fd, CreateTemporaryFor(path, &temp));
@@ -119,7 +122,8 @@ Status ParquetFileWriter::Write(const RowBatch& batch) {
 
 Status ParquetFileWriter::FlushRowGroup() {
   if (rows_in_group_ == 0) return Status::OK();
-  out::RowGroup group;
+  RowGroup group;
+  int64_t compressed_bytes = 0;
   group.num_rows = rows_in_group_;
   group.file_offset = offset_;
   group.ordinal = static_cast<int16_t>(std::min<size_t>(metadata_.row_groups.size(), INT16_MAX));
@@ -127,16 +131,17 @@ Status ParquetFileWriter::FlushRowGroup() {
     const std::string& name = column->schema_element().name;
     std::string context = "row group " + std::to_string(metadata_.row_groups.size()) + ": column \"" + name + "\"";
     TSB_RETURN_IF_ERROR(column->FinishChunk().WithContext(context));
-    out::ColumnChunk chunk;
+    ColumnChunk chunk;
     chunk.meta_data = column->ChunkMetaData(offset_);
     chunk.file_offset = offset_;
     TSB_RETURN_IF_ERROR(WriteBytes(column->dictionary_page()));
     TSB_RETURN_IF_ERROR(WriteBytes(column->data_pages()));
-    group.total_byte_size += chunk.meta_data.total_uncompressed_size;
-    group.total_compressed_size += chunk.meta_data.total_compressed_size;
+    group.total_byte_size += chunk.meta_data->total_uncompressed_size;
+    compressed_bytes += chunk.meta_data->total_compressed_size;
     group.columns.push_back(std::move(chunk));
     column->ResetChunk();
   }
+  group.total_compressed_size = compressed_bytes;
   metadata_.num_rows += rows_in_group_;
   metadata_.row_groups.push_back(std::move(group));
   rows_in_group_ = 0;

@@ -31,7 +31,7 @@
 #include "tsbridge/status.h"
 #include "tsbridge/types.h"
 #include "formats/format.h"
-#include "formats/parquet/thrift_writer.h"
+#include "formats/parquet/metadata.h"
 
 namespace tsb::parquet {
 
@@ -61,7 +61,7 @@ class ParquetFileWriter final : public BatchWriter {
   int fd_ = -1;
   int64_t offset_ = 0;
   std::vector<std::unique_ptr<ColumnWriter>> columns_;
-  out::FileMetaData metadata_;
+  FileMetaData metadata_;
   int64_t rows_in_group_ = 0;
   bool closed_ = false;
   Status error_;

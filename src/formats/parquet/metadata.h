@@ -1,6 +1,11 @@
-// The parts of parquet.thrift's FileMetaData and PageHeader that tsbridge reads, parsed from the
-// compact protocol (thrift_reader.h). Fields the reader does not need are skipped; optional
-// fields carry has_* flags.
+// Parquet's Thrift metadata (parquet.thrift): the footer (FileMetaData and what it holds) and the
+// page headers, as one model that the reader parses (Parse*, through thrift_reader.h) and the
+// writer encodes (EncodeTo, through thrift_writer.h). Both directions share it so that a field the
+// writer emits is a field the reader knows, under one name.
+//
+// Only what tsbridge reads or writes is modelled (flat schemas, data page v1/v2 and dictionary
+// pages, column statistics); fields the parser does not know it skips. Optional Thrift fields are
+// std::optional, written only when set; required ones are plain members, always written.
 #pragma once
 
 #include <cstdint>
@@ -13,10 +18,12 @@
 
 namespace tsb::parquet {
 
-class ThriftReader;
+class ThriftCompactWriter;
 
+// TimeUnit union member ids (on the wire: never renumber).
 enum class LogicalTimeUnit : uint8_t { kMillis = 1, kMicros = 2, kNanos = 3 };
 
+// LogicalType, flattened: `kind` selects the union member; the other fields belong to it.
 struct LogicalType {
   LogicalTypeKind kind = LogicalTypeKind::NONE;
   int32_t decimal_scale = 0;
@@ -25,23 +32,30 @@ struct LogicalType {
   LogicalTimeUnit unit = LogicalTimeUnit::kMillis;
   int8_t bit_width = 0;  // INTEGER
   bool is_signed = true;
+
+  void EncodeTo(ThriftCompactWriter* w) const;
 };
 
 struct SchemaElement {
   std::optional<Type> type;
-  int32_t type_length = 0;
-  std::optional<FieldRepetitionType> repetition;
+  std::optional<int32_t> type_length;
+  std::optional<FieldRepetitionType> repetition_type;
   std::string name;
-  int32_t num_children = 0;
+  std::optional<int32_t> num_children;
   std::optional<ConvertedType> converted_type;
-  int32_t scale = 0;
-  int32_t precision = 0;
-  LogicalType logical_type;  // kind NONE when absent
+  std::optional<int32_t> scale;
+  std::optional<int32_t> precision;
+  LogicalType logical_type;  // kind NONE when absent, and then not written
+
+  void EncodeTo(ThriftCompactWriter* w) const;
 };
 
 struct Statistics {
-  std::optional<std::string> max, min, max_value, min_value;
+  std::optional<std::string> max, min;  // deprecated: signed byte order, as old writers used
   std::optional<int64_t> null_count, distinct_count;
+  std::optional<std::string> max_value, min_value;  // PLAIN encoding of the value, per the column order
+
+  void EncodeTo(ThriftCompactWriter* w) const;
 };
 
 struct ColumnMetaData {
@@ -50,31 +64,45 @@ struct ColumnMetaData {
   std::vector<std::string> path_in_schema;
   CompressionCodec codec = CompressionCodec::UNCOMPRESSED;
   int64_t num_values = 0;
-  int64_t total_uncompressed_size = 0;
-  int64_t total_compressed_size = 0;
+  int64_t total_uncompressed_size = 0;  // page headers included
+  int64_t total_compressed_size = 0;    // page headers included
   int64_t data_page_offset = 0;
   std::optional<int64_t> dictionary_page_offset;
   std::optional<Statistics> statistics;
+
+  void EncodeTo(ThriftCompactWriter* w) const;
 };
 
 struct ColumnChunk {
-  std::string file_path;  // set only for chunks in another file (not supported)
+  std::string file_path;  // set only for chunks in another file (not supported), written when set
   int64_t file_offset = 0;
   std::optional<ColumnMetaData> meta_data;
+
+  void EncodeTo(ThriftCompactWriter* w) const;
 };
 
 struct RowGroup {
   std::vector<ColumnChunk> columns;
-  int64_t total_byte_size = 0;
+  int64_t total_byte_size = 0;  // uncompressed
   int64_t num_rows = 0;
+  std::optional<int64_t> file_offset;
+  std::optional<int64_t> total_compressed_size;
+  std::optional<int16_t> ordinal;
+
+  void EncodeTo(ThriftCompactWriter* w) const;
 };
 
 struct FileMetaData {
   int32_t version = 0;
-  std::vector<SchemaElement> schema;
+  std::vector<SchemaElement> schema;  // the root group first, then one element per column
   int64_t num_rows = 0;
   std::vector<RowGroup> row_groups;
-  std::string created_by;
+  std::string created_by;  // written when not empty
+  // column_orders: TYPE_ORDER for every leaf, so readers trust min_value/max_value. Parsing sets
+  // it when the footer has column_orders.
+  bool type_defined_column_orders = false;
+
+  void EncodeTo(ThriftCompactWriter* w) const;
 };
 
 struct DataPageHeader {
@@ -87,7 +115,7 @@ struct DataPageHeader {
 struct DictionaryPageHeader {
   int32_t num_values = 0;
   Encoding encoding = Encoding::PLAIN;
-  bool is_sorted = false;
+  std::optional<bool> is_sorted;
 };
 
 struct DataPageHeaderV2 {
@@ -107,6 +135,8 @@ struct PageHeader {
   std::optional<DataPageHeader> data_page_header;
   std::optional<DictionaryPageHeader> dictionary_page_header;
   std::optional<DataPageHeaderV2> data_page_header_v2;
+
+  void EncodeTo(ThriftCompactWriter* w) const;
 };
 
 // Parses a FileMetaData from the footer bytes. Corruption on malformed input.

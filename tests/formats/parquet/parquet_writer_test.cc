@@ -26,6 +26,7 @@
 #include "formats/parquet/encoders.h"
 #include "formats/parquet/file_reader.h"
 #include "formats/parquet/file_writer.h"
+#include "formats/parquet/metadata.h"
 #include "formats/parquet/thrift_writer.h"
 
 namespace tsb::parquet {
@@ -142,7 +143,7 @@ TEST_CASE("parquet writer: Thrift compact protocol exact bytes") {
   CHECK(Hex(out) == "1112052801" "16D804" "19F514" + list + "1C13FE00" "18026869" "00");
 
   out.clear();
-  out::Statistics stats;
+  Statistics stats;
   stats.null_count = 5;
   stats.min_value = "a";
   stats.max_value = "b";
@@ -151,34 +152,166 @@ TEST_CASE("parquet writer: Thrift compact protocol exact bytes") {
   CHECK(Hex(out) == "360A" "280162" "180161" "00");
 
   out.clear();
-  out::PageHeader page;
+  PageHeader page;
   page.type = PageType::DATA_PAGE;
   page.uncompressed_page_size = 100;
   page.compressed_page_size = 50;
-  page.data_page_header.num_values = 10;
+  page.data_page_header.emplace().num_values = 10;
   ThriftCompactWriter wp(&out);
   page.EncodeTo(&wp);
   CHECK(Hex(out) == "1500" "15C801" "1564" "2C" "1514" "1500" "1506" "1506" "00" "00");
 
   out.clear();
-  out::SchemaElement e;
+  SchemaElement e;
   e.type = Type::INT64;
   e.repetition_type = FieldRepetitionType::OPTIONAL;
   e.name = "ts";
   e.logical_type.kind = LogicalTypeKind::TIMESTAMP;
-  e.logical_type.timestamp_utc = true;
-  e.logical_type.timestamp_unit = out::TimestampUnit::kMicros;
+  e.logical_type.adjusted_to_utc = true;
+  e.logical_type.unit = LogicalTimeUnit::kMicros;
   ThriftCompactWriter we(&out);
   e.EncodeTo(&we);
   // type=2, repetition=1, name, logicalType {8: TimestampType {1: true, 2: TimeUnit {2: MICROS {}}}}
   CHECK(Hex(out) == "1504" "2502" "18027473" "6C" "8C" "11" "1C" "2C00" "00" "00" "00" "00");
 }
 
+TEST_CASE("parquet metadata: what EncodeTo writes, the parser reads back field for field") {
+  FileMetaData m;
+  m.version = 1;
+  m.num_rows = 3;
+  m.created_by = "tsbridge test";
+  m.type_defined_column_orders = true;
+  SchemaElement root;
+  root.name = "schema";
+  root.num_children = 2;
+  SchemaElement d;
+  d.name = "d";
+  d.type = Type::FIXED_LEN_BYTE_ARRAY;
+  d.type_length = 9;
+  d.repetition_type = FieldRepetitionType::OPTIONAL;
+  d.converted_type = ConvertedType::DECIMAL;
+  d.scale = 2;
+  d.precision = 20;
+  d.logical_type.kind = LogicalTypeKind::DECIMAL;
+  d.logical_type.decimal_scale = 2;
+  d.logical_type.decimal_precision = 20;
+  SchemaElement t;
+  t.name = "t";
+  t.type = Type::INT64;
+  t.repetition_type = FieldRepetitionType::REQUIRED;
+  t.logical_type.kind = LogicalTypeKind::TIME;
+  t.logical_type.adjusted_to_utc = true;
+  t.logical_type.unit = LogicalTimeUnit::kNanos;
+  m.schema = {root, d, t};
+  RowGroup g;
+  g.num_rows = 3;
+  g.total_byte_size = 300;
+  g.file_offset = 4;
+  g.total_compressed_size = 200;
+  g.ordinal = 0;
+  ColumnChunk c;
+  c.file_offset = 4;
+  ColumnMetaData& cm = c.meta_data.emplace();
+  cm.type = Type::INT64;
+  cm.encodings = {Encoding::PLAIN, Encoding::RLE};
+  cm.path_in_schema = {"t"};
+  cm.codec = CompressionCodec::ZSTD;
+  cm.num_values = 3;
+  cm.total_uncompressed_size = 300;
+  cm.total_compressed_size = 200;
+  cm.data_page_offset = 4;
+  Statistics& st = cm.statistics.emplace();
+  st.null_count = 0;
+  st.distinct_count = 3;
+  st.min_value = std::string("\x01\0\0\0\0\0\0\0", 8);
+  g.columns = {c};
+  m.row_groups = {g};
+
+  std::string bytes;
+  ThriftCompactWriter w(&bytes);
+  m.EncodeTo(&w);
+  FileMetaData back;
+  REQUIRE(ParseFileMetaData(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &back).ok());
+  CHECK(back.version == 1);
+  CHECK(back.num_rows == 3);
+  CHECK(back.created_by == "tsbridge test");
+  CHECK(back.type_defined_column_orders);
+  REQUIRE(back.schema.size() == 3);
+  CHECK(back.schema[0].name == "schema");
+  CHECK(back.schema[0].num_children == 2);
+  CHECK(!back.schema[0].type);
+  const SchemaElement& bd = back.schema[1];
+  CHECK(bd.type == Type::FIXED_LEN_BYTE_ARRAY);
+  CHECK(bd.type_length == 9);
+  CHECK(bd.repetition_type == FieldRepetitionType::OPTIONAL);
+  CHECK(bd.converted_type == ConvertedType::DECIMAL);
+  CHECK(bd.scale == 2);
+  CHECK(bd.precision == 20);
+  CHECK(!bd.num_children);
+  CHECK(bd.logical_type.kind == LogicalTypeKind::DECIMAL);
+  CHECK(bd.logical_type.decimal_scale == 2);
+  CHECK(bd.logical_type.decimal_precision == 20);
+  const SchemaElement& bt = back.schema[2];
+  CHECK(bt.logical_type.kind == LogicalTypeKind::TIME);
+  CHECK(bt.logical_type.adjusted_to_utc);
+  CHECK(bt.logical_type.unit == LogicalTimeUnit::kNanos);
+  REQUIRE(back.row_groups.size() == 1);
+  const RowGroup& bg = back.row_groups[0];
+  CHECK(bg.num_rows == 3);
+  CHECK(bg.total_byte_size == 300);
+  CHECK(bg.file_offset == 4);
+  CHECK(bg.total_compressed_size == 200);
+  CHECK(bg.ordinal == 0);
+  REQUIRE(bg.columns.size() == 1);
+  REQUIRE(bg.columns[0].meta_data);
+  const ColumnMetaData& bm = *bg.columns[0].meta_data;
+  CHECK(bm.encodings == std::vector<Encoding>{Encoding::PLAIN, Encoding::RLE});
+  CHECK(bm.path_in_schema == std::vector<std::string>{"t"});
+  CHECK(bm.codec == CompressionCodec::ZSTD);
+  CHECK(bm.num_values == 3);
+  CHECK(bm.data_page_offset == 4);
+  CHECK(!bm.dictionary_page_offset);
+  REQUIRE(bm.statistics);
+  CHECK(bm.statistics->null_count == 0);
+  CHECK(bm.statistics->distinct_count == 3);
+  CHECK(Hex(*bm.statistics->min_value) == "0100000000000000");
+  CHECK(!bm.statistics->max_value);
+
+  // Re-encoding the parsed model gives the same bytes: nothing was lost on the way in.
+  std::string again;
+  ThriftCompactWriter w2(&again);
+  back.EncodeTo(&w2);
+  CHECK(Hex(again) == Hex(bytes));
+
+  PageHeader page;
+  page.type = PageType::DICTIONARY_PAGE;
+  page.uncompressed_page_size = 10;
+  page.compressed_page_size = 8;
+  page.dictionary_page_header.emplace().num_values = 2;
+  page.dictionary_page_header->is_sorted = true;
+  std::string pb;
+  ThriftCompactWriter wp(&pb);
+  page.EncodeTo(&wp);
+  pb += "trailing page body";
+  PageHeader pback;
+  size_t header_size = 0;
+  REQUIRE(ParsePageHeader(reinterpret_cast<const uint8_t*>(pb.data()), pb.size(), &pback, &header_size).ok());
+  CHECK(header_size == pb.size() - std::string("trailing page body").size());
+  CHECK(pback.type == PageType::DICTIONARY_PAGE);
+  CHECK(pback.uncompressed_page_size == 10);
+  CHECK(pback.compressed_page_size == 8);
+  REQUIRE(pback.dictionary_page_header);
+  CHECK(pback.dictionary_page_header->num_values == 2);
+  CHECK(pback.dictionary_page_header->is_sorted == true);
+  CHECK(!pback.data_page_header);
+  CHECK(!pback.data_page_header_v2);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Column writer
 // ---------------------------------------------------------------------------------------------
 
-bool HasEncoding(const out::ColumnMetaData& m, Encoding e) {
+bool HasEncoding(const ColumnMetaData& m, Encoding e) {
   for (Encoding x : m.encodings) {
     if (x == e) return true;
   }
@@ -220,7 +353,7 @@ TEST_CASE("parquet writer: dictionary falls back to PLAIN mid-chunk") {
   for (auto* w : {&*writer, &*int_writer}) {
     CHECK((**w).DataPagesForTest(Encoding::RLE_DICTIONARY) >= 1);
     CHECK((**w).DataPagesForTest(Encoding::PLAIN) >= 2);
-    out::ColumnMetaData m = (**w).ChunkMetaData(4);
+    ColumnMetaData m = (**w).ChunkMetaData(4);
     CHECK(HasEncoding(m, Encoding::RLE_DICTIONARY));
     CHECK(HasEncoding(m, Encoding::PLAIN));
     CHECK(HasEncoding(m, Encoding::RLE));
@@ -228,13 +361,13 @@ TEST_CASE("parquet writer: dictionary falls back to PLAIN mid-chunk") {
     CHECK(m.dictionary_page_offset == 4);
     CHECK(m.data_page_offset == 4 + static_cast<int64_t>((**w).dictionary_page().size()));
     CHECK(m.num_values == 10000);
-    CHECK(m.statistics.null_count == 1000);
+    CHECK(m.statistics->null_count == 1000);
     CHECK(m.total_compressed_size ==
           static_cast<int64_t>((**w).dictionary_page().size() + (**w).data_pages().size()));
   }
-  out::ColumnMetaData m = (*writer)->ChunkMetaData(4);
-  CHECK(m.statistics.min_value == "status-1");
-  CHECK(m.statistics.max_value == "value-9999");
+  ColumnMetaData m = (*writer)->ChunkMetaData(4);
+  CHECK(m.statistics->min_value == "status-1");
+  CHECK(m.statistics->max_value == "value-9999");
 
   // A chunk of unique values is written PLAIN without a dictionary page: the dictionary would be
   // larger than the values.
@@ -258,9 +391,9 @@ TEST_CASE("parquet writer: dictionary falls back to PLAIN mid-chunk") {
   CHECK((*writer)->DataPagesForTest(Encoding::PLAIN) == 0);
   m = (*writer)->ChunkMetaData(0);
   CHECK(HasEncoding(m, Encoding::RLE_DICTIONARY));
-  CHECK(m.statistics.null_count == 0);
-  CHECK(m.statistics.min_value == "x");
-  CHECK(m.statistics.max_value == "y");
+  CHECK(m.statistics->null_count == 0);
+  CHECK(m.statistics->min_value == "x");
+  CHECK(m.statistics->max_value == "y");
 }
 
 TEST_CASE("parquet writer: statistics orders") {
@@ -271,14 +404,14 @@ TEST_CASE("parquet writer: statistics orders") {
     REQUIRE(writer.ok());
     REQUIRE((*writer)->Write(column, 0, column.size()).ok());
     REQUIRE((*writer)->FinishChunk().ok());
-    return (*writer)->ChunkMetaData(0).statistics;
+    return *(*writer)->ChunkMetaData(0).statistics;
   };
   DataType u64 = DataType::Of(TypeId::kInt64);
   u64.is_unsigned = true;
   Column u(u64);
   u.AppendInt(-1);  // 2^64 - 1
   u.AppendInt(5);
-  out::Statistics s = stats_of(Field{"u", u64, true}, u);
+  Statistics s = stats_of(Field{"u", u64, true}, u);
   CHECK(Hex(*s.min_value) == "0500000000000000");
   CHECK(Hex(*s.max_value) == "FFFFFFFFFFFFFFFF");
 
@@ -319,7 +452,7 @@ TEST_CASE("parquet writer: type mapping") {
     REQUIRE(w.ok());
     return (*w)->schema_element();
   };
-  out::SchemaElement e = element(DataType::Decimal(9, 2));
+  SchemaElement e = element(DataType::Decimal(9, 2));
   CHECK(*e.type == Type::INT32);
   e = element(DataType::Decimal(18, 2));
   CHECK(*e.type == Type::INT64);
@@ -333,10 +466,10 @@ TEST_CASE("parquet writer: type mapping") {
   CHECK(*e.repetition_type == FieldRepetitionType::REQUIRED);
   e = element(DataType::Timestamp(TimeUnit::kNanos));
   CHECK(!e.converted_type);
-  CHECK(e.logical_type.timestamp_unit == out::TimestampUnit::kNanos);
+  CHECK(e.logical_type.unit == LogicalTimeUnit::kNanos);
   e = element(DataType::Of(TypeId::kInt16));
   CHECK(*e.converted_type == ConvertedType::INT_16);
-  CHECK(e.logical_type.int_bit_width == 16);
+  CHECK(e.logical_type.bit_width == 16);
   CHECK(!ColumnWriter::Make(Field{"c", DataType::Decimal(39, 0), true}, options).ok());
 }
 
@@ -419,7 +552,7 @@ TEST_CASE("parquet writer: temporary file, rename on Close, removal without Clos
 // Runs the checker; returns its exit code and puts its output in *output.
 int RunDuckDbCheck(const std::string& mode, const std::string& parquet, const std::string& expected,
                    std::string* output) {
-  std::string script = std::string(TSB_TEST_SOURCE_DIR) + "/formats/parquet_duckdb_check.mjs";
+  std::string script = std::string(TSB_TEST_SOURCE_DIR) + "/formats/parquet/parquet_duckdb_check.mjs";
   std::string cmd = "node '" + script + "' " + mode + " '" + parquet + "' '" + expected + "' 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return -1;

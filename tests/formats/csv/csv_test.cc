@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "text_testing.h"
+#include "formats/text_testing.h"
 
 using namespace tsb;
 using namespace tsb::testing;

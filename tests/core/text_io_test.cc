@@ -9,7 +9,7 @@
 #include <set>
 #include <vector>
 
-#include "text_testing.h"
+#include "support/temp_files.h"
 
 using namespace tsb;
 using namespace tsb::testing;
