@@ -82,7 +82,11 @@ class CsvWriter : public BatchWriter {
         if (column.type().id == TypeId::kString) {
           AppendCsvText(column.GetBytes(r), false, &buf_);
         } else {
+          const size_t before = buf_.size();
           AppendValueText(column, r, &buf_);
+          // An empty BINARY value's base64 text is empty, and a bare empty field is NULL:
+          // quoted, it reads back as the empty value it is.
+          if (buf_.size() == before) buf_.append("\"\"");
         }
       }
       // One NULL column: an empty line would be skipped by readers of multi-column files but is
