@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tsbridge/convert.h"
+#include "core/log.h"
 #include "core/text_io.h"
 #include "core/value_text.h"
 #include "formats/csv/csv.h"
@@ -471,7 +472,7 @@ Result<ots::TableDescription> PrepareTable(ots::Client* client, const JobSpec& s
   create.options.max_versions = 1;
   TSB_RETURN_IF_ERROR(client->CreateTable(create).WithContext("--create-table"));
   if (!options.quiet) {
-    std::fprintf(stderr, "export: created table \"%s\"\n", spec.tablestore.table.c_str());
+    log::Printf(log::Level::kInfo, "export: created table \"%s\"\n", spec.tablestore.table.c_str());
   }
   return DescribeAndCheck(client, spec);
 }
@@ -800,7 +801,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   RejectWriter rejects(reject_options);
 
   if (options.put_mode && !options.quiet && !options.dry_run) {
-    std::fprintf(stderr,
+    log::Printf(log::Level::kWarn,
                  "export: --mode put replaces whole rows: attribute columns that the spec does "
                  "not map are deleted from every row written\n");
   }
@@ -886,14 +887,14 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
     TSB_ASSIGN_OR_RETURN(ScatterPlan plan, PlanScatter(input, spec, options.parallel));
     if (!plan.ordered) {
       if (!options.quiet) {
-        std::fprintf(stderr,
+        log::Printf(log::Level::kWarn,
                      "export: --scatter: the input is not in primary-key order (line %" PRId64
                      "); writing with the ordinary parallel path\n",
                      plan.unordered_line);
       }
     } else {
       if (!options.quiet) {
-        std::fprintf(stderr, "export: --scatter: reading %zu key ranges of %s at once\n",
+        log::Printf(log::Level::kInfo, "export: --scatter: reading %zu key ranges of %s at once\n",
                      plan.ranges.size(), input.path.c_str());
       }
       scatter.emplace(std::move(plan));
@@ -942,7 +943,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
     });
   }
 
-  Progress progress("export", !options.quiet);
+  Progress progress("export", !options.quiet, options.progress);
   std::atomic<int64_t> rows_read_total{0};
   std::atomic<int64_t> rows_skipped_total{0};
   std::atomic<int64_t> rejected_here{0};
@@ -1263,14 +1264,14 @@ Status RunExport(const ExportOptions& options, JobSummary* summary) {
   if (!options.quiet) {
     // requests counts every request sent; the retries are the requests that failed as a whole
     // (refused, or unanswered within --request-timeout) and the rows sent again on their own.
-    std::fprintf(stderr,
+    log::Printf(log::Level::kInfo,
                  "export: %" PRId64 " BatchWriteRow requests, %" PRId64
                  " refused as a whole, %" PRId64 " rows retried, %" PRId64
                  " rows read back, largest request %" PRId64 " rows / %" PRId64 " bytes\n",
                  total.requests, total.requests_failed, total.row_retries, total.rows_read_back,
                  total.max_request_rows, total.max_request_bytes);
     if (rows_skipped > 0) {
-      std::fprintf(stderr, "export: %" PRId64 " rows belong to other --shard shares\n",
+      log::Printf(log::Level::kInfo, "export: %" PRId64 " rows belong to other --shard shares\n",
                    rows_skipped);
     }
   }

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "core/log.h"
 #include "core/crypto.h"
 #include "core/ordered_runner.h"
 #include "core/predicate.h"
@@ -459,7 +460,7 @@ Result<std::vector<ScanTask>> PlanTasks(ots::Client* client, const std::string& 
     if (splits.empty() && !options.quiet) {
       // Shares are whole splits of 256 MiB (decisions 4), so that every host computes the same
       // ones; a table of fewer splits than shares leaves some shares empty.
-      std::fprintf(stderr,
+      log::Printf(log::Level::kWarn,
                    "import: share %d/%d has no split and reads nothing: the table is estimated "
                    "at under %zu MiB (%zu split%s of 256 MiB), and --shard K/%d pays only from "
                    "%d x 256 MiB = %d MiB up\n",
@@ -1102,7 +1103,9 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   std::unique_ptr<BatchWriter> part;
   std::vector<std::string> part_paths;
 
-  Progress progress("import", !options.quiet);
+  Progress progress("import", !options.quiet, options.progress);
+  progress.SetTotal(static_cast<int64_t>(tasks.size()), tasks.size() == 1 ? "split" : "splits");
+  int64_t splits_done = 0;
   int64_t written = 0;
   bool limit_reached = false;              // the writer's own view
   std::atomic<bool> limit_hit{false};       // what the scanners poll between pages
@@ -1228,6 +1231,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   };
 
   auto split_done = [&](size_t index) -> Status {
+    progress.SetDone(++splits_done);
     if (!target.directory) return Status::OK();
     if (part == nullptr) {
       writer_options.path = part_path(index);
@@ -1275,13 +1279,13 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
     }
   }
   if (!options.quiet) {
-    if (max_errors_hit) std::fprintf(stderr, "import: stopped early: --max-errors reached\n");
+    if (max_errors_hit) log::Printf(log::Level::kInfo, "import: stopped early: --max-errors reached\n");
     // A mapped attribute that no row read holds is nearly always a misspelt name: the column
     // would be NULL throughout with nothing said.
     const auto& entries = spec.mapping.columns();
     for (int c : spec.mapping.attribute_columns()) {
       if (rows_read.load() == 0 || carried[c].load()) continue;
-      std::fprintf(stderr,
+      log::Printf(log::Level::kWarn,
                    "import: warning: no row read holds the attribute \"%s\" (mapped to column "
                    "%s), so the column is NULL in every row; is the name in the mapping "
                    "misspelt?\n",
