@@ -10,12 +10,13 @@
 
 #include "cli/commands.h"
 #include "cli/exit_status.h"
+#include "core/log.h"
 
 namespace tsb::cli {
 
 int UsageError(std::string_view verb, const std::string& message) {
-  std::fprintf(stderr, "tsbridge %.*s: %s\n", static_cast<int>(verb.size()), verb.data(),
-               message.c_str());
+  log::Write(log::Level::kError, "tsbridge " + std::string(verb) + ": " + message,
+             {{"event", std::string_view("usage")}, {"exit_code", int64_t{kExitUsage}}}, message);
   return kExitUsage;
 }
 
@@ -48,25 +49,77 @@ int FinishJob(std::string_view verb, const Status& status, jobs::JobSummary* sum
   const ExitStatus exit = ExitFor(status, summary->stop, summary->rows_rejected);
   summary->status = std::string(exit.word);
   summary->exit_code = exit.code;
-  const int verb_len = static_cast<int>(verb.size());
+  const std::string prefix = "tsbridge " + std::string(verb) + ": ";
   if (!status.ok()) {
     summary->error = status.ToString();
-    std::fprintf(stderr, "tsbridge %.*s: %s\n", verb_len, verb.data(), summary->error.c_str());
+    log::Write(log::Level::kError, prefix + summary->error,
+               {{"event", std::string_view("failed")},
+                {"status", std::string_view(exit.word)},
+                {"exit_code", int64_t{exit.code}}},
+               summary->error);
   } else {
-    if (!quiet && one_line) std::fprintf(stderr, "%s\n", summary->OneLine(verb).c_str());
+    if (!quiet && one_line) {
+      log::Write(log::Level::kInfo, summary->OneLine(verb),
+                 {{"event", std::string_view("summary")},
+                  {"rows_read", summary->rows_read},
+                  {"rows_written", summary->rows_written},
+                  {"rows_rejected", summary->rows_rejected},
+                  {"bytes_read", summary->bytes_read},
+                  {"bytes_written", summary->bytes_written},
+                  {"read_cu", summary->read_cu},
+                  {"write_cu", summary->write_cu},
+                  {"seconds", summary->seconds}});
+    }
     if (exit.code == kExitDataProblems) {
-      // Printed even with -q: it is why the exit code is not 0.
+      // Written even with -q (an error-level event): it is why the exit code is not 0.
       summary->error = RejectedMessage(*summary);
-      std::fprintf(stderr, "tsbridge %.*s: %s\n", verb_len, verb.data(), summary->error.c_str());
+      log::Write(log::Level::kError, prefix + summary->error,
+                 {{"event", std::string_view("rejected")},
+                  {"rows_rejected", summary->rows_rejected},
+                  {"rejects_path", std::string_view(summary->rejects_path)},
+                  {"exit_code", int64_t{exit.code}}},
+                 summary->error);
     }
   }
   Status written = jobs::WriteSummaryFile(summary_path, *summary);
   if (!written.ok()) {
-    std::fprintf(stderr, "tsbridge %.*s: %s (the data%s stays)\n", verb_len, verb.data(),
-                 written.ToString().c_str(), verb == "export" ? " written to the table" : " file");
+    const std::string message = written.ToString() + " (the data" +
+                                (verb == "export" ? " written to the table" : " file") + " stays)";
+    log::Write(log::Level::kError, prefix + message, {{"event", std::string_view("summary_failed")}},
+               message);
     if (exit.code == kExitOk || exit.code == kExitDataProblems) return kExitFailure;
   }
   return exit.code;
+}
+
+void LogFlags::Add(CLI::App* sub) {
+  sub->add_option("--log-level", level, "error, warn, info (default) or debug")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+  sub->add_flag("-v,--verbose", verbose, "Log at debug level (retries, requests)");
+  sub->add_flag("-q,--quiet", quiet, "Print nothing but errors (--log-level error)");
+  sub->add_option("--log-format", format,
+                  "text (default) or json: one object per line with ts, level, msg and the "
+                  "event's fields, for CI logs")
+      ->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("--progress", progress,
+                  "auto (default: a bar on a terminal, else a line every 10 s), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+int LogFlags::Apply(std::string_view verb, bool* quiet_out, jobs::ProgressMode* mode) const {
+  if (quiet && verbose) return UsageError(verb, "-q and -v ask for opposite things: give one");
+  if (!level.empty() && (quiet || verbose)) {
+    return UsageError(verb, std::string(quiet ? "-q" : "-v") + " and --log-level " + level +
+                                " both set the level: give one");
+  }
+  log::Level lv = quiet ? log::Level::kError : verbose ? log::Level::kDebug : log::Level::kInfo;
+  if (!level.empty()) lv = *log::ParseLevel(level);
+  log::Configure(lv, format == "json" ? log::Format::kJson : log::Format::kText);
+  *quiet_out = lv == log::Level::kError;
+  *mode = progress == "always" ? jobs::ProgressMode::kAlways
+          : progress == "never" ? jobs::ProgressMode::kNever
+                                : jobs::ProgressMode::kAuto;
+  return 0;
 }
 
 namespace {

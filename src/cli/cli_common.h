@@ -26,6 +26,22 @@ int UsageError(std::string_view verb, const std::string& message);
 // written turns exit 0 or 3 into 1 (a failed job keeps its own code); the data file stays.
 int FinishJob(std::string_view verb, const Status& status, jobs::JobSummary* summary,
               const std::string& summary_path, bool quiet, bool one_line = true);
+// The logging flags of import and export (decisions 11, "Logs"): --log-level error|warn|info|debug
+// (default info), -v (debug), -q (error: nothing but errors, for cron), --log-format text|json,
+// --progress auto|always|never. Add() declares them; Apply() configures the process's logging
+// (core/log.h) and says whether the job is quiet, or returns a usage error (exit 2).
+struct LogFlags {
+  std::string level;
+  std::string format = "text";
+  std::string progress = "auto";
+  bool verbose = false;
+  bool quiet = false;
+
+  void Add(CLI::App* sub);
+  // 0 when the flags are fine (then *quiet and *mode are set), else the usage error's exit code.
+  int Apply(std::string_view verb, bool* quiet, jobs::ProgressMode* mode) const;
+};
+
 // SIGINT / SIGTERM set jobs::StopSignal(); a second signal ends the process at once.
 void InstallStopHandlers();
 // "K/N" with 1 <= K <= N.

@@ -78,6 +78,8 @@ void SetUpLogging(const std::string& level) {
     spdlog::set_level(spdlog::level::debug);
   } else if (level == "warn") {
     spdlog::set_level(spdlog::level::warn);
+  } else if (level == "error") {
+    spdlog::set_level(spdlog::level::err);
   } else {
     spdlog::set_level(spdlog::level::info);
   }
@@ -244,7 +246,7 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
                   "the secret of --access-key-id (the emulator's own key, not a cloud secret)");
   sub->add_option("--log-level", flags->log_level,
                   "debug logs every request (operation, table, rows, status, ms) to stderr")
-      ->check(CLI::IsMember({"debug", "info", "warn"}))
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
   sub->add_option("--fault", flags->faults,
                   "fail a share of requests: OP:CODE:RATE, e.g. BatchWriteRow:OTSServerBusy:0.2; "

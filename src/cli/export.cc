@@ -15,6 +15,7 @@ namespace tsb::cli {
 
 void SetupExportCommand(CLI::App* sub, RunFn* run) {
   auto options = std::make_shared<jobs::ExportOptions>();
+  auto logs = std::make_shared<LogFlags>();
   auto shard = std::make_shared<std::string>();
   auto mode = std::make_shared<std::string>("update");
   auto nulls = std::make_shared<std::string>("skip");
@@ -65,7 +66,7 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
                   "Seconds one call may take with all its retries before the job fails "
                   "(default 300)")
       ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
-  sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
+  logs->Add(sub);
   sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
                   "Write at most N rows per second in all (a token bucket shared by the writers)")
       ->check(PositiveFiniteNumber("a finite number of rows per second greater than 0"));
@@ -73,8 +74,11 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
                   "Spend at most N write CU per second in all (estimated from the rows' sizes)")
       ->check(PositiveFiniteNumber("a finite number of CU per second greater than 0"));
 
-  sub->callback([run, options, shard, mode, nulls, max_errors] {
-    *run = [options, shard, mode, nulls, max_errors]() -> int {
+  sub->callback([run, options, logs, shard, mode, nulls, max_errors] {
+    *run = [options, logs, shard, mode, nulls, max_errors]() -> int {
+      if (int code = logs->Apply("export", &options->quiet, &options->progress); code != 0) {
+        return code;
+      }
       if (!shard->empty() && !ParseShard(*shard, &options->shard_index, &options->shard_count)) {
         return UsageError("export",
                           "--shard: expected K/N with 1 <= K <= N, got \"" + *shard + "\"");

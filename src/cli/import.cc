@@ -35,6 +35,7 @@ bool ParseTimeRange(const std::string& text, jobs::ImportOptions* options) {
 
 void SetupImportCommand(CLI::App* sub, RunFn* run) {
   auto options = std::make_shared<jobs::ImportOptions>();
+  auto logs = std::make_shared<LogFlags>();
   auto shard = std::make_shared<std::string>();
   auto time_range = std::make_shared<std::string>();
   auto versions = std::make_shared<std::string>();
@@ -99,7 +100,7 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "Seconds one call may take with all its retries before the job fails "
                   "(default 300)")
       ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
-  sub->add_flag("-q,--quiet", options->quiet, "Print nothing but errors");
+  logs->Add(sub);
   sub->add_option("--versions", *versions,
                   "Read up to N versions of each cell and write the long layout: the key "
                   "columns, column, timestamp, value; one row per cell version");
@@ -113,8 +114,11 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "Spend at most N read CU per second in all (the CU each page consumed)")
       ->check(PositiveFiniteNumber("a finite number of CU per second greater than 0"));
 
-  sub->callback([run, options, shard, time_range, versions, max_errors, row_group_rows] {
-    *run = [options, shard, time_range, versions, max_errors, row_group_rows]() -> int {
+  sub->callback([run, options, logs, shard, time_range, versions, max_errors, row_group_rows] {
+    *run = [options, logs, shard, time_range, versions, max_errors, row_group_rows]() -> int {
+      if (int code = logs->Apply("import", &options->quiet, &options->progress); code != 0) {
+        return code;
+      }
       if (!max_errors->empty() &&
           !ParseMaxErrors(*max_errors, &options->max_errors, &options->max_errors_percent)) {
         return UsageError("import", "--max-errors: expected a row count N or a share P%, got \"" +

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/log.h"
 #include "core/value_text.h"
 #include "formats/csv/csv.h"
 #include "formats/format.h"
@@ -130,7 +131,7 @@ struct ExportRun {
   std::vector<int> reject_field_index;
   RejectWriter* rejects;
   DryRunPlanner* dry = nullptr;
-  Progress progress{"export", !options.quiet};
+  Progress progress{"export", !options.quiet, options.progress};
   ots::TableWriteCounters table;
   std::atomic<int64_t> rows_read{0};
   std::atomic<int64_t> rows_skipped{0};
@@ -335,7 +336,7 @@ Result<std::optional<ScatterPlan>> PlanScatterIfOrdered(const ExportOptions& opt
   TSB_ASSIGN_OR_RETURN(ScatterPlan plan, PlanScatter(input, spec, options.parallel));
   if (!plan.ordered) {
     if (!options.quiet) {
-      std::fprintf(stderr,
+      log::Printf(log::Level::kWarn,
                    "export: --scatter: the input is not in primary-key order (line %" PRId64
                    "); writing with the ordinary parallel path\n",
                    plan.unordered_line);
@@ -343,7 +344,7 @@ Result<std::optional<ScatterPlan>> PlanScatterIfOrdered(const ExportOptions& opt
     return std::optional<ScatterPlan>();
   }
   if (!options.quiet) {
-    std::fprintf(stderr, "export: --scatter: reading %zu key ranges of %s at once\n",
+    log::Printf(log::Level::kInfo, "export: --scatter: reading %zu key ranges of %s at once\n",
                  plan.ranges.size(), input.path.c_str());
   }
   return std::optional<ScatterPlan>(std::move(plan));
@@ -352,14 +353,14 @@ Result<std::optional<ScatterPlan>> PlanScatterIfOrdered(const ExportOptions& opt
 void PrintWriteStats(const ots::TableWriterStats& total, int64_t rows_skipped) {
   // requests counts every request sent; the retries are the requests that failed as a whole
   // (refused, or unanswered within --request-timeout) and the rows sent again on their own.
-  std::fprintf(stderr,
+  log::Printf(log::Level::kInfo,
                "export: %" PRId64 " BatchWriteRow requests, %" PRId64
                " refused as a whole, %" PRId64 " rows retried, %" PRId64
                " rows read back, largest request %" PRId64 " rows / %" PRId64 " bytes\n",
                total.requests, total.requests_failed, total.row_retries, total.rows_read_back,
                total.max_request_rows, total.max_request_bytes);
   if (rows_skipped > 0) {
-    std::fprintf(stderr, "export: %" PRId64 " rows belong to other --shard shares\n", rows_skipped);
+    log::Printf(log::Level::kInfo, "export: %" PRId64 " rows belong to other --shard shares\n", rows_skipped);
   }
 }
 
@@ -425,7 +426,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
 
   RejectWriter rejects(RejectOptionsFor(options, spec, input));
   if (options.put_mode && !options.quiet && !options.dry_run) {
-    std::fprintf(stderr,
+    log::Printf(log::Level::kWarn,
                  "export: --mode put replaces whole rows: attribute columns that the spec does "
                  "not map are deleted from every row written\n");
   }

@@ -66,6 +66,7 @@ struct ExportOptions {
   double request_timeout = 30;  // --request-timeout: seconds one attempt may take
   double retry_deadline = 300;  // --retry-deadline: seconds one call may take with its retries
   bool quiet = false;
+  ProgressMode progress = ProgressMode::kAuto;  // --progress
   // Request limits (tests only).
   int max_request_rows = 0;       // 0 = 200
   int64_t max_request_bytes = 0;  // 0 = 4 MiB

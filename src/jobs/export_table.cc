@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/log.h"
 #include "tsbridge/tablestore/limits.h"
 
 namespace tsb::jobs {
@@ -45,7 +46,7 @@ Result<ots::TableDescription> PrepareTable(ots::Client* client, const JobSpec& s
   create.options.max_versions = 1;
   TSB_RETURN_IF_ERROR(client->CreateTable(create).WithContext("--create-table"));
   if (!options.quiet) {
-    std::fprintf(stderr, "export: created table \"%s\"\n", spec.tablestore.table.c_str());
+    log::Printf(log::Level::kInfo, "export: created table \"%s\"\n", spec.tablestore.table.c_str());
   }
   return DescribeAndCheck(client, spec);
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/log.h"
 #include "core/ordered_runner.h"
 #include "core/predicate.h"
 #include "core/scan_plan.h"
@@ -118,6 +119,7 @@ struct ImportRun {
   ots::TableScanOptions scan;  // every split's, but for its key range
   std::unique_ptr<RejectSink> rejects;
   std::atomic<int64_t> rows_read{0};
+  std::atomic<int64_t> splits_scanned{0};  // the progress display's measure of done
   std::atomic<int64_t> bytes_read{0};
   std::unique_ptr<std::atomic<bool>[]> carried;
 
@@ -254,7 +256,8 @@ Status ImportRun::OpenOutput() {
 }
 
 Status ImportRun::Scan() {
-  progress.emplace("import", !options.quiet);
+  progress.emplace("import", !options.quiet, options.progress);
+  progress->SetTotal(static_cast<int64_t>(tasks.size()), tasks.size() == 1 ? "split" : "splits");
   OrderedRunnerOptions runner_options;
   runner_options.parallel = options.parallel;
   runner_options.window = options.parallel * 2;
@@ -305,7 +308,10 @@ Status ImportRun::ScanSplit(size_t index, const OrderedRunner::Emit& emit) {
   if (plan.residue) evaluator.emplace(&*plan.residue);
   for (;;) {
     TSB_RETURN_IF_ERROR(reader.Next(&batch));
-    if (batch.num_rows() == 0) return Status::OK();
+    if (batch.num_rows() == 0) {
+      progress->SetDone(splits_scanned.fetch_add(1, std::memory_order_relaxed) + 1);
+      return Status::OK();
+    }
     if (evaluator) TSB_RETURN_IF_ERROR(ApplyResidue(&*evaluator, &batch, &scratch, &selected));
     TSB_RETURN_IF_ERROR(emit(&batch));
     if (options.limit > 0 && limit_hit.load(std::memory_order_relaxed)) {
@@ -388,7 +394,7 @@ Status ImportRun::Finish(Status run) {
     }
   }
   if (!options.quiet) {
-    if (max_errors_hit) std::fprintf(stderr, "import: stopped early: --max-errors reached\n");
+    if (max_errors_hit) log::Printf(log::Level::kInfo, "import: stopped early: --max-errors reached\n");
     WarnUnreadAttributes();
   }
   Summarize(stdout_bytes);
@@ -401,7 +407,7 @@ void ImportRun::WarnUnreadAttributes() const {
   const auto& entries = spec.mapping.columns();
   for (int c : spec.mapping.attribute_columns()) {
     if (rows_read.load() == 0 || carried[c].load()) continue;
-    std::fprintf(stderr,
+    log::Printf(log::Level::kWarn,
                  "import: warning: no row read holds the attribute \"%s\" (mapped to column "
                  "%s), so the column is NULL in every row; is the name in the mapping "
                  "misspelt?\n",

@@ -52,6 +52,7 @@ struct ImportOptions {
   double request_timeout = 30;  // --request-timeout: seconds one attempt may take
   double retry_deadline = 300;   // --retry-deadline: seconds one call may take with its retries
   bool quiet = false;
+  ProgressMode progress = ProgressMode::kAuto;  // --progress
   // --versions N: up to N versions of each cell, written in the long layout (decisions 8): the
   // key columns, `column`, `timestamp`, `value`, one row per cell version. 0 = the wide layout
   // (the latest version only).

@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "core/log.h"
 #include "tablestore/core_bridge.h"
 #include "tablestore/plainbuffer.h"
 
@@ -63,7 +64,7 @@ Result<std::vector<ScanTask>> PlanSplits(ots::Client* client, const std::string&
     if (splits.empty() && !options.quiet) {
       // Shares are whole splits of 256 MiB (decisions 4), so that every host computes the same
       // ones; a table of fewer splits than shares leaves some shares empty.
-      std::fprintf(stderr,
+      log::Printf(log::Level::kWarn,
                    "import: share %d/%d has no split and reads nothing: the table is estimated "
                    "at under %zu MiB (%zu split%s of 256 MiB), and --shard K/%d pays only from "
                    "%d x 256 MiB = %d MiB up\n",

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/log.h"
 #include "tablestore/core_bridge.h"
 #include "tsbridge/tablestore/credentials.h"
 #include "tablestore/endpoint.h"
@@ -168,32 +169,105 @@ Result<ots::TableDescription> DescribeAndCheck(ots::Client* client, const JobSpe
   return described;
 }
 
-Progress::Progress(std::string verb, bool enabled)
-    : verb_(std::move(verb)),
-      enabled_(enabled && isatty(STDERR_FILENO) == 1),
-      start_(std::chrono::steady_clock::now()) {}
+Progress::Progress(std::string verb, bool enabled, ProgressMode mode)
+    : verb_(std::move(verb)), start_(std::chrono::steady_clock::now()) {
+  if (!enabled || mode == ProgressMode::kNever || !log::Enabled(log::Level::kInfo)) return;
+  const bool terminal = isatty(STDERR_FILENO) == 1 && log::CurrentFormat() == log::Format::kText;
+  bar_ = terminal || (mode == ProgressMode::kAlways && log::CurrentFormat() == log::Format::kText);
+  heartbeat_ = !bar_;
+  thread_ = std::thread([this] { Run(); });
+}
 
 Progress::~Progress() { Finish(); }
 
 void Progress::Update(int64_t rows, int64_t bytes) {
-  if (!enabled_) return;
-  auto now = std::chrono::steady_clock::now();
-  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - start_).count();
-  int64_t last = last_draw_ms_.load(std::memory_order_relaxed);
-  if (ms - last < 200 || !last_draw_ms_.compare_exchange_strong(last, ms)) return;
-  double secs = static_cast<double>(ms) / 1000.0;
-  std::fprintf(stderr, "\r%s: %" PRId64 " rows, %.1f MB, %.0f rows/s   ", verb_.c_str(), rows,
-               static_cast<double>(bytes) / 1e6, secs > 0 ? static_cast<double>(rows) / secs : 0.0);
-  std::fflush(stderr);
-  drawn_ = true;
+  rows_.store(rows, std::memory_order_relaxed);
+  bytes_.store(bytes, std::memory_order_relaxed);
+}
+
+void Progress::SetTotal(int64_t total, std::string unit) {
+  unit_ = std::move(unit);
+  total_.store(total, std::memory_order_relaxed);
+}
+
+void Progress::SetDone(int64_t done) { done_.store(done, std::memory_order_relaxed); }
+
+std::string Progress::Counters(double seconds) const {
+  const int64_t rows = rows_.load(std::memory_order_relaxed);
+  const double bytes = static_cast<double>(bytes_.load(std::memory_order_relaxed));
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), "%" PRId64 " rows, %.1f MB, %.0f rows/s", rows, bytes / 1e6,
+                seconds > 0 ? static_cast<double>(rows) / seconds : 0.0);
+  return buf;
+}
+
+void Progress::Draw(bool heartbeat) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const int64_t total = total_.load(std::memory_order_relaxed);
+  const int64_t done = std::min(done_.load(std::memory_order_relaxed), total);
+  const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : -1;
+  std::string counters = Counters(seconds);
+  if (heartbeat) {
+    std::string text = verb_ + ": " + counters;
+    if (fraction >= 0) {
+      char pct[96];
+      std::snprintf(pct, sizeof(pct), ", %.0f%% (%" PRId64 " of %" PRId64 " %s)", fraction * 100,
+                    done, total, unit_.c_str());
+      text += pct;
+    }
+    const int64_t rows = rows_.load(std::memory_order_relaxed);
+    log::Write(log::Level::kInfo, text,
+               {{"event", std::string_view("progress")},
+                {"rows", rows},
+                {"bytes", bytes_.load(std::memory_order_relaxed)},
+                {"rows_per_sec", seconds > 0 ? static_cast<double>(rows) / seconds : 0.0},
+                {"seconds", seconds},
+                {"percent", fraction >= 0 ? fraction * 100 : -1.0}});
+    return;
+  }
+  std::string line = "\r" + verb_ + ": ";
+  if (fraction >= 0) {
+    constexpr int kWidth = 24;
+    const int filled = static_cast<int>(fraction * kWidth);
+    line += "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] ";
+    char pct[128];
+    std::snprintf(pct, sizeof(pct), "%3.0f%% %" PRId64 "/%" PRId64 " %s, ", fraction * 100, done,
+                  total, unit_.c_str());
+    line += pct;
+  }
+  line += counters;
+  if (fraction > 0 && fraction < 1) {
+    const int64_t eta = static_cast<int64_t>(seconds / fraction - seconds + 0.5);
+    char buf[48];
+    std::snprintf(buf, sizeof(buf), ", ETA %" PRId64 ":%02" PRId64 ":%02" PRId64, eta / 3600,
+                  eta / 60 % 60, eta % 60);
+    line += buf;
+  }
+  line += "\033[K";
+  drawn_ = log::WriteTerminal(line) || drawn_;
+}
+
+void Progress::Run() {
+  const auto period = bar_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10000);
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
+    lock.unlock();
+    Draw(heartbeat_);
+    lock.lock();
+  }
 }
 
 void Progress::Finish() {
-  if (enabled_ && drawn_) {
-    std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
-    drawn_ = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return;
+    stop_ = true;
   }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (drawn_) log::WriteTerminal("\r\033[K");
+  drawn_ = false;
 }
 
 RateLimiter::RateLimiter(double per_second, bool start_full, Clock now, Sleep sleep)

@@ -8,12 +8,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "tsbridge/job_spec.h"
 #include "tsbridge/status.h"
@@ -116,21 +118,47 @@ Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
 // InvalidArgument naming it (exit 2: the spec against the table is wrong).
 Result<ots::TableDescription> DescribeAndCheck(ots::Client* client, const JobSpec& spec);
 
-// A one-line progress display on stderr, redrawn at most every 200 ms, only when stderr is a
-// terminal and the job is not quiet. Thread-safe.
+// Signs of life while a job runs (decisions 11, "Logs"): on a terminal, a bar redrawn in place
+// every 200 ms, with the percentage and an ETA once the total is known (SetTotal: for import the
+// split count); elsewhere (cron, CI) an info event every 10 s with rows, bytes and rows/s, so a log
+// shows the job is alive even while it waits on retries. `mode` is --progress: auto (the above),
+// always (the bar even without a terminal: for a person watching a pipe), never. Nothing at all
+// when the job is quiet or the log level is below info. Update/SetDone are cheap (atomics) and
+// thread-safe; a background thread does the writing.
+enum class ProgressMode { kAuto, kAlways, kNever };
+
 class Progress {
  public:
-  Progress(std::string verb, bool enabled);
+  Progress(std::string verb, bool enabled, ProgressMode mode = ProgressMode::kAuto);
   ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
   void Update(int64_t rows, int64_t bytes);
-  void Finish();  // clears the line
+  // The job's total in `unit` (e.g. 27 "splits") and how much of it is done.
+  void SetTotal(int64_t total, std::string unit);
+  void SetDone(int64_t done);
+  void Finish();  // stops the updates and clears the bar
 
  private:
+  void Run();
+  void Draw(bool heartbeat);
+  std::string Counters(double seconds) const;
+
   std::string verb_;
-  bool enabled_;
+  bool bar_ = false;
+  bool heartbeat_ = false;
   std::chrono::steady_clock::time_point start_;
-  std::atomic<int64_t> last_draw_ms_{-1000};
+  std::atomic<int64_t> rows_{0};
+  std::atomic<int64_t> bytes_{0};
+  std::atomic<int64_t> total_{0};
+  std::atomic<int64_t> done_{0};
+  std::string unit_;  // set before the job's threads start
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;  // guarded by mu_
   bool drawn_ = false;
+  std::thread thread_;
 };
 
 // A token bucket shared by threads (--max-rows-per-sec, --max-cu-per-sec): Acquire(n) waits
