@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/crypto.h"
 
 namespace tsb::ots {
@@ -13,16 +14,6 @@ namespace {
 
 constexpr std::string_view kOtsPrefix = "x-ots-";
 constexpr std::string_view kSignatureHeader = "x-ots-signature";
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (Lower(s[i]) != prefix[i]) return false;
-  }
-  return true;
-}
 
 std::string_view Trim(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
@@ -75,7 +66,7 @@ std::string CanonicalOtsHeaders(std::span<const HeaderEntry> headers) {
   for (const HeaderEntry& h : headers) {
     if (!StartsWithIgnoreCase(h.name, kOtsPrefix)) continue;
     std::string name(h.name);
-    for (char& c : name) c = Lower(c);
+    for (char& c : name) c = AsciiLower(c);
     if (name == kSignatureHeader) continue;
     entries.push_back({std::move(name), Trim(h.value)});
   }
