@@ -8,6 +8,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "core/ascii.h"
 #include "core/value_text.h"
 
 namespace tsb {
@@ -19,12 +20,6 @@ using Json = nlohmann::json;
 std::string Quote(std::string_view s) {
   std::string out;
   AppendJsonString(s, &out);
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out;
-  for (char c : s) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   return out;
 }
 
@@ -94,7 +89,7 @@ Status Required(const Json& obj, std::string_view parent, const char* key) {
 Status CheckUrl(std::string_view path, std::string* url) {
   std::string_view u = *url;
   size_t scheme = u.find("://");
-  std::string s = scheme == std::string_view::npos ? "" : Lower(u.substr(0, scheme));
+  std::string s = scheme == std::string_view::npos ? "" : AsciiLower(u.substr(0, scheme));
   if ((s != "http" && s != "https") || scheme + 3 >= u.size() || u[scheme + 3] == '/') {
     return Status::InvalidArgument(std::string(path) + ": " + Quote(u) +
                                    " is not an http:// or https:// URL");
@@ -233,7 +228,7 @@ Status ParseColumns(const Json& j, std::vector<Field>* columns) {
     if (f.name.size() > 255 || !ValidateUtf8(f.name)) {
       return Status::InvalidArgument(p + ".name: must be 1-255 bytes of UTF-8");
     }
-    if (auto [it, added] = seen.emplace(Lower(f.name), i); !added) {
+    if (auto [it, added] = seen.emplace(AsciiLower(f.name), i); !added) {
       return Status::InvalidArgument(p + ".name: duplicate column name " + Quote(f.name) +
                                      " (also columns[" + std::to_string(it->second) +
                                      "]; names are case-insensitive)");
@@ -264,7 +259,7 @@ Status ParseFileFormat(const Json& j, FileSpec* file) {
   std::string ext_format, ext_compression;
   bool known = FormatFromExtension(file->path, &ext_format, &ext_compression);
   if (file->format_given) {
-    given = Lower(given);
+    given = AsciiLower(given);
     if (given != "parquet" && given != "csv" && given != "jsonl") {
       return Status::InvalidArgument("file.format: unknown format " + Quote(given) +
                                      "; expected one of parquet, csv, jsonl");
@@ -299,7 +294,7 @@ Status ParseParquetSettings(const Json& j, FileSpec* file) {
                                      file->format +
                                      " file is compressed by its extension (.gz, .zst) instead");
     }
-    file->parquet_codec = Lower(file->parquet_codec);
+    file->parquet_codec = AsciiLower(file->parquet_codec);
     bool known = false;
     std::string list;
     for (std::string_view name : kParquetCodecNames) {
@@ -474,7 +469,7 @@ Status ParseLocation(std::string_view location, std::string_view json_path, std:
                                    "credentials come from the environment or the credentials "
                                    "file, never from the location");
   }
-  if (Lower(location.substr(0, kScheme.size())) != kScheme)
+  if (AsciiLower(location.substr(0, kScheme.size())) != kScheme)
     return bad("is not a tablestore:// location");
   std::string_view host = location.substr(kScheme.size());
   while (!host.empty() && host.back() == '/') host.remove_suffix(1);
@@ -492,7 +487,7 @@ Status ParseLocation(std::string_view location, std::string_view json_path, std:
 }
 
 std::string RegionFromEndpoint(std::string_view endpoint) {
-  std::string host = Lower(HostOf(endpoint));
+  std::string host = AsciiLower(HostOf(endpoint));
   for (std::string_view suffix : {".ots.aliyuncs.com", ".ots-internal.aliyuncs.com"}) {
     if (EndsWith(host, suffix)) {
       std::string_view rest = std::string_view(host).substr(0, host.size() - suffix.size());
@@ -507,7 +502,7 @@ std::string RegionFromEndpoint(std::string_view endpoint) {
 }
 
 bool FormatFromExtension(std::string_view path, std::string* format, std::string* compression) {
-  std::string p = Lower(path);
+  std::string p = AsciiLower(path);
   static const struct {
     std::string_view ext, format, compression;
   } kExts[] = {{".parquet", "parquet", ""},    {".csv", "csv", ""},

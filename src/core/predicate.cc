@@ -6,6 +6,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "core/ascii.h"
 #include "core/value_text.h"
 
 namespace tsb {
@@ -52,12 +53,6 @@ struct Token {
 std::string Upper(std::string_view s) {
   std::string out;
   for (char c : s) out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out;
-  for (char c : s) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   return out;
 }
 
@@ -367,12 +362,12 @@ class Parser {
     if (!indexed_) {
       for (size_t i = 0; i < columns_.size(); ++i) {
         by_name_.emplace(columns_[i].name, static_cast<int>(i));
-        by_lower_name_.emplace(Lower(columns_[i].name), static_cast<int>(i));
+        by_lower_name_.emplace(AsciiLower(columns_[i].name), static_cast<int>(i));
       }
       indexed_ = true;
     }
     const auto& index = t.type == Tok::kIdent ? by_lower_name_ : by_name_;
-    auto it = index.find(t.type == Tok::kIdent ? Lower(t.text) : t.text);
+    auto it = index.find(t.type == Tok::kIdent ? AsciiLower(t.text) : t.text);
     return it == index.end() ? -1 : it->second;
   }
 

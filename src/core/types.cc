@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/ascii.h"
+
 namespace tsb {
 
 Storage DataType::storage() const {
@@ -59,7 +61,7 @@ Result<DataType> DataType::ParseSpecType(std::string_view text) {
   std::string t;
   for (char c : text) {
     if (!std::isspace(static_cast<unsigned char>(c))) {
-      t.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      t.push_back(AsciiLower(c));
     }
   }
   static const std::pair<std::string_view, TypeId> kSimple[] = {

@@ -6,24 +6,15 @@
 #include <cstring>
 #include <limits>
 
-#include "tsbridge/convert.h"
+#include "core/ascii.h"
 #include "core/crypto.h"
+#include "tsbridge/convert.h"
 
 namespace tsb {
 
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLower(a[i]) != b[i]) return false;
-  }
-  return true;
-}
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;

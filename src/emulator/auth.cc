@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "core/ascii.h"
 #include "tsbridge/tablestore/limits.h"
 
 namespace tsb::emulator {
@@ -15,25 +16,6 @@ Status AuthFailed(std::string message) {
 
 Status ParameterInvalid(std::string message) {
   return Status::FromService("OTSParameterInvalid", std::move(message), 400, "");
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 int64_t SystemNowMicros() {
@@ -128,7 +110,7 @@ Status Authenticator::Authenticate(std::string_view path,
     }
     if (!declared) return AuthFailed("The instance is not found.");
   }
-  identity->instance = Lower(instance);
+  identity->instance = AsciiLower(instance);
   return Status::OK();
 }
 

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <utility>
 
+#include "core/ascii.h"
+
 namespace tsb::emulator {
 
 namespace {
@@ -76,8 +78,7 @@ Status ParseAccount(const json& j, const std::string& path, std::set<std::string
     TSB_ASSIGN_OR_RETURN(name, NonEmptyString(list[i], item_path));
     // Instance names are global (they are DNS labels of the endpoint), so one name belongs to one
     // account. The service treats them case-insensitively (wire doc A.1).
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string lower = AsciiLower(name);
     if (!instances->insert(lower).second) {
       return Bad(item_path, "instance \"" + name + "\" is declared twice");
     }

@@ -11,10 +11,11 @@
 
 #include "emulator/faults.h"
 #include "emulator/store.h"
-#include "tsbridge/tablestore/limits.h"
+#include "tablestore/pb_model.h"
 #include "tablestore/plainbuffer.h"
 #include "tablestore/proto/table_store.pb.h"
 #include "tablestore/proto/table_store_filter.pb.h"
+#include "tsbridge/tablestore/limits.h"
 
 namespace tsb::emulator {
 
@@ -166,34 +167,9 @@ void EncodeSingleRow(const ots::Row& row, std::string* out) {
   writer.AddRow(row);
 }
 
-void EncodeTableOptions(const TableOptions& options, pb::TableOptions* out) {
-  if (options.time_to_live) out->set_time_to_live(*options.time_to_live);
-  if (options.max_versions) out->set_max_versions(*options.max_versions);
-  if (options.bloom_filter_type) {
-    out->set_bloom_filter_type(static_cast<pb::BloomFilterType>(*options.bloom_filter_type));
-  }
-  if (options.block_size) out->set_block_size(*options.block_size);
-  if (options.deviation_cell_version_in_sec) {
-    out->set_deviation_cell_version_in_sec(*options.deviation_cell_version_in_sec);
-  }
-  if (options.allow_update) out->set_allow_update(*options.allow_update);
-}
-
-Status DecodeTableOptions(const pb::TableOptions& message, TableOptions* out) {
-  if (message.has_time_to_live()) out->time_to_live = message.time_to_live();
-  if (message.has_max_versions()) out->max_versions = message.max_versions();
-  if (message.has_bloom_filter_type()) out->bloom_filter_type = message.bloom_filter_type();
-  if (message.has_block_size()) out->block_size = message.block_size();
-  if (message.has_deviation_cell_version_in_sec()) {
-    out->deviation_cell_version_in_sec = message.deviation_cell_version_in_sec();
-  }
-  if (message.has_allow_update()) out->allow_update = message.allow_update();
-  return Status::OK();
-}
-
 void EncodeReservedDetails(const TableDescription& d, pb::ReservedThroughputDetails* out) {
-  out->mutable_capacity_unit()->set_read(d.reserved_read);
-  out->mutable_capacity_unit()->set_write(d.reserved_write);
+  out->mutable_capacity_unit()->set_read(d.reserved.read);
+  out->mutable_capacity_unit()->set_write(d.reserved.write);
   out->set_last_increase_time(d.last_increase_time);
   if (d.last_decrease_time != 0) out->set_last_decrease_time(d.last_decrease_time);
 }
@@ -245,7 +221,7 @@ class Operation {
 
  private:
   template <typename Request>
-  Status SingleRowWrite(OperationType type, std::string_view what);
+  Status SingleRowWrite(WriteType type, std::string_view what);
 
   Store* store_;
   FaultInjector* faults_;
@@ -267,20 +243,9 @@ Status Operation::CreateTable() {
   if (req->has_stream_spec() && req->stream_spec().enable_stream()) {
     return Invalid("Streams are not supported by the tsbridge emulator.");
   }
-  TableMeta meta;
-  meta.table_name = meta_pb.table_name();
-  for (const pb::PrimaryKeySchema& pk : meta_pb.primary_key()) {
-    PrimaryKeyColumn column;
-    column.name = pk.name();
-    column.type = static_cast<PrimaryKeyType>(pk.type());
-    column.auto_increment = pk.has_option() && pk.option() == pb::AUTO_INCREMENT;
-    meta.primary_key.push_back(std::move(column));
-  }
-  for (const pb::DefinedColumnSchema& dc : meta_pb.defined_column()) {
-    meta.defined_columns.push_back({dc.name(), static_cast<DefinedColumnType>(dc.type())});
-  }
+  TableMeta meta = ots::TableMetaFromPb(meta_pb);
   TableOptions options;
-  if (req->has_table_options()) TSB_RETURN_IF_ERROR(DecodeTableOptions(req->table_options(), &options));
+  if (req->has_table_options()) options = ots::TableOptionsFromPb(req->table_options());
   ReservedThroughput rt;
   const pb::CapacityUnit& cu = req->reserved_throughput().capacity_unit();
   if (cu.has_read()) rt.read = cu.read();
@@ -306,21 +271,9 @@ Status Operation::DescribeTable() {
   summary_->table = req->table_name();
   TSB_ASSIGN_OR_RETURN(TableDescription d, store_->DescribeTable(instance_, req->table_name()));
   auto* resp = google::protobuf::Arena::CreateMessage<pb::DescribeTableResponse>(&arena_);
-  pb::TableMeta* meta = resp->mutable_table_meta();
-  meta->set_table_name(d.meta.table_name);
-  for (const PrimaryKeyColumn& column : d.meta.primary_key) {
-    pb::PrimaryKeySchema* pk = meta->add_primary_key();
-    pk->set_name(column.name);
-    pk->set_type(static_cast<pb::PrimaryKeyType>(column.type));
-    if (column.auto_increment) pk->set_option(pb::AUTO_INCREMENT);
-  }
-  for (const DefinedColumn& column : d.meta.defined_columns) {
-    pb::DefinedColumnSchema* dc = meta->add_defined_column();
-    dc->set_name(column.name);
-    dc->set_type(static_cast<pb::DefinedColumnType>(column.type));
-  }
+  ots::TableMetaToPb(d.meta, resp->mutable_table_meta());
   EncodeReservedDetails(d, resp->mutable_reserved_throughput_details());
-  EncodeTableOptions(d.options, resp->mutable_table_options());
+  ots::TableOptionsToPb(d.options, resp->mutable_table_options());
   resp->set_table_status(pb::ACTIVE);
   return Serialize(*resp, body_);
 }
@@ -333,7 +286,7 @@ Status Operation::UpdateTable() {
     return Invalid("Streams are not supported by the tsbridge emulator.");
   }
   TableOptions options;
-  if (req->has_table_options()) TSB_RETURN_IF_ERROR(DecodeTableOptions(req->table_options(), &options));
+  if (req->has_table_options()) options = ots::TableOptionsFromPb(req->table_options());
   ReservedThroughput rt;
   if (req->has_reserved_throughput()) {
     const pb::CapacityUnit& cu = req->reserved_throughput().capacity_unit();
@@ -345,7 +298,7 @@ Status Operation::UpdateTable() {
                                            req->has_reserved_throughput() ? &rt : nullptr));
   auto* resp = google::protobuf::Arena::CreateMessage<pb::UpdateTableResponse>(&arena_);
   EncodeReservedDetails(d, resp->mutable_reserved_throughput_details());
-  EncodeTableOptions(d.options, resp->mutable_table_options());
+  ots::TableOptionsToPb(d.options, resp->mutable_table_options());
   return Serialize(*resp, body_);
 }
 
@@ -396,7 +349,7 @@ Status Operation::GetRow() {
 }
 
 template <typename Request>
-Status Operation::SingleRowWrite(OperationType type, std::string_view what) {
+Status Operation::SingleRowWrite(WriteType type, std::string_view what) {
   auto* req = google::protobuf::Arena::CreateMessage<Request>(&arena_);
   TSB_RETURN_IF_ERROR(ParseMessage(input_, req));
   summary_->table = req->table_name();
@@ -430,14 +383,12 @@ Status Operation::SingleRowWrite(OperationType type, std::string_view what) {
   return Serialize(*resp, body_);
 }
 
-Status Operation::PutRow() {
-  return SingleRowWrite<pb::PutRowRequest>(OperationType::kPut, "row");
-}
+Status Operation::PutRow() { return SingleRowWrite<pb::PutRowRequest>(WriteType::kPut, "row"); }
 Status Operation::UpdateRow() {
-  return SingleRowWrite<pb::UpdateRowRequest>(OperationType::kUpdate, "row_change");
+  return SingleRowWrite<pb::UpdateRowRequest>(WriteType::kUpdate, "row_change");
 }
 Status Operation::DeleteRow() {
-  return SingleRowWrite<pb::DeleteRowRequest>(OperationType::kDelete, "primary key");
+  return SingleRowWrite<pb::DeleteRowRequest>(WriteType::kDelete, "primary key");
 }
 
 // Appends every row of a GetRange page to one multi-row buffer.
@@ -638,7 +589,7 @@ Status Operation::BatchWriteRow() {
         continue;
       }
       RowWrite write;
-      write.type = static_cast<OperationType>(row.type());
+      write.type = static_cast<WriteType>(row.type());
       write.row = &scratch.rows[flat];
       TSB_RETURN_IF_ERROR(DecodeCondition(row.condition(), &write.condition));
       DecodeReturnContent(row.has_return_content(), row.return_content(), &write.return_content);

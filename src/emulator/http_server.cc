@@ -21,6 +21,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/ascii.h"
+
 namespace tsb::emulator {
 
 namespace {
@@ -41,17 +43,6 @@ constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
 // loop.
 constexpr auto kWorkerWriteBudget = std::chrono::milliseconds(200);
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // Whether the comma-separated header value holds `token` (case-insensitive).
 bool HasToken(std::string_view value, std::string_view token) {
   while (!value.empty()) {
@@ -59,7 +50,7 @@ bool HasToken(std::string_view value, std::string_view token) {
     std::string_view item = value.substr(0, comma);
     while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (IEquals(item, token)) return true;
+    if (EqualsIgnoreCase(item, token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
@@ -528,7 +519,7 @@ void HttpServer::Impl::Parse(Connection* c) {
         value.remove_prefix(1);
       while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
         value.remove_suffix(1);
-      if (IEquals(name, "content-length")) {
+      if (EqualsIgnoreCase(name, "content-length")) {
         uint64_t v = 0;
         if (value.empty() || value.size() > 18 ||
             value.find_first_not_of("0123456789") != std::string_view::npos) {
@@ -539,12 +530,12 @@ void HttpServer::Impl::Parse(Connection* c) {
         if (length_given && v != length) bad = true;
         length = v;
         length_given = true;
-      } else if (IEquals(name, "transfer-encoding")) {
+      } else if (EqualsIgnoreCase(name, "transfer-encoding")) {
         bad = true;  // no Tablestore SDK streams a body; a chunked one is refused, not misread
-      } else if (IEquals(name, "connection")) {
+      } else if (EqualsIgnoreCase(name, "connection")) {
         connection = value;
-      } else if (IEquals(name, "expect")) {
-        if (!IEquals(value, "100-continue")) bad = true;
+      } else if (EqualsIgnoreCase(name, "expect")) {
+        if (!EqualsIgnoreCase(value, "100-continue")) bad = true;
         expect_continue = true;
       }
       r.headers.push_back({name, value});

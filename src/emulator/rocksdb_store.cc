@@ -97,7 +97,7 @@ std::string InstanceTableKey(std::string_view instance, std::string_view table) 
 nlohmann::json MetaToJson(const TableInfo& t) {
   nlohmann::json j;
   j["id"] = t.id;
-  j["name"] = t.desc.meta.table_name;
+  j["name"] = t.desc.meta.name;
   for (const auto& c : t.desc.meta.primary_key) {
     j["pk"].push_back(
         {{"name", c.name}, {"type", static_cast<int>(c.type)}, {"auto", c.auto_increment}});
@@ -108,12 +108,12 @@ nlohmann::json MetaToJson(const TableInfo& t) {
   const TableOptions& o = t.desc.options;
   j["ttl"] = *o.time_to_live;
   j["max_versions"] = *o.max_versions;
-  j["deviation"] = *o.deviation_cell_version_in_sec;
+  j["deviation"] = *o.max_time_deviation;
   j["allow_update"] = *o.allow_update;
   j["block_size"] = o.block_size.value_or(0);
   j["bloom_filter_type"] = o.bloom_filter_type.value_or(0);
-  j["rt_read"] = t.desc.reserved_read;
-  j["rt_write"] = t.desc.reserved_write;
+  j["rt_read"] = t.desc.reserved.read;
+  j["rt_write"] = t.desc.reserved.write;
   j["last_increase_time"] = t.desc.last_increase_time;
   j["last_decrease_time"] = t.desc.last_decrease_time;
   j["creation_time_us"] = t.desc.creation_time_us;
@@ -123,7 +123,7 @@ nlohmann::json MetaToJson(const TableInfo& t) {
 void FinishInfo(TableInfo* t) {
   t->ttl = *t->desc.options.time_to_live;
   t->max_versions = *t->desc.options.max_versions;
-  t->deviation_sec = *t->desc.options.deviation_cell_version_in_sec;
+  t->deviation_sec = *t->desc.options.max_time_deviation;
 }
 
 bool MetaFromJson(std::string_view text, TableInfo* t) {
@@ -131,7 +131,7 @@ bool MetaFromJson(std::string_view text, TableInfo* t) {
   if (j.is_discarded() || !j.is_object()) return false;
   try {
     t->id = j.at("id").get<uint64_t>();
-    t->desc.meta.table_name = j.at("name").get<std::string>();
+    t->desc.meta.name = j.at("name").get<std::string>();
     if (j.contains("pk")) {
       for (const auto& c : j["pk"]) {
         t->desc.meta.primary_key.push_back({c.at("name").get<std::string>(),
@@ -149,12 +149,12 @@ bool MetaFromJson(std::string_view text, TableInfo* t) {
     TableOptions& o = t->desc.options;
     o.time_to_live = j.at("ttl").get<int32_t>();
     o.max_versions = j.at("max_versions").get<int32_t>();
-    o.deviation_cell_version_in_sec = j.at("deviation").get<int64_t>();
+    o.max_time_deviation = j.at("deviation").get<int64_t>();
     o.allow_update = j.at("allow_update").get<bool>();
     if (int v = j.value("block_size", 0); v != 0) o.block_size = v;
     if (int v = j.value("bloom_filter_type", 0); v != 0) o.bloom_filter_type = v;
-    t->desc.reserved_read = j.at("rt_read").get<int32_t>();
-    t->desc.reserved_write = j.at("rt_write").get<int32_t>();
+    t->desc.reserved.read = j.at("rt_read").get<int32_t>();
+    t->desc.reserved.write = j.at("rt_write").get<int32_t>();
     t->desc.last_increase_time = j.at("last_increase_time").get<int64_t>();
     t->desc.last_decrease_time = j.at("last_decrease_time").get<int64_t>();
     t->desc.creation_time_us = j.at("creation_time_us").get<int64_t>();
@@ -176,7 +176,7 @@ Status ValidateOptions(const TableOptions& o) {
   if (o.max_versions && *o.max_versions <= 0) {
     return ParamInvalid("MaxVersions must be greater than 0.");
   }
-  if (o.deviation_cell_version_in_sec && *o.deviation_cell_version_in_sec <= 0) {
+  if (o.max_time_deviation && *o.max_time_deviation <= 0) {
     return ParamInvalid("DeviationCellVersionInSec must be greater than 0.");
   }
   return Status::OK();
@@ -546,8 +546,8 @@ Status RocksStore::PersistTableIdCounter(rocksdb::WriteBatch* batch) {
 
 Status RocksStore::CreateTable(std::string_view instance, const TableMeta& meta,
                                const TableOptions& options, const ReservedThroughput& rt) {
-  if (!IsValidName(meta.table_name)) {
-    return ParamInvalid("Invalid table name: '" + meta.table_name + "'.");
+  if (!IsValidName(meta.name)) {
+    return ParamInvalid("Invalid table name: '" + meta.name + "'.");
   }
   const auto& pks = meta.primary_key;
   if (pks.empty() || pks.size() > static_cast<size_t>(ots::kMaxPrimaryKeyColumns)) {
@@ -586,7 +586,7 @@ Status RocksStore::CreateTable(std::string_view instance, const TableMeta& meta,
   TSB_RETURN_IF_ERROR(ValidateThroughput(rt));
 
   std::lock_guard ddl(ddl_mu_);
-  std::string cache_key = InstanceTableKey(instance, meta.table_name);
+  std::string cache_key = InstanceTableKey(instance, meta.name);
   int in_instance = 0;
   {
     std::shared_lock lock(tables_mu_);
@@ -606,10 +606,10 @@ Status RocksStore::CreateTable(std::string_view instance, const TableMeta& meta,
   o = options;
   if (!o.time_to_live) o.time_to_live = kDefaultTtl;
   if (!o.max_versions) o.max_versions = kDefaultMaxVersions;
-  if (!o.deviation_cell_version_in_sec) o.deviation_cell_version_in_sec = kDefaultDeviationSec;
+  if (!o.max_time_deviation) o.max_time_deviation = kDefaultDeviationSec;
   if (!o.allow_update) o.allow_update = true;
-  info->desc.reserved_read = rt.read.value_or(0);
-  info->desc.reserved_write = rt.write.value_or(0);
+  info->desc.reserved.read = rt.read.value_or(0);
+  info->desc.reserved.write = rt.write.value_or(0);
   int64_t now_ms = NowMs();
   info->desc.last_increase_time = now_ms / 1000;
   info->desc.creation_time_us = now_ms * 1000;
@@ -619,7 +619,7 @@ Status RocksStore::CreateTable(std::string_view instance, const TableMeta& meta,
   ++next_table_id_;
   rocksdb::WriteBatch batch;
   TSB_RETURN_IF_ERROR(PersistTableIdCounter(&batch));
-  rocksdb::Status s = batch.Put(MetaKey(instance, meta.table_name), MetaToJson(*info).dump());
+  rocksdb::Status s = batch.Put(MetaKey(instance, meta.name), MetaToJson(*info).dump());
   if (s.ok()) s = db_->Write(WriteOpts(), &batch);
   if (!s.ok()) return FromRocks(s);
   std::unique_lock lock(tables_mu_);
@@ -632,7 +632,7 @@ Result<std::vector<std::string>> RocksStore::ListTables(std::string_view instanc
   std::string prefix = InstanceTableKey(instance, "");
   std::shared_lock lock(tables_mu_);
   for (const auto& [k, v] : tables_) {
-    if (k.starts_with(prefix)) names.push_back(v->desc.meta.table_name);
+    if (k.starts_with(prefix)) names.push_back(v->desc.meta.name);
   }
   std::sort(names.begin(), names.end());
   return names;
@@ -656,24 +656,24 @@ Result<TableDescription> RocksStore::UpdateTable(std::string_view instance,
   TableOptions& o = info->desc.options;
   if (options.time_to_live) o.time_to_live = options.time_to_live;
   if (options.max_versions) o.max_versions = options.max_versions;
-  if (options.deviation_cell_version_in_sec) {
-    o.deviation_cell_version_in_sec = options.deviation_cell_version_in_sec;
+  if (options.max_time_deviation) {
+    o.max_time_deviation = options.max_time_deviation;
   }
   if (options.allow_update) o.allow_update = options.allow_update;
   if (options.block_size) o.block_size = options.block_size;
   if (options.bloom_filter_type) o.bloom_filter_type = options.bloom_filter_type;
   if (rt) {
     int64_t now_s = NowMs() / 1000;
-    int32_t r = rt->read.value_or(info->desc.reserved_read);
-    int32_t w = rt->write.value_or(info->desc.reserved_write);
-    if (r > info->desc.reserved_read || w > info->desc.reserved_write) {
+    int32_t r = rt->read.value_or(info->desc.reserved.read);
+    int32_t w = rt->write.value_or(info->desc.reserved.write);
+    if (r > info->desc.reserved.read || w > info->desc.reserved.write) {
       info->desc.last_increase_time = now_s;
     }
-    if (r < info->desc.reserved_read || w < info->desc.reserved_write) {
+    if (r < info->desc.reserved.read || w < info->desc.reserved.write) {
       info->desc.last_decrease_time = now_s;
     }
-    info->desc.reserved_read = r;
-    info->desc.reserved_write = w;
+    info->desc.reserved.read = r;
+    info->desc.reserved.write = w;
   }
   FinishInfo(info.get());
   rocksdb::Status s =
@@ -972,7 +972,7 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
 
 Status RocksStore::ValidateWriteCells(const TableInfo& table, const RowWrite& write,
                                       int64_t now_ms) {
-  if (write.type == OperationType::kDelete) return Status::OK();
+  if (write.type == WriteType::kDelete) return Status::OK();
   const auto& attrs = write.row->attributes;
   if (attrs.size() > static_cast<size_t>(ots::kMaxAttributesPerWrite)) {
     return OtsError("OTSOutOfColumnCountLimit",
@@ -993,7 +993,7 @@ Status RocksStore::ValidateWriteCells(const TableInfo& table, const RowWrite& wr
       }
     }
     bool needs_value = c.op == ots::CellOp::kPut || c.op == ots::CellOp::kIncrement;
-    if (write.type == OperationType::kPut && c.op != ots::CellOp::kPut) {
+    if (write.type == WriteType::kPut && c.op != ots::CellOp::kPut) {
       return ParamInvalid("Invalid cell type in PutRow: '" + std::string(c.name) + "'.");
     }
     if (needs_value) {
@@ -1101,7 +1101,7 @@ void RocksStore::ApplyWrite(const PreparedWrite& p, int64_t now_ms, rocksdb::Wri
   const Condition& cond = w.condition;
   const bool check_existence = cond.row_existence != RowExistence::kIgnore;
   const bool need_old =
-      check_existence || cond.column_condition.has_value() || w.type == OperationType::kUpdate;
+      check_existence || cond.column_condition.has_value() || w.type == WriteType::kUpdate;
 
   std::string old_value;
   bool old_exists = false;
@@ -1149,14 +1149,14 @@ void RocksStore::ApplyWrite(const PreparedWrite& p, int64_t now_ms, rocksdb::Wri
   std::vector<WorkColumn> cols;
   int64_t write_bytes = pk_bytes;
   std::vector<std::string_view> modified;  // columns incremented, for RT_AFTER_MODIFY
-  if (w.type == OperationType::kDelete) {
+  if (w.type == WriteType::kDelete) {
     rocksdb::Status s = batch->Delete(p.key);
     if (!s.ok()) {
       result->status = FromRocks(s);
       return;
     }
   } else {
-    if (w.type == OperationType::kUpdate) cols = std::move(old_cols);
+    if (w.type == WriteType::kUpdate) cols = std::move(old_cols);
     for (const ots::Cell& c : w.row->attributes) {
       switch (c.op) {
         case ots::CellOp::kPut: {
@@ -1236,7 +1236,7 @@ void RocksStore::ApplyWrite(const PreparedWrite& p, int64_t now_ms, rocksdb::Wri
   if (w.return_content.type != ReturnType::kNone) {
     ots::Row ret;
     ret.primary_key = p.pk;
-    if (w.return_content.type == ReturnType::kAfterModify && w.type != OperationType::kDelete) {
+    if (w.return_content.type == ReturnType::kAfterModify && w.type != WriteType::kDelete) {
       const auto& names = w.return_content.column_names;
       for (const WorkColumn& c : cols) {
         bool wanted = names.empty()
@@ -1366,10 +1366,9 @@ Status RocksStore::BatchWriteRow(std::string_view instance, const BatchWriteRequ
         p.failed = true;
         continue;
       }
-      Status s =
-          EncodeKey(*p.table, p.write->row->primary_key,
-                    p.write->type == OperationType::kDelete ? KeyMode::kRead : KeyMode::kWrite,
-                    &p.key, &p.pk);
+      Status s = EncodeKey(*p.table, p.write->row->primary_key,
+                           p.write->type == WriteType::kDelete ? KeyMode::kRead : KeyMode::kWrite,
+                           &p.key, &p.pk);
       if (s.ok()) s = ValidateWriteCells(*p.table, *p.write, now_ms);
       if (s.ok() && p.write->condition.column_condition) {
         s = ValidateFilter(*p.write->condition.column_condition, false);

@@ -138,29 +138,17 @@ void OwnedRow::Assign(const ots::Row& row) {
 
 Status Store::PutRow(std::string_view instance, std::string_view table, const ots::Row& row,
                      const Condition& condition, RowWriteResult* result) {
-  RowWrite w;
-  w.type = OperationType::kPut;
-  w.row = &row;
-  w.condition = condition;
-  return WriteRow(instance, table, w, result);
+  return WriteRow(instance, table, RowWrite{WriteType::kPut, &row, condition, {}}, result);
 }
 
 Status Store::UpdateRow(std::string_view instance, std::string_view table, const ots::Row& row,
                         const Condition& condition, RowWriteResult* result) {
-  RowWrite w;
-  w.type = OperationType::kUpdate;
-  w.row = &row;
-  w.condition = condition;
-  return WriteRow(instance, table, w, result);
+  return WriteRow(instance, table, RowWrite{WriteType::kUpdate, &row, condition, {}}, result);
 }
 
 Status Store::DeleteRow(std::string_view instance, std::string_view table, const ots::Row& row,
                         const Condition& condition, RowWriteResult* result) {
-  RowWrite w;
-  w.type = OperationType::kDelete;
-  w.row = &row;
-  w.condition = condition;
-  return WriteRow(instance, table, w, result);
+  return WriteRow(instance, table, RowWrite{WriteType::kDelete, &row, condition, {}}, result);
 }
 
 }  // namespace tsb::emulator

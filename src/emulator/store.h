@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "tsbridge/status.h"
+#include "tsbridge/tablestore/model.h"
 #include "tsbridge/tablestore/row.h"
 
 namespace tsb::emulator {
@@ -48,76 +49,32 @@ Status OtsError(std::string_view ots_code, std::string message);
 int HttpStatusForOtsCode(std::string_view ots_code);
 
 // ---------------------------------------------------------------------------------------------
-// Tables
+// Tables. The model of tables, options, capacity and the request enums is the client's
+// (tsbridge/tablestore/model.h): what the emulator keeps is what the client describes.
 
-// Numeric values are the protobuf enums' (wire doc A.3): on the wire, never renumber.
-enum class PrimaryKeyType : int { kInteger = 1, kString = 2, kBinary = 3 };
-// DefinedColumnType. The Store keeps defined columns as metadata only.
-enum class DefinedColumnType : int {
-  kInteger = 1,
-  kDouble = 2,
-  kBoolean = 3,
-  kString = 4,
-  kBlob = 7
-};
+using ots::CapacityUnits;
+using ots::Comparator;
+using ots::DefinedColumn;
+using ots::DefinedColumnType;
+using ots::Direction;
+using ots::LogicalOperator;
+using ots::PrimaryKeyColumn;
+using ots::PrimaryKeyType;
+using ots::ReturnType;
+using ots::RowExistence;
+using ots::TableDescription;
+using ots::TableMeta;
+using ots::TableOptions;
+using ots::WriteType;
 
-struct PrimaryKeyColumn {
-  std::string name;
-  PrimaryKeyType type = PrimaryKeyType::kString;
-  bool auto_increment = false;  // PrimaryKeyOption AUTO_INCREMENT
-};
-
-struct DefinedColumn {
-  std::string name;
-  DefinedColumnType type = DefinedColumnType::kString;
-};
-
-struct TableMeta {
-  std::string table_name;
-  std::vector<PrimaryKeyColumn> primary_key;
-  std::vector<DefinedColumn> defined_columns;
-};
-
-// As in the request: unset fields keep their current value (UpdateTable) or take the service's
-// defaults (CreateTable: TTL -1, max_versions 1, deviation 86400 s, allow_update true).
-struct TableOptions {
-  std::optional<int32_t> time_to_live;                   // seconds; -1 = forever, else >= 86400
-  std::optional<int32_t> max_versions;                   // >= 1
-  std::optional<int64_t> deviation_cell_version_in_sec;  // > 0; bounds written timestamps
-  std::optional<bool> allow_update;
-  std::optional<int32_t> block_size;         // accepted and echoed, no effect
-  std::optional<int32_t> bloom_filter_type;  // accepted and echoed, no effect
-};
-
+// As in the request: CreateTable and UpdateTable may set either of the two alone.
 struct ReservedThroughput {
   std::optional<int32_t> read;
   std::optional<int32_t> write;
 };
 
-// DescribeTable / UpdateTable answer. Every option is filled in.
-struct TableDescription {
-  TableMeta meta;
-  TableOptions options;
-  int32_t reserved_read = 0;
-  int32_t reserved_write = 0;
-  int64_t last_increase_time = 0;  // seconds since the epoch; set at creation
-  int64_t last_decrease_time = 0;  // 0 = never (omit on the wire)
-  int64_t creation_time_us = 0;
-};
-
 // ---------------------------------------------------------------------------------------------
 // Capacity (wire doc A.5)
-
-struct CapacityUnits {
-  int64_t read = 0;
-  int64_t write = 0;
-  CapacityUnits& operator+=(const CapacityUnits& o) {
-    read += o.read;
-    write += o.write;
-    return *this;
-  }
-  friend bool operator==(const CapacityUnits&, const CapacityUnits&) = default;
-};
 
 // ceil(bytes / 4 KB), and 0 for 0 bytes.
 int64_t CapacityUnitsFor(int64_t bytes);
@@ -125,16 +82,6 @@ int64_t CapacityUnitsFor(int64_t bytes);
 // ---------------------------------------------------------------------------------------------
 // Filters (wire doc A.4). The server builds the tree from the protobuf Filter; column_value is
 // decoded with the codec's bare-value decoder and copied in with Filter::Single.
-
-enum class Comparator : int {
-  kEqual = 1,
-  kNotEqual = 2,
-  kGreaterThan = 3,
-  kGreaterEqual = 4,
-  kLessThan = 5,
-  kLessEqual = 6
-};
-enum class LogicalOperator : int { kNot = 1, kAnd = 2, kOr = 3 };
 
 struct Filter {
   enum class Kind { kSingleColumn, kComposite, kColumnPagination };
@@ -223,8 +170,6 @@ class OwnedRow {
   ots::Row row_;
 };
 
-enum class Direction : int { kForward = 0, kBackward = 1 };
-
 struct GetRangeRequest {
   std::string_view table_name;
   Direction direction = Direction::kForward;
@@ -260,8 +205,6 @@ class BatchGetSink {
 // ---------------------------------------------------------------------------------------------
 // Writes
 
-enum class RowExistence : int { kIgnore = 0, kExpectExist = 1, kExpectNotExist = 2 };
-
 struct Condition {
   RowExistence row_existence = RowExistence::kIgnore;
   // Evaluated on the current row: every column, every version kept (latest_version_only picks
@@ -269,16 +212,13 @@ struct Condition {
   std::optional<Filter> column_condition;
 };
 
-enum class ReturnType : int { kNone = 0, kPrimaryKey = 1, kAfterModify = 2 };
 struct ReturnContent {
   ReturnType type = ReturnType::kNone;
   std::vector<std::string> column_names;  // kAfterModify: which columns (empty = modified ones)
 };
 
-enum class OperationType : int { kPut = 1, kUpdate = 2, kDelete = 3 };
-
 struct RowWrite {
-  OperationType type = OperationType::kPut;
+  WriteType type = WriteType::kPut;
   // kPut: PK + attributes (ops must be kPut). kUpdate: PK + attribute cells with ops.
   // kDelete: PK only (attributes ignored).
   const ots::Row* row = nullptr;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "core/text_io.h"
 #include "formats/csv/csv.h"
 #include "formats/format.h"
@@ -22,8 +23,7 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 }  // namespace
 
 Result<FileFormat> ParseFormatName(const std::string& name) {
-  std::string n = name;
-  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string n = AsciiLower(name);
   if (n == "csv") return FileFormat::kCsv;
   if (n == "jsonl" || n == "ndjson" || n == "json-lines") return FileFormat::kJsonl;
   if (n == "parquet") return FileFormat::kParquet;
@@ -37,8 +37,7 @@ Result<FileFormat> FormatFromPath(const std::string& path, TextCompression* comp
     return Status::InvalidArgument(
         "the format of stdin/stdout cannot be told from a path: give --format");
   }
-  std::string p = path;
-  std::transform(p.begin(), p.end(), p.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  std::string p = AsciiLower(path);
   if (EndsWith(p, ".gz")) {
     c = TextCompression::kGzip;
     p.resize(p.size() - 3);

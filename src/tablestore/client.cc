@@ -13,11 +13,12 @@
 #include <chrono>
 
 #include "tablestore/endpoint.h"
-#include "tsbridge/tablestore/limits.h"
+#include "tablestore/pb_model.h"
 #include "tablestore/plainbuffer.h"
 #include "tablestore/proto/table_store.pb.h"
 #include "tablestore/proto/table_store_filter.pb.h"
 #include "tablestore/signer.h"
+#include "tsbridge/tablestore/limits.h"
 
 namespace tsb::ots {
 
@@ -43,45 +44,6 @@ ThreadScratch& Scratch() {
 
 CapacityUnits FromPb(const pb::ConsumedCapacity& c) {
   return CapacityUnits{c.capacity_unit().read(), c.capacity_unit().write()};
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tables.
-
-pb::PrimaryKeyType ToPb(PrimaryKeyType t) { return static_cast<pb::PrimaryKeyType>(t); }
-pb::DefinedColumnType ToPb(DefinedColumnType t) { return static_cast<pb::DefinedColumnType>(t); }
-
-void ToPb(const TableOptions& o, pb::TableOptions* out) {
-  if (o.time_to_live) out->set_time_to_live(*o.time_to_live);
-  if (o.max_versions) out->set_max_versions(*o.max_versions);
-  if (o.max_time_deviation) out->set_deviation_cell_version_in_sec(*o.max_time_deviation);
-  if (o.allow_update) out->set_allow_update(*o.allow_update);
-}
-
-TableOptions FromPb(const pb::TableOptions& o) {
-  TableOptions out;
-  if (o.has_time_to_live()) out.time_to_live = o.time_to_live();
-  if (o.has_max_versions()) out.max_versions = o.max_versions();
-  if (o.has_deviation_cell_version_in_sec()) {
-    out.max_time_deviation = o.deviation_cell_version_in_sec();
-  }
-  if (o.has_allow_update()) out.allow_update = o.allow_update();
-  return out;
-}
-
-TableMeta FromPb(const pb::TableMeta& m) {
-  TableMeta out;
-  out.name = m.table_name();
-  for (const auto& pk : m.primary_key()) {
-    out.primary_key.push_back(PrimaryKeyColumn{pk.name(), static_cast<PrimaryKeyType>(pk.type()),
-                                               pk.has_option() &&
-                                                   pk.option() == pb::AUTO_INCREMENT});
-  }
-  for (const auto& dc : m.defined_column()) {
-    out.defined_columns.push_back(
-        DefinedColumn{dc.name(), static_cast<DefinedColumnType>(dc.type())});
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -532,19 +494,7 @@ Status Client::Call(std::string_view operation, std::string_view body, HttpRespo
 
 Status Client::CreateTable(const CreateTableRequest& request) {
   pb::CreateTableRequest req;
-  auto* meta = req.mutable_table_meta();
-  meta->set_table_name(request.meta.name);
-  for (const PrimaryKeyColumn& pk : request.meta.primary_key) {
-    auto* s = meta->add_primary_key();
-    s->set_name(pk.name);
-    s->set_type(ToPb(pk.type));
-    if (pk.auto_increment) s->set_option(pb::AUTO_INCREMENT);
-  }
-  for (const DefinedColumn& dc : request.meta.defined_columns) {
-    auto* s = meta->add_defined_column();
-    s->set_name(dc.name);
-    s->set_type(ToPb(dc.type));
-  }
+  TableMetaToPb(request.meta, req.mutable_table_meta());
   auto* cu = req.mutable_reserved_throughput()->mutable_capacity_unit();
   cu->set_read(static_cast<int32_t>(request.reserved.read));
   cu->set_write(static_cast<int32_t>(request.reserved.write));
@@ -552,7 +502,7 @@ Status Client::CreateTable(const CreateTableRequest& request) {
   TableOptions options = request.options;
   if (!options.time_to_live) options.time_to_live = -1;
   if (!options.max_versions) options.max_versions = 1;
-  ToPb(options, req.mutable_table_options());
+  TableOptionsToPb(options, req.mutable_table_options());
 
   ThreadScratch& scratch = Scratch();
   req.SerializeToString(&scratch.body);
@@ -579,8 +529,8 @@ Result<TableDescription> Client::DescribeTable(std::string_view table) {
   pb::DescribeTableResponse resp;
   TSB_RETURN_IF_ERROR(ParseResponse("DescribeTable", scratch.response.body, &resp));
   TableDescription d;
-  d.meta = FromPb(resp.table_meta());
-  d.options = FromPb(resp.table_options());
+  d.meta = TableMetaFromPb(resp.table_meta());
+  d.options = TableOptionsFromPb(resp.table_options());
   d.status = static_cast<TableStatus>(resp.table_status());
   const auto& rt = resp.reserved_throughput_details();
   d.reserved = CapacityUnits{rt.capacity_unit().read(), rt.capacity_unit().write()};
@@ -598,7 +548,7 @@ Result<UpdateTableResult> Client::UpdateTable(const UpdateTableRequest& request)
     cu->set_write(static_cast<int32_t>(request.reserved->write));
   }
   // As the Node SDK: table_options always present, possibly empty.
-  ToPb(request.options.value_or(TableOptions{}), req.mutable_table_options());
+  TableOptionsToPb(request.options.value_or(TableOptions{}), req.mutable_table_options());
   ThreadScratch& scratch = Scratch();
   req.SerializeToString(&scratch.body);
   TSB_RETURN_IF_ERROR(Call("UpdateTable", scratch.body, &scratch.response)
@@ -606,7 +556,7 @@ Result<UpdateTableResult> Client::UpdateTable(const UpdateTableRequest& request)
   pb::UpdateTableResponse resp;
   TSB_RETURN_IF_ERROR(ParseResponse("UpdateTable", scratch.response.body, &resp));
   UpdateTableResult out;
-  out.options = FromPb(resp.table_options());
+  out.options = TableOptionsFromPb(resp.table_options());
   const auto& rt = resp.reserved_throughput_details();
   out.reserved = CapacityUnits{rt.capacity_unit().read(), rt.capacity_unit().write()};
   out.last_increase_time = rt.last_increase_time();
@@ -775,6 +725,50 @@ Status Client::GetRangeAll(const GetRangeRequest& request,
 // ---------------------------------------------------------------------------------------------
 // Batches.
 
+namespace {
+
+// BatchGetRow and BatchWriteRow answer in one shape (tables of per-row results, wire doc A.3):
+// one decoder for both. Row bodies are swapped out of the response into `storage`, so the decoded
+// rows view them without a copy; the string fields reuse their capacity across calls.
+template <typename Response>
+Status DecodeBatchResult(std::string_view what, Response* resp, BatchResult* result,
+                         std::deque<std::string>* storage) {
+  result->tables.resize(resp->tables_size());
+  for (int ti = 0; ti < resp->tables_size(); ++ti) {
+    auto* table = resp->mutable_tables(ti);
+    BatchTableResult& out = result->tables[ti];
+    out.table = table->table_name();
+    out.rows.resize(table->rows_size());
+    for (int ri = 0; ri < table->rows_size(); ++ri) {
+      auto* row = table->mutable_rows(ri);
+      BatchRowResult& r = out.rows[ri];
+      r.ok = row->is_ok();
+      if (row->has_error()) {
+        r.error_code.assign(row->error().code());
+        r.error_message.assign(row->error().message());
+      } else {
+        r.error_code.clear();
+        r.error_message.clear();
+      }
+      r.consumed = row->has_consumed() ? FromPb(row->consumed()) : CapacityUnits{};
+      r.has_row = false;
+      r.row.clear();
+      result->consumed.read += r.consumed.read;
+      result->consumed.write += r.consumed.write;
+      if (!r.ok) ++result->failed_rows;
+      if (r.ok && row->has_row() && !row->row().empty()) {
+        std::string& buf = storage->emplace_back();
+        buf.swap(*row->mutable_row());
+        TSB_RETURN_IF_ERROR(DecodeRow(buf, &r.row).WithContext(what));
+        r.has_row = true;
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status Client::BatchGetRow(const BatchGetRowRequest& request, BatchResult* result) {
   result->tables.clear();
   result->consumed = {};
@@ -797,32 +791,7 @@ Status Client::BatchGetRow(const BatchGetRowRequest& request, BatchResult* resul
   pb::BatchGetRowResponse resp;
   TSB_RETURN_IF_ERROR(ParseResponse("BatchGetRow", scratch.response.body, &resp));
 
-  result->tables.resize(resp.tables_size());
-  for (int ti = 0; ti < resp.tables_size(); ++ti) {
-    auto* table = resp.mutable_tables(ti);
-    BatchTableResult& out = result->tables[ti];
-    out.table = table->table_name();
-    out.rows.resize(table->rows_size());
-    for (int ri = 0; ri < table->rows_size(); ++ri) {
-      auto* row = table->mutable_rows(ri);
-      BatchRowResult& r = out.rows[ri];
-      r.ok = row->is_ok();
-      r.error_code = row->has_error() ? row->error().code() : std::string();
-      r.error_message = row->has_error() ? row->error().message() : std::string();
-      r.consumed = row->has_consumed() ? FromPb(row->consumed()) : CapacityUnits{};
-      r.has_row = false;
-      r.row.clear();
-      result->consumed.read += r.consumed.read;
-      result->consumed.write += r.consumed.write;
-      if (!r.ok) ++result->failed_rows;
-      if (r.ok && row->has_row() && !row->row().empty()) {
-        std::string& buf = result->storage_.emplace_back();
-        buf.swap(*row->mutable_row());
-        TSB_RETURN_IF_ERROR(DecodeRow(buf, &r.row).WithContext("BatchGetRow row"));
-        r.has_row = true;
-      }
-    }
-  }
+  TSB_RETURN_IF_ERROR(DecodeBatchResult("BatchGetRow row", &resp, result, &result->storage_));
   AddConsumed(result->consumed);
   return Status::OK();
 }
@@ -870,37 +839,7 @@ Status Client::BatchWriteRow(const BatchWriteRowRequest& request, BatchResult* r
     return Status::Corruption("BatchWriteRow: the answer does not match the request's " +
                               std::to_string(total_rows) + " rows");
   }
-  result->tables.resize(resp.tables_size());
-  for (int ti = 0; ti < resp.tables_size(); ++ti) {
-    auto* table = resp.mutable_tables(ti);
-    BatchTableResult& out = result->tables[ti];
-    out.table = table->table_name();
-    out.rows.resize(table->rows_size());
-    for (int ri = 0; ri < table->rows_size(); ++ri) {
-      auto* row = table->mutable_rows(ri);
-      BatchRowResult& r = out.rows[ri];
-      r.ok = row->is_ok();
-      if (row->has_error()) {
-        r.error_code.assign(row->error().code());
-        r.error_message.assign(row->error().message());
-      } else {
-        r.error_code.clear();
-        r.error_message.clear();
-      }
-      r.consumed = row->has_consumed() ? FromPb(row->consumed()) : CapacityUnits{};
-      r.has_row = false;
-      r.row.clear();
-      result->consumed.read += r.consumed.read;
-      result->consumed.write += r.consumed.write;
-      if (!r.ok) ++result->failed_rows;
-      if (r.ok && row->has_row() && !row->row().empty()) {
-        std::string& buf = result->storage_.emplace_back();
-        buf.swap(*row->mutable_row());
-        TSB_RETURN_IF_ERROR(DecodeRow(buf, &r.row).WithContext("BatchWriteRow row"));
-        r.has_row = true;
-      }
-    }
-  }
+  TSB_RETURN_IF_ERROR(DecodeBatchResult("BatchWriteRow row", &resp, result, &result->storage_));
   AddConsumed(result->consumed);
   return Status::OK();
 }

@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <cstdio>
+
+#include "core/ascii.h"
 
 namespace tsb::ots {
 
@@ -24,13 +26,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 // A non-empty variable; empty counts as unset, as in the SDKs.
@@ -122,7 +117,7 @@ Result<std::vector<IniSection>> ParseIni(std::string_view text) {
       return Status::InvalidArgument("line " + std::to_string(line_no) +
                                      ": key before the first [section]");
     }
-    std::string key = Lower(Trim(line.substr(0, eq)));
+    std::string key = AsciiLower(Trim(line.substr(0, eq)));
     std::string_view value = Trim(line.substr(eq + 1));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front()) {
@@ -211,7 +206,7 @@ Result<Credentials> IniFileCredentialsProvider::Get() const {
     return Status::NotFound(msg);
   }
   const std::string* type = section->Find("type");
-  std::string type_name = type ? Lower(*type) : "access_key";
+  std::string type_name = type ? AsciiLower(*type) : "access_key";
   if (type_name != "access_key") {
     return Status::NotSupported(where + ": credential type \"" + type_name +
                                 "\" is not supported yet (only access_key)");

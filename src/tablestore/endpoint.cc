@@ -5,16 +5,11 @@
 #include <charconv>
 #include <vector>
 
+#include "core/ascii.h"
+
 namespace tsb::ots {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool IsHostChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
@@ -51,7 +46,7 @@ Status Bad(std::string_view text, std::string_view why) {
 }  // namespace
 
 std::optional<ServiceHost> ParseServiceHost(std::string_view host) {
-  std::string lower = Lower(host);
+  std::string lower = AsciiLower(host);
   static constexpr std::string_view kPublic = ".ots.aliyuncs.com";
   static constexpr std::string_view kInternal = ".ots-internal.aliyuncs.com";
   ServiceHost out;
@@ -70,7 +65,7 @@ std::optional<ServiceHost> ParseServiceHost(std::string_view host) {
   std::string_view region = rest.substr(dot + 1);
   if (!IsLabel(instance) || !IsLabel(region)) return std::nullopt;
   out.instance = std::string(instance);
-  out.region = Lower(region);
+  out.region = AsciiLower(region);
   return out;
 }
 
@@ -85,7 +80,7 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
   if (sep == std::string_view::npos) {
     ep.scheme = "https";
   } else {
-    std::string scheme = Lower(s.substr(0, sep));
+    std::string scheme = AsciiLower(s.substr(0, sep));
     if (scheme == "tablestore" || scheme == "https") {
       ep.scheme = "https";
     } else if (scheme == "http") {
@@ -154,7 +149,7 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
 Result<Endpoint> ParseLocation(std::string_view text) {
   std::string_view s = text;
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  if (!Lower(s.substr(0, 13)).starts_with("tablestore://")) {
+  if (!AsciiLower(s.substr(0, 13)).starts_with("tablestore://")) {
     return Status::InvalidArgument("location \"" + Shown(text) +
                                    "\": expected tablestore://INSTANCE.REGION.ots[-internal]"
                                    ".aliyuncs.com");

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/ascii.h"
+
 namespace tsb::ots {
 
 namespace {
@@ -36,8 +38,7 @@ bool IsLoopbackUrl(std::string_view url) {
   } else {
     host = std::string(url.substr(0, url.find(':')));
   }
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  AsciiLowerInPlace(&host);
   return host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") ||
          host == "::1" || host == "0.0.0.0";
 }
@@ -89,8 +90,7 @@ size_t OnHeader(char* data, size_t size, size_t nmemb, void* user) {
   if (state->header_count == headers.size()) headers.emplace_back();
   HttpHeader& h = headers[state->header_count++];
   h.name.assign(TrimView(line.substr(0, colon)));
-  std::transform(h.name.begin(), h.name.end(), h.name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  AsciiLowerInPlace(&h.name);
   h.value.assign(TrimView(line.substr(colon + 1)));
   return n;
 }

@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/crypto.h"
+#include "core/value_text.h"
 
 namespace tsb::ots {
 namespace {
@@ -14,42 +16,10 @@ namespace {
 constexpr std::string_view kOtsPrefix = "x-ots-";
 constexpr std::string_view kSignatureHeader = "x-ots-signature";
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (Lower(s[i]) != prefix[i]) return false;
-  }
-  return true;
-}
-
 std::string_view Trim(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
   return v;
-}
-
-// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
@@ -75,7 +45,7 @@ std::string CanonicalOtsHeaders(std::span<const HeaderEntry> headers) {
   for (const HeaderEntry& h : headers) {
     if (!StartsWithIgnoreCase(h.name, kOtsPrefix)) continue;
     std::string name(h.name);
-    for (char& c : name) c = Lower(c);
+    for (char& c : name) c = AsciiLower(c);
     if (name == kSignatureHeader) continue;
     entries.push_back({std::move(name), Trim(h.value)});
   }

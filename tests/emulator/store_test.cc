@@ -130,7 +130,7 @@ struct Fixture {
 
   Status Create(std::string name, std::vector<PrimaryKeyColumn> pk, TableOptions options = {}) {
     TableMeta meta;
-    meta.table_name = std::move(name);
+    meta.name = std::move(name);
     meta.primary_key = std::move(pk);
     return store->CreateTable(kInst, meta, options, ReservedThroughput{});
   }
@@ -248,7 +248,7 @@ TEST_CASE("store: table lifecycle and table errors") {
   REQUIRE(d.ok());
   CHECK(*d->options.time_to_live == -1);
   CHECK(*d->options.max_versions == 1);
-  CHECK(*d->options.deviation_cell_version_in_sec == 86400);
+  CHECK(*d->options.max_time_deviation == 86400);
   CHECK(d->last_increase_time == kStartMs / 1000);
 
   TableOptions upd;
@@ -468,7 +468,7 @@ TEST_CASE("store: UpdateRow operations") {
       .Col("a", Value::Integer(10), std::nullopt, ots::CellOp::kIncrement)
       .Col("n", Value::Integer(-3), std::nullopt, ots::CellOp::kIncrement);
   RowWrite w;
-  w.type = OperationType::kUpdate;
+  w.type = WriteType::kUpdate;
   w.row = &inc.row();
   w.return_content.type = ReturnType::kAfterModify;
   RowWriteResult res;
@@ -804,7 +804,7 @@ TEST_CASE("store: BatchWriteRow limits, duplicates, per-row results") {
   RowWrite bad;
   bad.row = &bad_pk.row();
   mixed.tables.push_back({"u", {row(4), bad}});
-  mixed.tables[1].rows[0].type = OperationType::kUpdate;
+  mixed.tables[1].rows[0].type = WriteType::kUpdate;
   REQUIRE(f.store->BatchWriteRow(kInst, mixed, &results).ok());
   REQUIRE(results.size() == 2);
   CHECK(results[0][0].status.ok());
@@ -821,7 +821,7 @@ TEST_CASE("store: BatchWriteRow limits, duplicates, per-row results") {
   // DELETE rows in a batch.
   BatchWriteRequest del;
   del.tables.push_back({"t", {row(4)}});
-  del.tables[0].rows[0].type = OperationType::kDelete;
+  del.tables[0].rows[0].type = WriteType::kDelete;
   REQUIRE(f.store->BatchWriteRow(kInst, del, &results).ok());
   CHECK(results[0][0].status.ok());
   CHECK(f.Get("t", RowBuilder().PkI("pk", 4)).empty());

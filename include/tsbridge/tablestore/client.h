@@ -32,75 +32,19 @@
 #include "tsbridge/status.h"
 #include "tsbridge/tablestore/credentials.h"
 #include "tsbridge/tablestore/http_transport.h"
+#include "tsbridge/tablestore/model.h"
 #include "tsbridge/tablestore/retry.h"
 #include "tsbridge/tablestore/row.h"
 
 namespace tsb::ots {
 
 // ---------------------------------------------------------------------------------------------
-// Tables. Enum values are the protobuf's (wire doc A.3).
-
-enum class PrimaryKeyType : uint8_t { kInteger = 1, kString = 2, kBinary = 3 };
-enum class DefinedColumnType : uint8_t {
-  kInteger = 1,
-  kDouble = 2,
-  kBoolean = 3,
-  kString = 4,
-  kBinary = 7,
-};
-enum class TableStatus : uint8_t {
-  kActive = 1,
-  kInactive = 2,
-  kLoading = 3,
-  kUnloading = 4,
-  kUpdating = 5,
-};
-
-std::string_view PrimaryKeyTypeName(PrimaryKeyType type);  // "INTEGER", "STRING", "BINARY"
-
-struct PrimaryKeyColumn {
-  std::string name;
-  PrimaryKeyType type = PrimaryKeyType::kString;
-  bool auto_increment = false;
-};
-
-struct DefinedColumn {
-  std::string name;
-  DefinedColumnType type = DefinedColumnType::kString;
-};
-
-struct TableMeta {
-  std::string name;
-  std::vector<PrimaryKeyColumn> primary_key;   // schema order; the first is the partition key
-  std::vector<DefinedColumn> defined_columns;  // optional, for secondary indexes
-};
-
-// Unset fields are left to the service's defaults (CreateTable) or unchanged (UpdateTable).
-struct TableOptions {
-  std::optional<int32_t> time_to_live;         // seconds; -1 = forever
-  std::optional<int32_t> max_versions;
-  std::optional<int64_t> max_time_deviation;   // seconds (deviation_cell_version_in_sec)
-  std::optional<bool> allow_update;
-};
-
-struct CapacityUnits {
-  int64_t read = 0;
-  int64_t write = 0;
-};
+// Tables (the model itself, shared with the emulator, is in model.h).
 
 struct CreateTableRequest {
   TableMeta meta;
   TableOptions options;
   CapacityUnits reserved;  // reserved throughput; 0/0 for on-demand instances
-};
-
-struct TableDescription {
-  TableMeta meta;
-  TableOptions options;
-  TableStatus status = TableStatus::kActive;
-  CapacityUnits reserved;
-  int64_t last_increase_time = 0;  // seconds since the epoch
-  int64_t last_decrease_time = 0;
 };
 
 struct UpdateTableRequest {
@@ -118,15 +62,6 @@ struct UpdateTableResult {
 
 // ---------------------------------------------------------------------------------------------
 // Filters and conditions (wire doc A.4).
-
-enum class Comparator : uint8_t {
-  kEqual = 1,
-  kNotEqual = 2,
-  kGreaterThan = 3,
-  kGreaterEqual = 4,
-  kLessThan = 5,
-  kLessEqual = 6,
-};
 
 // A filter tree: single-column comparisons combined with NOT / AND / OR. A kSingle node's value is
 // an ots::Value whose STRING/BINARY bytes view the caller's storage (valid during the call).
@@ -157,14 +92,10 @@ struct ColumnFilter {
 // value).
 Status EncodeFilter(const ColumnFilter& filter, std::string* out);
 
-enum class RowExistence : uint8_t { kIgnore = 0, kExpectExist = 1, kExpectNotExist = 2 };
-
 struct Condition {
   RowExistence row_existence = RowExistence::kIgnore;
   std::optional<ColumnFilter> column_condition;
 };
-
-enum class ReturnType : uint8_t { kNone = 0, kPrimaryKey = 1, kAfterModify = 2 };
 
 // [start, end) in milliseconds, or one exact version.
 struct TimeRange {
@@ -232,8 +163,6 @@ class WriteRowResult {
 
 // ---------------------------------------------------------------------------------------------
 // GetRange.
-
-enum class Direction : uint8_t { kForward = 0, kBackward = 1 };
 
 struct GetRangeRequest {
   std::string table;
@@ -318,8 +247,6 @@ class BatchResult {
   friend class Client;
   std::deque<std::string> storage_;  // deque: appending never moves earlier buffers
 };
-
-enum class WriteType : uint8_t { kPut = 1, kUpdate = 2, kDelete = 3 };
 
 struct BatchWriteRowItem {
   WriteType type = WriteType::kPut;
