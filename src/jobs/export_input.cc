@@ -51,15 +51,7 @@ Result<InputTarget> ResolveInput(const ExportOptions& options, const JobSpec& sp
 
 std::string DefaultRejectsPath(const InputTarget& t) {
   if (t.path == "-") return "-";
-  std::string stem = t.path;
-  for (std::string_view ext : {".gz", ".zst"}) {
-    if (stem.size() > ext.size() && stem.compare(stem.size() - ext.size(), ext.size(), ext) == 0) {
-      stem.resize(stem.size() - ext.size());
-    }
-  }
-  size_t slash = stem.find_last_of('/');
-  size_t dot = stem.find_last_of('.');
-  if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) stem.resize(dot);
+  const std::string stem = PathStem(t.path);
   return stem + (t.format == FileFormat::kCsv ? ".rejects.csv" : ".rejects.jsonl");
 }
 

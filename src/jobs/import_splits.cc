@@ -3,23 +3,12 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "core/hash.h"
 #include "core/log.h"
 #include "tablestore/core_bridge.h"
 #include "tablestore/plainbuffer.h"
 
 namespace tsb::jobs {
-
-namespace {
-
-uint64_t Fnv1a(uint64_t h, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-}  // namespace
 
 Result<std::vector<ScanTask>> PlanSplits(ots::Client* client, const std::string& table,
                                          const ScanPlan& plan, const ImportOptions& options,
@@ -31,12 +20,12 @@ Result<std::vector<ScanTask>> PlanSplits(ots::Client* client, const std::string&
       options.split_unit_bytes_for_test > 0 ? options.split_unit_bytes_for_test : 1 << 20;
   ots::ComputeSplitsResult result;
   TSB_RETURN_IF_ERROR(client->ComputeSplitPointsBySize(request, &result));
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = kFnv1aOffset;
   std::string encoded;
   for (const ots::Row& point : result.split_points) {
     encoded.clear();
     ots::EncodePrimaryKey(point.primary_key, &encoded);
-    h = Fnv1a(h, encoded);
+    h = Fnv1a(encoded, h);
   }
   char hex[17];
   std::snprintf(hex, sizeof(hex), "%016" PRIx64, h);

@@ -7,35 +7,10 @@
 #include "tablestore/core_bridge.h"
 #include "tablestore/plainbuffer.h"
 #include "tsbridge/convert.h"
+#include "core/hash.h"
 #include "tsbridge/tablestore/limits.h"
 
 namespace tsb::ots {
-
-namespace {
-
-constexpr uint64_t kFnvOffset = 1469598103934665603ull;
-
-uint64_t Fnv1a(std::string_view bytes) {
-  uint64_t h = kFnvOffset;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-// murmur3's 64-bit finalizer: every input bit reaches every output bit, so the share (the hash
-// modulo N) no longer follows FNV-1a's low bits, which ignore the high bits of every byte.
-uint64_t Fmix64(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
-  return h;
-}
-
-}  // namespace
 
 int KeyShardOf(std::string_view encoded_partition_key, int shards) {
   return static_cast<int>(Fmix64(Fnv1a(encoded_partition_key)) % static_cast<uint64_t>(shards));
