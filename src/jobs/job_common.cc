@@ -194,6 +194,14 @@ Progress::~Progress() { Finish(); }
 void Progress::Update(int64_t rows, int64_t bytes) {
   rows_.store(rows, std::memory_order_relaxed);
   bytes_.store(bytes, std::memory_order_relaxed);
+  // A bar shows at the first rows, so that even a short job on a terminal shows one.
+  if (bar_ && !kicked_.exchange(true, std::memory_order_relaxed)) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      kick_ = true;
+    }
+    wake_.notify_all();
+  }
 }
 
 void Progress::SetTotal(int64_t total, std::string unit) {
@@ -262,7 +270,10 @@ void Progress::Draw(bool heartbeat) {
 void Progress::Run() {
   const auto period = bar_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10000);
   std::unique_lock<std::mutex> lock(mu_);
-  while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
+  for (;;) {
+    wake_.wait_for(lock, period, [this] { return stop_ || kick_; });
+    if (stop_) return;
+    kick_ = false;
     lock.unlock();
     Draw(heartbeat_);
     lock.lock();

@@ -161,6 +161,8 @@ class Progress {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;  // guarded by mu_
+  bool kick_ = false;  // guarded by mu_: draw now (the first update of a bar)
+  std::atomic<bool> kicked_{false};
   bool drawn_ = false;
   std::thread thread_;
 };

@@ -114,7 +114,7 @@ test('the progress line appears only on a terminal, and is cleared before the su
     proc.on('close', (code) => resolve({ code, text }));
   });
   assert.equal(pty.code, 0, pty.text);
-  assert.match(pty.text, /\rimport: \d+ rows, [\d.]+ MB, \d+ rows\/s/, 'a progress line is drawn');
+  assert.match(pty.text, /\rimport: (\[[#.]+\] +\d+% \d+\/\d+ splits?, )?\d+ rows, [\d.]+ MB, \d+ rows\/s/, 'a progress line is drawn');
   assert.match(pty.text, /\r\x1b\[K/, 'and cleared before the summary');
 });
 
