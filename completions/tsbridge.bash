@@ -16,11 +16,13 @@ _tsbridge() {
     --nulls) COMPREPLY=($(compgen -W "skip delete" -- "$cur")); return ;;
     --compression) COMPREPLY=($(compgen -W "snappy zstd gzip lz4_raw brotli none" -- "$cur")); return ;;
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
+    --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+    --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
   esac
   case "$sub" in
     emulator) COMPREPLY=($(compgen -W "--listen --data --no-sync --config --access-key-id --access-key-secret --log-level --fault --fault-seed --help" -- "$cur")) ;;
-    import) COMPREPLY=($(compgen -W "--spec --output --format --where --explain --parallel --shard --limit --summary --endpoint --request-timeout --retry-deadline --rejects --max-errors --overwrite --compression --row-group-rows --versions --time-range --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
-    export) COMPREPLY=($(compgen -W "--spec --input --format --mode --nulls --if-absent --parallel --scatter --shard --rejects --create-table --dry-run --summary --endpoint --request-timeout --retry-deadline --max-errors --max-rows-per-sec --max-cu-per-sec --quiet --help" -- "$cur")) ;;
+    import) COMPREPLY=($(compgen -W "--spec --output --format --where --explain --parallel --shard --limit --summary --endpoint --request-timeout --retry-deadline --rejects --max-errors --overwrite --compression --row-group-rows --versions --time-range --max-rows-per-sec --max-cu-per-sec --quiet --verbose --log-level --log-format --progress --help" -- "$cur")) ;;
+    export) COMPREPLY=($(compgen -W "--spec --input --format --mode --nulls --if-absent --parallel --scatter --shard --rejects --create-table --dry-run --summary --endpoint --request-timeout --retry-deadline --max-errors --max-rows-per-sec --max-cu-per-sec --quiet --verbose --log-level --log-format --progress --help" -- "$cur")) ;;
   esac
 }
 complete -F _tsbridge tsbridge
