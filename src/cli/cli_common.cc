@@ -92,6 +92,18 @@ int FinishJob(std::string_view verb, const Status& status, jobs::JobSummary* sum
   return exit.code;
 }
 
+void AddConnectionFlags(CLI::App* sub, std::string* endpoint, double* request_timeout,
+                        double* retry_deadline) {
+  sub->add_option("--endpoint", *endpoint, "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
+  sub->add_option("--request-timeout", *request_timeout,
+                  "Seconds one request may take before it is abandoned and retried (default 30)")
+      ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
+  sub->add_option("--retry-deadline", *retry_deadline,
+                  "Seconds one call may take with all its retries before the job fails "
+                  "(default 300)")
+      ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
+}
+
 void LogFlags::Add(CLI::App* sub) {
   sub->add_option("--log-level", level, "error, warn, info (default) or debug")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));

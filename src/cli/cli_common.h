@@ -42,6 +42,11 @@ struct LogFlags {
   int Apply(std::string_view verb, bool* quiet, jobs::ProgressMode* mode) const;
 };
 
+// --endpoint, --request-timeout and --retry-deadline of every subcommand that talks to
+// Tablestore (decisions 6 and 11).
+void AddConnectionFlags(CLI::App* sub, std::string* endpoint, double* request_timeout,
+                        double* retry_deadline);
+
 // SIGINT / SIGTERM set jobs::StopSignal(); a second signal ends the process at once.
 void InstallStopHandlers();
 // "K/N" with 1 <= K <= N.

@@ -57,15 +57,7 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--max-errors", *max_errors,
                   "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
       ->check(MaxErrorsValue());
-  sub->add_option("--endpoint", options->endpoint,
-                  "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
-  sub->add_option("--request-timeout", options->request_timeout,
-                  "Seconds one request may take before it is abandoned and retried (default 30)")
-      ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
-  sub->add_option("--retry-deadline", options->retry_deadline,
-                  "Seconds one call may take with all its retries before the job fails "
-                  "(default 300)")
-      ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
+  AddConnectionFlags(sub, &options->endpoint, &options->request_timeout, &options->retry_deadline);
   logs->Add(sub);
   sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
                   "Write at most N rows per second in all (a token bucket shared by the writers)")

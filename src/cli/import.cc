@@ -91,15 +91,7 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--row-group-rows", *row_group_rows,
                   "Rows per Parquet row group (default: the spec's file.row_group_rows, else "
                   "122880)");
-  sub->add_option("--endpoint", options->endpoint,
-                  "Override the spec's endpoint (also TSBRIDGE_ENDPOINT)");
-  sub->add_option("--request-timeout", options->request_timeout,
-                  "Seconds one request may take before it is abandoned and retried (default 30)")
-      ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
-  sub->add_option("--retry-deadline", options->retry_deadline,
-                  "Seconds one call may take with all its retries before the job fails "
-                  "(default 300)")
-      ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
+  AddConnectionFlags(sub, &options->endpoint, &options->request_timeout, &options->retry_deadline);
   logs->Add(sub);
   sub->add_option("--versions", *versions,
                   "Read up to N versions of each cell and write the long layout: the key "
