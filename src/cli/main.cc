@@ -1,10 +1,89 @@
 // tsbridge: moves data between Alibaba Cloud Tablestore tables and Parquet, CSV and JSON Lines
 // files. `import` reads a table into a file, `export` writes a file into a table.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/commands.h"
+#include "cli/exit_status.h"
+
+namespace {
+
+// Edit distance, for "did you mean": names are short, so the quadratic table is nothing.
+size_t Distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The closest of `names` to `typed`, when close enough to be a likely typo; else empty.
+std::string ClosestMatch(std::string_view typed, const std::vector<std::string>& names) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, typed.size() / 3) + 1;
+  for (const std::string& name : names) {
+    const size_t d = Distance(typed, name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  return best;
+}
+
+int Usage(const std::string& prefix, const std::string& message, const std::string& suggestion) {
+  std::fprintf(stderr, "%s: %s%s\nRun '%s --help' for more information.\n", prefix.c_str(),
+               message.c_str(),
+               suggestion.empty() ? "" : ("; did you mean `" + suggestion + "`?").c_str(),
+               prefix.c_str());
+  return tsb::cli::kExitUsage;
+}
+
+// Flags a subcommand does not have are named before anything else is checked (CLI11 would first
+// complain that --spec is missing), with the closest flag it does have.
+int CheckFlags(CLI::App* sub, int argc, char** argv, int first) {
+  std::vector<std::string> names;
+  std::vector<std::string> taking_value;  // flags whose next argument is their value
+  for (const CLI::Option* option : sub->get_options()) {
+    std::vector<std::string> own;
+    for (const std::string& n : option->get_lnames()) own.push_back("--" + n);
+    for (const std::string& n : option->get_snames()) own.push_back("-" + n);
+    names.insert(names.end(), own.begin(), own.end());
+    if (option->get_type_size() != 0) taking_value.insert(taking_value.end(), own.begin(), own.end());
+  }
+  for (int i = first; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-' || arg == "-") continue;
+    if (arg[1] != '-' && arg.size() > 2) continue;  // -vq style bundles
+    if ((arg[1] >= '0' && arg[1] <= '9') || arg[1] == '.') continue;  // a negative number
+    const size_t eq = arg.find('=');
+    const std::string flag(arg.substr(0, eq));
+    if (std::find(names.begin(), names.end(), flag) == names.end()) {
+      return Usage("tsbridge " + sub->get_name(), "unknown flag " + flag,
+                   ClosestMatch(flag, names));
+    }
+    // The value of a flag may itself start with '-' (a --where of "-x > 1"): it is not a flag.
+    if (eq == std::string_view::npos &&
+        std::find(taking_value.begin(), taking_value.end(), flag) != taking_value.end()) {
+      ++i;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -12,28 +91,52 @@ int main(int argc, char** argv) {
       "  import: Tablestore table -> local file\n"
       "  export: local file -> Tablestore table",
       "tsbridge"};
-  app.set_version_flag("--version", std::string("tsbridge ") + TSB_VERSION);
+  app.set_version_flag("-V,--version", std::string("tsbridge ") + TSB_VERSION);
   app.require_subcommand(1);
+  app.footer("Run 'tsbridge help SUBCOMMAND' or 'tsbridge SUBCOMMAND --help' for its flags and "
+             "examples.");
 
   size_t count = 0;
   const tsb::cli::Command* commands = tsb::cli::Commands(&count);
   tsb::cli::RunFn run;
+  std::vector<std::string> command_names;
   for (size_t i = 0; i < count; ++i) {
     CLI::App* sub = app.add_subcommand(std::string(commands[i].name),
                                        std::string(commands[i].summary));
     commands[i].setup(sub, &run);
+    command_names.emplace_back(commands[i].name);
+  }
+
+  // `tsbridge help [SUBCOMMAND]`, as git and cargo have it: the same text as --help.
+  std::vector<char*> args(argv, argv + argc);
+  std::string help_flag = "--help";
+  if (argc >= 2 && std::string_view(argv[1]) == "help") {
+    if (argc == 2) {
+      args = {argv[0], help_flag.data()};
+    } else {
+      args = {argv[0], argv[2], help_flag.data()};
+    }
+  }
+  const int n = static_cast<int>(args.size());
+  if (n >= 2 && args[1][0] != '-') {
+    const std::string name = args[1];
+    if (std::find(command_names.begin(), command_names.end(), name) == command_names.end()) {
+      return Usage("tsbridge", "unknown subcommand \"" + name + "\"",
+                   ClosestMatch(name, command_names));
+    }
+    if (int code = CheckFlags(app.get_subcommand(name), n, args.data(), 2); code != 0) {
+      return code;
+    }
   }
 
   try {
-    app.parse(argc, argv);
+    app.parse(n, args.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     // Read like every other error of the command: "tsbridge import: --parallel: expected ...".
     std::string prefix = "tsbridge";
     for (const CLI::App* sub : app.get_subcommands()) prefix += " " + sub->get_name();
-    std::fprintf(stderr, "%s: %s\nRun with --help for more information.\n", prefix.c_str(),
-                 e.what());
-    return tsb::cli::kExitUsage;
+    return Usage(prefix, e.what(), "");
   }
   if (!run) return tsb::cli::kExitUsage;
   return run();
