@@ -288,6 +288,9 @@ void Progress::Finish() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // A job shorter than the thread's first wake-up still shows its bar once, as a terminal user
+  // expects a sign that rows moved, before the summary replaces it.
+  if (bar_ && kicked_.load(std::memory_order_relaxed) && !drawn_) Draw(false);
   if (drawn_) log::WriteTerminal("\r\033[K");
   drawn_ = false;
 }
