@@ -14,6 +14,7 @@
 
 #include "emulator/faults.h"
 #include "emulator/server.h"
+#include "support/emulator_fixture.h"
 #include "support/testing.h"
 #include "tablestore/batch_writer.h"
 #include "tsbridge/tablestore/client.h"
@@ -24,33 +25,12 @@ using namespace tsb::ots;
 
 namespace {
 
-struct ReadBackFixture {
-  emulator::EmulatorServer server{Options()};
-  tsb::testing::NoSleepEnv env;
-  std::unique_ptr<Client> client;
+struct ReadBackFixture : tsb::testing::EmulatorFixture {
   std::deque<WriteItem> items;
   std::vector<int64_t> written;
   std::map<int64_t, std::string> rejected;  // id -> code
 
-  static emulator::EmulatorOptions Options() {
-    emulator::EmulatorOptions o;
-    o.port = 0;
-    o.log_requests = false;
-    return o;
-  }
-
-  ReadBackFixture() {
-    Status s = server.Start();
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-    ClientOptions o;
-    o.endpoint = server.endpoint();
-    o.instance = "readback";
-    o.credentials.access_key_id = std::string(emulator::kDevAccessKeyId);
-    o.credentials.access_key_secret = std::string(emulator::kDevAccessKeySecret);
-    o.retry_env = &env;
-    auto c = Client::Create(o);
-    REQUIRE_MESSAGE(c.ok(), c.status().ToString());
-    client = std::move(c).value();
+  ReadBackFixture() : EmulatorFixture("readback") {
     CreateTableRequest t;
     t.meta.name = "t";
     t.meta.primary_key = {{"id", PrimaryKeyType::kInteger}};

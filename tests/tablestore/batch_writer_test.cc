@@ -18,6 +18,7 @@
 
 #include "emulator/faults.h"
 #include "emulator/server.h"
+#include "support/emulator_fixture.h"
 #include "support/testing.h"
 #include "tablestore/plainbuffer.h"
 #include "tablestore/table_batch_writer.h"
@@ -31,33 +32,13 @@ namespace {
 
 using tsb::testing::NoSleepEnv;
 
-struct Emulator {
-  emulator::EmulatorServer server;
-  NoSleepEnv env;
-  std::unique_ptr<Client> client;
-
-  Emulator() : server(MakeOptions()) {
-    Status s = server.Start();
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-    ClientOptions o;
-    o.endpoint = server.endpoint();
-    o.instance = "exporttest";
-    o.credentials.access_key_id = std::string(emulator::kDevAccessKeyId);
-    o.credentials.access_key_secret = std::string(emulator::kDevAccessKeySecret);
-    o.retry_env = &env;
-    auto c = Client::Create(o);
-    REQUIRE_MESSAGE(c.ok(), c.status().ToString());
-    client = std::move(c).value();
+// The shared emulator with the table "t" (id INTEGER) every test here writes to.
+struct Emulator : tsb::testing::EmulatorFixture {
+  Emulator() : EmulatorFixture("exporttest") {
     CreateTableRequest t;
     t.meta.name = "t";
     t.meta.primary_key = {{"id", PrimaryKeyType::kInteger}};
     REQUIRE(client->CreateTable(t).ok());
-  }
-  static emulator::EmulatorOptions MakeOptions() {
-    emulator::EmulatorOptions o;
-    o.port = 0;
-    o.log_requests = false;
-    return o;
   }
   void Fault(const std::string& rule) {
     auto parsed = emulator::ParseFaultRule(rule);
