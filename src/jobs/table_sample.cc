@@ -11,16 +11,42 @@ namespace tsb::jobs {
 
 namespace {
 
+std::string RowKeyText(const ots::Row& row) {
+  std::vector<std::string_view> names;
+  std::vector<OtsValueRef> values;
+  for (const ots::Cell& cell : row.primary_key) {
+    OtsValueRef ref;
+    if (!cell.value.has_value() || !ots::FromWireValue(*cell.value, &ref)) continue;
+    names.push_back(cell.name);
+    values.push_back(ref);
+  }
+  return DescribeRowKey(names, values);
+}
+
 // What the sampled rows tell about attributes, gathered page by page before the rows convert.
 class AttributeTally {
  public:
-  explicit AttributeTally(std::vector<SampledAttribute>* out) : out_(out) {}
+  AttributeTally(const JobSpec& spec, TableSample* out)
+      : spec_(spec), out_(&out->attributes), rejects_(&out->column_rejects) {
+    rejects_->assign(spec.columns.size(), ColumnRejects{});
+    const auto& entries = spec.mapping.columns();
+    for (size_t c = 0; c < entries.size(); ++c) {
+      if (!entries[c].primary_key) mapped_.emplace(entries[c].ots_name, static_cast<int>(c));
+    }
+  }
 
   void Add(const ots::Row& row) {
+    const auto& keys = spec_.mapping.key_columns();
+    for (size_t k = 0; k < keys.size() && k < row.primary_key.size(); ++k) {
+      Check(row, keys[k], row.primary_key[k]);
+    }
     for (const ots::Cell& cell : row.attributes) {
       if (!cell.value.has_value()) continue;
       SampledAttribute& a = Get(cell.name);
       ++a.rows;
+      if (auto it = mapped_.find(std::string(cell.name)); it != mapped_.end()) {
+        Check(row, it->second, cell);
+      }
       OtsValueRef ref;
       if (!ots::FromWireValue(*cell.value, &ref)) continue;
       if (ref.type == OtsType::kInteger) {
@@ -44,21 +70,30 @@ class AttributeTally {
     return out_->back();
   }
 
+  // Whether spec column c can hold the cell's value, as the reader's conversion judges it.
+  void Check(const ots::Row& row, int c, const ots::Cell& cell) {
+    if (!cell.value.has_value()) return;
+    OtsValueRef ref;
+    std::string_view stored = "UNKNOWN";
+    Status s = Status::InvalidArgument("the stored value has no data type");
+    if (ots::FromWireValue(*cell.value, &ref)) {
+      stored = OtsTypeName(ref.type);
+      ConvertedValue converted;
+      s = ConvertOtsValue(ref, spec_.columns[c].type, &converted);
+    }
+    if (s.ok()) return;
+    ColumnRejects& r = (*rejects_)[c];
+    if (r.values++ == 0) {
+      r.first = SampledReject{c, RowKeyText(row), std::string(stored), s.message()};
+    }
+  }
+
+  const JobSpec& spec_;
   std::vector<SampledAttribute>* out_;
+  std::vector<ColumnRejects>* rejects_;
+  std::unordered_map<std::string, int> mapped_;  // attribute name -> spec column
   std::unordered_map<std::string, size_t> index_;
 };
-
-std::string RowKeyText(const ots::Row& row) {
-  std::vector<std::string_view> names;
-  std::vector<OtsValueRef> values;
-  for (const ots::Cell& cell : row.primary_key) {
-    OtsValueRef ref;
-    if (!cell.value.has_value() || !ots::FromWireValue(*cell.value, &ref)) continue;
-    names.push_back(cell.name);
-    values.push_back(ref);
-  }
-  return DescribeRowKey(names, values);
-}
 
 // Which of n splits to read from: k of them, evenly spread, the first always among them.
 std::vector<size_t> ChooseSplits(size_t n, size_t k) {
@@ -137,7 +172,7 @@ Result<TableSample> SampleTable(ots::Client* client, const JobSpec& spec,
       schema, static_cast<size_t>(std::clamp<int64_t>(options.max_rows, 1, 1 << 16)));
   if (options.max_rows <= 0) return sample;
 
-  AttributeTally tally(&sample.attributes);
+  AttributeTally tally(spec, &sample);
   const std::vector<size_t> chosen = ChooseSplits(splits.size(), options.max_splits);
   ots::TableScanOptions scan;
   scan.table = spec.tablestore.table;

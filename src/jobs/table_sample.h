@@ -49,6 +49,13 @@ struct SampledReject {
   std::string reason;       // ConvertOtsValue's reason
 };
 
+// The sampled values of one spec column that its type cannot hold, counted per column (a row
+// with two such values counts in both columns).
+struct ColumnRejects {
+  int64_t values = 0;
+  SampledReject first;  // the first one's key, stored type and reason
+};
+
 struct TableSample {
   int64_t rows = 0;           // rows read
   size_t splits = 0;          // the table's splits at the 256 MiB target
@@ -56,6 +63,8 @@ struct TableSample {
   // Every attribute any sampled row carries, in order of first appearance.
   std::vector<SampledAttribute> attributes;
   std::vector<SampledReject> rejects;
+  // Per spec column (indexed as the spec's columns).
+  std::vector<ColumnRejects> column_rejects;
   // The rows that convert, in the spec's columns, in the order read.
   std::unique_ptr<RowBatch> batch;
 

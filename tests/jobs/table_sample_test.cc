@@ -107,6 +107,12 @@ TEST_CASE("table sample: the first rows of a one-split table, types with counts,
   CHECK(sample->rejects[0].key == "(id=5)");
   CHECK(sample->rejects[0].stored_type == "STRING");
   CHECK(sample->rejects[1].key == "(id=700)");
+  // Counted per column as well: every value of v that bigint cannot hold, the first one's key.
+  REQUIRE(sample->column_rejects.size() == 2);
+  CHECK(sample->column_rejects[0].values == 0);
+  CHECK(sample->column_rejects[1].values == 2);
+  CHECK(sample->column_rejects[1].first.key == "(id=5)");
+  CHECK(sample->column_rejects[1].first.reason == sample->rejects[0].reason);
 
   // The rows that convert, in key order: 0..999 without 5 and 700.
   REQUIRE(sample->batch->num_rows() == 998);
