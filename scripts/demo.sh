@@ -5,8 +5,9 @@
 #   1. starts `tsbridge emulator` on a free port with a temporary store;
 #   2. creates the guide's table `ots_tpch_orders` and fills it with 2,000 generated orders
 #      (`tsbridge export --create-table` from a CSV file);
-#   3. runs `tsbridge import` with the guide's --where, to Parquet and to CSV, and shows the CSV;
-#   4. stops the emulator.
+#   3. runs `tsbridge describe` on it: the table, the mapping beside a sample of rows, findings;
+#   4. runs `tsbridge import` with the guide's --where, to Parquet and to CSV, and shows the CSV;
+#   5. stops the emulator.
 #
 # Everything goes to a temporary directory, removed at the end (DEMO_KEEP=1 keeps it).
 # DEMO_SKIP_BUILD=1 skips the set-up and build; DEMO_BIN names another tsbridge binary.
@@ -95,9 +96,13 @@ say "2. create the table ots_tpch_orders and fill it with 2,000 orders"
 show "tsbridge export --spec orders.json --input orders.csv --create-table"
 "$bin" export --spec "$work/orders.json" --input "$work/orders.csv" --create-table
 
+say "3. describe the table and check the mapping against a sample of its rows"
+show "tsbridge describe --spec orders.json"
+"$bin" describe --spec "$work/orders.json"
+
 where="odps_orderkey > 5000 AND odps_orderkey < 7000 AND odps_orderdate >= '1996-05-03' AND odps_orderdate < '1997-05-01'"
 
-say "3. import with the guide's predicate: first the plan, then Parquet and CSV"
+say "4. import with the guide's predicate: first the plan, then Parquet and CSV"
 show "tsbridge import --spec orders.json --where \"$where\" --explain"
 "$bin" import --spec "$work/orders.json" --where "$where" --explain
 show "tsbridge import --spec orders.json --where \"...\" --output orders.parquet"
@@ -112,7 +117,7 @@ echo "... ($(($(wc -l <"$work/result.csv") - 1)) rows)"
 show "cat summary.json"
 cat "$work/summary.json"
 
-say "4. stop the emulator"
+say "5. stop the emulator"
 kill -TERM "$emulator_pid"
 wait "$emulator_pid" && echo "emulator stopped (exit 0)"
 emulator_pid=""
