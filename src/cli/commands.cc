@@ -6,11 +6,11 @@ const Command* Commands(size_t* count) {
   static const Command kCommands[] = {
       {"import", "Read a Tablestore table into a Parquet, CSV or JSON Lines file", &SetupImportCommand},
       {"export", "Write a Parquet, CSV or JSON Lines file into a Tablestore table", &SetupExportCommand},
-      {"describe", "Show a table, its mapping beside a sample of rows, and what is wrong with it", &SetupDescribeCommand},
       {"emulator",
        "Run a local Tablestore-compatible server on an embedded RocksDB store (for demos, tests "
        "and CI pipelines)",
        &SetupEmulatorCommand},
+      {"describe", "Show a table, its mapping beside a sample of rows, and what is wrong with it", &SetupDescribeCommand},
   };
   *count = sizeof(kCommands) / sizeof(kCommands[0]);
   return kCommands;

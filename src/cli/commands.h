@@ -24,10 +24,10 @@ struct Command {
   void (*setup)(CLI::App* sub, RunFn* run);
 };
 
+void SetupDescribeCommand(CLI::App* sub, RunFn* run);
 void SetupEmulatorCommand(CLI::App* sub, RunFn* run);
 void SetupImportCommand(CLI::App* sub, RunFn* run);
 void SetupExportCommand(CLI::App* sub, RunFn* run);
-void SetupDescribeCommand(CLI::App* sub, RunFn* run);
 
 // The table, in the order `tsbridge --help` lists them.
 const Command* Commands(size_t* count);
