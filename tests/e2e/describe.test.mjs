@@ -259,6 +259,53 @@ test('values the local types cannot hold: type_cannot_hold, value_would_reject, 
   assert.equal(none.report.sample.rows, 0);
 });
 
+test('the schema as the SDK created it: defined columns, an auto-increment key, options, reserved throughput', async () => {
+  const table = 'describe_schema_table';
+  await call(sdk, 'createTable', {
+    tableMeta: {
+      tableName: table,
+      primaryKey: [{ name: 'shard', type: 'STRING' }, { name: 'seq', type: 'INTEGER', option: 'AUTO_INCREMENT' }],
+      definedColumn: [{ name: 'price', type: TableStore.DefinedColumnType.DCT_DOUBLE },
+        { name: 'note', type: TableStore.DefinedColumnType.DCT_STRING }],
+    },
+    reservedThroughput: { capacityUnit: { read: 2, write: 1 } },
+    tableOptions: { timeToLive: 172800, maxVersions: 3, maxTimeDeviation: 3600 },
+  });
+  const sdkTable = await call(sdk, 'describeTable', { tableName: table });
+  const spec = {
+    tablestore: { endpoint: emu.endpoint, instance: INSTANCE, table },
+    columns: [{ name: 'shard', type: 'string' }, { name: 'seq', type: 'bigint' },
+      { name: 'price', type: 'string' }, { name: 'note', type: 'string' }],
+    mapping: ':shard,:seq,price,note',
+  };
+  const { r, report } = await describeJson(spec, 'schema');
+  assert.equal(r.code, 2, describeRun(r));
+  assert.deepEqual(report.table.primary_key, [
+    { name: 'shard', type: 'STRING', auto_increment: false },
+    { name: 'seq', type: 'INTEGER', auto_increment: true },
+  ]);
+  assert.deepEqual(report.table.defined_columns,
+    sdkTable.tableMeta.definedColumn.map((d) => ({ name: d.name, type: { 2: 'DOUBLE', 4: 'STRING' }[d.type] })));
+  assert.deepEqual(report.table.defined_columns, [{ name: 'price', type: 'DOUBLE' }, { name: 'note', type: 'STRING' }]);
+  assert.deepEqual(report.table.options, { time_to_live: 172800, max_versions: 3, max_time_deviation: 3600 });
+  assert.deepEqual(report.table.reserved_throughput, { read: 2, write: 1 });
+  assert.equal(Number(sdkTable.reservedThroughputDetails.capacityUnit.read), 2);
+  assert.equal(sdkTable.tableOptions.timeToLive, 172800);
+  assert.equal(Number(sdkTable.tableOptions.deviationCellVersionInSec), 3600);
+  // The empty table: one split, no sampled rows, and the defined column's type judged without one.
+  assert.equal(report.sample.rows, 0);
+  assert.deepEqual(codes(report), ['type_cannot_hold']);
+  assert.equal(report.findings[0].column, 'price');
+  assert.match(report.findings[0].message, /"price" is a defined column of type DOUBLE/);
+  assert.deepEqual(report.mapping.map((m) => m.tablestore_type), ['STRING', 'INTEGER', 'DOUBLE', 'STRING']);
+  const text = (await describe(spec, [], 'schema')).stdout.toString();
+  assert.match(text, /primary key +shard STRING, seq INTEGER AUTO_INCREMENT\n/);
+  assert.match(text, /defined columns +price DOUBLE, note STRING\n/);
+  assert.match(text, /reserved +read 2 CU, write 1 CU\n/);
+  assert.match(text, /options +time to live 172800 s, max versions 3, max time deviation 3600 s\n/);
+  assert.match(text, /\(sample: 0 rows of 1000 asked for, from the start of 1 of 1 split \(the table is empty\)\)/);
+});
+
 test('--list-tables lists the tables as the SDK sees them; --json an array', async () => {
   await createTable(sdk, 'describe_listed', [{ name: 'k', type: 'STRING' }]);
   const { tableNames } = await call(sdk, 'listTable', {});
