@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 #include "core/closest_match.h"
 #include "jobs/describe_report.h"
@@ -124,6 +125,21 @@ std::optional<Finding> JudgeTicks(const Field& field, const std::string& ots_nam
   return std::nullopt;
 }
 
+// The sampled attributes by name (TableSample::Find scans; a wide spec asks once per column).
+std::unordered_map<std::string_view, const SampledAttribute*> ByName(const TableSample* sample) {
+  std::unordered_map<std::string_view, const SampledAttribute*> by_name;
+  if (sample == nullptr) return by_name;
+  for (const SampledAttribute& a : sample->attributes) by_name.emplace(a.name, &a);
+  return by_name;
+}
+
+const SampledAttribute* Lookup(
+    const std::unordered_map<std::string_view, const SampledAttribute*>& by_name,
+    std::string_view name) {
+  auto it = by_name.find(name);
+  return it == by_name.end() ? nullptr : it->second;
+}
+
 std::string SeenText(const SampledAttribute& a) {
   std::string out;
   for (OtsType t : a.TypesSeen()) {
@@ -229,10 +245,19 @@ std::vector<Finding> JudgeAttributes(const JobSpec& spec, const ots::TableMeta& 
                                      const JobSpec& sample_spec, const TableSample& sample) {
   std::vector<Finding> out;
   const auto& entries = spec.mapping.columns();
+  // Tablestore column -> spec column, so that a wide spec is judged in linear time.
+  std::unordered_map<std::string_view, int> mapped;
+  for (size_t c = 0; c < entries.size(); ++c)
+    mapped.emplace(entries[c].ots_name, static_cast<int>(c));
+  auto find = [&](std::string_view name) {
+    auto it = mapped.find(name);
+    return it == mapped.end() ? -1 : it->second;
+  };
+  const auto sampled_by_name = ByName(&sample);
   // What a misspelt attribute may have meant: the sampled attributes no other entry maps.
   std::vector<std::string> unmapped_names;
   for (const SampledAttribute& a : sample.attributes) {
-    if (spec.mapping.FindOtsColumn(a.name) < 0) unmapped_names.push_back(a.name);
+    if (find(a.name) < 0) unmapped_names.push_back(a.name);
   }
   // Sampled values each column cannot hold, by Tablestore column.
   std::map<std::string, const ColumnRejects*> rejects;
@@ -262,7 +287,7 @@ std::vector<Finding> JudgeAttributes(const JobSpec& spec, const ots::TableMeta& 
                  std::string(OtsTypeName(*defined)) + " in table " + Quoted(meta.name),
              -1);
     }
-    const SampledAttribute* a = sample.Find(e.ots_name);
+    const SampledAttribute* a = Lookup(sampled_by_name, e.ots_name);
     if (a != nullptr && !cannot_hold && a->count(e.ots_type) == 0 && !a->TypesSeen().empty()) {
       cannot(a->TypesSeen().front(),
              "every sampled value of " + Quoted(e.ots_name) + " is of another kind (" +
@@ -290,19 +315,20 @@ std::vector<Finding> JudgeAttributes(const JobSpec& spec, const ots::TableMeta& 
     if (cannot_hold) rejects.erase(e.ots_name);
   }
   for (const auto& [ots_name, r] : rejects) {
-    const int c = spec.mapping.FindOtsColumn(ots_name);
-    Finding f = MakeFinding("value_would_reject", Severity::kWarning,
-                            c >= 0 ? spec.columns[c].name : "", ots_name);
+    const int c = find(ots_name);
+    const std::string column = c >= 0 ? spec.columns[c].name : "";
+    Finding f = MakeFinding("value_would_reject", Severity::kWarning, column, ots_name);
     f.rows = r->values;
     f.message = std::to_string(r->values) + " of the " + sampled + " hold a value of " +
                 Quoted(ots_name) + " that the column cannot hold (import sends such rows to the " +
                 "reject file); the first, " + r->first.key + ", holds " + r->first.stored_type +
                 ": " + r->first.reason;
-    f.fix = "give the column a type that holds these values, or correct the rows";
+    f.fix =
+        "give column " + Quoted(column) + " a type that holds these values, or correct the rows";
     out.push_back(std::move(f));
   }
   for (const SampledAttribute& a : sample.attributes) {
-    if (spec.mapping.FindOtsColumn(a.name) >= 0) continue;
+    if (find(a.name) >= 0) continue;
     Finding f = MakeFinding("attribute_not_mapped", Severity::kInfo, "", a.name);
     f.rows = a.rows;
     f.message = "the attribute " + Quoted(a.name) + " (" + SeenText(a) + " in the " + sampled +
@@ -318,6 +344,7 @@ std::vector<MappingLine> MappingLines(const JobSpec& spec, const ots::TableMeta&
                                       const TableSample* sample) {
   std::vector<MappingLine> lines;
   const auto& entries = spec.mapping.columns();
+  const auto sampled_by_name = ByName(sample);
   for (size_t c = 0; c < entries.size(); ++c) {
     MappingLine line;
     line.column = spec.columns[c].name;
@@ -330,7 +357,7 @@ std::vector<MappingLine> MappingLines(const JobSpec& spec, const ots::TableMeta&
     if (auto defined = DefinedType(meta, entries[c].ots_name)) {
       line.tablestore_type = OtsTypeName(*defined);
     }
-    const SampledAttribute* a = sample ? sample->Find(entries[c].ots_name) : nullptr;
+    const SampledAttribute* a = Lookup(sampled_by_name, entries[c].ots_name);
     if (a != nullptr) {
       line.rows_seen = a->rows;
       for (OtsType t : a->TypesSeen()) line.types_seen.emplace_back(OtsTypeName(t), a->count(t));
