@@ -9,38 +9,11 @@
 
 #include "cli/commands.h"
 #include "cli/exit_status.h"
+#include "core/closest_match.h"
 
 namespace {
 
-// Edit distance, for "did you mean": names are short, so the quadratic table is nothing.
-size_t Distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// The closest of `names` to `typed`, when close enough to be a likely typo; else empty.
-std::string ClosestMatch(std::string_view typed, const std::vector<std::string>& names) {
-  std::string best;
-  size_t best_distance = std::max<size_t>(2, typed.size() / 3) + 1;
-  for (const std::string& name : names) {
-    const size_t d = Distance(typed, name);
-    if (d < best_distance) {
-      best_distance = d;
-      best = name;
-    }
-  }
-  return best;
-}
+using tsb::ClosestMatch;
 
 int Usage(const std::string& prefix, const std::string& message, const std::string& suggestion) {
   std::fprintf(stderr, "%s: %s%s\nRun '%s --help' for more information.\n", prefix.c_str(),
