@@ -1,5 +1,7 @@
 #include "jobs/spec_init.h"
 
+#include <algorithm>
+#include <map>
 #include <unordered_set>
 
 #include "core/ascii.h"
@@ -66,15 +68,11 @@ Status AddAttributes(ots::Client* client, const JobSpec& keys, const ots::TableM
   TableSampleOptions sample_options;
   sample_options.max_rows = sample_rows;
   TSB_ASSIGN_OR_RETURN(TableSample sample, SampleTable(client, keys, key_names, sample_options));
-  std::unordered_set<std::string> taken, mapped;
-  for (const Field& f : spec->columns) taken.insert(AsciiLower(f.name));
-  for (const std::string& k : key_names) mapped.insert(k);
-  auto add = [&](const std::string& ots_name, DataType type) {
-    if (!mapped.insert(ots_name).second) return;
-    spec->columns.push_back(Field{LocalName(ots_name, &taken, notes), type});
-    spec->mapping_text += "," + ots_name;
-  };
-  for (const ots::DefinedColumn& d : meta.defined_columns) add(d.name, LocalType(d.type));
+  // Defined columns with their declared type, then what the sample saw; in name order, which
+  // does not depend on which rows the sample read.
+  std::map<std::string, DataType> attributes;
+  for (const ots::DefinedColumn& d : meta.defined_columns)
+    attributes.emplace(d.name, LocalType(d.type));
   for (const SampledAttribute& a : sample.attributes) {
     const std::vector<OtsType> seen = a.TypesSeen();
     if (seen.empty()) continue;
@@ -88,7 +86,14 @@ Status AddAttributes(ots::Client* client, const JobSpec& keys, const ots::TableM
                        LocalType(seen[0]).ToString() +
                        ", so import rejects the rows of the other kinds");
     }
-    add(a.name, LocalType(seen[0]));
+    attributes.emplace(a.name, LocalType(seen[0]));
+  }
+  std::unordered_set<std::string> taken;
+  for (const Field& f : spec->columns) taken.insert(AsciiLower(f.name));
+  for (const auto& [ots_name, type] : attributes) {
+    if (std::find(key_names.begin(), key_names.end(), ots_name) != key_names.end()) continue;
+    spec->columns.push_back(Field{LocalName(ots_name, &taken, notes), type});
+    spec->mapping_text += "," + ots_name;
   }
   notes->push_back("sampled " + std::to_string(sample.rows) + " rows from " +
                    std::to_string(sample.splits_sampled) + " of " + std::to_string(sample.splits) +

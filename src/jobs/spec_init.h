@@ -1,7 +1,8 @@
 // `tsbridge spec init`: a starter job spec for a table. With --from-table it is read off the
-// table: the primary key in order from DescribeTable, then the defined columns, then every
-// attribute a sample of rows carries (jobs/table_sample.h), each typed by the Tablestore kind it
-// holds most often; the local names are the Tablestore names. The quickest way from a table to an
+// table: the primary key in order from DescribeTable, then, in name order, the defined columns and
+// every attribute a sample of rows carries (jobs/table_sample.h), each typed by its declared kind
+// or the Tablestore kind it holds most often in the sample; the local names are the Tablestore
+// names. The quickest way from a table to an
 // import that works.
 #pragma once
 
