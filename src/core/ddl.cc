@@ -65,7 +65,7 @@ class Lexer {
       } else if (c == '\'' || c == '"') {
         t.kind = Kind::kString;
         TSB_RETURN_IF_ERROR(ReadString(&t));
-      } else if (std::string_view("(),;=<>.:").find(c) != std::string_view::npos) {
+      } else if (std::string_view("(),;=<>.:+-*/%[]{}").find(c) != std::string_view::npos) {
         t.kind = Kind::kPunct;
         t.text = Advance();
         if (c == '(' || c == '<') {
@@ -641,30 +641,12 @@ bool IsBareName(std::string_view name) {
         (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!word) return false;
   }
-  static constexpr std::string_view kKeywords[] = {"add",         "all",
-                                                   "and",         "as",
-                                                   "by",          "comment",
-                                                   "create",      "date",
-                                                   "drop",        "exists",
-                                                   "external",    "from",
-                                                   "if",          "in",
-                                                   "location",    "not",
-                                                   "null",        "or",
-                                                   "select",      "set",
-                                                   "stored",      "table",
-                                                   "timestamp",   "where",
-                                                   "with",        "serdeproperties",
-                                                   "partitioned", "lifecycle",
-                                                   "datetime",    "string",
-                                                   "boolean",     "binary",
-                                                   "decimal",     "double",
-                                                   "float",       "bigint",
-                                                   "int",         "smallint",
-                                                   "tinyint"};
-  for (std::string_view k : kKeywords) {
-    if (EqualsIgnoreCase(name, k)) return false;
-  }
-  return true;
+  // The words of this statement and the type names: a column named so is written backquoted.
+  static constexpr std::string_view kKeywords =
+      " add all and as by comment create date drop exists external from if in location not null"
+      " or select set stored table timestamp where with serdeproperties partitioned lifecycle"
+      " datetime string boolean binary decimal double float bigint int smallint tinyint ";
+  return kKeywords.find(" " + AsciiLower(name) + " ") == std::string_view::npos;
 }
 
 std::string DdlName(std::string_view name) {

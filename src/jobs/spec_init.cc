@@ -95,10 +95,12 @@ Status AddAttributes(ots::Client* client, const JobSpec& keys, const ots::TableM
     spec->columns.push_back(Field{LocalName(ots_name, &taken, notes), type});
     spec->mapping_text += "," + ots_name;
   }
-  notes->push_back("sampled " + std::to_string(sample.rows) + " rows from " +
-                   std::to_string(sample.splits_sampled) + " of " + std::to_string(sample.splits) +
-                   " splits: " + std::to_string(spec->columns.size() - key_names.size()) +
-                   " attributes; an attribute no sampled row carries is not in the spec");
+  notes->push_back(
+      "sampled " + std::to_string(sample.rows) + " rows from " +
+      std::to_string(sample.splits_sampled) + " of " + std::to_string(sample.splits) +
+      " splits: " + std::to_string(spec->columns.size() - key_names.size()) +
+      " attributes; an attribute that no sampled row carries (and no defined column names) is "
+      "not in the spec");
   return Status::OK();
 }
 
