@@ -82,6 +82,12 @@ void SetupFromDdl(CLI::App* group, RunFn* run) {
   auto file = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
   auto options = std::make_shared<DdlToSpecOptions>();
+  sub->footer(
+      "Examples:\n"
+      "  tsbridge spec from-ddl orders.sql --output orders.json\n"
+      "  tsbridge spec from-ddl warehouse.sql --table ots_table_external --without-role\n"
+      "  tsbridge spec from-ddl orders.sql --without-role --output orders.json && \\\n"
+      "    tsbridge import --spec orders.json --endpoint http://127.0.0.1:8800 --output o.parquet");
   sub->add_option("FILE", *file, "The DDL file (- for stdin)")->required();
   sub->add_option("-o,--output", *output, "Write the spec to FILE (default: stdout)");
   sub->add_option("--table", options->table,
@@ -109,6 +115,11 @@ void SetupToDdl(CLI::App* group, RunFn* run) {
   auto spec_path = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
   auto options = std::make_shared<SpecToDdlOptions>();
+  sub->footer(
+      "Examples:\n"
+      "  tsbridge spec to-ddl orders.json --name ots_table_external\n"
+      "  tsbridge spec to-ddl local.json --location "
+      "tablestore://myinst.cn-hangzhou.ots-internal.aliyuncs.com");
   sub->add_option("SPEC", *spec_path, "The JSON job spec")->required();
   sub->add_option("-o,--output", *output, "Write the statement to FILE (default: stdout)");
   sub->add_option("--name", options->name,
@@ -155,6 +166,11 @@ void SetupInit(CLI::App* group, RunFn* run) {
       "init", "Write a starter job spec for a table; --from-table reads its columns off the table");
   auto options = std::make_shared<jobs::SpecInitOptions>();
   auto output = std::make_shared<std::string>();
+  sub->footer(
+      "Examples:\n"
+      "  tsbridge spec init --table ots_tpch_orders --from-table --output orders.json\n"
+      "  tsbridge spec init --table orders --endpoint https://myinst.cn-hangzhou.ots.aliyuncs.com "
+      "\\\n      --instance myinst --from-table --sample 5000 --output orders.json");
   sub->add_option("--table", options->table, "The Tablestore table")->required();
   sub->add_option("--instance", options->instance, "The instance (default: demo)");
   sub->add_option("-o,--output", *output,

@@ -250,3 +250,18 @@ test('spec init without --from-table writes a starter that spec check accepts', 
   assert.equal(bad.code, 2, describeRun(bad));
   assert.match(bad.stderr, /--table: "9bad" is not a Tablestore table name/);
 });
+
+test('spec subcommands: an unknown flag names the nested subcommand; a refused key leaks no secret', async () => {
+  const typo = await runTsbridge(['spec', 'from-ddl', 'x.sql', '--outptu', 'y.json']);
+  assert.equal(typo.code, 2, describeRun(typo));
+  assert.match(typo.stderr, /^tsbridge spec from-ddl: unknown flag --outptu; did you mean `--output`\?/);
+  const none = await runTsbridge(['spec']);
+  assert.equal(none.code, 2, describeRun(none));
+
+  const secret = 'not-the-emulators-secret-5c1e';
+  const refused = await runTsbridge(['spec', 'init', '--table', ORDERS_TABLE, '--instance', GUIDE_INSTANCE,
+    '--endpoint', emu.endpoint, '--from-table'], { secret });
+  assert.equal(refused.code, 4, describeRun(refused));
+  assert.equal(refused.stdout.length, 0);
+  assert.ok(!refused.stderr.includes(secret), refused.stderr);
+});
