@@ -41,6 +41,8 @@ class Lexer {
   Lexer(std::string_view sql, std::string_view file) : sql_(sql), file_(file) {}
 
   Status Run(std::vector<Token>* tokens) {
+    // A byte order mark, as editors on Windows write one, is not part of the first word.
+    if (sql_.substr(0, 3) == "\xEF\xBB\xBF") i_ = 3;
     size_t depth = 0;
     while (true) {
       SkipSpaceAndComments();

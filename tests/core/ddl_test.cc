@@ -146,6 +146,17 @@ location 'tablestore://inst.cn-hangzhou.ots.aliyuncs.com/';
   CHECK(spec.tablestore.role_arn.empty());
 }
 
+TEST_CASE("ddl: CRLF line ends and a byte order mark") {
+  const std::string crlf = "\xEF\xBB\xBF" + ReplaceAll(GuideWithAccount(), "\n", "\r\n");
+  auto table = JobSpecFromDdl(crlf, "orders.sql");
+  REQUIRE_MESSAGE(table.ok(), table.status().ToString());
+  CHECK(FormatJobSpec(table->spec) == kGuideSpec);
+  CHECK(ErrorOf(ReplaceAll(crlf, "bigint,\r\nodps_orderdate", "bigintt,\r\nodps_orderdate")) ==
+        "orders.sql:4:15: column \"odps_orderkey\": unknown type \"bigintt\"; expected one of "
+        "bigint, int, smallint, tinyint, double, float, boolean, string, binary, decimal(p,s), "
+        "date, datetime, timestamp");
+}
+
 TEST_CASE("ddl: a typo in a type names its line, column and the column") {
   CHECK(ErrorOf(Guide("odps_orderkey bigint", "odps_orderkey bigintt")) ==
         "orders.sql:4:15: column \"odps_orderkey\": unknown type \"bigintt\"; expected one of "
