@@ -627,9 +627,19 @@ Result<JobSpec> ToSpec(const RawTable& table, const Parser& parser,
     const size_t i = std::strtoul(message.c_str() + 8, nullptr, 10);
     if (i < table.columns.size()) {
       const size_t colon = message.find(": ");
+      std::string what = colon == std::string::npos ? message : message.substr(colon + 2);
+      // "(also columns[0]; ...)" names the other column by its JSON path; here it has a line.
+      const size_t also = what.find("also columns[");
+      if (also != std::string::npos) {
+        const size_t other = std::strtoul(what.c_str() + also + 13, nullptr, 10);
+        const size_t end = what.find(']', also);
+        if (other < table.columns.size() && end != std::string::npos) {
+          what.replace(also, end + 1 - also,
+                       "also line " + std::to_string(table.columns[other].name_token.line));
+        }
+      }
       return parser.Error(table.columns[i].name_token,
-                          "column " + Quote(table.columns[i].name) + ": " +
-                              (colon == std::string::npos ? message : message.substr(colon + 2)));
+                          "column " + Quote(table.columns[i].name) + ": " + what);
     }
   }
   return parser.Error(table.create, message);

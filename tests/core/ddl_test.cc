@@ -218,6 +218,17 @@ TEST_CASE("ddl: SERDEPROPERTIES it cannot translate are errors at their place") 
       "orders.sql:14:1: \"tablestore.table.name\" is given twice (also line 13)");
 }
 
+TEST_CASE("ddl: what the spec parser refuses is named at its place in the DDL") {
+  CHECK(ErrorOf(Guide("odps_custkey bigint", "ODPS_ORDERKEY bigint")) ==
+        "orders.sql:6:1: column \"ODPS_ORDERKEY\": duplicate column name \"ODPS_ORDERKEY\" (also "
+        "line 4; names are case-insensitive)");
+  CHECK(ErrorOf(Guide("odps_orderkey bigint", "odps_orderkey double")) ==
+        "orders.sql:12:31: 'tablestore.columns.mapping': entry 1 (for column \"odps_orderkey\"): a "
+        "primary-key column cannot be double (Tablestore keys are INTEGER, STRING or BINARY: use "
+        "bigint, int, smallint, tinyint, datetime, timestamp, string, date, decimal(p,s) or "
+        "binary)");
+}
+
 TEST_CASE("ddl: syntax errors name the line, the column and what was expected") {
   CHECK(
       ErrorOf(Guide("CREATE EXTERNAL TABLE", "CREATE TABLE"))
