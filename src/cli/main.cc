@@ -44,8 +44,10 @@ int CheckFlags(CLI::App* sub, int argc, char** argv, int first) {
     const size_t eq = arg.find('=');
     const std::string flag(arg.substr(0, eq));
     if (std::find(names.begin(), names.end(), flag) == names.end()) {
-      return Usage("tsbridge " + sub->get_name(), "unknown flag " + flag,
-                   ClosestMatch(flag, names));
+      const CLI::App* group = sub->get_parent();
+      const bool nested = group != nullptr && group->get_parent() != nullptr;
+      return Usage("tsbridge " + (nested ? group->get_name() + " " : "") + sub->get_name(),
+                   "unknown flag " + flag, ClosestMatch(flag, names));
     }
     // The value of a flag may itself start with '-' (a --where of "-x > 1"): it is not a flag.
     if (eq == std::string_view::npos &&
@@ -84,11 +86,10 @@ int main(int argc, char** argv) {
   std::vector<char*> args(argv, argv + argc);
   std::string help_flag = "--help";
   if (argc >= 2 && std::string_view(argv[1]) == "help") {
-    if (argc == 2) {
-      args = {argv[0], help_flag.data()};
-    } else {
-      args = {argv[0], argv[2], help_flag.data()};
-    }
+    // `help spec from-ddl` names a subcommand of a group: every name after `help` is kept.
+    args = {argv[0]};
+    args.insert(args.end(), argv + 2, argv + argc);
+    args.push_back(help_flag.data());
   }
   const int n = static_cast<int>(args.size());
   if (n >= 2 && args[1][0] != '-') {
@@ -97,7 +98,13 @@ int main(int argc, char** argv) {
       return Usage("tsbridge", "unknown subcommand \"" + name + "\"",
                    ClosestMatch(name, command_names));
     }
-    if (int code = CheckFlags(app.get_subcommand(name), n, args.data(), 2); code != 0) {
+    // A group of subcommands (`spec from-ddl`): the flags are the nested subcommand's.
+    CLI::App* sub = app.get_subcommand(name);
+    const auto nested = sub->get_subcommands(
+        [&](CLI::App* s) { return n >= 3 && s->get_name() == std::string_view(args[2]); });
+    if (int code = CheckFlags(nested.empty() ? sub : nested[0], n, args.data(),
+                              nested.empty() ? 2 : 3);
+        code != 0) {
       return code;
     }
   }
