@@ -176,3 +176,48 @@ TEST_CASE("policy: the tables a request names") {
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().ots_code() == "OTSParameterInvalid");
 }
+
+TEST_CASE("policy: every table of a batch is authorized; root keys may do everything") {
+  auto config = ParseEmulatorConfig(R"({"region": "cn-hangzhou", "accounts": [{"id": "1111",
+      "access_keys": [{"id": "root", "secret": "r"}], "instances": ["Demo"],
+      "users": [{"name": "u", "access_keys": [{"id": "u", "secret": "s"}], "policies": ["W"]}],
+      "policies": {"W": {"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": "ots:BatchWriteRow",
+         "Resource": "acs:ots:*:1111:instance/demo/table/a*"},
+        {"Effect": "Deny", "Action": "ots:*", "Resource": "acs:ots:*:*:instance/demo/table/ab"},
+        {"Effect": "Allow", "Action": "ots:ListTable", "Resource": "acs:ots:*:1111:instance/demo"}]}}}]})");
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  Authenticator auth(&*config);
+  const AccountConfig& account = config->accounts[0];
+  Identity user;
+  user.key = &account.users[0].access_keys[0];
+  user.account = &account;
+  user.user = &account.users[0];
+  user.instance = "demo";
+
+  auto batch = [](std::vector<std::string> names) {
+    pb::BatchWriteRowRequest request;
+    for (const std::string& name : names) request.add_tables()->set_table_name(name);
+    return request.SerializeAsString();
+  };
+  CHECK(auth.Authorize(user, "BatchWriteRow", batch({"a1", "a2"})).ok());
+  Status refused = auth.Authorize(user, "BatchWriteRow", batch({"a1", "b"}));
+  CHECK(refused.ots_code() == "OTSNoPermissionAccess");
+  CHECK(refused.http_status() == 403);
+  CHECK(refused.message().ends_with(
+      "Action: ots:BatchWriteRow, Resource: acs:ots:cn-hangzhou:1111:instance/demo/table/b."));
+  // The Deny on "ab" wins over the Allow on "a*".
+  CHECK(auth.Authorize(user, "BatchWriteRow", batch({"ab"})).ots_code() == "OTSNoPermissionAccess");
+  CHECK(auth.Authorize(user, "ListTable", "").ok());
+  pb::GetRangeRequest range;
+  range.set_table_name("a1");
+  CHECK(auth.Authorize(user, "GetRange", range.SerializePartialAsString()).ots_code() ==
+        "OTSNoPermissionAccess");
+
+  Identity root;
+  root.key = &account.access_keys[0];
+  root.account = &account;
+  root.instance = "demo";
+  CHECK(auth.Authorize(root, "BatchWriteRow", batch({"b", "ab"})).ok());
+  CHECK(auth.Authorize(root, "DeleteTable", range.SerializePartialAsString()).ok());
+}
