@@ -26,7 +26,12 @@
 // role-based jobs; its trust policy is still checked.
 //
 // Issued credentials (an `STS.` key id, a secret and a SecurityToken) are kept in memory only, with
-// the role, the session name and the session policy; a restart of the emulator forgets them.
+// the role, the session name and the session policy; a restart of the emulator forgets them. They
+// are kept for the life of the process, expired ones too, so that an expired token is refused as
+// expired rather than as unknown, and so that a key found once stays valid to sign with (a few
+// hundred bytes each: a test server issues far too few for this to matter).
+//
+// DurationSeconds defaults to 3600 s, or to the largest allowed duration when that is shorter.
 //
 // Thread safety: CredentialStore and StsService are safe to use from any number of threads.
 #pragma once
