@@ -3,6 +3,9 @@
 // an application/x-www-form-urlencoded body (POST), signed as POP RPC requests are
 // (Base64(HMAC-SHA1(secret + "&", METHOD&%2F&percentEncode(sorted canonical query)))).
 //
+// Answers are JSON whatever Format asks for (the credential providers of the SDKs and the aliyun
+// CLI ask for JSON; nothing in tsbridge's world parses STS's XML).
+//
 // Checks, in order, and STS's answer to each (HTTP status, Code):
 //   missing AccessKeyId, Signature, SignatureNonce, Timestamp, RoleArn, RoleSessionName
 //                                       400 Missing{Name} ("{Name} is mandatory for this action.")
