@@ -26,6 +26,17 @@ std::string NotRegularFile(const std::string& path) {
   return "not a regular file";
 }
 
+// A target that the command line leaves open is the spec's file.format and compression.
+Status FromSpecFile(const std::optional<FileSpec>& file, const std::string& flag, FileTarget* t) {
+  if (!file.has_value()) {
+    return Status::InvalidArgument(flag + " " + t->path + ": cannot tell the format; give " +
+                                   FormatHint());
+  }
+  TSB_ASSIGN_OR_RETURN(t->format, ParseFormatName(file->format));
+  t->compression = CompressionFromName(file->compression);
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<FileTarget> ResolveOutputTarget(const std::string& output, const std::string& format,
@@ -64,12 +75,8 @@ Result<FileTarget> ResolveOutputTarget(const std::string& output, const std::str
     return Status::InvalidArgument("--output " + t.path +
                                    ": cannot tell the format from the name; expected " + exts +
                                    " (text ones optionally .gz or .zst), or give " + FormatHint());
-  } else if (file.has_value()) {
-    TSB_ASSIGN_OR_RETURN(t.format, ParseFormatName(file->format));
-    t.compression = CompressionFromName(file->compression);
   } else {
-    return Status::InvalidArgument("--output " + t.path + ": cannot tell the format; give " +
-                                   FormatHint());
+    TSB_RETURN_IF_ERROR(FromSpecFile(file, "--output", &t));
   }
   if (!t.format->compressible && t.compression != TextCompression::kNone) {
     std::string fix = "name it " + std::string(t.format->extensions[0]);
@@ -97,12 +104,8 @@ Result<FileTarget> ResolveInputTarget(const std::string& input, const std::strin
   } else if (from_path.ok()) {
     t.format = *from_path;
     t.compression = c;
-  } else if (file.has_value()) {
-    TSB_ASSIGN_OR_RETURN(t.format, ParseFormatName(file->format));
-    t.compression = CompressionFromName(file->compression);
   } else {
-    return Status::InvalidArgument("--input " + t.path + ": cannot tell the format; give " +
-                                   FormatHint());
+    TSB_RETURN_IF_ERROR(FromSpecFile(file, "--input", &t));
   }
   const std::string title(t.format->title);
   if (!t.format->streams && t.path == "-") {

@@ -45,11 +45,14 @@ std::string NameList() {
   return list;
 }
 
+// Whole-file compression of the formats that stream: the name's suffix, the spec's word, and
+// the stream that undoes it.
 constexpr struct {
   TextCompression compression;
   std::string_view suffix, name;
-} kCompressions[] = {{TextCompression::kGzip, ".gz", "gzip"},
-                     {TextCompression::kZstd, ".zst", "zstd"}};
+  StreamCompression stream;
+} kCompressions[] = {{TextCompression::kGzip, ".gz", "gzip", StreamCompression::kGzip},
+                     {TextCompression::kZstd, ".zst", "zstd", StreamCompression::kZstd}};
 
 }  // namespace
 
@@ -110,13 +113,8 @@ std::string_view CompressionSuffix(TextCompression compression) {
 }
 
 StreamCompression ToStreamCompression(TextCompression compression) {
-  switch (compression) {
-    case TextCompression::kNone:
-      return StreamCompression::kNone;
-    case TextCompression::kGzip:
-      return StreamCompression::kGzip;
-    case TextCompression::kZstd:
-      return StreamCompression::kZstd;
+  for (const auto& c : kCompressions) {
+    if (compression == c.compression) return c.stream;
   }
   return StreamCompression::kNone;
 }
