@@ -4,7 +4,9 @@
 // streams, how --scatter slices it, the form of its reject file, its writer settings, and its
 // openers. registry.cc lists the descriptors in one table; everything that must choose by format
 // (registry.cc, file_target.cc, and the jobs) asks the descriptor, so a new format is a folder
-// under src/formats that defines its descriptor, plus its line (and #include) in that table.
+// under src/formats that defines its descriptor, plus its line (and #include) in that table. The
+// one other place that lists the formats is the spec parser (core/job_spec.cc), which cannot see
+// this layer: a spec's file.format and file.path extension are checked against its own list.
 //
 // Files are opened through OpenReader/OpenWriter (registry.cc), which pick the implementation
 // from the format; FormatFromPath and ParseFormatName find the format of a path or a name.
