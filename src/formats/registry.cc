@@ -1,7 +1,7 @@
-// The format registry: picks the reader or writer for a path or a format name, and opens the
-// byte streams of the text formats (files, stdin/stdout, gzip/zstd).
-#include <algorithm>
-#include <cctype>
+// The format registry: the one table of formats, the choice of a format by name or extension,
+// and the openers, which give a streaming format its byte stream (a file, stdin/stdout,
+// gzip/zstd) and let the others open their files.
+#include <functional>
 
 #include "core/ascii.h"
 #include "core/text_io.h"
@@ -9,9 +9,23 @@
 #include "formats/format.h"
 #include "formats/jsonl/jsonl.h"
 #include "formats/parquet/parquet.h"
-#include "formats/text/text_common.h"
 
 namespace tsb {
+
+// The registry: one line a format. The first one is what a format-less default means
+// (ReaderOptions / WriterOptions); the order is the order of the "expected ..." lists.
+const std::vector<FileFormat>& RegisteredFormats() {
+  static const std::vector<FileFormat> kFormats = {
+      FileFormat(&kCsvFormat),
+      FileFormat(&kJsonlFormat),
+      FileFormat(&kParquetFormat),
+  };
+  return kFormats;
+}
+
+constinit const FileFormat FileFormat::kCsv{&kCsvFormat};
+constinit const FileFormat FileFormat::kJsonl{&kJsonlFormat};
+constinit const FileFormat FileFormat::kParquet{&kParquetFormat};
 
 namespace {
 
@@ -20,77 +34,159 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// "csv, jsonl or parquet"
+std::string NameList() {
+  const auto& formats = RegisteredFormats();
+  std::string list;
+  for (size_t i = 0; i < formats.size(); ++i) {
+    if (i > 0) list += i + 1 == formats.size() ? " or " : ", ";
+    list += formats[i]->name;
+  }
+  return list;
+}
+
+// Whole-file compression of the formats that stream: the name's suffix, the spec's word, and
+// the stream that undoes it.
+constexpr struct {
+  TextCompression compression;
+  std::string_view suffix, name;
+  StreamCompression stream;
+} kCompressions[] = {{TextCompression::kGzip, ".gz", "gzip", StreamCompression::kGzip},
+                     {TextCompression::kZstd, ".zst", "zstd", StreamCompression::kZstd}};
+
 }  // namespace
 
 Result<FileFormat> ParseFormatName(const std::string& name) {
-  std::string n = AsciiLower(name);
-  if (n == "csv") return FileFormat::kCsv;
-  if (n == "jsonl" || n == "ndjson" || n == "json-lines") return FileFormat::kJsonl;
-  if (n == "parquet") return FileFormat::kParquet;
-  return Status::InvalidArgument("unknown format \"" + name +
-                                 "\" (expected csv, jsonl or parquet)");
+  const std::string n = AsciiLower(name);
+  for (FileFormat f : RegisteredFormats()) {
+    if (n == f->name) return f;
+    for (std::string_view alias : f->aliases) {
+      if (!alias.empty() && n == alias) return f;
+    }
+  }
+  return Status::InvalidArgument("unknown format \"" + name + "\" (expected " + NameList() + ")");
+}
+
+TextCompression CompressionNamedBy(const std::string& path) {
+  const std::string p = AsciiLower(path);
+  for (const auto& c : kCompressions) {
+    if (EndsWith(p, c.suffix)) return c.compression;
+  }
+  return TextCompression::kNone;
+}
+
+std::optional<FileFormat> FormatNamedBy(const std::string& path) {
+  std::string p = AsciiLower(path);
+  for (const auto& c : kCompressions) {
+    if (p.size() > c.suffix.size() && EndsWith(p, c.suffix)) {
+      p.resize(p.size() - c.suffix.size());
+      break;
+    }
+  }
+  for (FileFormat f : RegisteredFormats()) {
+    for (std::string_view ext : f->extensions) {
+      if (!ext.empty() && p.size() > ext.size() && EndsWith(p, ext)) return f;
+    }
+  }
+  return std::nullopt;
+}
+
+TextCompression CompressionFromName(const std::string& name) {
+  for (const auto& c : kCompressions) {
+    if (name == c.name) return c.compression;
+  }
+  return TextCompression::kNone;
+}
+
+std::string_view CompressionName(TextCompression compression) {
+  for (const auto& c : kCompressions) {
+    if (compression == c.compression) return c.name;
+  }
+  return "";
+}
+
+std::string_view CompressionSuffix(TextCompression compression) {
+  for (const auto& c : kCompressions) {
+    if (compression == c.compression) return c.suffix;
+  }
+  return "";
+}
+
+StreamCompression ToStreamCompression(TextCompression compression) {
+  for (const auto& c : kCompressions) {
+    if (compression == c.compression) return c.stream;
+  }
+  return StreamCompression::kNone;
 }
 
 Result<FileFormat> FormatFromPath(const std::string& path, TextCompression* compression) {
-  TextCompression c = TextCompression::kNone;
   if (path == "-") {
     return Status::InvalidArgument(
         "the format of stdin/stdout cannot be told from a path: give --format");
   }
-  std::string p = AsciiLower(path);
-  if (EndsWith(p, ".gz")) {
-    c = TextCompression::kGzip;
-    p.resize(p.size() - 3);
-  } else if (EndsWith(p, ".zst")) {
-    c = TextCompression::kZstd;
-    p.resize(p.size() - 4);
-  }
-  FileFormat f;
-  if (EndsWith(p, ".csv")) {
-    f = FileFormat::kCsv;
-  } else if (EndsWith(p, ".jsonl") || EndsWith(p, ".ndjson")) {
-    f = FileFormat::kJsonl;
-  } else if (EndsWith(p, ".parquet") && c == TextCompression::kNone) {
-    f = FileFormat::kParquet;
-  } else {
-    return Status::InvalidArgument(
-        path +
-        ": cannot tell the format from the name (expected .csv, .jsonl, .ndjson, each "
-        "optionally with .gz or .zst, or .parquet); give --format");
+  const std::optional<FileFormat> named = FormatNamedBy(path);
+  const TextCompression c = CompressionNamedBy(path);
+  if (!named || (c != TextCompression::kNone && !(*named)->compressible)) {
+    std::string text, binary;
+    for (FileFormat f : RegisteredFormats()) {
+      for (std::string_view ext : f->extensions) {
+        if (ext.empty()) continue;
+        std::string& list = f->compressible ? text : binary;
+        list += (list.empty() ? "" : ", ") + std::string(ext);
+      }
+    }
+    return Status::InvalidArgument(path + ": cannot tell the format from the name (expected " +
+                                   text + ", each optionally with .gz or .zst, or " + binary +
+                                   "); give --format");
   }
   if (compression != nullptr) *compression = c;
-  return f;
+  return *named;
 }
 
 Result<std::unique_ptr<BatchReader>> OpenReader(const ReaderOptions& options) {
-  if (options.format == FileFormat::kParquet) {
+  const FormatDescriptor& d = options.format.descriptor();
+  if (!d.streams) {
     if (options.path == "-") {
-      return Status::InvalidArgument("Parquet cannot be read from stdin: give a file");
+      return Status::InvalidArgument(std::string(d.title) +
+                                     " cannot be read from stdin: give a file");
     }
-    return OpenParquetReader(options);
+    return d.open_file_reader(options);
   }
-  Result<std::unique_ptr<InputStream>> input =
-      InputStream::Open(options.path, ToStreamCompression(options.compression));
-  if (!input.ok()) return input.status();
-  if (options.format == FileFormat::kCsv) {
-    return OpenCsvReader(options, std::move(input).value());
+  TSB_ASSIGN_OR_RETURN(auto input,
+                       InputStream::Open(options.path, ToStreamCompression(options.compression)));
+  return d.open_stream_reader(options, std::move(input));
+}
+
+Result<std::unique_ptr<BatchReader>> OpenReaderOn(const ReaderOptions& options,
+                                                  std::unique_ptr<InputStream> input) {
+  const FormatDescriptor& d = options.format.descriptor();
+  if (!d.streams) {
+    return Status::InvalidArgument(std::string(d.title) + " is not read from a stream");
   }
-  return OpenJsonlReader(options, std::move(input).value());
+  return d.open_stream_reader(options, std::move(input));
+}
+
+Result<std::unique_ptr<BatchWriter>> OpenWriterThrough(
+    const Schema& schema, const WriterOptions& options,
+    const std::function<std::unique_ptr<OutputStream>(std::unique_ptr<OutputStream>)>& wrap) {
+  const FormatDescriptor& d = options.format.descriptor();
+  if (!d.streams) {
+    if (options.path == "-") {
+      return Status::InvalidArgument(std::string(d.title) +
+                                     " cannot be written to stdout: give a file");
+    }
+    if (wrap) return Status::InvalidArgument(std::string(d.title) + " is not written as a stream");
+    return d.open_file_writer(schema, options);
+  }
+  TSB_ASSIGN_OR_RETURN(auto output,
+                       OutputStream::Open(options.path, ToStreamCompression(options.compression)));
+  if (wrap) output = wrap(std::move(output));
+  return d.open_stream_writer(schema, std::move(output));
 }
 
 Result<std::unique_ptr<BatchWriter>> OpenWriter(const Schema& schema,
                                                 const WriterOptions& options) {
-  if (options.format == FileFormat::kParquet) {
-    if (options.path == "-") {
-      return Status::InvalidArgument("Parquet cannot be written to stdout: give a file");
-    }
-    return OpenParquetWriter(schema, options);
-  }
-  Result<std::unique_ptr<OutputStream>> output =
-      OutputStream::Open(options.path, ToStreamCompression(options.compression));
-  if (!output.ok()) return output.status();
-  if (options.format == FileFormat::kCsv) return OpenCsvWriter(schema, std::move(output).value());
-  return OpenJsonlWriter(schema, std::move(output).value());
+  return OpenWriterThrough(schema, options, nullptr);
 }
 
 }  // namespace tsb

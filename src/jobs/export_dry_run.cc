@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "jobs/import_splits.h"
 #include "tablestore/core_bridge.h"
 #include "tsbridge/convert.h"
 #include "tsbridge/tablestore/limits.h"
@@ -67,12 +68,8 @@ Status DryRunPlanner::LoadSplits(ots::Client* client, const std::string& table) 
   ots::ComputeSplitsRequest request;
   request.table = table;
   TSB_RETURN_IF_ERROR(client->ComputeSplitPointsBySize(request, &splits_));
-  for (int64_t target : {64, 16, 4, 1}) {
-    if (splits_.split_points.size() + 1 >= static_cast<size_t>(parallel_)) break;
-    request.split_size = target;
-    TSB_RETURN_IF_ERROR(client->ComputeSplitPointsBySize(request, &splits_));
-    split_mib_ = target;
-  }
+  TSB_RETURN_IF_ERROR(
+      RefineSplits(client, request, static_cast<size_t>(parallel_), &splits_, &split_mib_));
   have_splits_ = true;
   split_rows_.assign(splits_.split_points.size() + 1, 0);
   return Status::OK();

@@ -16,8 +16,7 @@
 
 #include "core/log.h"
 #include "core/value_text.h"
-#include "formats/csv/csv.h"
-#include "formats/format.h"
+#include "formats/file_target.h"
 #include "jobs/export_dry_run.h"
 #include "jobs/export_input.h"
 #include "jobs/export_scatter.h"
@@ -52,19 +51,20 @@ std::vector<std::optional<std::string>> RowValues(const JobSpec& spec, const ots
 }
 
 // Where each spec column sits in the reader's rejected fields (CSV: header order).
-std::vector<int> RejectFieldIndex(const JobSpec& spec, const InputTarget& input,
+std::vector<int> RejectFieldIndex(const JobSpec& spec, const FileTarget& input,
                                   const BatchReader& reader) {
   std::vector<int> index(spec.columns.size(), -1);
-  // Header name -> first position, so that a wide spec is matched in linear time.
-  std::unordered_map<std::string_view, int> header_index;
-  if (input.format == FileFormat::kCsv) {
-    const auto& header = CsvHeader(reader);
-    for (size_t i = 0; i < header.size(); ++i) header_index.emplace(header[i], static_cast<int>(i));
+  const auto field_names = input.format->reject_field_names;
+  // Field name -> first position, so that a wide spec is matched in linear time.
+  std::unordered_map<std::string_view, int> name_index;
+  if (field_names != nullptr) {
+    const auto& names = field_names(reader);
+    for (size_t i = 0; i < names.size(); ++i) name_index.emplace(names[i], static_cast<int>(i));
   }
   for (size_t c = 0; c < spec.columns.size(); ++c) {
-    if (input.format == FileFormat::kCsv) {
-      auto it = header_index.find(spec.columns[c].name);
-      if (it != header_index.end()) index[c] = it->second;
+    if (field_names != nullptr) {
+      auto it = name_index.find(spec.columns[c].name);
+      if (it != name_index.end()) index[c] = it->second;
     } else {
       index[c] = reader.schema().Find(spec.columns[c].name);
     }
@@ -73,12 +73,13 @@ std::vector<int> RejectFieldIndex(const JobSpec& spec, const InputTarget& input,
 }
 
 RejectFileOptions RejectOptionsFor(const ExportOptions& options, const JobSpec& spec,
-                                   const InputTarget& input) {
+                                   const FileTarget& input) {
   RejectFileOptions r;
-  r.path = options.rejects_path.empty() ? DefaultRejectsPath(input) : options.rejects_path;
-  r.format = input.format == FileFormat::kCsv ? RejectFormat::kCsv : RejectFormat::kJsonl;
+  r.format = input.format->rejects;
+  r.path =
+      options.rejects_path.empty() ? DefaultRejectsPath(input, r.format) : options.rejects_path;
   r.columns = spec.columns;
-  r.raw_record = input.format != FileFormat::kParquet;
+  r.raw_record = input.format->raw_records;
   return r;
 }
 
@@ -121,13 +122,13 @@ ots::TableBatchWriter::Options WriterOptions(const ExportOptions& options, const
 
 // The state one export shares between its readers and writers, and its reject records.
 struct ExportRun {
-  ExportRun(const ExportOptions& o, const JobSpec& s, const InputTarget& i, std::vector<int> index,
+  ExportRun(const ExportOptions& o, const JobSpec& s, const FileTarget& i, std::vector<int> index,
             RejectWriter* r)
       : options(o), spec(s), input(i), reject_field_index(std::move(index)), rejects(r) {}
 
   const ExportOptions& options;
   const JobSpec& spec;
-  const InputTarget& input;
+  const FileTarget& input;
   std::vector<int> reject_field_index;
   RejectWriter* rejects;
   DryRunPlanner* dry = nullptr;
@@ -178,8 +179,8 @@ struct ExportRun {
         if (i >= 0 && static_cast<size_t>(i) < rec.fields.size()) record.values[c] = rec.fields[i];
       }
     }
-    // The Parquet reader gives each value in its column's text form (JSON numbers stay bare).
-    record.typed = input.format == FileFormat::kParquet;
+    // A typed reader (Parquet) gives each value in its column's text form (JSON numbers stay bare).
+    record.typed = input.format->typed_values;
     record.raw = rec.raw;
     record.code = rec.code;
     record.message = rec.message;
@@ -330,7 +331,7 @@ void WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan,
 // --scatter: a first pass over the keys decides whether the input can be cut into key ranges.
 Result<std::optional<ScatterPlan>> PlanScatterIfOrdered(const ExportOptions& options,
                                                         const JobSpec& spec,
-                                                        const InputTarget& input) {
+                                                        const FileTarget& input) {
   if (!options.scatter || options.dry_run || options.parallel <= 1)
     return std::optional<ScatterPlan>();
   TSB_ASSIGN_OR_RETURN(ScatterPlan plan, PlanScatter(input, spec, options.parallel));
@@ -400,7 +401,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   JobSpecOptions spec_options;
   spec_options.require_file = options.input.empty();
   TSB_ASSIGN_OR_RETURN(JobSpec spec, LoadJobSpec(options.spec_path, spec_options));
-  TSB_ASSIGN_OR_RETURN(InputTarget input, ResolveInput(options, spec));
+  TSB_ASSIGN_OR_RETURN(FileTarget input,
+                       ResolveInputTarget(options.input, options.format, spec.file));
   // decisions 4: exit 2 before anything is read (a FIFO is not even opened).
   if (options.scatter) TSB_RETURN_IF_ERROR(CheckScatterInput(input));
   if (spec.mapping.key_columns().empty()) {
@@ -416,11 +418,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   });
   bool would_create = false;
   TSB_RETURN_IF_ERROR(PrepareTable(client.get(), spec, options, &would_create).status());
-  if (input.format == FileFormat::kJsonl) TSB_RETURN_IF_ERROR(CheckJsonlColumns(input, spec));
-  ReaderOptions reader_options;
-  reader_options.path = input.path;
-  reader_options.format = input.format;
-  reader_options.compression = input.compression;
+  TSB_RETURN_IF_ERROR(CheckColumnsOfFirstRecords(input, spec));
+  ReaderOptions reader_options = TargetReaderOptions(input);
   reader_options.columns = spec.columns;
   TSB_ASSIGN_OR_RETURN(auto reader, OpenInput(reader_options, spec));
 

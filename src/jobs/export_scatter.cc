@@ -3,15 +3,13 @@
 #include <algorithm>
 #include <cstring>
 
-#include "formats/csv/csv.h"
-#include "formats/jsonl/jsonl.h"
 #include "tsbridge/convert.h"
 
 namespace tsb::jobs {
 
 namespace {
 
-// The header of a CSV range reader, then the range.
+// The header lines of the input (CSV's header), then the range.
 class PrefixedStream : public InputStream {
  public:
   PrefixedStream(std::string prefix, std::unique_ptr<InputStream> rest)
@@ -32,9 +30,9 @@ class PrefixedStream : public InputStream {
   std::unique_ptr<InputStream> rest_;
 };
 
-// Byte offsets where the given physical lines (ascending, 1-based) start. CSV counts LF, CRLF and
-// a lone CR as one line break each (as the CSV reader does); JSON Lines counts LF.
-Result<std::vector<uint64_t>> LineOffsets(const std::string& path, bool csv,
+// Byte offsets where the given physical lines (ascending, 1-based) start. LF and CRLF are one
+// line break each, and so is a lone CR where `cr_ends_line` (as the CSV reader counts).
+Result<std::vector<uint64_t>> LineOffsets(const std::string& path, bool cr_ends_line,
                                           const std::vector<int64_t>& lines) {
   std::vector<uint64_t> out;
   TSB_ASSIGN_OR_RETURN(auto in, InputStream::Open(path, StreamCompression::kNone));
@@ -66,7 +64,7 @@ Result<std::vector<uint64_t>> LineOffsets(const std::string& path, bool csv,
       }
       if (c == '\n') {
         brk = true;
-      } else if (c == '\r' && csv) {
+      } else if (c == '\r' && cr_ends_line) {
         if (i + 1 < n) {
           brk = buf[i + 1] != '\n';
         } else {
@@ -92,11 +90,9 @@ Result<std::vector<uint64_t>> LineOffsets(const std::string& path, bool csv,
 
 // A first pass over the key columns: is the input in key order, and where can it be cut into
 // `parts` ranges without splitting a run of equal keys?
-Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, int parts) {
+Result<ScatterPlan> PlanScatter(const FileTarget& input, const JobSpec& spec, int parts) {
   ScatterPlan plan;
-  ReaderOptions ro;
-  ro.path = input.path;
-  ro.format = input.format;
+  ReaderOptions ro = TargetReaderOptions(input);
   const auto& key_columns = spec.mapping.key_columns();
   for (int c : key_columns) ro.columns.push_back(spec.columns[c]);
   TSB_ASSIGN_OR_RETURN(auto reader, OpenReader(ro));
@@ -143,8 +139,7 @@ Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, i
       ++row;
     }
   }
-  const bool csv = input.format == FileFormat::kCsv;
-  const bool parquet = input.format == FileFormat::kParquet;
+  const FormatDescriptor& format = input.format.descriptor();
   std::vector<int64_t> cut_lines;
   for (int i = 1; i < parts; ++i) {
     const int64_t target = row * i / parts;
@@ -153,7 +148,7 @@ Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, i
     if (!cut_lines.empty() && it->second <= cut_lines.back()) continue;
     cut_lines.push_back(it->second);
   }
-  if (parquet) {
+  if (format.slicing == Slicing::kRowRanges) {
     int64_t first = 1;
     for (size_t i = 0; i <= cut_lines.size(); ++i) {
       ScatterRange range;
@@ -164,12 +159,15 @@ Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, i
     }
     return plan;
   }
+  // Line numbers are 1-based; the records start after the header's lines.
+  const int64_t first_line = 1 + format.header_lines;
   std::vector<int64_t> wanted = cut_lines;
-  if (csv) wanted.insert(wanted.begin(), 2);  // the header is line 1
-  TSB_ASSIGN_OR_RETURN(std::vector<uint64_t> offsets, LineOffsets(input.path, csv, wanted));
+  if (format.header_lines > 0) wanted.insert(wanted.begin(), first_line);
+  TSB_ASSIGN_OR_RETURN(std::vector<uint64_t> offsets,
+                       LineOffsets(input.path, format.cr_ends_line, wanted));
   TSB_ASSIGN_OR_RETURN(uint64_t size, InputStream::FileSize(input.path));
   uint64_t begin = 0;
-  if (csv) {
+  if (format.header_lines > 0) {
     begin = offsets[0];
     offsets.erase(offsets.begin());
     TSB_ASSIGN_OR_RETURN(auto in, InputStream::OpenRange(input.path, 0, begin));
@@ -182,7 +180,6 @@ Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, i
     }
     plan.header.resize(got);
   }
-  const int64_t first_line = csv ? 2 : 1;  // what a range reader calls its first record's line
   int64_t begin_line = first_line;
   for (size_t i = 0; i <= offsets.size(); ++i) {
     ScatterRange range;
@@ -201,12 +198,10 @@ Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, i
 Result<std::unique_ptr<BatchReader>> OpenScatterRange(const ReaderOptions& options,
                                                       const ScatterPlan& plan,
                                                       const ScatterRange& range) {
-  if (options.format == FileFormat::kParquet) return OpenReader(options);
+  if (options.format->slicing == Slicing::kRowRanges) return OpenReader(options);
   TSB_ASSIGN_OR_RETURN(auto stream, InputStream::OpenRange(options.path, range.begin, range.end));
-  if (options.format == FileFormat::kCsv) {
-    return OpenCsvReader(options, std::make_unique<PrefixedStream>(plan.header, std::move(stream)));
-  }
-  return OpenJsonlReader(options, std::move(stream));
+  if (plan.header.empty()) return OpenReaderOn(options, std::move(stream));
+  return OpenReaderOn(options, std::make_unique<PrefixedStream>(plan.header, std::move(stream)));
 }
 
 }  // namespace tsb::jobs

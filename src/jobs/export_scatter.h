@@ -1,9 +1,9 @@
 // --scatter (decisions 4): a first pass over the key columns checks that the input is in
 // primary-key order and picks cut points where the key changes; each range is then read by a
-// reader of its own (CSV / JSON Lines: a byte range starting at a record, the CSV header
-// prepended; Parquet: a range of rows, skipped to by decoding, since the Parquet reader cannot
-// seek to a row group yet), so concurrent writers hit different key regions and equal keys stay
-// in input order.
+// reader of its own, as the format's descriptor slices it (Slicing::kLines, CSV / JSON Lines: a
+// byte range starting at a record, the header lines prepended; Slicing::kRowRanges, Parquet: a
+// range of rows, skipped to by decoding, since the Parquet reader cannot seek to a row group
+// yet), so concurrent writers hit different key regions and equal keys stay in input order.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "formats/format.h"
-#include "jobs/export_input.h"
+#include "formats/file_target.h"
 #include "tsbridge/batch_io.h"
 #include "tsbridge/job_spec.h"
 #include "tsbridge/status.h"
@@ -20,10 +19,10 @@
 namespace tsb::jobs {
 
 struct ScatterRange {
-  uint64_t begin = 0;  // CSV / JSON Lines: the bytes of the range
+  uint64_t begin = 0;  // kLines: the bytes of the range
   uint64_t end = 0;
   int64_t line_offset = 0;  // added to the range reader's line numbers
-  // Parquet: the rows of the range, by 1-based row number. The reader cannot seek to a row group
+  // kRowRanges: the rows of the range, by 1-based row number. The reader cannot seek to a row group
   // yet, so each range reader decodes the file from its start and keeps only these rows.
   int64_t first_row = 0;
   int64_t end_row = INT64_MAX;
@@ -32,13 +31,13 @@ struct ScatterRange {
 struct ScatterPlan {
   bool ordered = true;
   int64_t unordered_line = 0;  // the first record whose key is smaller than the one before
-  std::string header;          // CSV: the header line, given to every range reader
+  std::string header;          // kLines: the header lines, given to every range reader
   std::vector<ScatterRange> ranges;
 };
 
 // Is the input in key order, and where can it be cut into `parts` ranges without splitting a run
 // of equal keys?
-Result<ScatterPlan> PlanScatter(const InputTarget& input, const JobSpec& spec, int parts);
+Result<ScatterPlan> PlanScatter(const FileTarget& input, const JobSpec& spec, int parts);
 
 // A reader of one range of the plan; `options` are those of the whole input.
 Result<std::unique_ptr<BatchReader>> OpenScatterRange(const ReaderOptions& options,

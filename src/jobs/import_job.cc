@@ -14,7 +14,7 @@
 #include "core/ordered_runner.h"
 #include "core/predicate.h"
 #include "core/scan_plan.h"
-#include "formats/format.h"
+#include "formats/file_target.h"
 #include "jobs/import_long_layout.h"
 #include "jobs/import_output.h"
 #include "jobs/import_splits.h"
@@ -94,7 +94,7 @@ struct ImportRun {
   std::string PartPath(size_t index) const {
     char name[32];
     std::snprintf(name, sizeof(name), "part-%05zu", tasks[index].part_number);
-    return target.path + name + FormatExtension(target);
+    return target.path + name + TargetExtension(target);
   }
   Result<std::unique_ptr<BatchWriter>> OpenOutputWriter(const WriterOptions& o) const {
     return layout ? OpenLongWriter(*layout, o) : OpenWriter(*schema, o);
@@ -106,7 +106,7 @@ struct ImportRun {
 
   JobSpec spec;
   std::optional<LongLayout> layout;
-  OutputTarget target;
+  FileTarget target;
   WriterOptions writer_options;
   std::optional<Predicate> where;
   std::unique_ptr<ots::Client> client;
@@ -148,8 +148,12 @@ Status ImportRun::Prepare(bool* explained) {
     layout.emplace(std::move(made));
   }
   if (!options.explain) {
-    TSB_ASSIGN_OR_RETURN(target, ResolveOutput(options, spec));
-    TSB_RETURN_IF_ERROR(ResolveParquetSettings(options, spec, target, &writer_options));
+    TSB_ASSIGN_OR_RETURN(target, ResolveOutputTarget(options.output, options.format, spec.file));
+    TSB_ASSIGN_OR_RETURN(
+        writer_options,
+        TargetWriterOptions(target,
+                            {options.parquet_compression, "--compression", options.row_group_rows},
+                            spec.file));
     if (target.directory && options.shard_count == 0) {
       TSB_RETURN_IF_ERROR(PrepareOutputDirectory(target.path, options.overwrite, false, {}, false));
     }
@@ -225,8 +229,9 @@ Status ImportRun::Plan() {
   scan.after_page = [this]() -> Status {
     return TooManyErrors() ? Status::Cancelled("max-errors") : Status::OK();
   };
-  rejects = std::make_unique<RejectSink>(options.rejects_path.empty() ? DefaultRejectsPath(target)
-                                                                      : options.rejects_path);
+  rejects = std::make_unique<RejectSink>(options.rejects_path.empty()
+                                             ? DefaultRejectsPath(target, kScanRejectFormat)
+                                             : options.rejects_path);
   scan.on_reject = [this](const ots::RejectedValue& reject) {
     return rejects->Write(RejectLine(reject));
   };
@@ -236,8 +241,6 @@ Status ImportRun::Plan() {
 // The output directory (its part files come later, one per split), or the one file (spooled
 // when Parquet goes to stdout).
 Status ImportRun::OpenOutput() {
-  writer_options.format = target.format;
-  writer_options.compression = target.compression;
   if (target.directory) {
     std::vector<std::string> share_parts;
     for (size_t i = 0; options.shard_count > 0 && i < tasks.size(); ++i) {
@@ -246,7 +249,7 @@ Status ImportRun::OpenOutput() {
     return PrepareOutputDirectory(target.path, options.overwrite, options.shard_count > 0,
                                   share_parts, true);
   }
-  spool_stdout = target.path == "-" && target.format == FileFormat::kParquet;
+  spool_stdout = target.path == "-" && !target.format->streams;
   writer_options.path = target.path;
   if (spool_stdout) {
     TSB_ASSIGN_OR_RETURN(writer_options.path, spool.Create());

@@ -1,12 +1,11 @@
 #include "jobs/import_long_layout.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/value_text.h"
-#include "formats/jsonl/jsonl.h"
 
 namespace tsb::jobs {
 
@@ -16,7 +15,7 @@ std::string ValueColumnName(const DataType& type) {
   std::string name = "value_";
   bool gap = false;
   for (char ch : type.ToString()) {
-    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const char c = AsciiLower(ch);
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
       if (gap && name.back() != '_') name.push_back('_');
       name.push_back(c);
@@ -28,8 +27,9 @@ std::string ValueColumnName(const DataType& type) {
   return name;
 }
 
-// CSV output of a mixed long layout: the set value column becomes one string `value` column in
-// its type's text form (the text the CSV writer gives that type).
+// A mixed long layout for a format whose values are text (MixedValues::kText, CSV): the set
+// value column becomes one string `value` column in its type's text form (the text the format's
+// writer gives that type).
 class TextValueWriter : public BatchWriter {
  public:
   TextValueWriter(std::unique_ptr<BatchWriter> inner, const LongLayout& layout)
@@ -65,11 +65,12 @@ class TextValueWriter : public BatchWriter {
   std::string text_;
 };
 
-// JSON Lines output of a mixed long layout: the JSONL writer formats the rows with their value_*
-// columns, and this stream rewrites each line's tail `,"value_a":null,"value_b":X,...}` into
-// `,"value":X}`. The tail is found by the first `,"value_<first type>":` of the line, which cannot
-// occur inside a JSON string (its quote would be escaped); every value_* entry but one is `null`,
-// so the set value's text ends at a fixed distance from the end of the line.
+// A mixed long layout for a format whose values are JSON (MixedValues::kJson, JSON Lines): the
+// format's writer formats the rows with their value_* columns, and this stream rewrites each
+// line's tail `,"value_a":null,"value_b":X,...}` into `,"value":X}`. The tail is found by the
+// first `,"value_<first type>":` of the line, which cannot occur inside a JSON string (its quote
+// would be escaped); every value_* entry but one is `null`, so the set value's text ends at a
+// fixed distance from the end of the line.
 class ValueSpliceStream : public OutputStream {
  public:
   ValueSpliceStream(std::unique_ptr<OutputStream> inner, const Schema& schema, size_t first_value)
@@ -189,21 +190,20 @@ Result<LongLayout> MakeLongLayout(const JobSpec& spec) {
 
 Result<std::unique_ptr<BatchWriter>> OpenLongWriter(const LongLayout& layout,
                                                     const WriterOptions& options) {
-  if (!layout.mixed || options.format == FileFormat::kParquet) {
-    return OpenWriter(*layout.schema, options);
+  switch (layout.mixed ? options.format->mixed_values : MixedValues::kColumns) {
+    case MixedValues::kColumns:
+      return OpenWriter(*layout.schema, options);
+    case MixedValues::kText: {
+      TSB_ASSIGN_OR_RETURN(auto inner, OpenWriter(*layout.text_schema, options));
+      return std::unique_ptr<BatchWriter>(new TextValueWriter(std::move(inner), layout));
+    }
+    case MixedValues::kJson:
+      return OpenWriterThrough(*layout.schema, options, [&](std::unique_ptr<OutputStream> stream) {
+        return std::unique_ptr<OutputStream>(
+            new ValueSpliceStream(std::move(stream), *layout.schema, layout.first_value));
+      });
   }
-  if (options.format == FileFormat::kCsv) {
-    TSB_ASSIGN_OR_RETURN(auto inner, OpenWriter(*layout.text_schema, options));
-    return std::unique_ptr<BatchWriter>(new TextValueWriter(std::move(inner), layout));
-  }
-  const StreamCompression compression =
-      options.compression == TextCompression::kGzip   ? StreamCompression::kGzip
-      : options.compression == TextCompression::kZstd ? StreamCompression::kZstd
-                                                      : StreamCompression::kNone;
-  TSB_ASSIGN_OR_RETURN(auto stream, OutputStream::Open(options.path, compression));
-  auto splice =
-      std::make_unique<ValueSpliceStream>(std::move(stream), *layout.schema, layout.first_value);
-  return OpenJsonlWriter(*layout.schema, std::move(splice));
+  return Status::Internal("unknown form of mixed values");
 }
 
 }  // namespace tsb::jobs

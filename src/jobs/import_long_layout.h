@@ -7,9 +7,10 @@
 // nullable column per distinct spec type, in order of first appearance in the mapping, named
 // "value_" + the spec type's name with each run of other characters than [a-z0-9] turned into
 // '_' and a trailing '_' dropped (value_bigint, value_double, value_string, value_decimal_10_2,
-// value_timestamp_micros), exactly one of them set in each row. Parquet files get those columns
-// as they are; text files get one `value` column: CSV the text form of the set value
-// (TextValueWriter), JSON Lines its JSON form (ValueSpliceStream).
+// value_timestamp_micros), exactly one of them set in each row. The format's descriptor says how
+// such a row is written (MixedValues): those columns as they are (Parquet), or one `value`
+// column holding the set value's text form (CSV; TextValueWriter) or JSON form (JSON Lines;
+// ValueSpliceStream).
 #pragma once
 
 #include <memory>

@@ -1,5 +1,6 @@
-// The output side of `tsbridge import`: where the rows go (a file, stdout, or a directory of part
-// files), in which format and compression, the reject file, and the stdout spool of Parquet.
+// The output side of `tsbridge import` that the file target (formats/file_target.h) leaves to the
+// job: the output directory, the reject file of the scan's rejects, and the stdout spool of a
+// format that does not stream.
 #pragma once
 
 #include <unistd.h>
@@ -12,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "formats/format.h"
+#include "formats/file_target.h"
 #include "jobs/import_job.h"
 #include "tablestore/table_scan_reader.h"
 #include "tsbridge/job_spec.h"
@@ -20,32 +21,8 @@
 
 namespace tsb::jobs {
 
-// DuckDB's default row group (122,880 rows): what dataset readers expect, and the bound on what
-// the Parquet writer buffers.
-constexpr int64_t kParquetRowGroupRows = 122880;
-
-struct OutputTarget {
-  std::string path;  // file, "-", or directory (with the trailing '/')
-  bool directory = false;
-  FileFormat format = FileFormat::kCsv;
-  TextCompression compression = TextCompression::kNone;
-};
-
-// The extension of a part file of `t` (.parquet, .csv.gz, ...).
-std::string FormatExtension(const OutputTarget& t);
-
-// The output: where, which format, text compression. A name whose extension names a format must
-// agree with --format when both are given; an unknown extension needs --format (or is the spec's
-// own file.path, whose file.format the spec parser already required).
-Result<OutputTarget> ResolveOutput(const ImportOptions& options, const JobSpec& spec);
-
-// --compression / --row-group-rows, else the spec's file.compression / file.row_group_rows,
-// else snappy and 122,880 rows.
-Status ResolveParquetSettings(const ImportOptions& options, const JobSpec& spec,
-                              const OutputTarget& target, WriterOptions* writer);
-
-// <output stem>.rejects.jsonl; DIR/_rejects.jsonl; "-" (stderr) for stdout.
-std::string DefaultRejectsPath(const OutputTarget& t);
+// The scan's rejects are JSON objects (RejectLine), whatever the output's format.
+constexpr RejectFormat kScanRejectFormat = RejectFormat::kJsonl;
 
 // Makes `dir` (ending in '/') ready for an import's part files (decisions 11, output
 // directories); see import_output.cc.
@@ -101,8 +78,9 @@ class RejectSink {
 std::string RejectLine(const ots::RejectedValue& reject);
 
 
-// Parquet to stdout: the footer comes last and the writer wants a file, so the file is written
-// under a temporary name and copied to stdout once complete. The file is removed in every case.
+// A format that does not stream, to stdout (Parquet: the footer comes last and the writer wants
+// a file): the file is written under a temporary name and copied to stdout once complete. The
+// file is removed in every case.
 class StdoutSpool {
  public:
   StdoutSpool() = default;

@@ -10,6 +10,17 @@
 
 namespace tsb::jobs {
 
+Status RefineSplits(ots::Client* client, ots::ComputeSplitsRequest request, size_t wanted,
+                    ots::ComputeSplitsResult* result, int64_t* split_mib) {
+  for (int64_t target : {64, 16, 4, 1}) {
+    if (result->splits.size() >= wanted) break;
+    request.split_size = target;
+    TSB_RETURN_IF_ERROR(client->ComputeSplitPointsBySize(request, result));
+    if (split_mib != nullptr) *split_mib = target;
+  }
+  return Status::OK();
+}
+
 Result<std::vector<ScanTask>> PlanSplits(ots::Client* client, const std::string& table,
                                          const ScanPlan& plan, const ImportOptions& options,
                                          std::string* fingerprint) {
@@ -64,13 +75,9 @@ Result<std::vector<ScanTask>> PlanSplits(ots::Client* client, const std::string&
              !(options.limit > 0 && !plan.residue)) {
     // (A --limit without a local residue is served by the first rows of the first split: more,
     // smaller splits would only cost split calls and scanners reading rows nobody writes.)
-    for (int64_t target : {64, 16, 4, 1}) {
-      request.split_size = target;
-      ots::ComputeSplitsResult smaller;
-      TSB_RETURN_IF_ERROR(client->ComputeSplitPointsBySize(request, &smaller));
-      splits = to_bounds(smaller);
-      if (splits.size() >= static_cast<size_t>(options.parallel)) break;
-    }
+    TSB_RETURN_IF_ERROR(
+        RefineSplits(client, request, static_cast<size_t>(options.parallel), &result));
+    splits = to_bounds(result);
   }
 
   std::vector<ScanTask> tasks;

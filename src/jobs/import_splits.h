@@ -24,6 +24,12 @@ struct ScanTask {
   size_t part_number = 0;
 };
 
+// decisions 4: a table of fewer splits than `wanted` is asked again with smaller split targets
+// (64, 16, 4, 1 MiB of `request`'s units) until it has enough or the smallest was asked.
+// *result holds the last answer; *split_mib (when given) the target it was asked with.
+Status RefineSplits(ots::Client* client, ots::ComputeSplitsRequest request, size_t wanted,
+                    ots::ComputeSplitsResult* result, int64_t* split_mib = nullptr);
+
 // *fingerprint is the FNV-1a hash of the encoded split points, in hex.
 Result<std::vector<ScanTask>> PlanSplits(ots::Client* client, const std::string& table,
                                          const ScanPlan& plan, const ImportOptions& options,

@@ -1,6 +1,5 @@
 #include "jobs/job_common.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/text_io.h"
 #include "tablestore/core_bridge.h"
 #include "tsbridge/tablestore/credentials.h"
 #include "tablestore/endpoint.h"
@@ -81,20 +81,10 @@ std::string JobSummary::OneLine(std::string_view verb) const {
   return buf;
 }
 
-std::string PathStem(const std::string& path) {
-  std::string stem = path;
-  for (std::string_view ext : {".gz", ".zst"}) {
-    if (stem.size() > ext.size() && stem.ends_with(ext)) stem.resize(stem.size() - ext.size());
-  }
-  const size_t slash = stem.find_last_of('/');
-  const size_t dot = stem.find_last_of('.');
-  if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) stem.resize(dot);
-  return stem;
-}
-
 int64_t FileSize(const std::string& path) {
-  struct stat st;
-  return path != "-" && stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+  if (path == "-") return 0;
+  Result<uint64_t> size = InputStream::FileSize(path);
+  return size.ok() ? static_cast<int64_t>(*size) : 0;
 }
 
 Status WriteSummaryFile(const std::string& path, const JobSummary& summary) {

@@ -72,10 +72,6 @@ struct JobSummary {
   std::string OneLine(std::string_view verb) const;
 };
 
-// A path without its compression suffix (.gz, .zst) and its extension: "dir/x.csv.gz" -> "dir/x";
-// the stem beside which a job puts its reject file.
-std::string PathStem(const std::string& path);
-
 // The size of a file in bytes; 0 for "-" (stdin/stdout) or a path that cannot be stat()ed.
 int64_t FileSize(const std::string& path);
 

@@ -27,13 +27,14 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/format.h"
 #include "tsbridge/row_batch.h"
 #include "tsbridge/status.h"
 #include "tsbridge/types.h"
 
 namespace tsb::jobs {
 
-enum class RejectFormat { kCsv, kJsonl };
+using tsb::RejectFormat;  // the form of a reject file, which the input's format chooses
 
 struct RejectFileOptions {
   std::string path;  // "-" = stderr (always JSON Lines)

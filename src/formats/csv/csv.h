@@ -45,4 +45,7 @@ const std::vector<std::string>& CsvHeader(const BatchReader& csv_reader);
 Result<std::unique_ptr<BatchWriter>> OpenCsvWriter(const Schema& schema,
                                                    std::unique_ptr<OutputStream> output);
 
+// Its entry in the format registry (registry.cc).
+extern const FormatDescriptor kCsvFormat;
+
 }  // namespace tsb

@@ -42,4 +42,7 @@ Result<std::unique_ptr<BatchReader>> OpenJsonlReader(const ReaderOptions& option
 Result<std::unique_ptr<BatchWriter>> OpenJsonlWriter(const Schema& schema,
                                                      std::unique_ptr<OutputStream> output);
 
+// Its entry in the format registry (registry.cc).
+extern const FormatDescriptor kJsonlFormat;
+
 }  // namespace tsb

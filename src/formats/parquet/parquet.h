@@ -13,4 +13,7 @@ Result<std::unique_ptr<BatchReader>> OpenParquetReader(const ReaderOptions& opti
 Result<std::unique_ptr<BatchWriter>> OpenParquetWriter(const Schema& schema,
                                                        const WriterOptions& options);
 
+// Its entry in the format registry (registry.cc).
+extern const FormatDescriptor kParquetFormat;
+
 }  // namespace tsb

@@ -24,18 +24,6 @@ void TruncateColumn(Column* column, size_t rows) {
   }
 }
 
-StreamCompression ToStreamCompression(TextCompression compression) {
-  switch (compression) {
-    case TextCompression::kNone:
-      return StreamCompression::kNone;
-    case TextCompression::kGzip:
-      return StreamCompression::kGzip;
-    case TextCompression::kZstd:
-      return StreamCompression::kZstd;
-  }
-  return StreamCompression::kNone;
-}
-
 Status InputWindow::Fill() {
   if (eof_) return Status::OK();
   if (pos_ > 0) {

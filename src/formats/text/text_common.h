@@ -13,8 +13,6 @@ namespace tsb {
 // Drops the values of `column` past its first `rows` (to undo a partly appended row).
 void TruncateColumn(Column* column, size_t rows);
 
-StreamCompression ToStreamCompression(TextCompression compression);
-
 // A growable byte window over an InputStream, for readers that parse records in place. The
 // bytes [pos, len) are unconsumed; Fill() keeps them (moving them to the front) and appends more
 // input, growing the buffer when the unconsumed part fills more than half of it.
