@@ -1,7 +1,7 @@
 // The transport and the client's error, retry and filter handling against a scripted raw-socket
 // server: the misbehaviours a real HTTP server library will not produce on request (a body cut
 // short, a stall mid-body, a non-Tablestore error page). Everything else runs against the emulator
-// (tests/emulator/client_test.cc).
+// (tests/tablestore/client_test.cc).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
