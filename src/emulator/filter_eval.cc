@@ -5,48 +5,6 @@
 
 namespace tsb::emulator {
 
-ots::Value Filter::value() const {
-  ots::Value v;
-  v.type = value_type;
-  v.i = value_int;
-  v.d = value_double;
-  v.b = value_bool;
-  v.bytes = value_bytes;
-  return v;
-}
-
-Filter Filter::Single(Comparator cmp, std::string column, const ots::Value& value,
-                      bool filter_if_missing, bool latest_version_only) {
-  Filter f;
-  f.kind = Kind::kSingleColumn;
-  f.comparator = cmp;
-  f.column_name = std::move(column);
-  f.value_type = value.type;
-  f.value_int = value.i;
-  f.value_double = value.d;
-  f.value_bool = value.b;
-  f.value_bytes.assign(value.bytes);
-  f.filter_if_missing = filter_if_missing;
-  f.latest_version_only = latest_version_only;
-  return f;
-}
-
-Filter Filter::Composite(LogicalOperator op, std::vector<Filter> children) {
-  Filter f;
-  f.kind = Kind::kComposite;
-  f.combinator = op;
-  f.children = std::move(children);
-  return f;
-}
-
-Filter Filter::ColumnPagination(int32_t offset, int32_t limit) {
-  Filter f;
-  f.kind = Kind::kColumnPagination;
-  f.offset = offset;
-  f.limit = limit;
-  return f;
-}
-
 namespace {
 
 bool IsNumeric(ots::ValueType t) {
@@ -93,11 +51,11 @@ int Compare(const ots::Value& a, const ots::Value& b, bool* comparable) {
   return 0;
 }
 
-bool EvaluateSingle(const Filter& f, const ots::Row& row) {
-  const ots::Value target = f.value();
+bool EvaluateSingle(const ColumnFilter& f, const ots::Row& row) {
+  const ots::Value& target = f.value;
   bool found = false;
   for (const ots::Cell& cell : row.attributes) {
-    if (cell.name != f.column_name || !cell.value) continue;
+    if (cell.name != f.column || !cell.value) continue;
     found = true;
     if (CompareValues(*cell.value, f.comparator, target)) return true;
     if (f.latest_version_only) return false;  // the first cell of a column is its newest
@@ -105,7 +63,7 @@ bool EvaluateSingle(const Filter& f, const ots::Row& row) {
   if (found) return false;
   // A primary-key column may be referenced too (one version, never missing from a real row).
   for (const ots::Cell& cell : row.primary_key) {
-    if (cell.name == f.column_name && cell.value) {
+    if (cell.name == f.column && cell.value) {
       return CompareValues(*cell.value, f.comparator, target);
     }
   }
@@ -135,27 +93,24 @@ bool CompareValues(const ots::Value& a, Comparator cmp, const ots::Value& b) {
   return false;
 }
 
-bool EvaluateFilter(const Filter& filter, const ots::Row& row) {
+bool EvaluateFilter(const ColumnFilter& filter, const ots::Row& row) {
   switch (filter.kind) {
-    case Filter::Kind::kSingleColumn:
+    case ColumnFilter::Kind::kSingle:
       return EvaluateSingle(filter, row);
-    case Filter::Kind::kColumnPagination:
+    case ColumnFilter::Kind::kColumnPagination:
       return true;
-    case Filter::Kind::kComposite:
-      switch (filter.combinator) {
-        case LogicalOperator::kNot:
-          return filter.children.empty() || !EvaluateFilter(filter.children[0], row);
-        case LogicalOperator::kAnd:
-          for (const Filter& c : filter.children) {
-            if (!EvaluateFilter(c, row)) return false;
-          }
-          return true;
-        case LogicalOperator::kOr:
-          for (const Filter& c : filter.children) {
-            if (EvaluateFilter(c, row)) return true;
-          }
-          return false;
+    case ColumnFilter::Kind::kNot:
+      return filter.children.empty() || !EvaluateFilter(filter.children[0], row);
+    case ColumnFilter::Kind::kAnd:
+      for (const ColumnFilter& c : filter.children) {
+        if (!EvaluateFilter(c, row)) return false;
       }
+      return true;
+    case ColumnFilter::Kind::kOr:
+      for (const ColumnFilter& c : filter.children) {
+        if (EvaluateFilter(c, row)) return true;
+      }
+      return false;
   }
   return false;
 }
@@ -178,13 +133,13 @@ void ApplyColumnPagination(int32_t offset, int32_t limit, ots::Row* row) {
   cells.resize(out);
 }
 
-Status ValidateFilter(const Filter& filter, bool top_level) {
+Status ValidateFilter(const ColumnFilter& filter, bool top_level) {
   switch (filter.kind) {
-    case Filter::Kind::kSingleColumn:
-      if (filter.column_name.empty()) {
+    case ColumnFilter::Kind::kSingle:
+      if (filter.column.empty()) {
         return OtsError("OTSParameterInvalid", "The name of column in filter is empty.");
       }
-      switch (filter.value_type) {
+      switch (filter.value.type) {
         case ots::ValueType::kInteger:
         case ots::ValueType::kDouble:
         case ots::ValueType::kBoolean:
@@ -194,7 +149,7 @@ Status ValidateFilter(const Filter& filter, bool top_level) {
         default:
           return OtsError("OTSParameterInvalid", "Invalid column value type in filter.");
       }
-    case Filter::Kind::kColumnPagination:
+    case ColumnFilter::Kind::kColumnPagination:
       if (!top_level) {
         return OtsError("OTSParameterInvalid",
                         "ColumnPaginationFilter can not be used in CompositeColumnValueFilter.");
@@ -204,15 +159,17 @@ Status ValidateFilter(const Filter& filter, bool top_level) {
                         "The offset and limit of ColumnPaginationFilter must be non-negative.");
       }
       return Status::OK();
-    case Filter::Kind::kComposite: {
+    case ColumnFilter::Kind::kNot:
+    case ColumnFilter::Kind::kAnd:
+    case ColumnFilter::Kind::kOr: {
       size_t n = filter.children.size();
-      if (filter.combinator == LogicalOperator::kNot ? n != 1 : n < 2) {
+      if (filter.kind == ColumnFilter::Kind::kNot ? n != 1 : n < 2) {
         return OtsError("OTSParameterInvalid",
-                        filter.combinator == LogicalOperator::kNot
+                        filter.kind == ColumnFilter::Kind::kNot
                             ? "The number of sub filters of NOT must be 1."
                             : "The number of sub filters of AND/OR must be at least 2.");
       }
-      for (const Filter& c : filter.children) {
+      for (const ColumnFilter& c : filter.children) {
         TSB_RETURN_IF_ERROR(ValidateFilter(c, false));
       }
       return Status::OK();

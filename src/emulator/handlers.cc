@@ -49,54 +49,61 @@ Status DecodeRowField(std::string_view data, std::string_view what, ots::Row* ro
   return Status::OK();
 }
 
-Status DecodeFilterMessage(const pb::Filter& message, int depth, Filter* out);
+// A decoded filter's values view their bytes (model.h), so the messages that hold them live in
+// the operation's arena, as long as the request.
+using google::protobuf::Arena;
 
-Status DecodeFilterBytes(std::string_view bytes, int depth, Filter* out) {
+Status DecodeFilterMessage(const pb::Filter& message, int depth, Arena* arena, ColumnFilter* out);
+
+Status DecodeFilterBytes(std::string_view bytes, int depth, Arena* arena, ColumnFilter* out) {
   pb::Filter message;
   TSB_RETURN_IF_ERROR(ParseMessage(bytes, &message));
-  return DecodeFilterMessage(message, depth, out);
+  return DecodeFilterMessage(message, depth, arena, out);
 }
 
-Status DecodeFilterMessage(const pb::Filter& message, int depth, Filter* out) {
+Status DecodeFilterMessage(const pb::Filter& message, int depth, Arena* arena, ColumnFilter* out) {
   // Protobuf already bounds nesting at 100; this keeps our own recursion bounded as well.
   if (depth > 64) return Invalid("The filter is nested too deeply.");
   switch (message.type()) {
     case pb::FT_SINGLE_COLUMN_VALUE: {
-      pb::SingleColumnValueFilter single;
-      TSB_RETURN_IF_ERROR(ParseMessage(message.filter(), &single));
+      auto* single = Arena::CreateMessage<pb::SingleColumnValueFilter>(arena);
+      TSB_RETURN_IF_ERROR(ParseMessage(message.filter(), single));
       ots::Value value;
-      Status s = ots::DecodeColumnValue(single.column_value(), &value);
+      Status s = ots::DecodeColumnValue(single->column_value(), &value);
       if (!s.ok()) return Invalid("Invalid column_value in filter: " + s.message());
-      *out = Filter::Single(static_cast<Comparator>(single.comparator()), single.column_name(),
-                            value, single.filter_if_missing(), single.latest_version_only());
+      *out = ColumnFilter::Compare(single->column_name(),
+                                   static_cast<Comparator>(single->comparator()), value,
+                                   single->filter_if_missing(), single->latest_version_only());
       return Status::OK();
     }
     case pb::FT_COMPOSITE_COLUMN_VALUE: {
       pb::CompositeColumnValueFilter composite;
       TSB_RETURN_IF_ERROR(ParseMessage(message.filter(), &composite));
-      std::vector<Filter> children(composite.sub_filters_size());
+      std::vector<ColumnFilter> children(composite.sub_filters_size());
       for (int i = 0; i < composite.sub_filters_size(); ++i) {
-        TSB_RETURN_IF_ERROR(DecodeFilterMessage(composite.sub_filters(i), depth + 1, &children[i]));
+        TSB_RETURN_IF_ERROR(
+            DecodeFilterMessage(composite.sub_filters(i), depth + 1, arena, &children[i]));
       }
-      *out = Filter::Composite(static_cast<LogicalOperator>(composite.combinator()),
-                               std::move(children));
+      *out = ColumnFilter::Composite(static_cast<LogicalOperator>(composite.combinator()),
+                                     std::move(children));
       return Status::OK();
     }
     case pb::FT_COLUMN_PAGINATION: {
       pb::ColumnPaginationFilter pagination;
       TSB_RETURN_IF_ERROR(ParseMessage(message.filter(), &pagination));
-      *out = Filter::ColumnPagination(pagination.offset(), pagination.limit());
+      *out = ColumnFilter::ColumnPagination(pagination.offset(), pagination.limit());
       return Status::OK();
     }
   }
   return Invalid("Unknown filter type.");
 }
 
-Status DecodeOptionalFilter(bool has, const std::string& bytes, std::optional<Filter>* out) {
+Status DecodeOptionalFilter(bool has, const std::string& bytes, Arena* arena,
+                            std::optional<ColumnFilter>* out) {
   out->reset();
   if (!has || bytes.empty()) return Status::OK();
-  Filter filter;
-  TSB_RETURN_IF_ERROR(DecodeFilterBytes(bytes, 0, &filter));
+  ColumnFilter filter;
+  TSB_RETURN_IF_ERROR(DecodeFilterBytes(bytes, 0, arena, &filter));
   *out = std::move(filter);
   return Status::OK();
 }
@@ -104,7 +111,7 @@ Status DecodeOptionalFilter(bool has, const std::string& bytes, std::optional<Fi
 template <typename Columns>
 Status DecodeReadOptions(const Columns& columns_to_get, const pb::TimeRange* time_range,
                          std::optional<int32_t> max_versions, bool has_filter,
-                         const std::string& filter, ReadOptions* read) {
+                         const std::string& filter, Arena* arena, ReadOptions* read) {
   read->columns_to_get.assign(columns_to_get.begin(), columns_to_get.end());
   read->max_versions = max_versions;
   read->time_range.reset();
@@ -118,7 +125,7 @@ Status DecodeReadOptions(const Columns& columns_to_get, const pb::TimeRange* tim
       read->time_range = range;
     }
   }
-  return DecodeOptionalFilter(has_filter, filter, &read->filter);
+  return DecodeOptionalFilter(has_filter, filter, arena, &read->filter);
 }
 
 Status RefuseWideRowPaging(bool has_start, bool has_end, bool has_token) {
@@ -130,9 +137,9 @@ Status RefuseWideRowPaging(bool has_start, bool has_end, bool has_token) {
   return Status::OK();
 }
 
-Status DecodeCondition(const pb::Condition& message, Condition* out) {
+Status DecodeCondition(const pb::Condition& message, Arena* arena, Condition* out) {
   out->row_existence = static_cast<RowExistence>(message.row_existence());
-  return DecodeOptionalFilter(message.has_column_condition(), message.column_condition(),
+  return DecodeOptionalFilter(message.has_column_condition(), message.column_condition(), arena,
                               &out->column_condition);
 }
 
@@ -338,7 +345,7 @@ Status Operation::GetRow() {
   TSB_RETURN_IF_ERROR(DecodeReadOptions(
       req->columns_to_get(), req->has_time_range() ? &req->time_range() : nullptr,
       req->has_max_versions() ? std::optional<int32_t>(req->max_versions()) : std::nullopt,
-      req->has_filter(), req->filter(), &read));
+      req->has_filter(), req->filter(), &arena_, &read));
   auto* resp = google::protobuf::Arena::CreateMessage<pb::GetRowResponse>(&arena_);
   SingleRowSink sink(resp->mutable_row());  // stays empty bytes when the row is absent
   TSB_ASSIGN_OR_RETURN(CapacityUnits cu, store_->GetRow(instance_, req->table_name(),
@@ -370,7 +377,7 @@ Status Operation::SingleRowWrite(WriteType type, std::string_view what) {
   RowWrite write;
   write.type = type;
   write.row = &scratch.row;
-  TSB_RETURN_IF_ERROR(DecodeCondition(req->condition(), &write.condition));
+  TSB_RETURN_IF_ERROR(DecodeCondition(req->condition(), &arena_, &write.condition));
   DecodeReturnContent(req->has_return_content(), req->return_content(), &write.return_content);
   RowWriteResult result;
   TSB_RETURN_IF_ERROR(store_->WriteRow(instance_, req->table_name(), write, &result));
@@ -425,7 +432,7 @@ Status Operation::GetRange() {
   TSB_RETURN_IF_ERROR(DecodeRowField(req->exclusive_end_primary_key(),
                                      "exclusive_end_primary_key", &scratch.rows[1]));
   GetRangeRequest range;
-  range.table_name = req->table_name();
+  range.table = req->table_name();
   range.direction = req->direction() == pb::BACKWARD ? Direction::kBackward : Direction::kForward;
   range.inclusive_start = scratch.rows[0].primary_key;
   range.exclusive_end = scratch.rows[1].primary_key;
@@ -433,7 +440,7 @@ Status Operation::GetRange() {
   TSB_RETURN_IF_ERROR(DecodeReadOptions(
       req->columns_to_get(), req->has_time_range() ? &req->time_range() : nullptr,
       req->has_max_versions() ? std::optional<int32_t>(req->max_versions()) : std::nullopt,
-      req->has_filter(), req->filter(), &range.read));
+      req->has_filter(), req->filter(), &arena_, &range.read));
 
   // The page is encoded straight from the store's scan into the per-thread buffer, then framed
   // as GetRangeResponse.rows (field 2) behind the small fields: one copy of the page in all.
@@ -517,11 +524,11 @@ Status Operation::BatchGetRow() {
     TSB_RETURN_IF_ERROR(RefuseWideRowPaging(table.has_start_column(), table.has_end_column(),
                                             table.token_size() > 0));
     BatchGetTable& out = tables[t];
-    out.table_name = table.table_name();
+    out.table = table.table_name();
     TSB_RETURN_IF_ERROR(DecodeReadOptions(
         table.columns_to_get(), table.has_time_range() ? &table.time_range() : nullptr,
         table.has_max_versions() ? std::optional<int32_t>(table.max_versions()) : std::nullopt,
-        table.has_filter(), table.filter(), &out.read));
+        table.has_filter(), table.filter(), &arena_, &out.read));
     pb::TableInBatchGetRowResponse* table_resp = resp->add_tables();
     table_resp->set_table_name(table.table_name());
     for (const std::string& key : table.primary_key()) {
@@ -578,7 +585,7 @@ Status Operation::BatchWriteRow() {
   for (int t = 0; t < req->tables_size(); ++t) {
     const pb::TableInBatchWriteRowRequest& table = req->tables(t);
     BatchWriteTable& out = request.tables[t];
-    out.table_name = table.table_name();
+    out.table = table.table_name();
     out.rows.reserve(table.rows_size());
     index_map[t].assign(table.rows_size(), -1);
     for (int r = 0; r < table.rows_size(); ++r) {
@@ -591,7 +598,7 @@ Status Operation::BatchWriteRow() {
       RowWrite write;
       write.type = static_cast<WriteType>(row.type());
       write.row = &scratch.rows[flat];
-      TSB_RETURN_IF_ERROR(DecodeCondition(row.condition(), &write.condition));
+      TSB_RETURN_IF_ERROR(DecodeCondition(row.condition(), &arena_, &write.condition));
       DecodeReturnContent(row.has_return_content(), row.return_content(), &write.return_content);
       index_map[t][r] = static_cast<int>(out.rows.size());
       out.rows.push_back(std::move(write));

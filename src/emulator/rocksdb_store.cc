@@ -209,8 +209,8 @@ struct ReadPlan {
   int32_t max_versions = 1;
   int64_t min_ts = 0;          // inclusive, TTL and time range applied
   int64_t max_ts = INT64_MAX;  // exclusive
-  const Filter* filter = nullptr;
-  const Filter* pagination = nullptr;
+  const ColumnFilter* filter = nullptr;
+  const ColumnFilter* pagination = nullptr;
 };
 
 Status MakeReadPlan(const TableInfo& table, const ReadOptions& read, int64_t now_ms,
@@ -221,7 +221,7 @@ Status MakeReadPlan(const TableInfo& table, const ReadOptions& read, int64_t now
                         std::to_string(ots::kMaxColumnsToGet) +
                         ", column count: " + std::to_string(read.columns_to_get.size()) + ".");
   }
-  if (read.time_range && read.time_range->specific && read.max_versions) {
+  if (read.time_range && read.time_range->specific.has_value() && read.max_versions) {
     return ParamInvalid("Specific tiemstamp and max versions cannot be given at the same time.");
   }
   if (read.max_versions && *read.max_versions <= 0) {
@@ -243,16 +243,18 @@ Status MakeReadPlan(const TableInfo& table, const ReadOptions& read, int64_t now
   // (UpdateTable may have lowered it).
   plan->max_versions = std::min(plan->max_versions, table.max_versions);
   if (read.time_range) {
-    if (read.time_range->start < 0 || read.time_range->end <= read.time_range->start) {
+    const int64_t start = read.time_range->lower();
+    const int64_t end = read.time_range->upper();
+    if (start < 0 || end <= start) {
       return ParamInvalid("Invalid time range: start time must be less than end time.");
     }
-    plan->min_ts = read.time_range->start;
-    plan->max_ts = read.time_range->end;
+    plan->min_ts = start;
+    plan->max_ts = end;
   }
   if (table.ttl != -1) plan->min_ts = std::max(plan->min_ts, now_ms - int64_t{table.ttl} * 1000);
   if (read.filter) {
     TSB_RETURN_IF_ERROR(ValidateFilter(*read.filter, true));
-    if (read.filter->kind == Filter::Kind::kColumnPagination) {
+    if (read.filter->kind == ColumnFilter::Kind::kColumnPagination) {
       plan->pagination = &*read.filter;
     } else {
       plan->filter = &*read.filter;
@@ -832,11 +834,11 @@ Status RocksStore::BatchGetRow(std::string_view instance, std::span<const BatchG
   for (size_t t = 0; t < tables.size(); ++t) {
     rows += static_cast<int64_t>(tables[t].primary_keys.size());
     for (size_t u = 0; u < t; ++u) {
-      if (tables[u].table_name == tables[t].table_name) {
-        return ParamInvalid("Duplicated table name: " + std::string(tables[t].table_name) + ".");
+      if (tables[u].table == tables[t].table) {
+        return ParamInvalid("Duplicated table name: " + std::string(tables[t].table) + ".");
       }
     }
-    TSB_ASSIGN_OR_RETURN(auto info, FindTable(instance, tables[t].table_name));
+    TSB_ASSIGN_OR_RETURN(auto info, FindTable(instance, tables[t].table));
     infos.push_back(std::move(info));
   }
   TSB_RETURN_IF_ERROR(CheckBatchGetLimits(rows));
@@ -872,7 +874,7 @@ Status RocksStore::BatchGetRow(std::string_view instance, std::span<const BatchG
 
 Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const GetRangeRequest& req,
                                             RowSink* sink) {
-  TSB_ASSIGN_OR_RETURN(auto table_ptr, FindTable(instance, req.table_name));
+  TSB_ASSIGN_OR_RETURN(auto table_ptr, FindTable(instance, req.table));
   const TableInfo& table = *table_ptr;
   int64_t now_ms = NowMs();
   std::string start_key, end_key;
@@ -885,10 +887,10 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
   if (!forward && !(start_key > end_key)) {
     return ParamInvalid("Begin key must more than end key in BACKWARD");
   }
-  if (req.limit && *req.limit < 0) return ParamInvalid("The limit must be greater than 0.");
+  if (req.limit < 0) return ParamInvalid("The limit must be greater than 0.");
   ReadPlan plan;
   TSB_RETURN_IF_ERROR(MakeReadPlan(table, req.read, now_ms, &plan));
-  const int64_t limit = req.limit && *req.limit > 0 ? *req.limit : INT64_MAX;
+  const int64_t limit = req.limit > 0 ? req.limit : INT64_MAX;
 
   rocksdb::ReadOptions ro;
   rocksdb::Slice lower(forward ? start_key : end_key);
@@ -1297,7 +1299,7 @@ Status RocksStore::RunWrites(std::vector<PreparedWrite>* prepared,
 Status RocksStore::WriteRow(std::string_view instance, std::string_view table_name,
                             const RowWrite& write, RowWriteResult* result) {
   BatchWriteRequest req;
-  req.tables.push_back({table_name, {write}});
+  req.tables.push_back({std::string(table_name), {write}});
   req.encoded_bytes = 0;  // single-row limits are checked per row
   std::vector<std::vector<RowWriteResult>> results;
   Status s = BatchWriteRow(instance, req, &results);
@@ -1327,12 +1329,11 @@ Status RocksStore::BatchWriteRow(std::string_view instance, const BatchWriteRequ
   std::vector<std::shared_ptr<const TableInfo>> infos;
   for (size_t t = 0; t < request.tables.size(); ++t) {
     for (size_t u = 0; u < t; ++u) {
-      if (request.tables[u].table_name == request.tables[t].table_name) {
-        return ParamInvalid("Duplicated table name: " + std::string(request.tables[t].table_name) +
-                            ".");
+      if (request.tables[u].table == request.tables[t].table) {
+        return ParamInvalid("Duplicated table name: " + request.tables[t].table + ".");
       }
     }
-    TSB_ASSIGN_OR_RETURN(auto info, FindTable(instance, request.tables[t].table_name));
+    TSB_ASSIGN_OR_RETURN(auto info, FindTable(instance, request.tables[t].table));
     infos.push_back(std::move(info));
   }
   // Hold every table's DDL gate (shared, by ascending id) until the batch commits.

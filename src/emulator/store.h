@@ -1,7 +1,9 @@
 // Store: the emulator's tables, rows and Tablestore semantics, on RocksDB.
 //
 // The server layer (server.cc / handlers*.cc) decodes a request's protobuf and PlainBuffer, calls
-// one Store method with ots::Row / ots::Value and the plain structs below, and encodes the answer.
+// one Store method with ots::Row / ots::Value, the shared model of reads and writes
+// (tsbridge/tablestore/model.h: ColumnFilter, TimeRange, ReadOptions, Condition, ReturnContent,
+// RowWrite, BatchWriteTable) and the few views below, and encodes the answer.
 // No protobuf type crosses this header. Every service error comes back as
 // tsb::Status::FromService(ots_code, exact message, http_status, "") (see OtsError below), so the
 // server answers with status.http_status(), status.ots_code() and status.message() unchanged.
@@ -49,22 +51,30 @@ Status OtsError(std::string_view ots_code, std::string message);
 int HttpStatusForOtsCode(std::string_view ots_code);
 
 // ---------------------------------------------------------------------------------------------
-// Tables. The model of tables, options, capacity and the request enums is the client's
-// (tsbridge/tablestore/model.h): what the emulator keeps is what the client describes.
+// Tables, reads and writes. The model of tables, options, capacity, filters, read options,
+// conditions and write items is the client's (tsbridge/tablestore/model.h): what the emulator
+// keeps and evaluates is what the client describes.
 
+using ots::BatchWriteTable;
 using ots::CapacityUnits;
+using ots::ColumnFilter;
 using ots::Comparator;
+using ots::Condition;
 using ots::DefinedColumn;
 using ots::DefinedColumnType;
 using ots::Direction;
 using ots::LogicalOperator;
 using ots::PrimaryKeyColumn;
 using ots::PrimaryKeyType;
+using ots::ReadOptions;
+using ots::ReturnContent;
 using ots::ReturnType;
 using ots::RowExistence;
+using ots::RowWrite;
 using ots::TableDescription;
 using ots::TableMeta;
 using ots::TableOptions;
+using ots::TimeRange;
 using ots::WriteType;
 
 // As in the request: CreateTable and UpdateTable may set either of the two alone.
@@ -80,68 +90,7 @@ struct ReservedThroughput {
 int64_t CapacityUnitsFor(int64_t bytes);
 
 // ---------------------------------------------------------------------------------------------
-// Filters (wire doc A.4). The server builds the tree from the protobuf Filter; column_value is
-// decoded with the codec's bare-value decoder and copied in with Filter::Single.
-
-struct Filter {
-  enum class Kind { kSingleColumn, kComposite, kColumnPagination };
-  Kind kind = Kind::kSingleColumn;
-
-  // kSingleColumn. The value's bytes are owned here (value_bytes); value() views them.
-  Comparator comparator = Comparator::kEqual;
-  std::string column_name;
-  ots::ValueType value_type = ots::ValueType::kInteger;
-  int64_t value_int = 0;
-  double value_double = 0;
-  bool value_bool = false;
-  std::string value_bytes;
-  bool filter_if_missing = false;   // true: a row without the column fails the filter
-  bool latest_version_only = true;  // false: any version read may satisfy the comparison
-
-  // kComposite: NOT takes exactly one child; AND / OR two or more.
-  LogicalOperator combinator = LogicalOperator::kAnd;
-  std::vector<Filter> children;
-
-  // kColumnPagination: from each returned row keep `limit` attribute columns after skipping
-  // `offset` (counted by column name). Only at the top level of a read filter.
-  int32_t offset = 0;
-  int32_t limit = 0;
-
-  ots::Value value() const;
-
-  static Filter Single(Comparator cmp, std::string column, const ots::Value& value,
-                       bool filter_if_missing = false, bool latest_version_only = true);
-  static Filter Composite(LogicalOperator op, std::vector<Filter> children);
-  static Filter ColumnPagination(int32_t offset, int32_t limit);
-};
-
-// Cross-type comparisons: INTEGER and DOUBLE compare numerically; any other pair of different
-// types never matches, except with kNotEqual, which matches. STRING / BINARY compare unsigned
-// bytewise, BOOLEAN false < true. (The service documents only same-typed comparisons.)
-
-// ---------------------------------------------------------------------------------------------
 // Reads
-
-struct TimeRange {
-  int64_t start = 0;        // inclusive, ms
-  int64_t end = INT64_MAX;  // exclusive, ms
-  bool specific = false;    // came from specific_time (refused together with max_versions)
-  static TimeRange Specific(int64_t ts) {
-    return TimeRange{ts, ts == INT64_MAX ? ts : ts + 1, true};
-  }
-};
-
-struct ReadOptions {
-  // Attribute or primary-key column names; empty = all columns; at most 128 names. Rows always
-  // carry their whole primary key. A row with none of the named attributes is not returned,
-  // unless a primary-key column is named (then it comes back with its key only).
-  std::vector<std::string> columns_to_get;
-  // Unset: all versions in time_range, or 1 without a time_range. Capped by the table's
-  // max_versions.
-  std::optional<int32_t> max_versions;
-  std::optional<TimeRange> time_range;
-  std::optional<Filter> filter;
-};
 
 // Receives rows. The row's views (names, values) are valid only during the call.
 class RowSink {
@@ -170,13 +119,16 @@ class OwnedRow {
   ots::Row row_;
 };
 
+// GetRange as the Store takes it: the client's GetRangeRequest (client.h) field for field, but a
+// view. The table name and the keys point into the decoded request (the server's per-thread
+// rows), so that the hot GetRange path copies no key cells; the read options are the shared ones.
 struct GetRangeRequest {
-  std::string_view table_name;
+  std::string_view table;
   Direction direction = Direction::kForward;
   // Full primary keys in schema order; INF_MIN / INF_MAX allowed in any column.
   std::span<const ots::Cell> inclusive_start;
   std::span<const ots::Cell> exclusive_end;
-  std::optional<int32_t> limit;  // rows returned; unset or 0 = no limit beyond the page size
+  int32_t limit = 0;  // rows returned; 0 = no limit beyond the page size; < 0 is refused
   ReadOptions read;
 };
 
@@ -188,9 +140,11 @@ struct GetRangeResult {
   OwnedRow next_start_primary_key;
 };
 
-// BatchGetRow: one entry per table, rows answered in request order.
+// BatchGetRow: one entry per table, rows answered in request order. The client's BatchGetTable
+// as a view, for the reason GetRangeRequest is one: each primary key points into its decoded row
+// rather than being copied into a Row of its own.
 struct BatchGetTable {
-  std::string_view table_name;
+  std::string_view table;
   std::vector<std::span<const ots::Cell>> primary_keys;
   ReadOptions read;
 };
@@ -205,36 +159,10 @@ class BatchGetSink {
 // ---------------------------------------------------------------------------------------------
 // Writes
 
-struct Condition {
-  RowExistence row_existence = RowExistence::kIgnore;
-  // Evaluated on the current row: every column, every version kept (latest_version_only picks
-  // the newest); a missing row has no columns.
-  std::optional<Filter> column_condition;
-};
-
-struct ReturnContent {
-  ReturnType type = ReturnType::kNone;
-  std::vector<std::string> column_names;  // kAfterModify: which columns (empty = modified ones)
-};
-
-struct RowWrite {
-  WriteType type = WriteType::kPut;
-  // kPut: PK + attributes (ops must be kPut). kUpdate: PK + attribute cells with ops.
-  // kDelete: PK only (attributes ignored).
-  const ots::Row* row = nullptr;
-  Condition condition;
-  ReturnContent return_content;
-};
-
 struct RowWriteResult {
   Status status;  // per-row failure (OTSConditionCheckFail, OTSParameterInvalid, ...)
   CapacityUnits consumed;
   OwnedRow returned;  // per return_content; empty when none
-};
-
-struct BatchWriteTable {
-  std::string_view table_name;
-  std::vector<RowWrite> rows;
 };
 
 struct BatchWriteRequest {

@@ -210,7 +210,7 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
       rows[i].type = pending[i]->type;
       rows[i].row = &pending[i]->row;
       rows[i].condition = pending[i]->condition;
-      rows[i].return_type = ReturnType::kNone;
+      rows[i].return_content.type = ReturnType::kNone;
       bytes += static_cast<int64_t>(pending[i]->encoded_size);
     }
     if (options_.throttle) options_.throttle(static_cast<int64_t>(pending.size()), cu);

@@ -82,6 +82,20 @@ Status FilterToPb(const ColumnFilter& f, pb::Filter* out, int depth) {
     single.SerializeToString(out->mutable_filter());
     return Status::OK();
   }
+  if (f.kind == ColumnFilter::Kind::kColumnPagination) {
+    if (depth > 0) {
+      return Status::InvalidArgument("filter: a column pagination cannot be inside NOT/AND/OR");
+    }
+    if (f.offset < 0 || f.limit < 0) {
+      return Status::InvalidArgument("filter: column pagination offset and limit must be >= 0");
+    }
+    pb::ColumnPaginationFilter pagination;
+    pagination.set_offset(f.offset);
+    pagination.set_limit(f.limit);
+    out->set_type(pb::FT_COLUMN_PAGINATION);
+    pagination.SerializeToString(out->mutable_filter());
+    return Status::OK();
+  }
   pb::CompositeColumnValueFilter composite;
   switch (f.kind) {
     case ColumnFilter::Kind::kNot:
@@ -128,21 +142,18 @@ Status ReadOptionsToPb(const ReadOptions& read, Message* out) {
     if (read.time_range->specific) tr->set_specific_time(*read.time_range->specific);
   }
   // The service needs max_versions or a time range; the SDKs send max_versions=1 by default.
-  if (read.max_versions > 0 || !read.time_range) {
-    out->set_max_versions(read.max_versions > 0 ? read.max_versions : 1);
-  }
+  const int32_t max_versions = read.max_versions.value_or(0);
+  if (max_versions > 0 || !read.time_range) out->set_max_versions(max_versions > 0 ? max_versions : 1);
   if (read.filter) TSB_RETURN_IF_ERROR(EncodeFilter(*read.filter, out->mutable_filter()));
   return Status::OK();
 }
 
 template <typename Message>
-void ReturnContentToPb(ReturnType type, const std::vector<std::string>* columns, Message* out) {
-  if (type == ReturnType::kNone) return;
+void ReturnContentToPb(const ReturnContent& content, Message* out) {
+  if (content.type == ReturnType::kNone) return;
   auto* rc = out->mutable_return_content();
-  rc->set_return_type(static_cast<pb::ReturnType>(type));
-  if (columns != nullptr) {
-    for (const std::string& c : *columns) rc->add_return_column_names(c);
-  }
+  rc->set_return_type(static_cast<pb::ReturnType>(content.type));
+  for (const std::string& c : content.column_names) rc->add_return_column_names(c);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,48 +281,6 @@ int64_t NowMicros() {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-
-std::string_view PrimaryKeyTypeName(PrimaryKeyType type) {
-  switch (type) {
-    case PrimaryKeyType::kInteger: return "INTEGER";
-    case PrimaryKeyType::kString: return "STRING";
-    case PrimaryKeyType::kBinary: return "BINARY";
-  }
-  return "UNKNOWN";
-}
-
-ColumnFilter ColumnFilter::Compare(std::string column, Comparator comparator, Value value,
-                                   bool filter_if_missing, bool latest_version_only) {
-  ColumnFilter f;
-  f.kind = Kind::kSingle;
-  f.column = std::move(column);
-  f.comparator = comparator;
-  f.value = value;
-  f.filter_if_missing = filter_if_missing;
-  f.latest_version_only = latest_version_only;
-  return f;
-}
-
-ColumnFilter ColumnFilter::Not(ColumnFilter child) {
-  ColumnFilter f;
-  f.kind = Kind::kNot;
-  f.children.push_back(std::move(child));
-  return f;
-}
-
-ColumnFilter ColumnFilter::And(std::vector<ColumnFilter> children) {
-  ColumnFilter f;
-  f.kind = Kind::kAnd;
-  f.children = std::move(children);
-  return f;
-}
-
-ColumnFilter ColumnFilter::Or(std::vector<ColumnFilter> children) {
-  ColumnFilter f;
-  f.kind = Kind::kOr;
-  f.children = std::move(children);
-  return f;
-}
 
 Status EncodeFilter(const ColumnFilter& filter, std::string* out) {
   pb::Filter message;
@@ -612,7 +581,7 @@ Status PrepareWrite(const WriteRowRequest& request, std::string* (Request::*row_
   const Row* row = is_delete ? WithDeleteMarker(request.row, &copy) : request.row;
   EncodeRow(*row, (req->*row_field)());
   TSB_RETURN_IF_ERROR(ConditionToPb(request.condition, req->mutable_condition()));
-  ReturnContentToPb(request.return_type, &request.return_columns, req);
+  ReturnContentToPb(request.return_content, req);
   return Status::OK();
 }
 
@@ -820,7 +789,7 @@ Status Client::BatchWriteRow(const BatchWriteRowRequest& request, BatchResult* r
       change->clear();
       EncodeRow(*r, change);
       TSB_RETURN_IF_ERROR(ConditionToPb(item.condition, row->mutable_condition()));
-      ReturnContentToPb(item.return_type, nullptr, row);
+      ReturnContentToPb(item.return_content, row);
       ++total_rows;
     }
   }

@@ -166,12 +166,12 @@ struct Fixture {
     std::vector<ots::Cell> cur = start;
     for (int guard = 0; guard < 10000; ++guard) {
       GetRangeRequest req;
-      req.table_name = table;
+      req.table = table;
       req.direction = dir;
       req.inclusive_start = cur;
       req.exclusive_end = end;
       req.read = read;
-      req.limit = limit;
+      req.limit = limit.value_or(0);
       size_t before = sink.rows.size();
       auto r = store->GetRange(kInst, req, &sink);
       REQUIRE_MESSAGE(r.ok(), r.status().ToString());
@@ -366,7 +366,7 @@ TEST_CASE("store: versions, max_versions, time ranges, TTL") {
   CHECK(f.Get("t", RowBuilder().PkI("pk", 1), two)[0] ==
         "pk=I1 | v=I4@" + std::to_string(t0 + 4000) + " v=I3@" + std::to_string(t0 + 3000));
   ReadOptions range;
-  range.time_range = TimeRange{t0 + 2000, t0 + 4000};
+  range.time_range = TimeRange{t0 + 2000, t0 + 4000, std::nullopt};
   CHECK(f.Get("t", RowBuilder().PkI("pk", 1), range)[0] ==
         "pk=I1 | v=I3@" + std::to_string(t0 + 3000) + " v=I2@" + std::to_string(t0 + 2000));
   ReadOptions specific;
@@ -434,9 +434,9 @@ TEST_CASE("store: lowering max_versions hides older versions at once") {
         "pk=I1 | v=I2@" + std::to_string(kStartMs - 2));
   // Filters may name a primary-key column.
   ReadOptions by_pk;
-  by_pk.filter = Filter::Single(Comparator::kEqual, "pk", Value::Integer(1), true);
+  by_pk.filter = ColumnFilter::Compare("pk", Comparator::kEqual, Value::Integer(1), true);
   CHECK(f.Get("t", RowBuilder().PkI("pk", 1), by_pk).size() == 1);
-  by_pk.filter = Filter::Single(Comparator::kEqual, "pk", Value::Integer(2), true);
+  by_pk.filter = ColumnFilter::Compare("pk", Comparator::kEqual, Value::Integer(2), true);
   CHECK(f.Get("t", RowBuilder().PkI("pk", 1), by_pk).empty());
 }
 
@@ -503,13 +503,13 @@ TEST_CASE("store: row existence and column conditions") {
   CHECK(f.Update("t", RowBuilder().PkI("pk", 1).ColI("a", 3), exist).ok());
 
   Condition col;
-  col.column_condition = Filter::Single(Comparator::kEqual, "a", Value::Integer(3));
+  col.column_condition = ColumnFilter::Compare("a", Comparator::kEqual, Value::Integer(3));
   CHECK(f.Update("t", RowBuilder().PkI("pk", 1).ColI("a", 4), col).ok());
   CHECK(f.Update("t", RowBuilder().PkI("pk", 1).ColI("a", 5), col).ots_code() ==
         "OTSConditionCheckFail");
   // Missing column: passes unless filter_if_missing.
   Condition missing;
-  missing.column_condition = Filter::Single(Comparator::kEqual, "zz", Value::Integer(3));
+  missing.column_condition = ColumnFilter::Compare("zz", Comparator::kEqual, Value::Integer(3));
   CHECK(f.Update("t", RowBuilder().PkI("pk", 1).ColI("b", 1), missing).ok());
   missing.column_condition->filter_if_missing = true;
   CHECK(f.Update("t", RowBuilder().PkI("pk", 1).ColI("b", 1), missing).ots_code() ==
@@ -564,7 +564,7 @@ TEST_CASE("store: GetRange directions, bounds, limit, errors") {
   CHECK(pages == std::vector<int64_t>{4, 4, 4, 3});
 
   GetRangeRequest req;
-  req.table_name = "t";
+  req.table = "t";
   auto s1 = Bound({{"a", Value::String("y")}, {"b", Value::Integer(0)}});
   auto s2 = Bound({{"a", Value::String("x")}, {"b", Value::Integer(0)}});
   req.inclusive_start = s1;
@@ -605,7 +605,7 @@ TEST_CASE("store: GetRange capacity units count every scanned row") {
   auto lo = Bound({{"pk", Value::InfMin()}});
   auto hi = Bound({{"pk", Value::InfMax()}});
   GetRangeRequest req;
-  req.table_name = "t";
+  req.table = "t";
   req.inclusive_start = lo;
   req.exclusive_end = hi;
   CollectSink sink;
@@ -613,7 +613,7 @@ TEST_CASE("store: GetRange capacity units count every scanned row") {
   auto r = f.store->GetRange(kInst, req, &sink);
   REQUIRE(r.ok());
   CHECK(r->consumed == CapacityUnits{3, 0});
-  req.read.filter = Filter::Single(Comparator::kEqual, "v", Value::String("none"));
+  req.read.filter = ColumnFilter::Compare("v", Comparator::kEqual, Value::String("none"));
   r = f.store->GetRange(kInst, req, &sink);
   REQUIRE(r.ok());
   CHECK(r->rows_returned == 0);
@@ -648,42 +648,44 @@ TEST_CASE("store: filters on GetRange") {
   }
   auto lo = Bound({{"pk", Value::InfMin()}});
   auto hi = Bound({{"pk", Value::InfMax()}});
-  auto count = [&](Filter filter) {
+  auto count = [&](ColumnFilter filter) {
     ReadOptions read;
     read.filter = std::move(filter);
     read.max_versions = 2;
     return f.Scan("t", lo, hi, Direction::kForward, read).size();
   };
-  CHECK(count(Filter::Single(Comparator::kGreaterEqual, "n", Value::Integer(7))) == 3);
-  CHECK(count(Filter::Single(Comparator::kLessThan, "n", Value::Integer(2))) == 2);
-  CHECK(count(Filter::Single(Comparator::kNotEqual, "n", Value::Integer(2))) == 9);
-  CHECK(count(Filter::Single(Comparator::kEqual, "s", Value::String("odd"))) == 5);
-  CHECK(count(Filter::Single(Comparator::kGreaterThan, "s", Value::String("even"))) == 5);
+  CHECK(count(ColumnFilter::Compare("n", Comparator::kGreaterEqual, Value::Integer(7))) == 3);
+  CHECK(count(ColumnFilter::Compare("n", Comparator::kLessThan, Value::Integer(2))) == 2);
+  CHECK(count(ColumnFilter::Compare("n", Comparator::kNotEqual, Value::Integer(2))) == 9);
+  CHECK(count(ColumnFilter::Compare("s", Comparator::kEqual, Value::String("odd"))) == 5);
+  CHECK(count(ColumnFilter::Compare("s", Comparator::kGreaterThan, Value::String("even"))) == 5);
   // INTEGER column vs DOUBLE value compares numerically; STRING vs INTEGER never matches.
-  CHECK(count(Filter::Single(Comparator::kLessEqual, "n", Value::Double(2.5))) == 3);
-  CHECK(count(Filter::Single(Comparator::kEqual, "s", Value::Integer(1))) == 0);
-  CHECK(count(Filter::Single(Comparator::kNotEqual, "s", Value::Integer(1))) == 10);
+  CHECK(count(ColumnFilter::Compare("n", Comparator::kLessEqual, Value::Double(2.5))) == 3);
+  CHECK(count(ColumnFilter::Compare("s", Comparator::kEqual, Value::Integer(1))) == 0);
+  CHECK(count(ColumnFilter::Compare("s", Comparator::kNotEqual, Value::Integer(1))) == 10);
   // Missing column: passes unless filter_if_missing.
-  CHECK(count(Filter::Single(Comparator::kEqual, "d", Value::Double(2.5))) == 10);
-  CHECK(count(Filter::Single(Comparator::kEqual, "d", Value::Double(2.5), true)) == 1);
+  CHECK(count(ColumnFilter::Compare("d", Comparator::kEqual, Value::Double(2.5))) == 10);
+  CHECK(count(ColumnFilter::Compare("d", Comparator::kEqual, Value::Double(2.5), true)) == 1);
   // latest_version_only=false: any version may match ("old" = 100 is every row's older version).
-  CHECK(count(Filter::Single(Comparator::kEqual, "old", Value::Integer(100), true, true)) == 0);
-  CHECK(count(Filter::Single(Comparator::kEqual, "old", Value::Integer(100), true, false)) == 5);
+  CHECK(count(ColumnFilter::Compare("old", Comparator::kEqual, Value::Integer(100), true, true)) ==
+        0);
+  CHECK(count(ColumnFilter::Compare("old", Comparator::kEqual, Value::Integer(100), true, false)) ==
+        5);
   // Composite.
-  std::vector<Filter> and_children;
-  and_children.push_back(Filter::Single(Comparator::kGreaterThan, "n", Value::Integer(2)));
-  and_children.push_back(Filter::Single(Comparator::kEqual, "s", Value::String("odd")));
-  CHECK(count(Filter::Composite(LogicalOperator::kAnd, and_children)) == 4);  // 3 5 7 9
-  std::vector<Filter> or_children = and_children;
-  CHECK(count(Filter::Composite(LogicalOperator::kOr, or_children)) == 8);
-  std::vector<Filter> not_child;
-  not_child.push_back(Filter::Composite(LogicalOperator::kAnd, and_children));
-  CHECK(count(Filter::Composite(LogicalOperator::kNot, not_child)) == 6);
+  std::vector<ColumnFilter> and_children;
+  and_children.push_back(ColumnFilter::Compare("n", Comparator::kGreaterThan, Value::Integer(2)));
+  and_children.push_back(ColumnFilter::Compare("s", Comparator::kEqual, Value::String("odd")));
+  CHECK(count(ColumnFilter::Composite(LogicalOperator::kAnd, and_children)) == 4);  // 3 5 7 9
+  std::vector<ColumnFilter> or_children = and_children;
+  CHECK(count(ColumnFilter::Composite(LogicalOperator::kOr, or_children)) == 8);
+  std::vector<ColumnFilter> not_child;
+  not_child.push_back(ColumnFilter::Composite(LogicalOperator::kAnd, and_children));
+  CHECK(count(ColumnFilter::Composite(LogicalOperator::kNot, not_child)) == 6);
   // NOT needs one child.
   ReadOptions bad;
-  bad.filter = Filter::Composite(LogicalOperator::kNot, and_children);
+  bad.filter = ColumnFilter::Composite(LogicalOperator::kNot, and_children);
   GetRangeRequest req;
-  req.table_name = "t";
+  req.table = "t";
   req.inclusive_start = lo;
   req.exclusive_end = hi;
   req.read = bad;
@@ -691,7 +693,7 @@ TEST_CASE("store: filters on GetRange") {
   CHECK(f.store->GetRange(kInst, req, &sink).status().ots_code() == "OTSParameterInvalid");
   // Column pagination trims columns.
   ReadOptions page;
-  page.filter = Filter::ColumnPagination(1, 1);
+  page.filter = ColumnFilter::ColumnPagination(1, 1);
   auto rows = f.Scan("t", lo, hi, Direction::kForward, page);
   REQUIRE(rows.size() == 10);
   CHECK(rows[9] == "pk=I9 | s=S'odd'@" + std::to_string(ts));
@@ -730,7 +732,7 @@ TEST_CASE("store: GetRange pages at 5000 rows and at 4 MiB") {
 
   // A filter that drops every row still stops each page after 5000 scanned rows.
   ReadOptions none;
-  none.filter = Filter::Single(Comparator::kEqual, "v", Value::String("no such value"));
+  none.filter = ColumnFilter::Compare("v", Comparator::kEqual, Value::String("no such value"));
   pages.clear();
   rows = f.Scan("t", Bound({{"pk", Value::InfMin()}}), Bound({{"pk", Value::InfMax()}}),
                 Direction::kForward, none, &pages);
@@ -835,7 +837,7 @@ TEST_CASE("store: BatchGetRow") {
   k1.PkI("pk", 1);
   k2.PkI("pk", 2);
   BatchGetTable t;
-  t.table_name = "t";
+  t.table = "t";
   t.primary_keys = {k1.pk(), k2.pk()};
   struct Sink : BatchGetSink {
     std::vector<std::string> got;

@@ -1,7 +1,7 @@
 // One round-trip harness over every file writer/reader pair, after LevelDB's table_test: the
 // batches of support/round_trip.h go through each pair's writer, its reader reads them back with
 // the same schema, and every cell must come back exactly (Exact()). The table pair, through the
-// emulator, is tests/emulator/table_round_trip_test.cc, on the same batches.
+// emulator, is tests/tablestore/table_round_trip_test.cc, on the same batches.
 //
 // A new format adds its pairs to Pairs(); a case that cannot round-trip in a format is a finding,
 // not a reason to leave the value out.

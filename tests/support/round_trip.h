@@ -1,5 +1,5 @@
 // The batches every round-trip pair is tested on (tests/formats/round_trip_test.cc for the files,
-// tests/emulator/table_round_trip_test.cc for the table): every type, NULL patterns, empty values,
+// tests/tablestore/table_round_trip_test.cc for the table): every type, NULL patterns, empty values,
 // extremes, text that needs quoting, in batches that do not divide the row count. Exact() renders
 // a cell so that equal text means the same value: integers and decimals as the same number,
 // floating point as the same bits, strings and bytes as the same bytes.

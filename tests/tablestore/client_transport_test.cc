@@ -1,7 +1,7 @@
 // The transport and the client's error, retry and filter handling against a scripted raw-socket
 // server: the misbehaviours a real HTTP server library will not produce on request (a body cut
 // short, a stall mid-body, a non-Tablestore error page). Everything else runs against the emulator
-// (tests/emulator/client_test.cc).
+// (tests/tablestore/client_test.cc).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -203,6 +203,16 @@ TEST_CASE("filters serialize to the bytes the Node SDK sends") {
       EncodeFilter(ColumnFilter::Compare("x", Comparator::kEqual, Value::InfMin()), &bad).ok());
   CHECK_FALSE(EncodeFilter(ColumnFilter::Compare("", Comparator::kEqual, Value::Integer(1)), &bad)
                   .ok());
+
+  // A column pagination: FT_COLUMN_PAGINATION (3), then offset 1 and limit 2; only at the top.
+  std::string page;
+  REQUIRE(EncodeFilter(ColumnFilter::ColumnPagination(1, 2), &page).ok());
+  CHECK(page == std::string("\x08\x03\x12\x04\x08\x01\x10\x02", 8));
+  std::vector<ColumnFilter> paged;
+  paged.push_back(ColumnFilter::ColumnPagination(1, 2));
+  paged.push_back(ColumnFilter::Compare("a", Comparator::kEqual, Value::Integer(1)));
+  CHECK_FALSE(EncodeFilter(ColumnFilter::And(std::move(paged)), &bad).ok());
+  CHECK_FALSE(EncodeFilter(ColumnFilter::ColumnPagination(-1, 2), &bad).ok());
 }
 
 TEST_CASE("requests are signed, connections are reused, and secrets never leave") {

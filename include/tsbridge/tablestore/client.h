@@ -63,54 +63,14 @@ struct UpdateTableResult {
 // ---------------------------------------------------------------------------------------------
 // Filters and conditions (wire doc A.4).
 
-// A filter tree: single-column comparisons combined with NOT / AND / OR. A kSingle node's value is
-// an ots::Value whose STRING/BINARY bytes view the caller's storage (valid during the call).
-struct ColumnFilter {
-  enum class Kind : uint8_t { kSingle, kNot, kAnd, kOr };
-
-  Kind kind = Kind::kSingle;
-  // kSingle.
-  Comparator comparator = Comparator::kEqual;
-  std::string column;
-  Value value;
-  // true: a row without the column does not pass (the Node SDK's passIfMissing=false).
-  bool filter_if_missing = false;
-  bool latest_version_only = true;
-  // kNot: exactly one; kAnd / kOr: two or more.
-  std::vector<ColumnFilter> children;
-
-  static ColumnFilter Compare(std::string column, Comparator comparator, Value value,
-                              bool filter_if_missing = false, bool latest_version_only = true);
-  static ColumnFilter Not(ColumnFilter child);
-  static ColumnFilter And(std::vector<ColumnFilter> children);
-  static ColumnFilter Or(std::vector<ColumnFilter> children);
-};
+// The filter, condition and read models (ColumnFilter, Condition, TimeRange, ReadOptions) are
+// shared with the emulator, in model.h.
 
 // Appends the serialized protobuf Filter (what GetRow/GetRange/BatchGetRow `filter` and
 // Condition.column_condition carry) to *out. InvalidArgument for a malformed tree (a NOT without
 // exactly one child, an AND/OR with fewer than two, an empty column name, an INF/AUTO_INCREMENT
 // value).
 Status EncodeFilter(const ColumnFilter& filter, std::string* out);
-
-struct Condition {
-  RowExistence row_existence = RowExistence::kIgnore;
-  std::optional<ColumnFilter> column_condition;
-};
-
-// [start, end) in milliseconds, or one exact version.
-struct TimeRange {
-  std::optional<int64_t> start;
-  std::optional<int64_t> end;
-  std::optional<int64_t> specific;
-};
-
-// What a read returns of each row.
-struct ReadOptions {
-  std::vector<std::string> columns_to_get;  // empty = all columns
-  int32_t max_versions = 1;                  // ignored when time_range is set and this is 0
-  std::optional<TimeRange> time_range;
-  std::optional<ColumnFilter> filter;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Single-row operations.
@@ -138,12 +98,10 @@ class GetRowResult {
 
 struct WriteRowRequest {
   std::string table;
-  // PutRow: primary key + attributes. UpdateRow: attributes carry ops (kPut / kDeleteOneVersion /
-  // kDeleteAllVersions / kIncrement). DeleteRow: the primary key (the delete marker is added).
+  // As RowWrite::row (model.h) for the call: PutRow, UpdateRow or DeleteRow.
   const Row* row = nullptr;
   Condition condition;
-  ReturnType return_type = ReturnType::kNone;
-  std::vector<std::string> return_columns;  // kAfterModify
+  ReturnContent return_content;
 };
 
 class WriteRowResult {
@@ -154,7 +112,7 @@ class WriteRowResult {
 
   CapacityUnits consumed;
   bool has_row = false;
-  Row row;  // return_type != kNone: views into buffer_
+  Row row;  // return_content.type != kNone: views into buffer_
 
  private:
   friend class Client;
@@ -248,17 +206,9 @@ class BatchResult {
   std::deque<std::string> storage_;  // deque: appending never moves earlier buffers
 };
 
-struct BatchWriteRowItem {
-  WriteType type = WriteType::kPut;
-  const Row* row = nullptr;  // as WriteRowRequest::row for the type
-  Condition condition;
-  ReturnType return_type = ReturnType::kNone;
-};
-
-struct BatchWriteTable {
-  std::string table;
-  std::vector<BatchWriteRowItem> rows;
-};
+// A BatchWriteRow item is the shared RowWrite (model.h); this name stays for the callers that
+// spell it as the batch call's item.
+using BatchWriteRowItem = RowWrite;
 
 struct BatchWriteRowRequest {
   std::vector<BatchWriteTable> tables;  // at most 200 rows and 4 MiB of rows in all

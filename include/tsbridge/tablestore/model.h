@@ -1,6 +1,8 @@
 // The Tablestore model shared by the client (client.h) and the emulator (emulator/store.h): tables,
-// their options, capacity units and the enums of conditions, reads and writes. One definition, so
-// that what the client sends and what the emulator keeps cannot drift apart.
+// their options, capacity units, and what reads and writes ask for (column filters, time ranges,
+// read options, row conditions, return content, the write items of PutRow / UpdateRow /
+// DeleteRow / BatchWriteRow). One definition, so that what the client sends and what the
+// emulator evaluates cannot drift apart.
 //
 // Enum values are the protobuf's (wire doc A.3): on the wire and in the emulator's stored table
 // metadata, so never renumber.
@@ -11,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tsbridge/tablestore/row.h"
 
 namespace tsb::ots {
 
@@ -110,5 +114,100 @@ enum class Direction : uint8_t { kForward = 0, kBackward = 1 };
 
 // BatchWriteRow's OperationType.
 enum class WriteType : uint8_t { kPut = 1, kUpdate = 2, kDelete = 3 };
+
+// A filter tree (wire doc A.4): single-column comparisons combined with NOT / AND / OR, or a
+// column pagination. A kSingle node's value is an ots::Value whose STRING/BINARY bytes view
+// storage owned elsewhere: the caller's for a request the client sends, the request's for a
+// filter the emulator decoded. They must outlive the filter's use.
+//
+// Comparisons across types (as the emulator evaluates them): INTEGER and DOUBLE compare
+// numerically; any other pair of different types never matches, except with kNotEqual, which
+// matches. STRING / BINARY compare unsigned bytewise, BOOLEAN false < true. (The service
+// documents only same-typed comparisons.)
+struct ColumnFilter {
+  enum class Kind : uint8_t { kSingle, kNot, kAnd, kOr, kColumnPagination };
+
+  Kind kind = Kind::kSingle;
+  // kSingle.
+  Comparator comparator = Comparator::kEqual;
+  std::string column;
+  Value value;
+  // true: a row without the column does not pass (the Node SDK's passIfMissing=false).
+  bool filter_if_missing = false;
+  // false: any version read may satisfy the comparison.
+  bool latest_version_only = true;
+  // kNot: exactly one; kAnd / kOr: two or more.
+  std::vector<ColumnFilter> children;
+  // kColumnPagination: from each returned row keep `limit` attribute columns after skipping
+  // `offset` (counted by column name). Only at the top level of a read filter.
+  int32_t offset = 0;
+  int32_t limit = 0;
+
+  static ColumnFilter Compare(std::string column, Comparator comparator, Value value,
+                              bool filter_if_missing = false, bool latest_version_only = true);
+  static ColumnFilter Not(ColumnFilter child);
+  static ColumnFilter And(std::vector<ColumnFilter> children);
+  static ColumnFilter Or(std::vector<ColumnFilter> children);
+  // As the wire's CompositeColumnValueFilter says it: the combinator and its operands, unchecked.
+  static ColumnFilter Composite(LogicalOperator op, std::vector<ColumnFilter> children);
+  static ColumnFilter ColumnPagination(int32_t offset, int32_t limit);
+};
+
+// [start, end) in milliseconds, or one exact version (specific, which wins when set).
+struct TimeRange {
+  std::optional<int64_t> start;  // unset: 0
+  std::optional<int64_t> end;    // unset: forever
+  std::optional<int64_t> specific;
+
+  static TimeRange Specific(int64_t ts) { return TimeRange{std::nullopt, std::nullopt, ts}; }
+  // The half-open range of timestamps the fields select.
+  int64_t lower() const { return specific ? *specific : start.value_or(0); }
+  int64_t upper() const {
+    if (specific) return *specific == INT64_MAX ? INT64_MAX : *specific + 1;
+    return end.value_or(INT64_MAX);
+  }
+};
+
+// What a read returns of each row.
+struct ReadOptions {
+  // Attribute or primary-key column names; empty = all columns; at most 128 names. Rows always
+  // carry their whole primary key. A row with none of the named attributes is not returned,
+  // unless a primary-key column is named (then it comes back with its key only).
+  std::vector<std::string> columns_to_get;
+  // Unset (or 0, from the client): all versions in time_range, or 1 without a time_range, as the
+  // service does. Capped by the table's max_versions.
+  std::optional<int32_t> max_versions;
+  std::optional<TimeRange> time_range;
+  std::optional<ColumnFilter> filter;
+};
+
+struct Condition {
+  RowExistence row_existence = RowExistence::kIgnore;
+  // Evaluated on the current row: every column, every version kept (latest_version_only picks
+  // the newest); a missing row has no columns.
+  std::optional<ColumnFilter> column_condition;
+};
+
+struct ReturnContent {
+  ReturnType type = ReturnType::kNone;
+  std::vector<std::string> column_names;  // kAfterModify: which columns (empty = modified ones)
+};
+
+// One row of a write: PutRow, UpdateRow, DeleteRow, or an item of BatchWriteRow.
+struct RowWrite {
+  WriteType type = WriteType::kPut;
+  // kPut: primary key + attributes (ops kPut). kUpdate: primary key + attribute cells with ops
+  // (kPut / kDeleteOneVersion / kDeleteAllVersions / kIncrement). kDelete: the primary key (the
+  // client adds the delete marker; attributes are ignored). A view: the row must stay valid for
+  // the call.
+  const Row* row = nullptr;
+  Condition condition;
+  ReturnContent return_content;
+};
+
+struct BatchWriteTable {
+  std::string table;
+  std::vector<RowWrite> rows;
+};
 
 }  // namespace tsb::ots

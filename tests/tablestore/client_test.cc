@@ -286,6 +286,72 @@ TEST_CASE("client vs emulator: single-row operations with every value type and c
   CHECK(s.code() == StatusCode::kNotFound);
 }
 
+TEST_CASE("client vs emulator: the shared read model (column pagination, time ranges, versions)") {
+  // The filter, time range and read options are one model (model.h) on both sides: what the
+  // client encodes is what the emulator decodes and evaluates.
+  Emulator emu;
+  Client& c = *emu.client;
+  REQUIRE(c.CreateTable(IntKeyTable("t_model", 3)).ok());
+  const int64_t ts = NowMs() - 60'000;
+  Rows b;
+  Row& row = b.New();
+  b.Pk(row, "id", Value::Integer(1));
+  for (int v = 0; v < 3; ++v) {
+    for (const char* name : {"a", "b", "c", "d"}) {
+      b.Col(row, name, Value::Integer(v), ts + v * 1000);
+    }
+  }
+  WriteRowRequest w;
+  w.table = "t_model";
+  w.row = &row;
+  WriteRowResult wr;
+  REQUIRE(c.PutRow(w, &wr).ok());
+
+  GetRowRequest g;
+  g.table = "t_model";
+  g.primary_key = IntKey(1);
+  GetRowResult gr;
+  auto names = [&] {
+    std::vector<std::string> out;
+    for (const Cell& cell : gr.row.attributes) out.emplace_back(cell.name);
+    return out;
+  };
+
+  // Skip one column, keep two: b and c, newest version each.
+  g.read.filter = ColumnFilter::ColumnPagination(1, 2);
+  REQUIRE(c.GetRow(g, &gr).ok());
+  REQUIRE(gr.found);
+  CHECK(names() == std::vector<std::string>{"b", "c"});
+  CHECK(gr.row.attributes[0].value->i == 2);
+  g.read.filter.reset();
+
+  // A time range without max_versions reads every version in it, as the service does.
+  g.read.columns_to_get = {"a"};
+  g.read.time_range = TimeRange{ts, ts + 2000, std::nullopt};
+  REQUIRE(c.GetRow(g, &gr).ok());
+  REQUIRE(gr.row.attributes.size() == 2);
+  CHECK(gr.row.attributes[0].value->i == 1);
+  CHECK(gr.row.attributes[1].value->i == 0);
+  g.read.max_versions = 1;
+  REQUIRE(c.GetRow(g, &gr).ok());
+  REQUIRE(gr.row.attributes.size() == 1);
+  CHECK(gr.row.attributes[0].value->i == 1);
+
+  // One exact version.
+  g.read.max_versions.reset();
+  g.read.time_range = TimeRange::Specific(ts + 2000);
+  REQUIRE(c.GetRow(g, &gr).ok());
+  REQUIRE(gr.row.attributes.size() == 1);
+  CHECK(gr.row.attributes[0].value->i == 2);
+  CHECK(gr.row.attributes[0].timestamp.value_or(0) == ts + 2000);
+
+  // No time range and no max_versions: the newest version only.
+  g.read.time_range.reset();
+  REQUIRE(c.GetRow(g, &gr).ok());
+  REQUIRE(gr.row.attributes.size() == 1);
+  CHECK(gr.row.attributes[0].value->i == 2);
+}
+
 TEST_CASE("client vs emulator: BatchWriteRow limits and BatchGetRow") {
   Emulator emu;
   Client& c = *emu.client;
@@ -297,7 +363,7 @@ TEST_CASE("client vs emulator: BatchWriteRow limits and BatchGetRow") {
       Row& r = b->New();
       b->Pk(r, "id", Value::Integer(i));
       b->Col(r, "v", Value::Integer(i * 2));
-      t->rows.push_back(BatchWriteRowItem{WriteType::kPut, &r, {}, ReturnType::kNone});
+      t->rows.push_back(BatchWriteRowItem{WriteType::kPut, &r, {}, {}});
     }
   };
 
@@ -339,7 +405,7 @@ TEST_CASE("client vs emulator: BatchWriteRow limits and BatchGetRow") {
       Row& r = b.New();
       b.Pk(r, "id", Value::Integer(5000 + i));
       b.Col(r, "blob", b.Bin(std::string(1'450'000, 'x')));
-      req.tables[0].rows.push_back(BatchWriteRowItem{WriteType::kPut, &r, {}, ReturnType::kNone});
+      req.tables[0].rows.push_back(BatchWriteRowItem{WriteType::kPut, &r, {}, {}});
     }
     Status s = c.BatchWriteRow(req, &result);
     CHECK(s.ots_code() == "OTSParameterInvalid");
@@ -367,8 +433,7 @@ TEST_CASE("client vs emulator: BatchWriteRow limits and BatchGetRow") {
     }
     Row& gone = b.New();
     b.Pk(gone, "id", Value::Integer(1));
-    req.tables[0].rows.push_back(
-        BatchWriteRowItem{WriteType::kDelete, &gone, {}, ReturnType::kNone});
+    req.tables[0].rows.push_back(BatchWriteRowItem{WriteType::kDelete, &gone, {}, {}});
     Status s = c.BatchWriteRow(req, &result);
     REQUIRE_MESSAGE(s.ok(), s.ToString());
     REQUIRE(result.tables[0].rows.size() == 3);
@@ -428,7 +493,7 @@ TEST_CASE("client vs emulator: GetRange paging over 20,000 rows and splits cover
       b.Col(r, "v", Value::Integer(i), base + i);
       if (i % 10 == 0) b.Col(r, "v", Value::Integer(i * 10), base + 100'000 + i);
       b.Col(r, "s", b.Str("row " + std::to_string(i)), base + i);
-      req.tables[0].rows.push_back(BatchWriteRowItem{WriteType::kPut, &r, {}, ReturnType::kNone});
+      req.tables[0].rows.push_back(BatchWriteRowItem{WriteType::kPut, &r, {}, {}});
     }
     BatchResult result;
     Status s = c.BatchWriteRow(req, &result);
@@ -644,7 +709,7 @@ TEST_CASE("client vs emulator: retries through injected faults") {
     req.tables.resize(1);
     req.tables[0].table = "t_fault";
     for (const Row* r : pending) {
-      req.tables[0].rows.push_back(BatchWriteRowItem{WriteType::kPut, r, {}, ReturnType::kNone});
+      req.tables[0].rows.push_back(BatchWriteRowItem{WriteType::kPut, r, {}, {}});
     }
     BatchResult result;
     Status s = c.BatchWriteRow(req, &result);
@@ -699,7 +764,7 @@ TEST_CASE("client vs emulator: one client shared by parallel scanners and writer
           b.Pk(r, "id", Value::Integer(int64_t{t} * kPerThread + i));
           b.Col(r, "s", b.Str("value " + std::to_string(i)));
           req.tables[0].rows.push_back(
-              BatchWriteRowItem{WriteType::kPut, &r, {}, ReturnType::kNone});
+              BatchWriteRowItem{WriteType::kPut, &r, {}, {}});
         }
         BatchResult result;
         Status s = c.BatchWriteRow(req, &result);
