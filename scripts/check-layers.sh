@@ -52,6 +52,13 @@ while IFS= read -r file; do
   done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$file")
 done < <(git ls-files -- src include 2>/dev/null | grep -E '\.(h|cc)$' || find src include -name '*.h' -o -name '*.cc')
 
+# A format is a plug-in of src/formats (its folder and one registry line): the jobs ask the
+# registry's descriptors and never name a format or include one's headers.
+while IFS= read -r hit; do
+  echo "$hit: src/jobs names a file format; ask its FormatDescriptor (src/formats/format.h)" >&2
+  bad=1
+done < <(grep -rnE 'FileFormat::k[A-Z]|#include "formats/[a-z_]+/' src/jobs || true)
+
 if [ "$bad" -ne 0 ]; then
   echo "check-layers: includes that run against the layers (see the README's Architecture)" >&2
   exit 1
