@@ -92,6 +92,7 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "Rows per Parquet row group (default: the spec's file.row_group_rows, else "
                   "122880)");
   AddConnectionFlags(sub, &options->endpoint, &options->request_timeout, &options->retry_deadline);
+  AddCredentialFlags(sub, &options->auth);
   logs->Add(sub);
   sub->add_option("--versions", *versions,
                   "Read up to N versions of each cell and write the long layout: the key "
