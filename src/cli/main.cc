@@ -71,7 +71,11 @@ int CheckFlags(CLI::App* sub, int argc, char** argv, int first) {
     const size_t eq = arg.find('=');
     const std::string flag(arg.substr(0, eq));
     if (std::find(names.begin(), names.end(), flag) == names.end()) {
-      return Usage("tsbridge " + sub->get_name(), "unknown flag " + flag,
+      const CLI::App* parent = sub->get_parent();
+      const std::string verb = parent != nullptr && parent->get_parent() != nullptr
+                                   ? parent->get_name() + " " + sub->get_name()
+                                   : sub->get_name();
+      return Usage("tsbridge " + verb, "unknown flag " + flag,
                    ClosestMatch(flag, names));
     }
     // The value of a flag may itself start with '-' (a --where of "-x > 1"): it is not a flag.
@@ -124,9 +128,17 @@ int main(int argc, char** argv) {
       return Usage("tsbridge", "unknown subcommand \"" + name + "\"",
                    ClosestMatch(name, command_names));
     }
-    if (int code = CheckFlags(app.get_subcommand(name), n, args.data(), 2); code != 0) {
-      return code;
+    CLI::App* sub = app.get_subcommand(name);
+    int first = 2;
+    // A subcommand with its own subcommands (`auth policy`): the flags are the inner one's.
+    if (n >= 3 && args[2][0] != '-' && !sub->get_subcommands({}).empty()) {
+      try {
+        sub = sub->get_subcommand(args[2]);
+        first = 3;
+      } catch (const CLI::OptionNotFound&) {
+      }
     }
+    if (int code = CheckFlags(sub, n, args.data(), first); code != 0) return code;
   }
 
   try {

@@ -61,6 +61,13 @@ Result<ResolvedCredentials> ResolveCredentials(const JobSpec& spec, const AuthOp
     role.role_arn = spec.tablestore.role_arn;
   }
   caller.assume_role.reset();
+  // `auth assume-role --export-env` output, sourced: these are the role's credentials already
+  // (they expire when they expire: nothing can renew them without the caller's key).
+  if (!role.role_arn.empty() && caller.source == "environment" && caller.has_security_token() &&
+      EnvOr("TSBRIDGE_ASSUMED_ROLE_ARN", "") == role.role_arn) {
+    caller.source = "environment (temporary credentials of " + role.role_arn + ")";
+    role.role_arn.clear();
+  }
   if (role.role_arn.empty()) {
     out.initial = std::move(caller);
     return out;

@@ -129,7 +129,8 @@ SummaryOnReturn::~SummaryOnReturn() {
 }
 
 Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
-                                                    const ConnectOptions& options) {
+                                                    const ConnectOptions& options,
+                                                    std::string* identity_out) {
   std::string endpoint = options.endpoint_override;
   if (endpoint.empty()) {
     if (const char* env = std::getenv("TSBRIDGE_ENDPOINT"); env != nullptr && *env != '\0') {
@@ -153,6 +154,7 @@ Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
   client_options.instance = spec.tablestore.instance;
   const std::string identity = credentials->initial.source + " (access key id " +
                                credentials->initial.access_key_id + ")";
+  if (identity_out != nullptr) *identity_out = identity;
   client_options.credentials = std::move(credentials->initial);
   client_options.credentials_source = std::move(credentials->source);
   client_options.http.max_idle_connections = std::max(options.connections, 1);

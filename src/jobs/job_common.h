@@ -121,8 +121,10 @@ std::chrono::milliseconds SecondsToMillis(double seconds);
 // credentials from the chain (decisions 7), the spec's role_arn assumed through STS and renewed
 // (auth_access.h); then the access check of `options.check`. A refused key says where it came
 // from.
+// *identity (when given) receives where the credentials came from, for messages.
 Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
-                                                    const ConnectOptions& options);
+                                                    const ConnectOptions& options,
+                                                    std::string* identity = nullptr);
 
 // DescribeTable + the mapping check against the table's primary key. A missing table is
 // InvalidArgument naming it (exit 2: the spec against the table is wrong).
