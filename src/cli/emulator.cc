@@ -11,7 +11,8 @@
 // banner with the key pair and data directory, request logs at debug level) goes to stderr.
 // SIGINT / SIGTERM stop the server cleanly and exit 0 (decisions.md section 2: being stopped is a
 // server's normal end); a temporary store is removed on the way out. A listen address in use is
-// exit 1 naming it: two emulators never share a port.
+// exit 1 naming it: two emulators never share a port. With --config, STS AssumeRole is served at
+// the same address and every request is authorized against the config's RAM policies.
 #include <CLI/CLI.hpp>
 #include <signal.h>
 #include <sys/resource.h>
@@ -177,6 +178,8 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
   }
   if (flags.fault_seed_given) options.config.fault_seed = flags.fault_seed;
 
+  // The banner's counts; the server keeps the config itself.
+  const emulator::EmulatorConfig config_summary = options.config;
   emulator::EmulatorServer server(std::move(options));
   Status started = server.Start();
   if (!started.ok()) return Fail(started);
@@ -187,6 +190,18 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
   if (!flags.config_file.empty()) {
     std::fprintf(stderr, "  accounts     from %s (instances not declared there are refused)\n",
                  flags.config_file.c_str());
+    size_t users = 0, roles = 0;
+    for (const emulator::AccountConfig& account : config_summary.accounts) {
+      users += account.users.size();
+      roles += account.roles.size();
+    }
+    std::fprintf(stderr,
+                 "  ram          %zu accounts, %zu users, %zu roles; every request authorized\n",
+                 config_summary.accounts.size(), users, roles);
+    std::fprintf(stderr, "  sts          AssumeRole at %s/ (DurationSeconds %lld to %lld)\n",
+                 server.endpoint().c_str(),
+                 static_cast<long long>(config_summary.sts.min_duration_seconds),
+                 static_cast<long long>(config_summary.sts.max_duration_seconds));
   } else if (key_source == "development pair") {
     std::fprintf(stderr, "  access key   id %s  secret %s  (the public development pair)\n",
                  std::string(emulator::kDevAccessKeyId).c_str(),
@@ -240,7 +255,8 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
                "do not sync the write-ahead log before acknowledging a write (faster for a "
                "single writer; writes survive the process being killed but not a power loss)");
   sub->add_option("--config", flags->config_file,
-                  "JSON file declaring region, accounts, access keys and instances");
+                  "JSON file declaring region, accounts, access keys, instances, RAM users, "
+                  "roles and policies, and the STS duration bounds (see the README)");
   sub->add_option("--access-key-id", flags->access_key_id, "the access key id to accept");
   sub->add_option("--access-key-secret", flags->access_key_secret,
                   "the secret of --access-key-id (the emulator's own key, not a cloud secret)");

@@ -12,13 +12,20 @@
 //                                                     and x-ots-date: {Date}."
 //   4. the access key id is known                     403 OTSAuthFailed "The AccessKeyID does not exist."
 //   5. x-ots-signature matches                        403 OTSAuthFailed "Signature mismatch."
-//   6. with a config: the key's account declares the instance
-//                                                     403 OTSAuthFailed "The instance is not found."
+//   6. x-ots-ststoken: a temporary key (issued by our STS, sts.h) needs the token issued with it,
+//      unexpired; a long-term key takes no token at all (so a made-up token never passes, with or
+//      without a config)                         403 OTSAuthFailed "The SecurityToken ..."
+//   7. with a config: the key's account (a role session's: the role's account) declares the
+//      instance                                   403 OTSAuthFailed "The instance is not found."
 //      without one, any instance name is served as its own namespace.
 //
-// STS: the emulator has no STS yet. x-ots-ststoken is signed over like any x-ots-* header; a
-// temporary key id (which no config can declare) is refused at step 4 as an unknown key. A token
-// sent along with a long-term key that is known is ignored, as nothing can validate it.
+// Then Authorize (RAM, wire doc C.6): the action ots:<Operation> on the resource
+// acs:ots:REGION:ACCOUNT:instance/NAME/table/TABLE (every table of a BatchWriteRow/BatchGetRow;
+// ListTable is an instance-level action: acs:ots:REGION:ACCOUNT:instance/NAME; CreateTable is
+// authorized on the table it creates) against the policies of the RAM user, or of the role behind
+// a temporary key intersected with the session policy given to AssumeRole. An explicit Deny wins.
+// The account's own (root) keys may do everything in their account. A refusal is
+// 403 OTSNoPermissionAccess, with the service's message followed by the action and the resource.
 //
 // The instance namespace is the instance name lower-cased: the service treats instance names
 // case-insensitively (they are DNS labels of the endpoint).
@@ -29,13 +36,16 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "tsbridge/status.h"
 #include "emulator/config.h"
+#include "emulator/sts.h"
 #include "tablestore/signer.h"
 
 namespace tsb::emulator {
@@ -45,14 +55,17 @@ struct Identity {
   // the response is still signed with it). Points into the config.
   const AccessKeyConfig* key = nullptr;
   const AccountConfig* account = nullptr;
-  std::string instance;  // store namespace; set on success
+  const UserConfig* user = nullptr;                 // a RAM user's key
+  std::shared_ptr<const IssuedCredential> session;  // a temporary key: its role session
+  std::string instance;                             // store namespace; set on success
 };
 
 class Authenticator {
  public:
-  // REQUIRES: config outlives the Authenticator. now_us returns microseconds since the epoch;
+  // REQUIRES: config (and credentials, when given) outlive the Authenticator. credentials: the
+  // temporary keys our STS issued; null = none. now_us returns microseconds since the epoch;
   // null = the system clock.
-  explicit Authenticator(const EmulatorConfig* config,
+  explicit Authenticator(const EmulatorConfig* config, const CredentialStore* credentials = nullptr,
                          std::function<int64_t()> now_us = nullptr);
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;
@@ -62,6 +75,11 @@ class Authenticator {
   Status Authenticate(std::string_view path, std::span<const ots::HeaderEntry> headers,
                       std::string_view body, Identity* identity) const;
 
+  // RAM authorization of an authenticated request for `operation` (a supported one) with the
+  // protobuf `body`, whose table names it reads. OK, or the service error to send back.
+  Status Authorize(const Identity& identity, std::string_view operation,
+                   std::string_view body) const;
+
   // The secret of a known key id, for signing; null when unknown.
   const AccessKeyConfig* FindKey(std::string_view access_key_id) const;
 
@@ -69,11 +87,18 @@ class Authenticator {
   struct KeyEntry {
     const AccessKeyConfig* key;
     const AccountConfig* account;
+    const UserConfig* user;
   };
   const EmulatorConfig* config_;
+  const CredentialStore* credentials_;
   std::function<int64_t()> now_us_;
   std::unordered_map<std::string, KeyEntry> keys_;
 };
+
+// The tables a request names (field 1 of the request, of its TableMeta for CreateTable, of each
+// table entry for BatchWriteRow/BatchGetRow), read from the protobuf wire format without decoding
+// the rows. InvalidArgument when the body is not a well-formed message.
+Result<std::vector<std::string>> RequestTables(std::string_view operation, std::string_view body);
 
 // The value of the first header named `name` (ASCII case-insensitive), or empty with *found false.
 std::string_view FindHeader(std::span<const ots::HeaderEntry> headers, std::string_view name,

@@ -1,17 +1,29 @@
-// The emulator's accounts, access keys and instances: parsed from `tsbridge emulator --config FILE`
-// (decisions.md section 5), or the single default account used without one.
+// The emulator's accounts, their RAM users, roles and policies, instances, and the STS bounds:
+// parsed from `tsbridge emulator --config FILE` (decisions.md section 5), or the single default
+// account used without one.
 //
 // Config file (JSON):
 //   {"region": "cn-hangzhou",
 //    "accounts": [{"id": "1234567890123456",
-//                  "access_keys": [{"id": "...", "secret": "..."}],
-//                  "instances": ["demo"]}],
+//                  "access_keys": [{"id": "...", "secret": "..."}],     (the account's own, root)
+//                  "instances": ["demo"],
+//                  "users": [{"name": "reader", "access_keys": [...], "policies": ["ReadOnly"]}],
+//                  "roles": [{"name": "reader-role", "trust_policy": {...}, "policies": [...],
+//                             "max_session_duration": 3600}],
+//                  "policies": {"ReadOnly": {"Version": "1", "Statement": [...]}}}],
+//    "sts": {"min_duration_seconds": 900, "max_duration_seconds": 3600},
 //    "faults": ["BatchWriteRow:OTSServerBusy:0.2", ...],   (tsbridge's own; see faults.h)
 //    "fault_seed": 7}
-// The keys reserved for the auth work (accounts[].users, accounts[].roles, accounts[].policies and
-// the top-level sts) are refused with a "not supported yet" error naming the key, so that nobody
-// believes a policy is enforced when it is not. Unknown keys are refused too (typos would
-// otherwise silently weaken a test).
+// Policy documents are checked at load (policy.h). A user's or role's `policies` name the
+// account's own `policies`, or one of the system policies AliyunOTSFullAccess,
+// AliyunOTSReadOnlyAccess and AliyunSTSAssumeRoleAccess (wire doc C.6), unless the account
+// defines a policy of that name. `access_keys` of an account may be left out (an account that only
+// owns roles for others to assume). Unknown keys are refused (typos would otherwise silently
+// weaken a test). Every error names its JSON path.
+//
+// sts: the bounds of AssumeRole's DurationSeconds. STS's own minimum is 900 s; a config may set a
+// lower one (down to 1 s) so that tests can watch short-lived credentials expire. A role's
+// max_session_duration (default 3600, as RAM's) bounds its sessions further.
 //
 // Without a config there is one account holding one key pair, and every instance name is served as
 // its own namespace (`instances_declared` is false).
@@ -20,11 +32,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "tsbridge/status.h"
+#include "emulator/policy.h"
 
 namespace tsb::emulator {
 
@@ -41,15 +55,39 @@ struct AccessKeyConfig {
   std::string secret;
 };
 
+struct UserConfig {
+  std::string name;
+  std::vector<AccessKeyConfig> access_keys;
+  std::vector<std::string> policies;  // names; see ResolvePolicies
+};
+
+struct RoleConfig {
+  std::string name;
+  PolicyDocument trust_policy;
+  std::vector<std::string> policies;
+  int64_t max_session_duration = 3600;
+};
+
 struct AccountConfig {
   std::string id;
-  std::vector<AccessKeyConfig> access_keys;
-  std::vector<std::string> instances;  // only meaningful when instances_declared
+  std::vector<AccessKeyConfig> access_keys;  // the account's own (root) keys
+  std::vector<std::string> instances;        // only meaningful when instances_declared
+  std::vector<UserConfig> users;
+  std::vector<RoleConfig> roles;
+  std::map<std::string, PolicyDocument> policies;
+
+  const RoleConfig* FindRole(std::string_view name) const;  // RAM role names ignore case
+};
+
+struct StsConfig {
+  int64_t min_duration_seconds = 900;
+  int64_t max_duration_seconds = 3600;
 };
 
 struct EmulatorConfig {
   std::string region{kDefaultRegion};
   std::vector<AccountConfig> accounts;
+  StsConfig sts;
   // True with --config: a request naming an instance that its account does not declare is
   // refused. False without: every instance name is its own namespace.
   bool instances_declared = false;
@@ -58,12 +96,16 @@ struct EmulatorConfig {
   uint64_t fault_seed = 1;
 };
 
+// The documents behind policy names of `account` (checked to exist when the config was parsed).
+std::vector<const PolicyDocument*> ResolvePolicies(const AccountConfig& account,
+                                                   const std::vector<std::string>& names);
+
 // One account (kDefaultAccountId) with the given key pair; every instance served.
 EmulatorConfig DefaultEmulatorConfig(std::string access_key_id, std::string access_key_secret);
 
 // Parses a config document. Errors are InvalidArgument naming the JSON path of the problem
-// ("accounts[0].access_keys[1].secret: expected a non-empty string"); reserved keys give
-// NotSupported ("accounts[0].users: not supported yet ...").
+// ("accounts[0].access_keys[1].secret: expected a non-empty string"); a policy Condition gives
+// NotSupported.
 Result<EmulatorConfig> ParseEmulatorConfig(std::string_view json_text);
 
 // Reads and parses FILE; errors are prefixed with the path.

@@ -398,6 +398,7 @@ bool HttpServer::Impl::Reserve(Connection* c, size_t capacity) {
   if (c->have_head) {
     rebase(c->request.method);
     rebase(c->request.path);
+    rebase(c->request.query);
     for (ots::HeaderEntry& h : c->request.headers) {
       rebase(h.name);
       rebase(h.value);
@@ -483,7 +484,9 @@ void HttpServer::Impl::Parse(Connection* c) {
     r.method = line.substr(0, sp1);
     std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
     std::string_view version = line.substr(sp2 + 1);
-    r.path = target.substr(0, target.find('?'));
+    const size_t question = target.find('?');
+    r.path = target.substr(0, question);
+    r.query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
     bool http11;
     if (version == "HTTP/1.1") {
       http11 = true;

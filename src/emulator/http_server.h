@@ -44,7 +44,8 @@ namespace tsb::emulator {
 
 struct HttpRequest {
   std::string_view method;
-  std::string_view path;  // the target without its query string
+  std::string_view path;   // the target without its query string
+  std::string_view query;  // what follows the target's '?' (STS requests carry their parameters)
   // Views into the connection's buffer, valid for the handler's call.
   std::vector<ots::HeaderEntry> headers;
   std::string_view body;

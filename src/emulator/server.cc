@@ -29,6 +29,7 @@
 #include "emulator/handlers.h"
 #include "emulator/http_server.h"
 #include "emulator/store.h"
+#include "emulator/sts.h"
 #include "tablestore/signer.h"
 
 namespace tsb::emulator {
@@ -81,7 +82,9 @@ struct EmulatorServer::Impl {
   bool temporary = false;
   int port = 0;
   std::unique_ptr<Store> store;
+  CredentialStore credentials;
   std::unique_ptr<Authenticator> authenticator;
+  std::unique_ptr<StsService> sts;
   FaultInjector faults;
   std::unique_ptr<Handlers> handlers;
   std::unique_ptr<HttpServer> http;
@@ -89,6 +92,7 @@ struct EmulatorServer::Impl {
   bool started = false;
 
   void Serve(const HttpRequest& req, HttpResponse* res);
+  void ServeSts(const HttpRequest& req, HttpResponse* res);
   void RefuseMethod(const HttpRequest& req, HttpResponse* res);
   // Answers the HTTP layer's own refusals (malformed, too large, busy) in the service's shape.
   void Refuse(const HttpRequest* req, HttpResponse* res);
@@ -121,7 +125,28 @@ void EmulatorServer::Impl::Finish(std::string_view path, const AccessKeyConfig* 
   res->headers.emplace_back("x-ots-requestid", request_id);
 }
 
+void EmulatorServer::Impl::ServeSts(const HttpRequest& req, HttpResponse* res) {
+  const auto start = std::chrono::steady_clock::now();
+  StsAnswer answer = sts->Handle(req.method, req.query, req.body);
+  res->status = answer.http_status;
+  res->body = std::move(answer.json);
+  res->headers.emplace_back("Content-Type", "application/json;charset=utf-8");
+  if (options.log_requests && spdlog::should_log(spdlog::level::debug)) {
+    // The status only: the parameters hold the caller's key id and signature, the answer the
+    // issued secret and token.
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count();
+    spdlog::debug("STS {} status={} {:.2f}ms", req.method, res->status, ms);
+  }
+}
+
 void EmulatorServer::Impl::Serve(const HttpRequest& req, HttpResponse* res) {
+  // STS shares the address: POP RPC requests go to the root path, OTS operations never do.
+  if (req.path == "/" && (req.method == "GET" || req.method == "POST")) {
+    ServeSts(req, res);
+    return;
+  }
   if (req.method != "POST") {
     RefuseMethod(req, res);
     return;
@@ -134,6 +159,9 @@ void EmulatorServer::Impl::Serve(const HttpRequest& req, HttpResponse* res) {
   OperationSummary summary;
   int status;
   Status auth = authenticator->Authenticate(path, req.headers, req.body, &identity);
+  if (auth.ok() && Handlers::IsSupportedOperation(operation)) {
+    auth = authenticator->Authorize(identity, operation, req.body);
+  }
   if (!auth.ok()) {
     EncodeErrorBody(auth.ots_code(), auth.message(), &res->body);
     status = auth.http_status();
@@ -237,7 +265,8 @@ Status EmulatorServer::Start() {
     return store.status().WithContext("emulator store " + s.data_dir);
   }
   s.store = std::move(store).value();
-  s.authenticator = std::make_unique<Authenticator>(&s.options.config);
+  s.authenticator = std::make_unique<Authenticator>(&s.options.config, &s.credentials);
+  s.sts = std::make_unique<StsService>(&s.options.config, &s.credentials);
   s.handlers = std::make_unique<Handlers>(s.store.get(), &s.faults);
 
   HttpServerOptions http_options;

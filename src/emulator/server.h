@@ -9,8 +9,9 @@
 //   ... talk to server.endpoint() with the key pair in options.config ...
 //   server.Stop();                       // also done by the destructor
 //
-// Every request is POST /{Operation} with a protobuf body; it is authenticated (auth.h), may be
-// failed on purpose (faults.h), then served by Handlers (handlers.h) over the Store (store.h).
+// Every request is POST /{Operation} with a protobuf body; it is authenticated and authorized
+// (auth.h), may be failed on purpose (faults.h), then served by Handlers (handlers.h) over the
+// Store (store.h). STS AssumeRole shares the address at path / (sts.h).
 // Every response, errors included, carries x-ots-requestid, x-ots-date (UTC, microseconds),
 // x-ots-contentmd5, x-ots-contenttype and, when the request's access key is known, an
 // `authorization` header signed as wire doc A.2 says, which the Java and Python SDKs verify.

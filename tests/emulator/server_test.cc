@@ -2,6 +2,8 @@
 // httplib, our signer and the protobuf messages (not with our client), so that what is checked is
 // exactly what goes over the wire: authentication refusals with the service's statuses, codes and
 // messages, response headers and signatures (wire doc A.1, A.2, C.2), and response shapes.
+#include "emulator/server.h"
+
 #include <doctest/doctest.h>
 #include <httplib.h>
 
@@ -12,7 +14,6 @@
 
 #include "emulator/config.h"
 #include "emulator/faults.h"
-#include "emulator/server.h"
 #include "support/emulator_fixture.h"
 #include "tablestore/plainbuffer.h"
 #include "tablestore/proto/table_store.pb.h"
@@ -45,18 +46,17 @@ struct Reply {
 
 // Knobs for building deliberately wrong requests.
 struct Tamper {
-  std::string secret;           // signing secret; empty = the client's
-  int64_t date_offset_us = 0;   // shift of x-ots-date from now
-  std::string date_text;        // replaces x-ots-date verbatim
-  std::string md5;              // replaces x-ots-contentmd5
-  std::string drop_header;      // omitted header
+  std::string secret;                                      // signing secret; empty = the client's
+  int64_t date_offset_us = 0;                              // shift of x-ots-date from now
+  std::string date_text;                                   // replaces x-ots-date verbatim
+  std::string md5;                                         // replaces x-ots-contentmd5
+  std::string drop_header;                                 // omitted header
   std::vector<std::pair<std::string, std::string>> extra;  // more x-ots-* headers, signed
 };
 
 class RawClient {
  public:
-  RawClient(const EmulatorServer& server, std::string id, std::string secret,
-            std::string instance)
+  RawClient(const EmulatorServer& server, std::string id, std::string secret, std::string instance)
       : http_(server.host(), server.port()),
         id_(std::move(id)),
         secret_(std::move(secret)),
@@ -69,8 +69,8 @@ class RawClient {
         {"x-ots-accesskeyid", id_},
         {"x-ots-apiversion", std::string(ots::kApiVersion)},
         {"x-ots-contentmd5", t.md5.empty() ? ots::ContentMd5(body) : t.md5},
-        {"x-ots-date", t.date_text.empty() ? ots::FormatOtsDate(NowMicros() + t.date_offset_us, 3)
-                                           : t.date_text},
+        {"x-ots-date",
+         t.date_text.empty() ? ots::FormatOtsDate(NowMicros() + t.date_offset_us, 3) : t.date_text},
         {"x-ots-instancename", instance_},
     };
     for (const auto& e : t.extra) h.push_back(e);
@@ -290,19 +290,52 @@ TEST_CASE("server: with a config, undeclared instances are refused") {
              "OTSAuthFailed", "The AccessKeyID does not exist.");
 }
 
-TEST_CASE("server: config keys reserved for the auth work are refused by name") {
-  auto users = ParseEmulatorConfig(
+TEST_CASE("server: config errors name their JSON path") {
+  auto check = [](const char* text, StatusCode code, const std::string& prefix) {
+    auto config = ParseEmulatorConfig(text);
+    REQUIRE_FALSE(config.ok());
+    CHECK(config.status().code() == code);
+    CHECK_MESSAGE(config.status().message().rfind(prefix, 0) == 0, config.status().message());
+  };
+  check(R"({"acounts": []})", StatusCode::kInvalidArgument, "acounts: unknown key");
+  check(R"({"accounts": [{"id": "1", "instances": [], "users": [{"name": "u",
+          "policies": ["Nope"]}]}]})",
+        StatusCode::kInvalidArgument, "accounts[0].users[0].policies[0]: no policy \"Nope\"");
+  check(R"({"accounts": [{"id": "1", "instances": [], "policies": {"P": {"Version": "1",
+          "Statement": [{"Effect": "Allow", "Action": "ots:*", "Resource": "*",
+          "Condition": {}}]}}}]})",
+        StatusCode::kNotSupported, "accounts[0].policies.P.Statement[0].Condition: not supported");
+  check(R"({"accounts": [{"id": "1", "instances": [], "roles": [{"name": "r",
+          "trust_policy": {"Version": "1", "Statement": [{"Effect": "Allow",
+          "Action": "sts:AssumeRole"}]}}]}]})",
+        StatusCode::kInvalidArgument,
+        "accounts[0].roles[0].trust_policy.Statement[0].Principal: missing");
+  check(R"({"accounts": [{"id": "1", "instances": []}], "sts": {"min_duration_seconds": 0}})",
+        StatusCode::kInvalidArgument, "sts.min_duration_seconds: expected a whole number");
+  check(R"({"accounts": [{"id": "1", "instances": []}], "sts": {"max_duration_seconds": 100,
+          "min_duration_seconds": 200}})",
+        StatusCode::kInvalidArgument, "sts.min_duration_seconds: is above");
+  check(R"({"accounts": [{"id": "1", "instances": [], "roles": [{"name": "r",
+          "max_session_duration": 60, "trust_policy": {"Version": "1", "Statement": []}}]}]})",
+        StatusCode::kInvalidArgument, "accounts[0].roles[0].max_session_duration: expected");
+  check(R"({"accounts": [{"id": "acme", "instances": []}]})", StatusCode::kInvalidArgument,
+        "accounts[0].id: expected an account UID of digits");
+  // Users, roles, policies and sts are read, not refused.
+  auto full = ParseEmulatorConfig(
       R"({"accounts": [{"id": "1", "access_keys": [{"id": "k", "secret": "s"}],
-          "instances": [], "users": []}]})");
-  REQUIRE_FALSE(users.ok());
-  CHECK(users.status().code() == StatusCode::kNotSupported);
-  CHECK(users.status().message().rfind("accounts[0].users: not supported yet", 0) == 0);
-  auto sts = ParseEmulatorConfig(R"({"accounts": [], "sts": {}})");
-  REQUIRE_FALSE(sts.ok());
-  CHECK(sts.status().message().rfind("sts: not supported yet", 0) == 0);
-  auto typo = ParseEmulatorConfig(R"({"acounts": []})");
-  REQUIRE_FALSE(typo.ok());
-  CHECK(typo.status().code() == StatusCode::kInvalidArgument);
+          "instances": ["demo"], "users": [{"name": "u", "access_keys": [{"id": "uk",
+          "secret": "us"}], "policies": ["P", "AliyunOTSReadOnlyAccess"]}],
+          "roles": [{"name": "r", "policies": ["P"], "max_session_duration": 7200,
+                     "trust_policy": {"Version": "1", "Statement": [{"Effect": "Allow",
+                     "Action": "sts:AssumeRole", "Principal": {"RAM": "acs:ram::1:root"}}]}}],
+          "policies": {"P": {"Version": "1", "Statement": []}}}],
+          "sts": {"min_duration_seconds": 1, "max_duration_seconds": 7200}})");
+  REQUIRE_MESSAGE(full.ok(), full.status().ToString());
+  CHECK(full->accounts[0].users[0].access_keys[0].id == "uk");
+  CHECK(full->accounts[0].FindRole("R") != nullptr);
+  CHECK(full->accounts[0].roles[0].max_session_duration == 7200);
+  CHECK(full->sts.min_duration_seconds == 1);
+  CHECK(ResolvePolicies(full->accounts[0], full->accounts[0].users[0].policies).size() == 2);
 }
 
 TEST_CASE("server: instances are separate namespaces without a config") {
@@ -471,8 +504,8 @@ TEST_CASE("server: BatchWriteRow request limits and per-row results") {
   };
   CheckError(client.Call("BatchWriteRow", batch_of(201, 0)), 400, "OTSParameterInvalid",
              "Rows count exceeds the upper limit: 200.");
-  CheckError(client.Call("BatchWriteRow", pb::BatchWriteRowRequest()), 400,
-             "OTSParameterInvalid", "No row is specified in BatchWriteRow.");
+  CheckError(client.Call("BatchWriteRow", pb::BatchWriteRowRequest()), 400, "OTSParameterInvalid",
+             "No row is specified in BatchWriteRow.");
 
   pb::BatchWriteRowRequest ok = batch_of(3, 0);
   // A conditional row that fails: the others are written, results in request order.
@@ -500,8 +533,8 @@ TEST_CASE("server: BatchWriteRow request limits and per-row results") {
   }
   r = client.Call("BatchWriteRow", big);
   CHECK(r.status == 400);
-  CHECK(r.Error().message().rfind(
-            "The total data size of BatchWriteRow request exceeds the limit", 0) == 0);
+  CHECK(r.Error().message().rfind("The total data size of BatchWriteRow request exceeds the limit",
+                                  0) == 0);
 }
 
 TEST_CASE("server: fault injection fails a deterministic share of requests or rows") {
