@@ -140,7 +140,10 @@ std::vector<AccessResult> CheckAccess(ots::Client* client, const JobSpec& spec, 
   const std::string& table = spec.tablestore.table;
   std::optional<ots::TableMeta> meta;
   for (const std::string& action : NeededActions(need)) {
-    AccessResult r{action, resource, false, true, ""};
+    AccessResult r;
+    r.action = action;
+    r.resource = resource;
+    r.tried = true;
     Status s;
     if (action == "ots:DescribeTable") {
       auto described = client->DescribeTable(table);
@@ -202,12 +205,24 @@ std::vector<AccessResult> CheckAccess(ots::Client* client, const JobSpec& spec, 
     }
     r.allowed = !Refused(s);
     r.message = Answer(s);
+    // No answer from the service (a dead endpoint, a certificate it cannot prove): the job
+    // would fail the same way, so this is its error, not a permission.
+    const bool answered = s.ok() || !s.ots_code().empty() || s.code() == StatusCode::kServerError;
+    if (!answered) {
+      r.allowed = false;
+      r.failure = s;
+      results.push_back(std::move(r));
+      break;
+    }
     results.push_back(std::move(r));
   }
   return results;
 }
 
 Status RefusalStatus(const std::vector<AccessResult>& results, const std::string& identity) {
+  for (const AccessResult& r : results) {
+    if (!r.failure.ok()) return r.failure;
+  }
   for (const AccessResult& r : results) {
     if (r.allowed || !r.tried) continue;
     std::string others;

@@ -60,6 +60,9 @@ struct AccessResult {
   bool allowed = false;
   bool tried = false;    // false: could not be tried (it needs what an earlier refusal hid)
   std::string message;   // the service's answer (code: message), or why it was not tried
+  // A failure that is not the service's answer (network, TLS certificate): the check stops there
+  // and RefusalStatus returns it as it is.
+  Status failure;
 };
 
 // Tries each action of `need` on the spec's table without changing data: DescribeTable,
@@ -69,8 +72,9 @@ struct AccessResult {
 // included) means the identity may call it.
 std::vector<AccessResult> CheckAccess(ots::Client* client, const JobSpec& spec, AccessNeed need);
 
-// PermissionDenied naming the first refused action, its resource, the service's message and
-// where the key came from; OK when nothing was refused.
+// The first failure that is not the service's answer, as it is; else PermissionDenied naming the
+// first refused action, its resource, the service's message and where the key came from; OK when
+// nothing was refused.
 Status RefusalStatus(const std::vector<AccessResult>& results, const std::string& identity);
 
 }  // namespace tsb::jobs
