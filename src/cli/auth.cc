@@ -38,8 +38,7 @@ void AddCommon(CLI::App* sub, jobs::AuthCommandOptions* options, LogFlags* logs)
 
 void AddConnection(CLI::App* sub, jobs::AuthCommandOptions* options,
                    const std::string& duration_flag = "--sts-duration") {
-  AddConnectionFlags(sub, &options->endpoint, &options->request_timeout,
-                     &options->retry_deadline);
+  AddConnectionFlags(sub, &options->endpoint, &options->request_timeout, &options->retry_deadline);
   AddCredentialFlags(sub, &options->auth, duration_flag);
 }
 
@@ -76,7 +75,9 @@ void SetupAuthCommand(CLI::App* sub, RunFn* run) {
     policy->callback([run, options, logs, only] {
       if (only->first) options->policy.need = jobs::AccessNeed::kImport;
       if (only->second) options->policy.need = jobs::AccessNeed::kExport;
-      *run = [options, logs] { return RunAuth("auth policy", jobs::RunAuthPolicy, *options, *logs); };
+      *run = [options, logs] {
+        return RunAuth("auth policy", jobs::RunAuthPolicy, *options, *logs);
+      };
     });
   }
   {
@@ -99,7 +100,8 @@ void SetupAuthCommand(CLI::App* sub, RunFn* run) {
     auto options = std::make_shared<jobs::AuthCommandOptions>();
     auto logs = std::make_shared<LogFlags>();
     auto* assume = sub->add_subcommand(
-        "assume-role", "Assume the job's role and print the temporary credentials' key id and expiry");
+        "assume-role",
+        "Assume the job's role and print the temporary credentials' key id and expiry");
     AddCommon(assume, options.get(), logs.get());
     AddConnection(assume, options.get(), "--duration");
     assume->add_flag("--export-env", options->export_env,

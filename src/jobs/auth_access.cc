@@ -19,16 +19,17 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 
 bool Refused(const Status& s) { return s.code() == StatusCode::kPermissionDenied; }
 
-std::string Answer(const Status& s) {
-  return s.ok() ? "ok" : s.ToString();
-}
+std::string Answer(const Status& s) { return s.ok() ? "ok" : s.ToString(); }
 
 // A value of the key column's type; the probe's condition fails whatever the key is.
 ots::Value ProbeValue(ots::PrimaryKeyType type) {
   switch (type) {
-    case ots::PrimaryKeyType::kInteger: return ots::Value::Integer(0);
-    case ots::PrimaryKeyType::kString: return ots::Value::String("tsbridge-auth-check");
-    case ots::PrimaryKeyType::kBinary: return ots::Value::Binary("tsbridge-auth-check");
+    case ots::PrimaryKeyType::kInteger:
+      return ots::Value::Integer(0);
+    case ots::PrimaryKeyType::kString:
+      return ots::Value::String("tsbridge-auth-check");
+    case ots::PrimaryKeyType::kBinary:
+      return ots::Value::Binary("tsbridge-auth-check");
   }
   return ots::Value::Integer(0);
 }
@@ -75,16 +76,16 @@ Result<ResolvedCredentials> ResolveCredentials(const JobSpec& spec, const AuthOp
 
   std::string region = !role.region.empty() ? role.region : spec.tablestore.region;
   std::string sts_endpoint = auth.sts_endpoint;
-  if (sts_endpoint.empty()) sts_endpoint = EnvOr("TSBRIDGE_STS_ENDPOINT", spec.tablestore.sts_endpoint);
+  if (sts_endpoint.empty())
+    sts_endpoint = EnvOr("TSBRIDGE_STS_ENDPOINT", spec.tablestore.sts_endpoint);
   if (sts_endpoint.empty()) sts_endpoint = ots::DefaultStsEndpoint(region);
 
   ots::AssumeRoleRequest request;
   request.role_arn = role.role_arn;
   request.policy = role.policy;
-  request.duration_seconds =
-      auth.duration_seconds > 0 ? auth.duration_seconds
-      : role.duration_seconds > 0 ? role.duration_seconds
-                                  : 3600;
+  request.duration_seconds = auth.duration_seconds > 0   ? auth.duration_seconds
+                             : role.duration_seconds > 0 ? role.duration_seconds
+                                                         : 3600;
   TSB_ASSIGN_OR_RETURN(request.session_name, ots::ChooseSessionName(role.session_name));
 
   ots::HttpTransportOptions http;
@@ -100,9 +101,8 @@ Result<ResolvedCredentials> ResolveCredentials(const JobSpec& spec, const AuthOp
     TSB_ASSIGN_OR_RETURN(out.initial, sts->AssumeRole(caller, request));
     return out;
   }
-  TSB_ASSIGN_OR_RETURN(auto renewing,
-                       ots::RenewingCredentials::Start(std::move(sts), std::move(caller),
-                                                       std::move(request)));
+  TSB_ASSIGN_OR_RETURN(auto renewing, ots::RenewingCredentials::Start(
+                                          std::move(sts), std::move(caller), std::move(request)));
   out.initial = *renewing->Current();
   out.source = std::move(renewing);
   return out;
@@ -229,8 +229,8 @@ Status RefusalStatus(const std::vector<AccessResult>& results, const std::string
     for (const AccessResult& o : results) {
       if (&o != &r && !o.allowed) others += (others.empty() ? "" : ", ") + o.action;
     }
-    std::string text = "the job needs " + r.action + " on " + r.resource +
-                       ", which was refused (" + r.message + "); credentials: " + identity;
+    std::string text = "the job needs " + r.action + " on " + r.resource + ", which was refused (" +
+                       r.message + "); credentials: " + identity;
     if (!others.empty()) text += "; also refused or not tried: " + others;
     text += "; nothing was read or written (`tsbridge auth check` lists every action)";
     return Status::PermissionDenied(text);

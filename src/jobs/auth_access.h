@@ -58,8 +58,8 @@ struct AccessResult {
   std::string action;    // "ots:GetRange"
   std::string resource;  // the table's ARN
   bool allowed = false;
-  bool tried = false;    // false: could not be tried (it needs what an earlier refusal hid)
-  std::string message;   // the service's answer (code: message), or why it was not tried
+  bool tried = false;   // false: could not be tried (it needs what an earlier refusal hid)
+  std::string message;  // the service's answer (code: message), or why it was not tried
   // A failure that is not the service's answer (network, TLS certificate): the check stops there
   // and RefusalStatus returns it as it is.
   Status failure;

@@ -49,8 +49,9 @@ Status RunAuthPolicy(const AuthCommandOptions& options, std::FILE* out) {
 
 Status RunAuthCheck(const AuthCommandOptions& options, std::FILE* out) {
   TSB_ASSIGN_OR_RETURN(JobSpec spec, LoadJobSpec(options.spec_path));
-  ConnectOptions connect{options.endpoint, 1, options.request_timeout, options.retry_deadline,
-                         options.auth, AccessNeed::kNone};
+  ConnectOptions connect{
+      options.endpoint, 1, options.request_timeout, options.retry_deadline, options.auth,
+      AccessNeed::kNone};
   std::string identity;
   TSB_ASSIGN_OR_RETURN(auto client, ConnectForSpec(spec, connect, &identity));
   std::vector<AccessResult> results = CheckAccess(client.get(), spec, options.need);
@@ -59,11 +60,21 @@ Status RunAuthCheck(const AuthCommandOptions& options, std::FILE* out) {
   std::string table = Pad("ACTION", width) + "  " + Pad("RESULT", 9) + "  RESOURCE  ANSWER\n";
   for (const AccessResult& r : results) {
     table += Pad(r.action, width) + "  " +
-             Pad(!r.tried ? "not tried" : r.allowed ? "allowed" : "refused", 9) + "  " +
-             r.resource + "  " + r.message + "\n";
+             Pad(!r.tried    ? "not tried"
+                 : r.allowed ? "allowed"
+                             : "refused",
+                 9) +
+             "  " + r.resource + "  " + r.message + "\n";
   }
   std::fwrite(table.data(), 1, table.size(), out);
-  return RefusalStatus(results, identity);
+  TSB_RETURN_IF_ERROR(RefusalStatus(results, identity));
+  // The actions that need the table could not be tried: that is no pass.
+  if (!results.empty() && results.front().message.starts_with("OTSObjectNotExist")) {
+    return Status::InvalidArgument("tablestore.table: table \"" + spec.tablestore.table +
+                                   "\" does not exist in instance \"" + client->instance() +
+                                   "\"; the actions that need it were not tried");
+  }
+  return Status::OK();
 }
 
 Status RunAuthAssumeRole(const AuthCommandOptions& options, std::FILE* out) {

@@ -17,9 +17,9 @@ struct AuthCommandOptions {
   double request_timeout = 30;
   double retry_deadline = 300;
   AuthOptions auth;
-  PolicyOptions policy;              // auth policy
+  PolicyOptions policy;                 // auth policy
   AccessNeed need = AccessNeed::kBoth;  // auth check --for
-  bool export_env = false;           // auth assume-role --export-env
+  bool export_env = false;              // auth assume-role --export-env
 };
 
 // The trust and permission policies as JSON; notes (a `*` region or account) on stderr.

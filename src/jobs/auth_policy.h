@@ -12,14 +12,14 @@
 namespace tsb::jobs {
 
 struct PolicyOptions {
-  std::string cross_account;     // --cross-account ID: the account trusted instead of the role's
-  bool for_maxcompute = false;   // --for-maxcompute: MaxCompute's service principal
+  std::string cross_account;    // --cross-account ID: the account trusted instead of the role's
+  bool for_maxcompute = false;  // --for-maxcompute: MaxCompute's service principal
   AccessNeed need = AccessNeed::kBoth;  // --read-only: kImport; --write-only: kExport
 };
 
 struct Policies {
-  std::string trust_policy;       // compact JSON; empty when no account is known
-  std::string permission_policy;  // compact JSON
+  std::string trust_policy;        // compact JSON; empty when no account is known
+  std::string permission_policy;   // compact JSON
   std::vector<std::string> notes;  // what was guessed (a `*` region or account), for stderr
 };
 

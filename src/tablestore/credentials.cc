@@ -164,9 +164,9 @@ Result<Credentials> EnvCredentialsProvider::Get() const {
   auto secret = NonEmptyEnv(env_, kEnvKeySecret);
   if (!id && !secret) return Status::NotFound("ALIBABA_CLOUD_ACCESS_KEY_ID is not set");
   if (!id || !secret) {
-    return Status::InvalidArgument(
-        std::string(id ? kEnvKeyId : kEnvKeySecret) + " is set but " +
-        std::string(id ? kEnvKeySecret : kEnvKeyId) + " is not; set both or neither");
+    return Status::InvalidArgument(std::string(id ? kEnvKeyId : kEnvKeySecret) + " is set but " +
+                                   std::string(id ? kEnvKeySecret : kEnvKeyId) +
+                                   " is not; set both or neither");
   }
   Credentials c;
   c.access_key_id = std::move(*id);
@@ -296,7 +296,9 @@ Result<Credentials> CliConfigCredentialsProvider::Get() const {
     if (text.status().code() != StatusCode::kNotFound) {
       return text.status().WithContext("aliyun CLI config");
     }
-    if (explicit_file) return Status::InvalidArgument("aliyun CLI config " + path + " does not exist");
+    if (explicit_file) {
+      return Status::InvalidArgument("aliyun CLI config " + path + " does not exist");
+    }
     return Status::NotFound("no aliyun CLI config at " + path);
   }
   // Parse errors name the position only: the text holds secrets.
@@ -449,7 +451,7 @@ class ProfileProvider : public CredentialsProvider {
 }  // namespace
 
 std::unique_ptr<CredentialsProvider> DefaultCredentialsChain(const CredentialsOptions& options,
-                                                            const Environment& env) {
+                                                             const Environment& env) {
   std::vector<std::unique_ptr<CredentialsProvider>> providers;
   // An explicit file or profile is the user's choice and beats the environment (wire doc C.5,
   // the SDKs' order with --profile first); nothing else is tried after it.

@@ -20,12 +20,12 @@ std::string Uuid4() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t a = rng();
   uint64_t b = rng();
-  a = (a & ~0xF000ull) | 0x4000ull;            // version 4
+  a = (a & ~0xF000ull) | 0x4000ull;                // version 4
   b = (b & 0x3FFFFFFFFFFFFFFFull) | (1ull << 63);  // variant 10
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xFFFF),
-                static_cast<unsigned>(a & 0xFFFF), static_cast<unsigned>(b >> 48),
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
+                static_cast<unsigned>(b >> 48),
                 static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
   return buf;
 }
@@ -187,8 +187,7 @@ Result<Credentials> StsClient::AssumeRole(const Credentials& caller,
     };
     if (!request.policy.empty()) params["Policy"] = request.policy;
     if (caller.has_security_token()) params["SecurityToken"] = caller.security_token;
-    std::string signature =
-        PopSignature(caller.access_key_secret, PopStringToSign("POST", params));
+    std::string signature = PopSignature(caller.access_key_secret, PopStringToSign("POST", params));
     std::string body = CanonicalQuery(params) + "&Signature=" + PopPercentEncode(signature);
     std::vector<HttpHeader> headers = {
         {"Content-Type", "application/x-www-form-urlencoded"},
@@ -215,20 +214,20 @@ Result<Credentials> StsClient::AssumeRole(const Credentials& caller,
                                 " with an answer that is not STS's JSON");
     }
     if (response.status < 200 || response.status >= 300) {
-      std::string code = answer.value("Code", std::string("HTTP ") +
-                                                  std::to_string(response.status));
+      std::string code =
+          answer.value("Code", std::string("HTTP ") + std::to_string(response.status));
       std::string message = SafeStsMessage(answer.value("Message", std::string()));
       std::string text = what + " refused: " + code + ": " + message;
       if (code.starts_with("InvalidParameter")) return Status::InvalidArgument(text);
       return Status::PermissionDenied(text);
     }
-    const nlohmann::json* creds =
-        answer.contains("Credentials") ? &answer["Credentials"] : nullptr;
+    const nlohmann::json* creds = answer.contains("Credentials") ? &answer["Credentials"] : nullptr;
     if (creds == nullptr || !creds->is_object() || !(*creds)["AccessKeyId"].is_string() ||
         !(*creds)["AccessKeySecret"].is_string() || !(*creds)["SecurityToken"].is_string() ||
         !(*creds)["Expiration"].is_string()) {
-      return Status::Corruption(what + ": the answer lacks Credentials.AccessKeyId, "
-                                       "AccessKeySecret, SecurityToken or Expiration");
+      return Status::Corruption(what +
+                                ": the answer lacks Credentials.AccessKeyId, "
+                                "AccessKeySecret, SecurityToken or Expiration");
     }
     auto expires = ParseUtc((*creds)["Expiration"].get<std::string>());
     if (!expires) {
@@ -239,8 +238,8 @@ Result<Credentials> StsClient::AssumeRole(const Credentials& caller,
     out.access_key_secret = (*creds)["AccessKeySecret"].get<std::string>();
     out.security_token = (*creds)["SecurityToken"].get<std::string>();
     out.expiration = *expires;
-    out.source = "role " + request.role_arn + " (assumed with the access key from " +
-                 caller.source + ")";
+    out.source =
+        "role " + request.role_arn + " (assumed with the access key from " + caller.source + ")";
     return out;
   }
   return last.WithContext(what);
@@ -249,8 +248,8 @@ Result<Credentials> StsClient::AssumeRole(const Credentials& caller,
 std::chrono::system_clock::time_point RenewAt(std::chrono::system_clock::time_point received,
                                               std::chrono::system_clock::time_point expires) {
   auto lifetime = expires - received;
-  auto margin = std::min<std::chrono::system_clock::duration>(std::chrono::seconds(180),
-                                                              lifetime / 3);
+  auto margin =
+      std::min<std::chrono::system_clock::duration>(std::chrono::seconds(180), lifetime / 3);
   return expires - margin;
 }
 
@@ -317,9 +316,9 @@ void RenewingCredentials::Run() {
       }
       log::Warn("could not renew the temporary credentials of " + request_.role_arn + ": " +
                 next.status().ToString() + " (retrying; the current ones still hold)");
-      auto retry = std::min(std::chrono::system_clock::now() + std::chrono::seconds(5),
-                            std::max(expires, std::chrono::system_clock::now() +
-                                                  std::chrono::seconds(1)));
+      auto retry =
+          std::min(std::chrono::system_clock::now() + std::chrono::seconds(5),
+                   std::max(expires, std::chrono::system_clock::now() + std::chrono::seconds(1)));
       if (wake_.wait_until(lock, retry, [this] { return stop_; })) return;
     }
   }

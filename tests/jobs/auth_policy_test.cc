@@ -88,8 +88,11 @@ TEST_CASE("auth policy: --cross-account and --for-maxcompute change the trusted 
   CHECK(bad.status().message().find("--cross-account") != std::string::npos);
 }
 
-TEST_CASE("auth policy: an unknown region or account is * and said so; no trust policy without an account") {
-  auto p = MakePolicies(Spec(R"({"endpoint": "http://127.0.0.1:8800", "instance": "Demo", "table": "t"})"), {});
+TEST_CASE(
+    "auth policy: an unknown region or account is * and said so; no trust policy without an "
+    "account") {
+  auto p = MakePolicies(
+      Spec(R"({"endpoint": "http://127.0.0.1:8800", "instance": "Demo", "table": "t"})"), {});
   REQUIRE(p.ok());
   CHECK(json::parse(p->permission_policy)["Statement"][0]["Resource"] ==
         json{"acs:ots:*:*:instance/demo", "acs:ots:*:*:instance/demo/table/t"});

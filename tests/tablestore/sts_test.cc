@@ -1,8 +1,8 @@
+#include "tsbridge/tablestore/sts.h"
+
 #include <doctest/doctest.h>
 
 #include <map>
-
-#include "tsbridge/tablestore/sts.h"
 
 using namespace tsb;
 using namespace tsb::ots;

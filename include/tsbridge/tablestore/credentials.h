@@ -34,8 +34,8 @@ namespace tsb::ots {
 struct RoleToAssume {
   std::string role_arn;
   std::string session_name;
-  std::string policy;    // optional session policy (JSON)
-  std::string region;    // the profile's region_id: picks the STS endpoint
+  std::string policy;  // optional session policy (JSON)
+  std::string region;  // the profile's region_id: picks the STS endpoint
   int64_t duration_seconds = 0;
 };
 
@@ -159,9 +159,7 @@ class UnsupportedSourceProvider : public CredentialsProvider {
   UnsupportedSourceProvider(Kind kind, const Environment& env = Environment::System())
       : kind_(kind), env_(env) {}
   Result<Credentials> Get() const override;
-  std::string name() const override {
-    return kind_ == Kind::kOidc ? "OIDC" : "ECS instance role";
-  }
+  std::string name() const override { return kind_ == Kind::kOidc ? "OIDC" : "ECS instance role"; }
 
  private:
   Kind kind_;

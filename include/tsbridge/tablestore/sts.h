@@ -98,8 +98,8 @@ class RenewingCredentials : public CredentialsSource {
   int renewals() const;
 
  private:
-  RenewingCredentials(std::unique_ptr<StsClient> sts, Credentials caller,
-                      AssumeRoleRequest request, Credentials first);
+  RenewingCredentials(std::unique_ptr<StsClient> sts, Credentials caller, AssumeRoleRequest request,
+                      Credentials first);
   void Run();
 
   std::unique_ptr<StsClient> sts_;
@@ -107,10 +107,10 @@ class RenewingCredentials : public CredentialsSource {
   const AssumeRoleRequest request_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::shared_ptr<const Credentials> current_;  // guarded by mu_
+  std::shared_ptr<const Credentials> current_;      // guarded by mu_
   std::chrono::system_clock::time_point received_;  // guarded by mu_
-  int renewals_ = 0;                                 // guarded by mu_
-  bool stop_ = false;                                // guarded by mu_
+  int renewals_ = 0;                                // guarded by mu_
+  bool stop_ = false;                               // guarded by mu_
   std::thread thread_;
 };
 
