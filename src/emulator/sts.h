@@ -3,6 +3,9 @@
 // an application/x-www-form-urlencoded body (POST), signed as POP RPC requests are
 // (Base64(HMAC-SHA1(secret + "&", METHOD&%2F&percentEncode(sorted canonical query)))).
 //
+// Answers are JSON whatever Format asks for (the credential providers of the SDKs and the aliyun
+// CLI ask for JSON; nothing in tsbridge's world parses STS's XML).
+//
 // Checks, in order, and STS's answer to each (HTTP status, Code):
 //   missing AccessKeyId, Signature, SignatureNonce, Timestamp, RoleArn, RoleSessionName
 //                                       400 Missing{Name} ("{Name} is mandatory for this action.")
@@ -26,7 +29,12 @@
 // role-based jobs; its trust policy is still checked.
 //
 // Issued credentials (an `STS.` key id, a secret and a SecurityToken) are kept in memory only, with
-// the role, the session name and the session policy; a restart of the emulator forgets them.
+// the role, the session name and the session policy; a restart of the emulator forgets them. They
+// are kept for the life of the process, expired ones too, so that an expired token is refused as
+// expired rather than as unknown, and so that a key found once stays valid to sign with (a few
+// hundred bytes each: a test server issues far too few for this to matter).
+//
+// DurationSeconds defaults to 3600 s, or to the largest allowed duration when that is shorter.
 //
 // Thread safety: CredentialStore and StsService are safe to use from any number of threads.
 #pragma once

@@ -71,6 +71,9 @@ function sign(method, params, secret) {
   return crypto.createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64');
 }
 
+// Every AssumeRole signature sent, for the check that none reaches the emulator's log.
+const signatures = [];
+
 async function assumeRole(endpoint, key, roleArn, { duration, method = 'POST', extra = {} } = {}) {
   const params = {
     AccessKeyId: key.id,
@@ -87,6 +90,7 @@ async function assumeRole(endpoint, key, roleArn, { duration, method = 'POST', e
     ...extra,
   };
   params.Signature = sign(method, params, key.secret);
+  signatures.push(params.Signature);
   const form = Object.entries(params).map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
   const res = method === 'GET'
     ? await fetch(`${endpoint}/?${form}`)
@@ -225,4 +229,6 @@ test('AssumeRole, then the SDK with temporary credentials, as the roles and toke
   assert.match(stderr, /GetRange instance=stsdemo table=orders/, 'the debug log ran');
   assert.match(stderr, /STS POST status=200/);
   for (const s of secrets) assert.ok(!stderr.includes(s), 'a secret or token is in the emulator log');
+  assert.ok(signatures.length >= 8);
+  for (const s of signatures) assert.ok(!stderr.includes(s), 'a signature is in the emulator log');
 });

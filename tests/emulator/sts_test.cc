@@ -51,6 +51,9 @@ constexpr const char* kConfig = R"({
                {"name": "only-bob",
                 "trust_policy": {"Version": "1", "Statement": [{"Effect": "Allow",
                   "Action": "sts:AssumeRole", "Principal": {"RAM": ["acs:ram::1111:user/bob"]}}]}},
+               {"name": "chainer", "policies": ["AliyunSTSAssumeRoleAccess"],
+                "trust_policy": {"Version": "1", "Statement": [{"Effect": "Allow",
+                  "Action": "sts:AssumeRole", "Principal": {"RAM": ["acs:ram::1111:root"]}}]}},
                {"name": "cross", "policies": ["AliyunOTSFullAccess"],
                 "trust_policy": {"Version": "1", "Statement": [{"Effect": "Allow",
                   "Action": "sts:AssumeRole", "Principal": {"RAM": ["acs:ram::2222:root"]}}]}}],
@@ -255,6 +258,43 @@ TEST_CASE("sts: AssumeRole issues credentials bounded by the config") {
                                           {}, now)),
                403, "NoPermission");
   }
+}
+
+TEST_CASE("sts: a role session may assume another role when its role's policies allow it") {
+  EmulatorConfig config = TestConfig();
+  CredentialStore credentials;
+  const int64_t now = 1714552200000000;
+  StsService sts(&config, &credentials, [now] { return now; });
+  auto session_of = [&](const std::string& role) {
+    Answer a = Call(
+        sts, AssumeRoleParams("alice-key", "alice-secret", "acs:ram::1111:role/" + role, {}, now));
+    REQUIRE_MESSAGE(a.status == 200, a.body.dump());
+    return a.body["Credentials"];
+  };
+  const json chainer = session_of("chainer");
+  Params with_token = {{"SecurityToken", chainer["SecurityToken"]}};
+  Answer chained = Call(sts, AssumeRoleParams(chainer["AccessKeyId"], chainer["AccessKeySecret"],
+                                              "acs:ram::1111:role/reader", with_token, now));
+  CHECK_MESSAGE(chained.status == 200, chained.body.dump());
+  // The SecurityToken parameter must be the one issued with the key.
+  CheckError(Call(sts, AssumeRoleParams(chainer["AccessKeyId"], chainer["AccessKeySecret"],
+                                        "acs:ram::1111:role/reader",
+                                        {{"SecurityToken", "CAISmadeUp"}}, now)),
+             400, "InvalidSecurityToken.Malformed");
+  // The reader role has no sts:AssumeRole permission.
+  const json reader = session_of("reader");
+  CheckError(Call(sts, AssumeRoleParams(reader["AccessKeyId"], reader["AccessKeySecret"],
+                                        "acs:ram::1111:role/reader",
+                                        {{"SecurityToken", reader["SecurityToken"]}}, now)),
+             403, "NoPermission");
+  // A wrong signature with a token: the echoed string to sign masks it.
+  Answer bad = Call(sts, AssumeRoleParams(chainer["AccessKeyId"], "wrong",
+                                          "acs:ram::1111:role/reader", with_token, now));
+  CheckError(bad, 400, "SignatureDoesNotMatch");
+  CHECK(bad.body["Message"].get<std::string>().find(chainer["SecurityToken"].get<std::string>()) ==
+        std::string::npos);
+  CHECK(bad.body["Message"].get<std::string>().find("SecurityToken%3D%252A%252A%252A") !=
+        std::string::npos);
 }
 
 TEST_CASE("sts: AssumeRole refusals carry STS's codes") {
