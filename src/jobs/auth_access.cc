@@ -197,6 +197,7 @@ std::vector<AccessResult> CheckAccess(ots::Client* client, const JobSpec& spec, 
           s = Status::Internal("the probe's impossible condition passed");
         }
       } else {
+        r.required = false;
         ots::BatchGetRowRequest request;
         request.tables.push_back(ots::BatchGetTable{table, {row}, {}});
         ots::BatchResult result;
@@ -225,9 +226,15 @@ Status RefusalStatus(const std::vector<AccessResult>& results, const std::string
   }
   for (const AccessResult& r : results) {
     if (r.allowed || !r.tried) continue;
+    if (!r.required) {
+      log::Warn("warning: " + r.action + " on " + r.resource + " is refused (" + r.message +
+                "): export reads rows back with it after a write whose answer was lost and for "
+                "--if-absent, so such a row will fail the job");
+      continue;
+    }
     std::string others;
     for (const AccessResult& o : results) {
-      if (&o != &r && !o.allowed) others += (others.empty() ? "" : ", ") + o.action;
+      if (&o != &r && !o.allowed && o.required) others += (others.empty() ? "" : ", ") + o.action;
     }
     std::string text = "the job needs " + r.action + " on " + r.resource + ", which was refused (" +
                        r.message + "); credentials: " + identity;

@@ -59,6 +59,9 @@ struct AccessResult {
   std::string resource;  // the table's ARN
   bool allowed = false;
   bool tried = false;   // false: could not be tried (it needs what an earlier refusal hid)
+  // false for ots:BatchGetRow of export: only the read-back of a write whose answer was lost and
+  // --if-absent use it, so its refusal is a warning, not a stop.
+  bool required = true;
   std::string message;  // the service's answer (code: message), or why it was not tried
   // A failure that is not the service's answer (network, TLS certificate): the check stops there
   // and RefusalStatus returns it as it is.
@@ -73,8 +76,8 @@ struct AccessResult {
 std::vector<AccessResult> CheckAccess(ots::Client* client, const JobSpec& spec, AccessNeed need);
 
 // The first failure that is not the service's answer, as it is; else PermissionDenied naming the
-// first refused action, its resource, the service's message and where the key came from; OK when
-// nothing was refused.
+// first refused required action, its resource, the service's message and where the key came
+// from; OK when nothing required was refused (a refused optional action is logged as a warning).
 Status RefusalStatus(const std::vector<AccessResult>& results, const std::string& identity);
 
 }  // namespace tsb::jobs
