@@ -104,6 +104,26 @@ void AddConnectionFlags(CLI::App* sub, std::string* endpoint, double* request_ti
       ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
 }
 
+void AddCredentialFlags(CLI::App* sub, jobs::AuthOptions* auth, const std::string& duration_flag) {
+  sub->add_option("--profile", auth->profile,
+                  "Credentials profile: of the aliyun CLI config, else of the credentials file "
+                  "(default ALIBABA_CLOUD_PROFILE, else the CLI's current / [default])");
+  sub->add_option("--credentials-file", auth->credentials_file,
+                  "Read credentials from FILE only (an INI credentials file or an aliyun CLI "
+                  "config.json)");
+  sub->add_option("--sts-endpoint", auth->sts_endpoint,
+                  "STS endpoint for the spec's role_arn (also TSBRIDGE_STS_ENDPOINT; default the "
+                  "spec's sts_endpoint, else https://sts.REGION.aliyuncs.com)");
+  sub->add_option(duration_flag, auth->duration_seconds,
+                  "Lifetime in seconds of the role's temporary credentials (default 3600; "
+                  "renewed before they expire)")
+      ->check(WholeNumberIn(1, 43200, "a number of seconds from 1 to 43200"));
+  sub->add_option("--ca-bundle", auth->ca_bundle,
+                  "A PEM file of CA certificates trusted for https, in place of the system's "
+                  "(certificates are always verified)")
+      ->check(CLI::ExistingFile);
+}
+
 void LogFlags::Add(CLI::App* sub) {
   sub->add_option("--log-level", level, "error, warn, info (default) or debug")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));

@@ -47,6 +47,12 @@ struct LogFlags {
 void AddConnectionFlags(CLI::App* sub, std::string* endpoint, double* request_timeout,
                         double* retry_deadline);
 
+// The credential flags (decisions 6 and 7): --profile, --credentials-file, --sts-endpoint,
+// --sts-duration (`duration_flag`: auth assume-role says --duration) and --ca-bundle. None carries
+// a secret.
+void AddCredentialFlags(CLI::App* sub, jobs::AuthOptions* auth,
+                        const std::string& duration_flag = "--sts-duration");
+
 // SIGINT / SIGTERM set jobs::StopSignal(); a second signal ends the process at once.
 void InstallStopHandlers();
 // "K/N" with 1 <= K <= N.

@@ -7,6 +7,7 @@ const Command* Commands(size_t* count) {
       {"import", "Read a Tablestore table into a Parquet, CSV or JSON Lines file", &SetupImportCommand},
       {"export", "Write a Parquet, CSV or JSON Lines file into a Tablestore table", &SetupExportCommand},
       {"spec", "Job spec tools: from-ddl, to-ddl (MaxCompute DDL), check, init", &SetupSpecCommand},
+      {"auth", "RAM policies for a job's role, a check of its permissions, temporary credentials", &SetupAuthCommand},
       {"emulator",
        "Run a local Tablestore-compatible server on an embedded RocksDB store (for demos, tests "
        "and CI pipelines)",

@@ -58,6 +58,7 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
                   "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
       ->check(MaxErrorsValue());
   AddConnectionFlags(sub, &options->endpoint, &options->request_timeout, &options->retry_deadline);
+  AddCredentialFlags(sub, &options->auth);
   logs->Add(sub);
   sub->add_option("--max-rows-per-sec", options->max_rows_per_sec,
                   "Write at most N rows per second in all (a token bucket shared by the writers)")

@@ -53,7 +53,8 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
       "  tsbridge import --spec orders.json --output history.parquet --versions 3 \\\n"
       "      --time-range 1735689600000,1738368000000 --max-rows-per-sec 20000\n"
       "Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (and\n"
-      "ALIBABA_CLOUD_SECURITY_TOKEN) or ~/.alibabacloud/credentials, never from a flag.\n"
+      "ALIBABA_CLOUD_SECURITY_TOKEN), ~/.aliyun/config.json or ~/.alibabacloud/credentials, never\n"
+      "from a flag; a spec's role_arn is assumed through STS.\n"
       "Exit codes: 0 done; 1 failed while running (no file is left under the output name);\n"
       "2 bad command line, spec, or spec against the table (nothing written); 3 rows rejected\n"
       "(see the reject file); 4 authentication or permission refused; 130/143 stopped by\n"
@@ -92,6 +93,7 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "Rows per Parquet row group (default: the spec's file.row_group_rows, else "
                   "122880)");
   AddConnectionFlags(sub, &options->endpoint, &options->request_timeout, &options->retry_deadline);
+  AddCredentialFlags(sub, &options->auth);
   logs->Add(sub);
   sub->add_option("--versions", *versions,
                   "Read up to N versions of each cell and write the long layout: the key "

@@ -98,15 +98,17 @@ int main(int argc, char** argv) {
       return Usage("tsbridge", "unknown subcommand \"" + name + "\"",
                    ClosestMatch(name, command_names));
     }
-    // A group of subcommands (`spec from-ddl`): the flags are the nested subcommand's.
     CLI::App* sub = app.get_subcommand(name);
-    const auto nested = sub->get_subcommands(
-        [&](CLI::App* s) { return n >= 3 && s->get_name() == std::string_view(args[2]); });
-    if (int code = CheckFlags(nested.empty() ? sub : nested[0], n, args.data(),
-                              nested.empty() ? 2 : 3);
-        code != 0) {
-      return code;
+    int first = 2;
+    // A subcommand with its own subcommands (`auth policy`): the flags are the inner one's.
+    if (n >= 3 && args[2][0] != '-' && !sub->get_subcommands({}).empty()) {
+      try {
+        sub = sub->get_subcommand(args[2]);
+        first = 3;
+      } catch (const CLI::OptionNotFound&) {
+      }
     }
+    if (int code = CheckFlags(sub, n, args.data(), first); code != 0) return code;
   }
 
   try {

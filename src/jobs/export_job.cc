@@ -411,7 +411,11 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
 
   TSB_ASSIGN_OR_RETURN(auto client,
                        ConnectForSpec(spec, {options.endpoint, options.parallel,
-                                             options.request_timeout, options.retry_deadline}));
+                                             options.request_timeout, options.retry_deadline,
+                                             options.auth,
+                                             // A dry run writes nothing: reading is enough.
+                                             options.dry_run ? AccessNeed::kNone
+                                                             : AccessNeed::kExport}));
   SummaryOnReturn cu_on_return(summary, started, [&](JobSummary* s) {
     s->read_cu = client->stats().read_cu;
     s->write_cu = client->stats().write_cu;

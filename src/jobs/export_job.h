@@ -65,6 +65,7 @@ struct ExportOptions {
   std::string endpoint;
   double request_timeout = 30;  // --request-timeout: seconds one attempt may take
   double retry_deadline = 300;  // --retry-deadline: seconds one call may take with its retries
+  AuthOptions auth;             // credential flags (auth_access.h)
   bool quiet = false;
   ProgressMode progress = ProgressMode::kAuto;  // --progress
   // Request limits (tests only).

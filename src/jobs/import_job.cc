@@ -164,7 +164,7 @@ Status ImportRun::Prepare(bool* explained) {
   }
   TSB_ASSIGN_OR_RETURN(
       client, ConnectForSpec(spec, {options.endpoint, options.parallel, options.request_timeout,
-                                    options.retry_deadline}));
+                                    options.retry_deadline, options.auth, AccessNeed::kImport}));
   cu_on_return.emplace(summary, started, [this](JobSummary* s) {
     s->read_cu = client->stats().read_cu;
     s->write_cu = client->stats().write_cu;

@@ -51,6 +51,7 @@ struct ImportOptions {
   std::string endpoint;      // --endpoint
   double request_timeout = 30;  // --request-timeout: seconds one attempt may take
   double retry_deadline = 300;   // --retry-deadline: seconds one call may take with its retries
+  AuthOptions auth;              // credential flags (auth_access.h)
   bool quiet = false;
   ProgressMode progress = ProgressMode::kAuto;  // --progress
   // --versions N: up to N versions of each cell, written in the long layout (decisions 8): the

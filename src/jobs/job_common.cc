@@ -119,12 +119,8 @@ SummaryOnReturn::~SummaryOnReturn() {
 }
 
 Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
-                                                    const ConnectOptions& options) {
-  if (!spec.tablestore.role_arn.empty()) {
-    return Status::NotSupported(
-        "tablestore.role_arn: STS AssumeRole is not supported by this build yet; remove "
-        "role_arn to use the credentials of the environment or the credentials file");
-  }
+                                                    const ConnectOptions& options,
+                                                    std::string* identity_out) {
   std::string endpoint = options.endpoint_override;
   if (endpoint.empty()) {
     if (const char* env = std::getenv("TSBRIDGE_ENDPOINT"); env != nullptr && *env != '\0') {
@@ -140,18 +136,29 @@ Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
   auto parsed = ots::ParseEndpoint(endpoint);
   if (!parsed.ok()) return parsed.status().WithContext("endpoint");
 
-  auto chain = ots::DefaultCredentialsChain();
-  auto credentials = chain->Get();
+  auto credentials = ResolveCredentials(spec, options.auth, options.request_timeout);
   if (!credentials.ok()) return credentials.status().WithContext("credentials");
 
   ots::ClientOptions client_options;
   client_options.endpoint = parsed->url;
   client_options.instance = spec.tablestore.instance;
-  client_options.credentials = std::move(credentials).value();
+  const std::string identity = credentials->initial.source + " (access key id " +
+                               credentials->initial.access_key_id + ")";
+  if (identity_out != nullptr) *identity_out = identity;
+  client_options.credentials = std::move(credentials->initial);
+  client_options.credentials_source = std::move(credentials->source);
   client_options.http.max_idle_connections = std::max(options.connections, 1);
   client_options.http.request_timeout = SecondsToMillis(options.request_timeout);
+  client_options.http.ca_file = options.auth.ca_bundle;
   client_options.retry.total_deadline = SecondsToMillis(options.retry_deadline);
   client_options.retry.cancelled = [] { return StopRequested(); };
+  if (options.check != AccessNeed::kNone) {
+    // A client of its own, so that the probes' capacity units stay out of the job's summary.
+    ots::ClientOptions probe_options = client_options;
+    probe_options.http.max_idle_connections = 1;
+    TSB_ASSIGN_OR_RETURN(auto probe, ots::Client::Create(std::move(probe_options)));
+    TSB_RETURN_IF_ERROR(RefusalStatus(CheckAccess(probe.get(), spec, options.check), identity));
+  }
   return ots::Client::Create(std::move(client_options));
 }
 

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <thread>
 
+#include "jobs/auth_access.h"
 #include "tsbridge/job_spec.h"
 #include "tsbridge/status.h"
 #include "tsbridge/tablestore/client.h"
@@ -102,6 +103,10 @@ struct ConnectOptions {
   int connections = 4;            // kept-alive connections (the job's parallelism)
   double request_timeout = 30;    // --request-timeout: seconds one attempt may take
   double retry_deadline = 300;    // --retry-deadline: seconds one call may take with its retries
+  AuthOptions auth;               // --profile, --credentials-file, --sts-endpoint, --ca-bundle, ...
+  // The actions tried before the job starts (CheckAccess): a refusal is exit 4 before any row
+  // moves. kNone for the subcommands that check nothing.
+  AccessNeed check = AccessNeed::kNone;
 };
 
 // Seconds from a flag (positive, checked by the command line) as milliseconds, at least 1 ms and
@@ -109,10 +114,13 @@ struct ConnectOptions {
 std::chrono::milliseconds SecondsToMillis(double seconds);
 
 // The client for the spec's instance: endpoint (override, spec endpoint or location), instance,
-// credentials from the environment or the credentials file (decisions 7). A role_arn in the spec
-// is refused until STS support exists: NotSupported (exit 2), never silently ignored.
+// credentials from the chain (decisions 7), the spec's role_arn assumed through STS and renewed
+// (auth_access.h); then the access check of `options.check`. A refused key says where it came
+// from.
+// *identity (when given) receives where the credentials came from, for messages.
 Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
-                                                    const ConnectOptions& options);
+                                                    const ConnectOptions& options,
+                                                    std::string* identity = nullptr);
 
 // DescribeTable + the mapping check against the table's primary key. A missing table is
 // InvalidArgument naming it (exit 2: the spec against the table is wrong).

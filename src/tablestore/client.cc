@@ -334,6 +334,7 @@ void Client::SetCredentials(Credentials credentials) {
 }
 
 std::shared_ptr<const Credentials> Client::credentials() const {
+  if (options_.credentials_source) return options_.credentials_source->Current();
   std::lock_guard<std::mutex> lock(credentials_mu_);
   return credentials_;
 }

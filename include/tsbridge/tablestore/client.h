@@ -254,6 +254,9 @@ struct ClientOptions {
   // The instance; empty = the one in the endpoint's host name (InvalidArgument if there is none).
   std::string instance;
   Credentials credentials;
+  // When set, every request takes its credentials from here (renewing STS credentials, sts.h)
+  // and `credentials` are only the first ones.
+  std::shared_ptr<CredentialsSource> credentials_source;
   HttpTransportOptions http;
   RetryOptions retry;
   // Compare the x-ots-contentmd5 of 2xx answers (when present) with the body's MD5: a cheap guard

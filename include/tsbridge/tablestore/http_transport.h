@@ -46,8 +46,9 @@ struct HttpTransportOptions {
   // Idle connections kept per transport; more concurrent callers still work, their extra handles
   // are closed on return.
   int max_idle_connections = 64;
-  // https only: certificate and host name verification stay on unless a test turns them off.
-  bool verify_tls = true;
+  // https: the certificate and the host name are always verified (there is deliberately no
+  // switch to turn that off). `ca_file` (--ca-bundle) is a PEM file of CAs to trust in place of
+  // libcurl's default bundle file; its CA directory (Debian: /etc/ssl/certs) is still trusted.
   std::string ca_file;  // empty = the system's CA bundle
   // Larger answers are refused as Corruption; a GetRange page is at most ~4 MiB.
   size_t max_response_bytes = 64u << 20;
