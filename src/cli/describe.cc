@@ -83,6 +83,7 @@ void SetupDescribeCommand(CLI::App* sub, RunFn* run) {
   sub->add_flag("--list-tables", *list_tables,
                 "List the instance's tables instead, one a line (--json: an array)");
   AddConnectionFlags(sub, &options->endpoint, &options->request_timeout, &options->retry_deadline);
+  AddCredentialFlags(sub, &options->auth);
 
   sub->callback([run, options, json, list_tables] {
     *run = [options, json, list_tables]() -> int {

@@ -181,6 +181,7 @@ void SetupInit(CLI::App* group, RunFn* run) {
                   "Rows the sample reads for --from-table (default 1000)")
       ->check(WholeNumberIn(1, 1'000'000, "a number of rows from 1 to 1000000"));
   AddConnectionFlags(sub, &options->endpoint, &options->request_timeout, &options->retry_deadline);
+  AddCredentialFlags(sub, &options->auth);
   sub->callback([run, options, output] {
     *run = [options, output]() -> int {
       const std::string_view verb = "spec init";

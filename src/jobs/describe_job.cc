@@ -9,8 +9,13 @@ namespace tsb::jobs {
 namespace {
 
 Result<std::unique_ptr<ots::Client>> Connect(const DescribeOptions& options, const JobSpec& spec) {
-  return ConnectForSpec(spec,
-                        {options.endpoint, 1, options.request_timeout, options.retry_deadline});
+  ConnectOptions connect;
+  connect.endpoint_override = options.endpoint;
+  connect.connections = 1;
+  connect.request_timeout = options.request_timeout;
+  connect.retry_deadline = options.retry_deadline;
+  connect.auth = options.auth;
+  return ConnectForSpec(spec, connect);
 }
 
 // Where a MaxCompute external table over this table points: the spec's location, else the

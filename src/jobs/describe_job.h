@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "jobs/auth_access.h"
 #include "jobs/describe_report.h"
 #include "tsbridge/status.h"
 
@@ -24,6 +25,7 @@ struct DescribeOptions {
   double request_timeout = 30;  // --request-timeout
   double retry_deadline = 300;  // --retry-deadline
   int64_t sample = 1000;        // --sample N: rows to read; 0 = none (no attribute findings)
+  AuthOptions auth;             // --profile, --credentials-file, --sts-endpoint, --ca-bundle, ...
 };
 
 // Fills *report. A failure before the report is complete (the spec, the network, a missing

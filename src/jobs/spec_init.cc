@@ -110,6 +110,7 @@ Status FromTable(const SpecInitOptions& options, JobSpec* spec, std::vector<std:
   connect.connections = 1;
   connect.request_timeout = options.request_timeout;
   connect.retry_deadline = options.retry_deadline;
+  connect.auth = options.auth;
   TSB_ASSIGN_OR_RETURN(auto client, ConnectForSpec(*spec, connect));
   auto described = client->DescribeTable(options.table);
   if (!described.ok()) {

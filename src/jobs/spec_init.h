@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "jobs/auth_access.h"
 #include "tsbridge/job_spec.h"
 #include "tsbridge/status.h"
 
@@ -23,6 +24,7 @@ struct SpecInitOptions {
   int64_t sample_rows = 1000;  // rows the attribute sample reads at most
   double request_timeout = 30;
   double retry_deadline = 300;
+  AuthOptions auth;  // --profile, --credentials-file, --ca-bundle, ...
 };
 
 struct SpecInit {
