@@ -157,6 +157,16 @@ test('tsbridge through RAM roles on the emulator', async (t) => {
     printed.push({ what: 'reader summary', text: readFileSync(summary, 'utf8') });
   });
 
+  await t.test('describe through the read-only role shows the role ARN and the table', async () => {
+    const r = await run(['describe', '--spec', readerSpec, '--json'], asAlice);
+    assert.equal(r.code, 0, describeRun(r));
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.tablestore.role_arn, roleArn('reader'));
+    assert.equal(report.tablestore.table, TABLE);
+    assert.deepEqual(report.table.primary_key.map((k) => k.name), ['k']);
+    assert.equal(report.exit_code, 0);
+  });
+
   await t.test('an export through the read-only role is exit 4 before any row changes, naming the action', async () => {
     const summary = file('reader-export.summary.json');
     const r = await run(['export', '--spec', readerSpec, '--input', input, '--summary', summary], asAlice);
