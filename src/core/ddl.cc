@@ -12,12 +12,6 @@ namespace tsb {
 
 namespace {
 
-std::string Quote(std::string_view s) {
-  std::string out;
-  AppendJsonString(s, &out);
-  return out;
-}
-
 // The SERDEPROPERTIES keys with a documented meaning (wire doc C.7). Others appear only as
 // examples in MaxCompute's documents, so honouring them would be a guess (decisions 6).
 constexpr std::string_view kMappingKey = "tablestore.columns.mapping";
@@ -79,7 +73,7 @@ class Lexer {
           --depth;
         }
       } else {
-        return ErrorAt(t, "unexpected character " + Quote(std::string(1, c)));
+        return ErrorAt(t, "unexpected character " + JsonQuoted(std::string(1, c)));
       }
       tokens->push_back(std::move(t));
     }
@@ -266,11 +260,11 @@ class Parser {
       case Kind::kEnd:
         return "the end of the file";
       case Kind::kString:
-        return "the string " + Quote(t.text);
+        return "the string " + JsonQuoted(t.text);
       case Kind::kQuotedName:
         return "`" + t.text + "`";
       default:
-        return Quote(t.text);
+        return JsonQuoted(t.text);
     }
   }
 
@@ -368,7 +362,7 @@ class Parser {
     Token handler;
     TSB_RETURN_IF_ERROR(ExpectString("the storage handler", &handler));
     if (handler.text != kTablestoreStorageHandler) {
-      return Error(handler, "storage handler " + Quote(handler.text) + ": expected '" +
+      return Error(handler, "storage handler " + JsonQuoted(handler.text) + ": expected '" +
                                 std::string(kTablestoreStorageHandler) +
                                 "' (tsbridge reads external tables over Tablestore)");
     }
@@ -406,7 +400,7 @@ class Parser {
     TSB_RETURN_IF_ERROR(Name("a column name", &column->name, &column->name_token));
     const Token type_token = Peek();
     if (type_token.kind != Kind::kWord) {
-      return Error(type_token, "column " + Quote(column->name) + ": expected a type, got " +
+      return Error(type_token, "column " + JsonQuoted(column->name) + ": expected a type, got " +
                                    Describe(type_token));
     }
     ++pos_;
@@ -420,7 +414,7 @@ class Parser {
       do {
         const Token& t = Peek();
         if (t.kind == Kind::kEnd) {
-          return Error(type_token, "column " + Quote(column->name) + ": type " + Quote(text) +
+          return Error(type_token, "column " + JsonQuoted(column->name) + ": type " + JsonQuoted(text) +
                                        " is not closed");
         }
         if (t.text == "(" || t.text == "<") ++depth;
@@ -433,22 +427,22 @@ class Parser {
     auto type = DataType::ParseSpecType(text);
     if (complex || lower == "array" || lower == "map" || lower == "struct") {
       type = Status::InvalidArgument(
-          "type " + Quote(text) +
+          "type " + JsonQuoted(text) +
           " is not supported: a Tablestore column holds one scalar value; expected one of "
           "bigint, int, smallint, tinyint, double, float, boolean, string, binary, "
           "decimal(p,s), date, datetime, timestamp");
     } else if (lower == "varchar" || lower == "char") {
-      type = Status::InvalidArgument("type " + Quote(text) + " is not supported; write string");
+      type = Status::InvalidArgument("type " + JsonQuoted(text) + " is not supported; write string");
     } else if (lower == "decimal" && text == type_token.text) {
       type = Status::InvalidArgument(
           "type \"decimal\" needs its precision and scale; expected decimal(p,s)");
     }
     if (!type.ok()) {
-      return Error(type_token, "column " + Quote(column->name) + ": " + type.status().message());
+      return Error(type_token, "column " + JsonQuoted(column->name) + ": " + type.status().message());
     }
     column->type = *type;
     if (IsWord("NOT") && IsWord("NULL", 1)) {
-      return Error(Peek(), "column " + Quote(column->name) +
+      return Error(Peek(), "column " + JsonQuoted(column->name) +
                                ": NOT NULL is not supported; expected COMMENT, , or )");
     }
     return SkipComment();
@@ -468,14 +462,14 @@ class Parser {
                                          : key == kRoleKey  ? &table->role
                                                             : nullptr;
       if (slot == nullptr) {
-        return Error(p.key_token, "unknown SERDEPROPERTIES key " + Quote(key) +
+        return Error(p.key_token, "unknown SERDEPROPERTIES key " + JsonQuoted(key) +
                                       "; expected one of '" + std::string(kMappingKey) + "', '" +
                                       std::string(kTableKey) + "', '" + std::string(kRoleKey) +
                                       "' (other keys have no documented meaning, so tsbridge "
                                       "cannot honour them)");
       }
       if (slot->has_value()) {
-        return Error(p.key_token, Quote(key) + " is given twice (also line " +
+        return Error(p.key_token, JsonQuoted(key) + " is given twice (also line " +
                                       std::to_string((*slot)->key_token.line) + ")");
       }
       *slot = std::move(p);
@@ -639,7 +633,7 @@ Result<JobSpec> ToSpec(const RawTable& table, const Parser& parser,
         }
       }
       return parser.Error(table.columns[i].name_token,
-                          "column " + Quote(table.columns[i].name) + ": " + what);
+                          "column " + JsonQuoted(table.columns[i].name) + ": " + what);
     }
   }
   return parser.Error(table.create, message);
@@ -715,7 +709,7 @@ Result<std::string> DdlFromJobSpec(const JobSpec& spec, const SpecToDdlOptions& 
         scheme == std::string::npos ? ts.endpoint : ts.endpoint.substr(scheme + 3);
     if (region.empty() || host.rfind(ts.instance + ".", 0) != 0) {
       return Status::InvalidArgument(
-          "tablestore.endpoint: " + Quote(ts.endpoint) +
+          "tablestore.endpoint: " + JsonQuoted(ts.endpoint) +
           " is not a Tablestore host (INSTANCE.REGION.ots-internal.aliyuncs.com), so MaxCompute "
           "has no LOCATION for it; give tablestore.location in the spec or --location");
     }

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/ascii.h"
+#include "tsbridge/convert.h"
 
 namespace tsb {
 
@@ -18,18 +19,6 @@ Storage DataType::storage() const {
     default: return Storage::kInt64;
   }
 }
-
-namespace {
-std::string_view UnitName(TimeUnit u) {
-  switch (u) {
-    case TimeUnit::kSeconds: return "seconds";
-    case TimeUnit::kMillis: return "millis";
-    case TimeUnit::kMicros: return "micros";
-    case TimeUnit::kNanos: return "nanos";
-  }
-  return "?";
-}
-}  // namespace
 
 std::string DataType::ToString() const {
   std::string u = is_unsigned ? "u" : "";
@@ -51,7 +40,7 @@ std::string DataType::ToString() const {
     case TypeId::kTimestamp: {
       std::string name = id == TypeId::kDateTime ? "datetime" : "timestamp";
       if (unit == TimeUnit::kMillis && utc) return name;
-      return name + "(" + std::string(UnitName(unit)) + (utc ? "" : ", local") + ")";
+      return name + "(" + std::string(TicksUnitName(unit)) + (utc ? "" : ", local") + ")";
     }
   }
   return "unknown";

@@ -645,6 +645,12 @@ bool ValidateUtf8(std::string_view text) {
   return true;
 }
 
+std::string JsonQuoted(std::string_view text) {
+  std::string out;
+  AppendJsonString(text, &out);
+  return out;
+}
+
 void AppendJsonString(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');

@@ -89,6 +89,8 @@ bool ValidateUtf8(std::string_view text);
 // Appends `text` as a JSON string with its quotes: '"', '\\' and control characters escaped
 // (\b \f \n \r \t, others as \u00XX), everything else as is (the caller validates UTF-8).
 void AppendJsonString(std::string_view text, std::string* out);
+// The same as a new string.
+std::string JsonQuoted(std::string_view text);
 
 // ---- Whole values ----
 enum class ParseOutcome { kOk, kBadValue, kOutOfRange, kBadUtf8 };

@@ -5,19 +5,11 @@
 
 #include "core/log.h"
 #include "jobs/job_common.h"
+#include "tsbridge/tablestore/sts.h"
 
 namespace tsb::jobs {
 
 namespace {
-
-std::string Utc(std::chrono::system_clock::time_point t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string Pad(std::string text, size_t width) {
   if (text.size() < width) text.append(width - text.size(), ' ');
@@ -88,7 +80,7 @@ Status RunAuthAssumeRole(const AuthCommandOptions& options, std::FILE* out) {
         resolved.caller_source + ") are not a role profile");
   }
   const ots::Credentials& c = resolved.initial;
-  const std::string expires = c.expiration ? Utc(*c.expiration) : "unknown";
+  const std::string expires = c.expiration ? ots::UtcTimestamp(*c.expiration) : "unknown";
   std::string text;
   if (options.export_env) {
     text = "export ALIBABA_CLOUD_ACCESS_KEY_ID=" + ShellQuote(c.access_key_id) + "\n" +

@@ -30,15 +30,6 @@ std::string Uuid4() {
   return buf;
 }
 
-std::string UtcTimestamp(std::chrono::system_clock::time_point t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // "2015-04-09T11:52:19Z" (fractions allowed).
 std::optional<std::chrono::system_clock::time_point> ParseUtc(const std::string& text) {
   std::tm tm{};
@@ -80,6 +71,15 @@ std::string SafeStsMessage(std::string message) {
 }
 
 }  // namespace
+
+std::string UtcTimestamp(std::chrono::system_clock::time_point t) {
+  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 std::string PopPercentEncode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -31,6 +31,9 @@ namespace tsb::ots {
 
 // RFC 3986 percent-encoding as POP RPC wants it: A-Z a-z 0-9 - _ . ~ stay, every other byte is
 // %XY with upper-case hex (space %20, * %2A).
+// "YYYY-MM-DDThh:mm:ssZ", the form of STS timestamps and expirations.
+std::string UtcTimestamp(std::chrono::system_clock::time_point t);
+
 std::string PopPercentEncode(std::string_view text);
 
 // METHOD&%2F&percentEncode(k1=v1&k2=v2...) over the parameters sorted by name (`Signature` must
