@@ -414,8 +414,8 @@ class Parser {
       do {
         const Token& t = Peek();
         if (t.kind == Kind::kEnd) {
-          return Error(type_token, "column " + JsonQuoted(column->name) + ": type " + JsonQuoted(text) +
-                                       " is not closed");
+          return Error(type_token, "column " + JsonQuoted(column->name) + ": type " +
+                                       JsonQuoted(text) + " is not closed");
         }
         if (t.text == "(" || t.text == "<") ++depth;
         if (t.text == ")" || t.text == ">") --depth;
@@ -432,13 +432,15 @@ class Parser {
           "bigint, int, smallint, tinyint, double, float, boolean, string, binary, "
           "decimal(p,s), date, datetime, timestamp");
     } else if (lower == "varchar" || lower == "char") {
-      type = Status::InvalidArgument("type " + JsonQuoted(text) + " is not supported; write string");
+      type =
+          Status::InvalidArgument("type " + JsonQuoted(text) + " is not supported; write string");
     } else if (lower == "decimal" && text == type_token.text) {
       type = Status::InvalidArgument(
           "type \"decimal\" needs its precision and scale; expected decimal(p,s)");
     }
     if (!type.ok()) {
-      return Error(type_token, "column " + JsonQuoted(column->name) + ": " + type.status().message());
+      return Error(type_token,
+                   "column " + JsonQuoted(column->name) + ": " + type.status().message());
     }
     column->type = *type;
     if (IsWord("NOT") && IsWord("NULL", 1)) {

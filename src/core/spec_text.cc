@@ -42,14 +42,16 @@ std::string FormatJobSpec(const JobSpec& spec) {
   tablestore.emplace_back("table", JsonQuoted(ts.table));
   if (ts.region_given) tablestore.emplace_back("region", JsonQuoted(ts.region));
   if (!ts.role_arn.empty()) tablestore.emplace_back("role_arn", JsonQuoted(ts.role_arn));
-  if (!ts.sts_endpoint.empty()) tablestore.emplace_back("sts_endpoint", JsonQuoted(ts.sts_endpoint));
+  if (!ts.sts_endpoint.empty())
+    tablestore.emplace_back("sts_endpoint", JsonQuoted(ts.sts_endpoint));
 
   std::string out = "{\n  \"tablestore\": {\n";
   AppendMembers(tablestore, "    ", &out);
   out += "  },\n  \"columns\": [\n";
   for (size_t i = 0; i < spec.columns.size(); ++i) {
     const Field& f = spec.columns[i];
-    out += "    {\"name\": " + JsonQuoted(f.name) + ", \"type\": " + JsonQuoted(SpecTypeName(f.type));
+    out +=
+        "    {\"name\": " + JsonQuoted(f.name) + ", \"type\": " + JsonQuoted(SpecTypeName(f.type));
     if (IsTimed(f.type) && f.type.unit != TimeUnit::kMillis) {
       out += ", \"ticks_unit\": " + JsonQuoted(TicksUnitName(f.type.unit));
     }

@@ -12,30 +12,45 @@ namespace tsb {
 Storage DataType::storage() const {
   switch (id) {
     case TypeId::kFloat:
-    case TypeId::kDouble: return Storage::kDouble;
+    case TypeId::kDouble:
+      return Storage::kDouble;
     case TypeId::kString:
-    case TypeId::kBinary: return Storage::kBytes;
-    case TypeId::kDecimal: return Storage::kInt128;
-    default: return Storage::kInt64;
+    case TypeId::kBinary:
+      return Storage::kBytes;
+    case TypeId::kDecimal:
+      return Storage::kInt128;
+    default:
+      return Storage::kInt64;
   }
 }
 
 std::string DataType::ToString() const {
   std::string u = is_unsigned ? "u" : "";
   switch (id) {
-    case TypeId::kNull: return "null";
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kInt8: return is_unsigned ? "uint8" : "tinyint";
-    case TypeId::kInt16: return is_unsigned ? "uint16" : "smallint";
-    case TypeId::kInt32: return is_unsigned ? "uint32" : "int";
-    case TypeId::kInt64: return is_unsigned ? "uint64" : "bigint";
-    case TypeId::kFloat: return "float";
-    case TypeId::kDouble: return "double";
-    case TypeId::kString: return "string";
-    case TypeId::kBinary: return "binary";
+    case TypeId::kNull:
+      return "null";
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kInt8:
+      return is_unsigned ? "uint8" : "tinyint";
+    case TypeId::kInt16:
+      return is_unsigned ? "uint16" : "smallint";
+    case TypeId::kInt32:
+      return is_unsigned ? "uint32" : "int";
+    case TypeId::kInt64:
+      return is_unsigned ? "uint64" : "bigint";
+    case TypeId::kFloat:
+      return "float";
+    case TypeId::kDouble:
+      return "double";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kBinary:
+      return "binary";
     case TypeId::kDecimal:
       return "decimal(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
-    case TypeId::kDate: return "date";
+    case TypeId::kDate:
+      return "date";
     case TypeId::kDateTime:
     case TypeId::kTimestamp: {
       std::string name = id == TypeId::kDateTime ? "datetime" : "timestamp";
@@ -54,11 +69,12 @@ Result<DataType> DataType::ParseSpecType(std::string_view text) {
     }
   }
   static const std::pair<std::string_view, TypeId> kSimple[] = {
-      {"bigint", TypeId::kInt64},     {"int", TypeId::kInt32},      {"smallint", TypeId::kInt16},
-      {"tinyint", TypeId::kInt8},     {"double", TypeId::kDouble},  {"float", TypeId::kFloat},
-      {"boolean", TypeId::kBoolean},  {"string", TypeId::kString},  {"binary", TypeId::kBinary},
-      {"date", TypeId::kDate},        {"datetime", TypeId::kDateTime},
-      {"timestamp", TypeId::kTimestamp},
+      {"bigint", TypeId::kInt64},      {"int", TypeId::kInt32},
+      {"smallint", TypeId::kInt16},    {"tinyint", TypeId::kInt8},
+      {"double", TypeId::kDouble},     {"float", TypeId::kFloat},
+      {"boolean", TypeId::kBoolean},   {"string", TypeId::kString},
+      {"binary", TypeId::kBinary},     {"date", TypeId::kDate},
+      {"datetime", TypeId::kDateTime}, {"timestamp", TypeId::kTimestamp},
   };
   for (const auto& [name, id] : kSimple) {
     if (t == name) return DataType::Of(id);
