@@ -1,0 +1,191 @@
+// `tsbridge verify` as a user drives it: files written by import (Parquet, CSV, JSON Lines) verify
+// equal against their table; a changed cell, a row missing from the file and a row extra in the
+// file, made with the official SDK, are each found (exit 3) with the key range that holds them and,
+// with --show, the row and the cell's two values; --where limits both sides. DuckDB counts the
+// rows a --where selects of the file, independently of tsbridge.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Long, startEmulator, makeClient, call, runTsbridge, describeRun, openDuck, tempDir, writeSpec,
+  guideSpec, readOrders, loadOrders, sqlString, INSTANCE, ORDERS_TABLE,
+} from './lib.mjs';
+import { IGNORE } from '../conformance/lib.mjs';
+
+const ROWS = 20000;
+let emu;
+let client;
+let duck;
+let tmp;
+let spec;
+let orders;
+const files = {};
+
+async function verify(args) {
+  return runTsbridge(['verify', '--spec', spec, ...args]);
+}
+function report(r) {
+  return JSON.parse(r.stdout.toString());
+}
+// Whether the range text "[(a, "x"), (b, "y"))" holds the order key (the leading key column).
+function rangeHolds(range, orderkey) {
+  const m = /^\[\((INF_MIN|-?\d+)[^)]*\), \((INF_MAX|-?\d+)[^)]*\)\)$/.exec(range);
+  assert.ok(m, `a key range: ${range}`);
+  const lo = m[1] === 'INF_MIN' ? -Infinity : Number(m[1]);
+  const hi = m[2] === 'INF_MAX' ? Infinity : Number(m[2]);
+  // An end bound (k, INF_MIN) excludes k; (k, "date") may hold k: both are fine for k < hi.
+  return lo <= orderkey && orderkey <= hi;
+}
+
+before(async () => {
+  tmp = tempDir('tsb-verify-');
+  emu = await startEmulator();
+  client = makeClient(emu.endpoint, { instance: INSTANCE });
+  duck = await openDuck();
+  orders = await readOrders(duck, { limit: ROWS });
+  await loadOrders(client, orders);
+  spec = writeSpec(tmp.file('orders.json'), guideSpec(emu.endpoint));
+  for (const ext of ['parquet', 'csv', 'jsonl']) {
+    files[ext] = tmp.file(`orders.${ext}`);
+    const r = await runTsbridge(['import', '--spec', spec, '--output', files[ext], '-q']);
+    assert.equal(r.code, 0, describeRun(r));
+  }
+});
+
+after(async () => {
+  duck?.close();
+  if (emu) await emu.stop();
+  tmp?.cleanup();
+});
+
+test('a file written by import verifies equal against its table, in every format', async () => {
+  for (const ext of ['parquet', 'csv', 'jsonl']) {
+    const r = await verify(['--input', files[ext]]);
+    assert.equal(r.code, 0, `${ext}: ${describeRun(r)}`);
+    assert.match(r.stdout.toString(), new RegExp(`are equal: ${ROWS} rows in \\d+ splits?`));
+    const j = report(await verify(['--input', files[ext], '--json']));
+    assert.equal(j.equal, true);
+    assert.equal(j.table_rows, ROWS);
+    assert.equal(j.file_rows, ROWS);
+    assert.deepEqual(j.differing_ranges, []);
+  }
+});
+
+test('the order of the file does not matter', async () => {
+  const shuffled = tmp.file('shuffled.parquet');
+  await duck.run(`COPY (SELECT * FROM read_parquet(${sqlString(files.parquet)}) ORDER BY hash(odps_orderkey))
+    TO ${sqlString(shuffled)} (FORMAT parquet)`);
+  const r = await verify(['--input', shuffled]);
+  assert.equal(r.code, 0, describeRun(r));
+});
+
+test('a changed cell, a missing row and an extra row are each found, with --show naming them', async () => {
+  const changed = orders[1234];
+  const extra = orders[17001];  // deleted from the table: the file has it, the table not
+  const missingKey = 99999999n;  // added to the table: the file lacks it
+  const pk = (o) => [{ o_orderkey: Long.fromString(String(o.o_orderkey)) }, { o_orderdate: o.o_orderdate }];
+  await call(client, 'updateRow', {
+    tableName: ORDERS_TABLE, condition: IGNORE(), primaryKey: pk(changed),
+    updateOfAttributeColumns: [{ PUT: [{ o_custkey: Long.fromString(String(changed.o_custkey + 1n)) }] }],
+  });
+  await call(client, 'deleteRow', { tableName: ORDERS_TABLE, condition: IGNORE(), primaryKey: pk(extra) });
+  await call(client, 'putRow', {
+    tableName: ORDERS_TABLE, condition: IGNORE(),
+    primaryKey: [{ o_orderkey: Long.fromString(String(missingKey)) }, { o_orderdate: '1998-01-01' }],
+    attributeColumns: [{ o_custkey: Long.fromNumber(7) }, { o_orderstatus: 'O' }, { o_totalprice: 1.5 }],
+  });
+  try {
+    for (const ext of ['parquet', 'csv', 'jsonl']) {
+      const r = await verify(['--input', files[ext], '--show', '10']);
+      assert.equal(r.code, 3, `${ext}: ${describeRun(r)}`);
+      const text = r.stdout.toString();
+      assert.match(text, new RegExp(`differ: ${ROWS} rows in the table, ${ROWS} in the file; ` +
+        '1 missing from the file, 1 extra in the file, 1 changed'));
+      assert.ok(text.includes(`changed (odps_orderkey=${changed.o_orderkey}, odps_orderdate="${changed.o_orderdate}"): ` +
+        `odps_custkey: table ${changed.o_custkey + 1n}, file ${changed.o_custkey}`), text);
+      assert.ok(text.includes(`missing (odps_orderkey=${missingKey}, odps_orderdate="1998-01-01"): in the table, not in the file`), text);
+      assert.ok(text.includes(`extra (odps_orderkey=${extra.o_orderkey}, odps_orderdate="${extra.o_orderdate}"): in the file, not in the table`), text);
+      assert.match(r.stderr, /tsbridge verify: the table and the file differ \(3 rows/);
+
+      const j = report(await verify(['--input', files[ext], '--show', '10', '--json']));
+      assert.equal(j.equal, false);
+      const rows = Object.fromEntries(j.rows.map((x) => [x.kind, x]));
+      assert.deepEqual(Object.keys(rows).sort(), ['changed', 'extra', 'missing']);
+      assert.deepEqual(rows.changed.key, { odps_orderkey: String(changed.o_orderkey), odps_orderdate: changed.o_orderdate });
+      assert.equal(rows.changed.table.odps_custkey, String(changed.o_custkey + 1n));
+      assert.equal(rows.changed.file.odps_custkey, String(changed.o_custkey));
+      assert.equal(rows.changed.table.odps_totalprice, rows.changed.file.odps_totalprice);
+      assert.equal(rows.missing.table.odps_totalprice, '1.5');
+      assert.equal(rows.missing.file, undefined);
+      assert.equal(rows.extra.table, undefined);
+      assert.equal(rows.extra.file.odps_orderstatus, extra.o_orderstatus);
+      // Each difference is counted in a differing key range that holds its key.
+      const where = (kind, key) => j.differing_ranges.filter((d) => d[kind] === 1 && rangeHolds(d.range, Number(key)));
+      assert.equal(where('changed', changed.o_orderkey).length, 1, JSON.stringify(j.differing_ranges));
+      assert.equal(where('missing', missingKey).length, 1, JSON.stringify(j.differing_ranges));
+      assert.equal(where('extra', extra.o_orderkey).length, 1, JSON.stringify(j.differing_ranges));
+      const total = j.differing_ranges.reduce((n, d) => n + d.missing + d.extra + d.changed, 0);
+      assert.equal(total, 3);
+    }
+
+    // --show 1: the first difference in key order only, the counts unchanged.
+    const one = report(await verify(['--input', files.parquet, '--show', '1', '--json']));
+    assert.equal(one.rows.length, 1);
+    assert.equal(one.rows[0].kind, 'changed');
+    // Without --show: the ranges and counts, no rows.
+    const none = await verify(['--input', files.parquet]);
+    assert.equal(none.code, 3);
+    assert.doesNotMatch(none.stdout.toString(), /^ {2}(changed|missing|extra) /m);
+
+    // --where limits both sides: a key range without the changes is equal, one with the changed
+    // row only finds that row; the file's rows are those DuckDB selects.
+    const lo = orders[5000].o_orderkey;
+    const hi = orders[9000].o_orderkey;
+    const clean = `odps_orderkey >= ${lo} AND odps_orderkey < ${hi} AND odps_orderstatus = 'F'`;
+    const [[expected]] = await duck.rows(`SELECT count(*) FROM read_parquet(${sqlString(files.parquet)})
+      WHERE odps_orderkey >= ${lo} AND odps_orderkey < ${hi} AND odps_orderstatus = 'F'`);
+    for (const ext of ['parquet', 'csv']) {
+      const r = await verify(['--input', files[ext], '--where', clean, '--json']);
+      assert.equal(r.code, 0, describeRun(r));
+      const e = report(r);
+      assert.equal(e.table_rows, Number(expected));
+      assert.equal(e.file_rows, Number(expected));
+    }
+    const around = `odps_orderkey <= ${changed.o_orderkey}`;
+    const w = await verify(['--input', files.jsonl, '--where', around, '--show', '5', '--json']);
+    assert.equal(w.code, 3, describeRun(w));
+    const wj = report(w);
+    assert.equal(wj.table_rows, 1235);
+    assert.equal(wj.file_rows, 1235);
+    assert.deepEqual(wj.rows.map((x) => x.kind), ['changed']);
+  } finally {
+    await call(client, 'putRow', { tableName: ORDERS_TABLE, condition: IGNORE(), primaryKey: pk(extra),
+      attributeColumns: [{ o_custkey: Long.fromString(String(extra.o_custkey)) }, { o_orderstatus: extra.o_orderstatus },
+        { o_totalprice: extra.o_totalprice }, { o_comment: extra.o_comment }] });
+    await call(client, 'deleteRow', { tableName: ORDERS_TABLE, condition: IGNORE(),
+      primaryKey: [{ o_orderkey: Long.fromString(String(missingKey)) }, { o_orderdate: '1998-01-01' }] });
+    await call(client, 'updateRow', {
+      tableName: ORDERS_TABLE, condition: IGNORE(), primaryKey: pk(changed),
+      updateOfAttributeColumns: [{ PUT: [{ o_custkey: Long.fromString(String(changed.o_custkey)) }] }],
+    });
+  }
+  const back = await verify(['--input', files.parquet]);
+  assert.equal(back.code, 0, describeRun(back));
+});
+
+test('a stored value that does not fit its column, and a bad record, are differences', async () => {
+  const bad = tmp.file('bad.csv');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const lines = readFileSync(files.csv, 'utf8').split('\n');
+  lines[2] = lines[2].replace(/^(\d+),([^,]+),\d+,/, '$1,$2,notanumber,');
+  writeFileSync(bad, lines.join('\n'));
+  const r = await verify(['--input', bad]);
+  assert.equal(r.code, 3, describeRun(r));
+  assert.match(r.stdout.toString(), /unreadable: 0 table values, 1 file records; first: .*bad\.csv: record at 3: /);
+});
+
+test('usage errors are exit 2', async () => {
+  const r = await verify(['--input', files.parquet, '--where', 'nosuch = 1']);
+  assert.equal(r.code, 2, describeRun(r));
+  const s = await verify(['--input', files.parquet, '--show', '-1']);
+  assert.equal(s.code, 2, describeRun(s));
+});
