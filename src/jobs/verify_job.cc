@@ -147,11 +147,17 @@ Status VerifyRun::ReadFile(bool count_rejects, const RowVisit& visit) {
   ReaderOptions reader_options = TargetReaderOptions(input);
   reader_options.columns = spec.columns;
   TSB_ASSIGN_OR_RETURN(std::unique_ptr<BatchReader> reader, OpenReader(reader_options));
+  for (const Field& f : spec.columns) {
+    if (reader->schema().Find(f.name) < 0) {
+      return Status::InvalidArgument(input.path + ": the input has no column \"" + f.name +
+                                     "\" (verify compares every column of the spec)");
+    }
+  }
   for (size_t c = 0; c < spec.columns.size(); ++c) {
+    // The readers yield the asked columns in the asked order; the comparison relies on it.
     if (reader->schema().size() != spec.columns.size() ||
         reader->schema().field(c).name != spec.columns[c].name) {
-      return Status::InvalidArgument(input.path + ": the input has no column \"" +
-                                     spec.columns[c].name + "\" (the spec's columns are compared)");
+      return Status::Internal(input.path + ": the reader's columns are not the spec's");
     }
   }
   RowBatch batch(schema);
@@ -228,15 +234,16 @@ Status VerifyRun::Digest() {
   const size_t n = tasks.size();
   std::vector<SplitDigest> table(n + 1), file(n + 1);
   Status file_status;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
   std::thread file_thread([&] {
     file_status =
         ReadFile(true, [&](const RowBatch&, size_t, int split, const std::string&, uint64_t hash) {
           file[split < 0 ? n : static_cast<size_t>(split)].Add(hash);
           return Status::OK();
         });
+    if (!file_status.ok()) failed.store(true);  // the scanners stop before their next split
   });
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
   std::vector<Status> errors(n);
   auto scanner = [&] {
     for (size_t i; !failed.load() && (i = next.fetch_add(1)) < n;) {

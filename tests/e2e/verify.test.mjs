@@ -196,4 +196,10 @@ test('usage errors are exit 2', async () => {
   assert.equal(r.code, 2, describeRun(r));
   const s = await verify(['--input', files.parquet, '--show', '-1']);
   assert.equal(s.code, 2, describeRun(s));
+  const { writeFileSync } = await import('node:fs');
+  const narrow = tmp.file('narrow.csv');
+  writeFileSync(narrow, 'odps_orderkey,odps_orderdate,odps_custkey,odps_orderstatus\n1,1996-01-02,370,O\n');
+  const n = await verify(['--input', narrow]);
+  assert.equal(n.code, 2, describeRun(n));
+  assert.match(n.stderr, /narrow\.csv: column "odps_totalprice" is not in the CSV header/);
 });
