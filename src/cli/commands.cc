@@ -13,6 +13,7 @@ const Command* Commands(size_t* count) {
        "and CI pipelines)",
        &SetupEmulatorCommand},
       {"describe", "Show a table, its mapping beside a sample of rows, and what is wrong with it", &SetupDescribeCommand},
+      {"verify", "Compare a table with a file split by split and name the rows that differ", &SetupVerifyCommand},
   };
   *count = sizeof(kCommands) / sizeof(kCommands[0]);
   return kCommands;

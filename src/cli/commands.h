@@ -30,6 +30,7 @@ void SetupImportCommand(CLI::App* sub, RunFn* run);
 void SetupExportCommand(CLI::App* sub, RunFn* run);
 void SetupSpecCommand(CLI::App* sub, RunFn* run);
 void SetupAuthCommand(CLI::App* sub, RunFn* run);
+void SetupVerifyCommand(CLI::App* sub, RunFn* run);
 
 // The table, in the order `tsbridge --help` lists them.
 const Command* Commands(size_t* count);
