@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "core/log.h"
 #include "jobs/auth_commands.h"
 
@@ -32,7 +33,7 @@ int RunAuth(const std::string& verb, AuthFn fn, const jobs::AuthCommandOptions& 
 }
 
 void AddCommon(CLI::App* sub, jobs::AuthCommandOptions* options, LogFlags* logs) {
-  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required();
+  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required()->type_name("FILE");
   logs->Add(sub);
 }
 
@@ -49,13 +50,12 @@ void SetupAuthCommand(CLI::App* sub, RunFn* run) {
       "RAM policies for a job's role, a check of what its credentials may do, and temporary "
       "credentials for cron and CI.");
   sub->require_subcommand(1);
-  sub->footer(
-      "Examples:\n"
-      "  tsbridge auth policy --spec orders.json --read-only\n"
-      "  tsbridge auth check --spec orders.json --for export\n"
-      "  eval \"$(tsbridge auth assume-role --spec orders.json --export-env)\"\n"
-      "Exit codes: 0 done; 1 failed while running; 2 bad command line or spec; 4 a needed action "
-      "or the role was refused.");
+  SetHelp(sub,
+          {.examples = {"tsbridge auth policy --spec orders.json --read-only",
+                        "tsbridge auth check --spec orders.json --for export",
+                        "eval \"$(tsbridge auth assume-role --spec orders.json --export-env)\""},
+           .notes = "Run 'tsbridge auth SUBCOMMAND --help' for each one's flags.",
+           .exit_codes = ExitCodes::kOnline});
 
   {
     auto options = std::make_shared<jobs::AuthCommandOptions>();
