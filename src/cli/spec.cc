@@ -93,7 +93,7 @@ void SetupFromDdl(CLI::App* group, RunFn* run) {
                     "--output o.parquet"},
        .credentials = false,
        .exit_codes = ExitCodes::kOffline});
-  sub->add_option("FILE", *file, "The DDL file (- for stdin)")->required()->type_name("FILE");
+  sub->add_option("FILE", *file, "The DDL file (- for stdin)")->required();
   sub->add_option("-o,--output", *output, "Write the spec to FILE (default: stdout)")
       ->type_name("FILE");
   sub->add_option("--table", options->table,
@@ -126,7 +126,7 @@ void SetupToDdl(CLI::App* group, RunFn* run) {
                              "tablestore://myinst.cn-hangzhou.ots-internal.aliyuncs.com"},
                 .credentials = false,
                 .exit_codes = ExitCodes::kOffline});
-  sub->add_option("SPEC", *spec_path, "The JSON job spec")->required()->type_name("FILE");
+  sub->add_option("SPEC", *spec_path, "The JSON job spec")->required();
   sub->add_option("-o,--output", *output, "Write the statement to FILE (default: stdout)")
       ->type_name("FILE");
   sub->add_option("--name", options->name,
@@ -156,7 +156,7 @@ void SetupCheck(CLI::App* group, RunFn* run) {
                          "error with its JSON path.",
                 .credentials = false,
                 .exit_codes = ExitCodes::kOffline});
-  sub->add_option("SPEC", *spec_path, "The JSON job spec")->required()->type_name("FILE");
+  sub->add_option("SPEC", *spec_path, "The JSON job spec")->required();
   sub->callback([run, spec_path] {
     *run = [spec_path]() -> int {
       auto spec = LoadJobSpec(*spec_path);
