@@ -271,9 +271,11 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
                   "JSON file declaring region, accounts, access keys, instances, RAM users, "
                   "roles and policies, and the STS duration bounds (see the README)")
       ->type_name("FILE");
-  sub->add_option("--access-key-id", flags->access_key_id, "the access key id to accept");
+  sub->add_option("--access-key-id", flags->access_key_id, "the access key id to accept (default: TSBRIDGE_EMULATOR_ACCESS_KEY_ID, else "
+                  "tsbridge-dev-key-id)");
   sub->add_option("--access-key-secret", flags->access_key_secret,
-                  "the secret of --access-key-id (the emulator's own key, not a cloud secret)");
+                  "the secret of --access-key-id (the emulator's own key, not a cloud secret; default: "
+                  "TSBRIDGE_EMULATOR_ACCESS_KEY_SECRET, else tsbridge-dev-key-secret)");
   sub->add_option("--log-level", flags->log_level,
                   "debug logs every request (operation, table, rows, status, ms) to stderr")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
@@ -282,7 +284,7 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
                   "fail a share of requests: OP:CODE:RATE, e.g. BatchWriteRow:OTSServerBusy:0.2; "
                   "OP may be *; append :rows to fail that share of BatchWriteRow/BatchGetRow rows "
                   "instead; OP:delay:RATE:MS holds that share of requests MS milliseconds before "
-                  "running them, e.g. GetRange:delay:1:2000 (repeatable)");
+                  "running them, e.g. GetRange:delay:1:2000 (repeatable; default: none)");
   sub->add_option_function<uint64_t>(
       "--fault-seed",
       [flags](const uint64_t& seed) {
