@@ -50,6 +50,13 @@ for dep in $(echo "$depends" | tr ',' '\n' | awk '{print $1}'); do
   grep -qx -- "$dep" "$work/linked" || fail "Depends names $dep, which the binary does not link"
 done
 
+# apt's own resolution of the package here, as `apt install ./tsbridge_*.deb` would do it,
+# without installing it: every dependency resolves and nothing has to be removed.
+apt-get install --simulate -o Debug::NoLocking=1 "$deb" >"$work/apt.log" 2>&1 ||
+  { cat "$work/apt.log" >&2; fail "apt-get install --simulate refused the package"; }
+grep -q '^Inst tsbridge ' "$work/apt.log" || fail "apt would not install tsbridge: $(cat "$work/apt.log")"
+! grep -q '^Remv ' "$work/apt.log" || fail "installing tsbridge would remove: $(grep '^Remv ' "$work/apt.log")"
+
 dpkg-deb -x "$deb" "$work/root"
 version=$("$work/root/usr/bin/tsbridge" --version) || fail "the extracted binary does not run"
 echo "$version" | head -1 | grep -Eq '^tsbridge [0-9]+\.[0-9]+\.[0-9]+$' || fail "--version: $version"
