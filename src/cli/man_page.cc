@@ -134,6 +134,70 @@ std::string Example(const std::string& example) {
   return ".PP\n.nf\n.RS 4\n" + Roff(example) + "\n.RE\n.fi\n";
 }
 
+using Leaves = std::vector<std::pair<const CLI::App*, std::string>>;
+
+// The examples, exit codes and credentials note of a page, from what SetHelp recorded: every
+// subcommand's first example on tsbridge(1), all of them on a subcommand's page.
+void Collect(const CLI::App& app, const std::string& name, const CLI::App& page,
+             const std::string& path, const Leaves& leaves, std::vector<std::string>* examples,
+             std::vector<std::pair<ExitCodes, std::string>>* exits, bool* credentials) {
+  Leaves helped = {{&page, path}};
+  for (const auto& leaf : leaves) {
+    if (leaf.first != &page) helped.push_back(leaf);
+  }
+  if (name.empty()) {
+    helped.clear();
+    for (const CLI::App* sub : Nested(app)) helped.emplace_back(sub, "tsbridge " + sub->get_name());
+  }
+  // A group's own exit codes stand for its subcommands only when they have none of their own.
+  const bool leaves_helped = std::any_of(leaves.begin(), leaves.end(), [&](const auto& leaf) {
+    return leaf.first != &page && HelpOf(leaf.first) != nullptr;
+  });
+  for (const auto& [sub, sub_path] : helped) {
+    const Help* help = HelpOf(sub);
+    if (help == nullptr) continue;
+    if (name.empty()) {
+      if (!help->examples.empty()) examples->push_back(help->examples.front());
+    } else {
+      examples->insert(examples->end(), help->examples.begin(), help->examples.end());
+    }
+    *credentials = *credentials || help->credentials;
+    if (sub == &page && leaves_helped) continue;
+    auto same = std::find_if(exits->begin(), exits->end(),
+                             [&](const auto& e) { return e.first == help->exit_codes; });
+    if (same == exits->end()) {
+      exits->emplace_back(help->exit_codes, sub_path);
+    } else {
+      same->second += ", " + sub_path;
+    }
+  }
+}
+
+// ENVIRONMENT, and FILES for the pages whose subcommands read credentials.
+std::string EnvironmentAndFiles(const std::string& name, bool credentials) {
+  std::string out;
+  const bool emulator = name == "emulator";
+  out += ".SH ENVIRONMENT\n";
+  for (const EnvVar& var : kEnvironment) {
+    if (name.empty() || var.emulator == emulator) {
+      out += ".TP\n.B " + Roff(var.name) + "\n" + Roff(var.meaning) + "\n";
+    }
+  }
+  if (credentials) out += ".PP\n" + Roff(CredentialsText()) + "\n";
+
+  if (!emulator) {
+    out +=
+        ".SH FILES\n"
+        ".TP\n.I ~/.alibabacloud/credentials\n"
+        "The credentials file (INI; also ~/.alibabacloud/credentials.ini): sections of type "
+        "access_key or ram_role_arn.\n"
+        ".TP\n.I ~/.aliyun/config.json\n"
+        "The aliyun CLI configuration: profiles of mode AK, StsToken or RamRoleArn.\n";
+  }
+
+  return out;
+}
+
 }  // namespace
 
 int PrintManPage(const CLI::App& app, const std::string& name) {
@@ -186,7 +250,7 @@ int PrintManPage(const CLI::App& app, const std::string& name) {
     out += Roff(app.get_description()) + "\n.PP\nSubcommands, each with its own page:\n";
     for (const CLI::App* sub : Nested(app)) {
       out += ".TP\n\\fBtsbridge " + Roff(sub->get_name()) + "\\fR\n" +
-             Roff(sub->get_description()) + "\n";
+             Roff(Summary(sub->get_name())) + "\n";
     }
   } else {
     out += Roff(page->get_description()) + "\n";
@@ -207,56 +271,21 @@ int PrintManPage(const CLI::App& app, const std::string& name) {
   }
 
   std::vector<std::string> examples;
-  std::vector<ExitCodes> exits;
+  std::vector<std::pair<ExitCodes, std::string>> exits;  // the codes, and who ends with them
   bool credentials = false;
-  std::vector<const CLI::App*> helped = {page};
-  for (const auto& leaf : leaves) {
-    if (leaf.first != page) helped.push_back(leaf.first);
-  }
-  if (name.empty()) helped = Nested(app);
-  for (const CLI::App* sub : helped) {
-    const Help* help = HelpOf(sub);
-    if (help == nullptr) continue;
-    if (name.empty()) {
-      // tsbridge(1): the first example of each subcommand.
-      if (!help->examples.empty()) examples.push_back(help->examples.front());
-    } else {
-      examples.insert(examples.end(), help->examples.begin(), help->examples.end());
-    }
-    if (std::find(exits.begin(), exits.end(), help->exit_codes) == exits.end()) {
-      exits.push_back(help->exit_codes);
-    }
-    credentials = credentials || help->credentials;
-  }
+  Collect(app, name, *page, path, leaves, &examples, &exits, &credentials);
   if (!examples.empty()) {
     out += ".SH EXAMPLES\n";
     for (const std::string& e : examples) out += Example(e);
   }
 
-  const bool emulator = name == "emulator";
-  out += ".SH ENVIRONMENT\n";
-  for (const EnvVar& var : kEnvironment) {
-    if (name.empty() || var.emulator == emulator) {
-      out += ".TP\n.B " + Roff(var.name) + "\n" + Roff(var.meaning) + "\n";
-    }
-  }
-  if (credentials) out += ".PP\n" + Roff(CredentialsText()) + "\n";
-
-  if (!emulator) {
-    out +=
-        ".SH FILES\n"
-        ".TP\n.I ~/.alibabacloud/credentials\n"
-        "The credentials file (INI; also ~/.alibabacloud/credentials.ini): sections of type "
-        "access_key or ram_role_arn.\n"
-        ".TP\n.I ~/.aliyun/config.json\n"
-        "The aliyun CLI configuration: profiles of mode AK, StsToken or RamRoleArn.\n";
-  }
-
+  out += EnvironmentAndFiles(name, credentials);
   out += ".SH EXIT STATUS\n";
-  for (ExitCodes codes : exits) {
+  for (const auto& [codes, who] : exits) {
     std::string text = ExitCodesText(codes);
     text = text.substr(text.find(':') + 2);  // "Exit codes: " is the section's title here
-    out += ".PP\n" + Roff(text) + "\n";
+    out += exits.size() > 1 ? ".TP\n\\fB" + Roff(who) + "\\fR\n" : std::string(".PP\n");
+    out += Roff(text) + "\n";
   }
   if (exits.empty()) out += "0 done; 2 bad command line.\n";
 
