@@ -62,6 +62,13 @@ void SetupAuthCommand(CLI::App* sub, RunFn* run) {
     auto logs = std::make_shared<LogFlags>();
     auto* policy = sub->add_subcommand(
         "policy", "Print the trust policy and the least-privilege permission policy of the job");
+    SetHelp(policy,
+            {.examples = {"tsbridge auth policy --spec orders.json",
+                          "tsbridge auth policy --spec orders.json --read-only --for-maxcompute",
+                          "tsbridge auth policy --spec orders.json | jq .permission_policy"},
+             .notes = "Reads the spec only: no credentials are needed and no request is sent.",
+             .credentials = false,
+             .exit_codes = ExitCodes::kOffline});
     AddCommon(policy, options.get(), logs.get());
     policy->add_option("--cross-account", options->policy.cross_account,
                        "Trust this account (id) instead of the role's own");
@@ -86,6 +93,11 @@ void SetupAuthCommand(CLI::App* sub, RunFn* run) {
     auto for_what = std::make_shared<std::string>();
     auto* check = sub->add_subcommand(
         "check", "Try each action the job needs, without changing data, and print the answers");
+    SetHelp(check,
+            {.examples = {"tsbridge auth check --spec orders.json",
+                          "tsbridge auth check --spec orders.json --for import --profile ci"},
+             .notes = "One line per action: ACTION  RESULT  RESOURCE  ANSWER.",
+             .exit_codes = ExitCodes::kOnline});
     AddCommon(check, options.get(), logs.get());
     AddConnection(check, options.get());
     check->add_option("--for", *for_what, "import or export (default both)")
@@ -102,6 +114,12 @@ void SetupAuthCommand(CLI::App* sub, RunFn* run) {
     auto* assume = sub->add_subcommand(
         "assume-role",
         "Assume the job's role and print the temporary credentials' key id and expiry");
+    SetHelp(assume,
+            {.examples = {"tsbridge auth assume-role --spec orders.json --duration 900",
+                          "eval \"$(tsbridge auth assume-role --spec orders.json --export-env)\""},
+             .notes = "--export-env prints the secret and the token: the one place tsbridge "
+                      "prints a secret.",
+             .exit_codes = ExitCodes::kOnline});
     AddCommon(assume, options.get(), logs.get());
     AddConnection(assume, options.get(), "--duration");
     assume->add_flag("--export-env", options->export_env,
