@@ -17,6 +17,7 @@ packages=(
   librocksdb-dev libcpp-httplib-dev
   libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev zlib1g-dev
   hyperfine gnuplot-nox procps time
+  man-db groff-base zsh fish dpkg-dev
 )
 
 missing=()

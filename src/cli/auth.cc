@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "core/log.h"
 #include "jobs/auth_commands.h"
 
@@ -32,7 +33,7 @@ int RunAuth(const std::string& verb, AuthFn fn, const jobs::AuthCommandOptions& 
 }
 
 void AddCommon(CLI::App* sub, jobs::AuthCommandOptions* options, LogFlags* logs) {
-  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required();
+  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required()->type_name("FILE");
   logs->Add(sub);
 }
 
@@ -49,19 +50,25 @@ void SetupAuthCommand(CLI::App* sub, RunFn* run) {
       "RAM policies for a job's role, a check of what its credentials may do, and temporary "
       "credentials for cron and CI.");
   sub->require_subcommand(1);
-  sub->footer(
-      "Examples:\n"
-      "  tsbridge auth policy --spec orders.json --read-only\n"
-      "  tsbridge auth check --spec orders.json --for export\n"
-      "  eval \"$(tsbridge auth assume-role --spec orders.json --export-env)\"\n"
-      "Exit codes: 0 done; 1 failed while running; 2 bad command line or spec; 4 a needed action "
-      "or the role was refused.");
+  SetHelp(sub,
+          {.examples = {"tsbridge auth policy --spec orders.json --read-only",
+                        "tsbridge auth check --spec orders.json --for export",
+                        "eval \"$(tsbridge auth assume-role --spec orders.json --export-env)\""},
+           .notes = "Run 'tsbridge auth SUBCOMMAND --help' for each one's flags.",
+           .exit_codes = ExitCodes::kOnline});
 
   {
     auto options = std::make_shared<jobs::AuthCommandOptions>();
     auto logs = std::make_shared<LogFlags>();
     auto* policy = sub->add_subcommand(
         "policy", "Print the trust policy and the least-privilege permission policy of the job");
+    SetHelp(policy,
+            {.examples = {"tsbridge auth policy --spec orders.json",
+                          "tsbridge auth policy --spec orders.json --read-only --for-maxcompute",
+                          "tsbridge auth policy --spec orders.json | jq .permission_policy"},
+             .notes = "Reads the spec only: no credentials are needed and no request is sent.",
+             .credentials = false,
+             .exit_codes = ExitCodes::kOffline});
     AddCommon(policy, options.get(), logs.get());
     policy->add_option("--cross-account", options->policy.cross_account,
                        "Trust this account (id) instead of the role's own");
@@ -86,6 +93,11 @@ void SetupAuthCommand(CLI::App* sub, RunFn* run) {
     auto for_what = std::make_shared<std::string>();
     auto* check = sub->add_subcommand(
         "check", "Try each action the job needs, without changing data, and print the answers");
+    SetHelp(check,
+            {.examples = {"tsbridge auth check --spec orders.json",
+                          "tsbridge auth check --spec orders.json --for import --profile ci"},
+             .notes = "One line per action: ACTION  RESULT  RESOURCE  ANSWER.",
+             .exit_codes = ExitCodes::kOnline});
     AddCommon(check, options.get(), logs.get());
     AddConnection(check, options.get());
     check->add_option("--for", *for_what, "import or export (default both)")
@@ -102,6 +114,12 @@ void SetupAuthCommand(CLI::App* sub, RunFn* run) {
     auto* assume = sub->add_subcommand(
         "assume-role",
         "Assume the job's role and print the temporary credentials' key id and expiry");
+    SetHelp(assume,
+            {.examples = {"tsbridge auth assume-role --spec orders.json --duration 900",
+                          "eval \"$(tsbridge auth assume-role --spec orders.json --export-env)\""},
+             .notes = "--export-env prints the secret and the token: the one place tsbridge "
+                      "prints a secret.",
+             .exit_codes = ExitCodes::kOnline});
     AddCommon(assume, options.get(), logs.get());
     AddConnection(assume, options.get(), "--duration");
     assume->add_flag("--export-env", options->export_env,

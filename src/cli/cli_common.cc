@@ -110,7 +110,8 @@ void AddCredentialFlags(CLI::App* sub, jobs::AuthOptions* auth, const std::strin
                   "(default ALIBABA_CLOUD_PROFILE, else the CLI's current / [default])");
   sub->add_option("--credentials-file", auth->credentials_file,
                   "Read credentials from FILE only (an INI credentials file or an aliyun CLI "
-                  "config.json)");
+                  "config.json)")
+      ->type_name("FILE");
   sub->add_option("--sts-endpoint", auth->sts_endpoint,
                   "STS endpoint for the spec's role_arn (also TSBRIDGE_STS_ENDPOINT; default the "
                   "spec's sts_endpoint, else https://sts.REGION.aliyuncs.com)");

@@ -11,6 +11,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "core/log.h"
 #include "core/value_text.h"
 #include "jobs/describe_job.h"
@@ -60,20 +61,15 @@ void SetupDescribeCommand(CLI::App* sub, RunFn* run) {
       "Show the spec's table (primary key, defined columns, options, reserved throughput, size), "
       "the mapping beside the types a sample of rows holds, the external table as MaxCompute's "
       "desc extended shows it, and what is wrong with the mapping.");
-  sub->footer(
-      "Examples:\n"
-      "  tsbridge describe --spec orders.json\n"
-      "  tsbridge describe --spec orders.json --json --sample 5000\n"
-      "  tsbridge describe --spec orders.json --list-tables\n"
-      "Findings have a stable code (pk_missing, pk_order, pk_not_in_table, pk_not_marked,\n"
-      "key_type_mismatch, type_cannot_hold, attribute_not_seen, value_would_reject,\n"
-      "timestamp_finer_than_ticks, attribute_not_mapped), the column and a fix.\n"
-      "Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (and\n"
-      "ALIBABA_CLOUD_SECURITY_TOKEN) or ~/.alibabacloud/credentials, never from a flag.\n"
-      "Exit codes: 0 the mapping can work (warnings included); 1 failed while running; 2 bad\n"
-      "command line or spec, an unknown table, or an error finding; 4 authentication or\n"
-      "permission refused.");
-  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required();
+  SetHelp(sub, {.examples = {"tsbridge describe --spec orders.json",
+                             "tsbridge describe --spec orders.json --json --sample 5000",
+                             "tsbridge describe --spec orders.json --list-tables"},
+                .notes = "Findings have a stable code (pk_missing, pk_order, pk_not_in_table, "
+                         "pk_not_marked,\nkey_type_mismatch, type_cannot_hold, attribute_not_seen, "
+                         "value_would_reject,\ntimestamp_finer_than_ticks, attribute_not_mapped), "
+                         "the column and a fix.",
+                .exit_codes = ExitCodes::kDescribe});
+  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required()->type_name("FILE");
   sub->add_flag("--json", *json,
                 "Print the report as one JSON document (docs/describe.schema.json)");
   sub->add_option("--sample", options->sample,

@@ -13,12 +13,12 @@
 // server's normal end); a temporary store is removed on the way out. A listen address in use is
 // exit 1 naming it: two emulators never share a port. With --config, STS AssumeRole is served at
 // the same address and every request is authorized against the config's RAM policies.
-#include <CLI/CLI.hpp>
 #include <signal.h>
-#include <sys/resource.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -26,6 +26,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "emulator/config.h"
 #include "emulator/faults.h"
 #include "emulator/server.h"
@@ -245,21 +246,36 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
       "SIGINT/SIGTERM. Without --config it accepts the key pair given by --access-key-id/"
       "--access-key-secret or TSBRIDGE_EMULATOR_ACCESS_KEY_ID/_SECRET, else the public "
       "development pair tsbridge-dev-key-id / tsbridge-dev-key-secret.");
+  SetHelp(sub,
+          {.examples = {"tsbridge emulator --listen 127.0.0.1:8800",
+                        "tsbridge emulator --listen 127.0.0.1:0 --data /var/lib/tsbridge "
+                        "--no-sync &",
+                        "tsbridge emulator --config emulator.json --log-level debug",
+                        "tsbridge emulator --fault BatchWriteRow:OTSServerBusy:0.2 --fault-seed 7"},
+           .notes = "Clients then use ALIBABA_CLOUD_ACCESS_KEY_ID=tsbridge-dev-key-id and\n"
+                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET=tsbridge-dev-key-secret (or the pair "
+                    "given here).",
+           .credentials = false,
+           .exit_codes = ExitCodes::kEmulator});
   sub->add_option("--listen", flags->listen,
                   "HOST:PORT to listen on (port 0 picks a free port)")
       ->capture_default_str();
   sub->add_option("--data", flags->data_dir,
                   "RocksDB data directory, kept across runs (default: a temporary store removed "
-                  "on exit)");
+                  "on exit)")
+      ->type_name("DIR");
   sub->add_flag("--no-sync", flags->no_sync,
                "do not sync the write-ahead log before acknowledging a write (faster for a "
                "single writer; writes survive the process being killed but not a power loss)");
   sub->add_option("--config", flags->config_file,
                   "JSON file declaring region, accounts, access keys, instances, RAM users, "
-                  "roles and policies, and the STS duration bounds (see the README)");
-  sub->add_option("--access-key-id", flags->access_key_id, "the access key id to accept");
+                  "roles and policies, and the STS duration bounds (see the README)")
+      ->type_name("FILE");
+  sub->add_option("--access-key-id", flags->access_key_id, "the access key id to accept (default: TSBRIDGE_EMULATOR_ACCESS_KEY_ID, else "
+                  "tsbridge-dev-key-id)");
   sub->add_option("--access-key-secret", flags->access_key_secret,
-                  "the secret of --access-key-id (the emulator's own key, not a cloud secret)");
+                  "the secret of --access-key-id (the emulator's own key, not a cloud secret; default: "
+                  "TSBRIDGE_EMULATOR_ACCESS_KEY_SECRET, else tsbridge-dev-key-secret)");
   sub->add_option("--log-level", flags->log_level,
                   "debug logs every request (operation, table, rows, status, ms) to stderr")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
@@ -268,7 +284,7 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
                   "fail a share of requests: OP:CODE:RATE, e.g. BatchWriteRow:OTSServerBusy:0.2; "
                   "OP may be *; append :rows to fail that share of BatchWriteRow/BatchGetRow rows "
                   "instead; OP:delay:RATE:MS holds that share of requests MS milliseconds before "
-                  "running them, e.g. GetRange:delay:1:2000 (repeatable)");
+                  "running them, e.g. GetRange:delay:1:2000 (repeatable; default: none)");
   sub->add_option_function<uint64_t>(
       "--fault-seed",
       [flags](const uint64_t& seed) {

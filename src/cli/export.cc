@@ -8,6 +8,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "jobs/export_dry_run.h"
 #include "jobs/export_job.h"
 
@@ -23,11 +24,23 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   sub->description(
       "Write a local Parquet, CSV or JSON Lines file into a Tablestore table "
       "(file -> Tablestore).");
-  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required();
+  SetHelp(sub,
+          {.examples = {"tsbridge export --spec orders.json --input orders.csv --create-table",
+                        "tsbridge export --spec orders.json --input orders.parquet --mode put "
+                        "--parallel 8 --max-errors 1%",
+                        "gzip -dc orders.jsonl.gz | tsbridge export --spec orders.json --input - "
+                        "--format jsonl --dry-run"},
+           .notes = "Rows are written with UpdateRow semantics by default: only the mapped "
+                    "columns change.\nA rejected row goes to the reject file with its line "
+                    "and reason; the others are written.",
+           .exit_codes = ExitCodes::kJob});
+  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required()->type_name("FILE");
   sub->add_option("-i,--input", options->input,
-                  "Input file, or - for stdin (default: the spec's file.path)");
+                  "Input file, or - for stdin (default: the spec's file.path)")
+      ->type_name("FILE");
   sub->add_option("--format", options->format,
-                  "parquet, csv or jsonl (default: from the input's extension or the spec)");
+                  "parquet, csv or jsonl (default: from the input's extension or the spec)")
+      ->type_name(FormatChoices());
   sub->add_option("--mode", *mode,
                   "update (default): change only the mapped columns of each row; put: replace "
                   "whole rows")
@@ -47,13 +60,15 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--shard", *shard,
                   "Write only share K of N of the rows, by a hash of the partition key (K/N)");
   sub->add_option("--rejects", options->rejects_path,
-                  "Reject file (default: <input stem>.rejects.<csv|jsonl>; stderr for --input -)");
+                  "Reject file (default: <input stem>.rejects.<csv|jsonl>; stderr for --input -)")
+      ->type_name("FILE");
   sub->add_flag("--create-table", options->create_table,
                 "Create the table from the spec's primary-key columns when it does not exist");
   sub->add_flag("--dry-run", options->dry_run,
                 "Check everything and read the whole input, write nothing, report what would "
                 "happen");
-  sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
+  sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE")
+      ->type_name("FILE");
   sub->add_option("--max-errors", *max_errors,
                   "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
       ->check(MaxErrorsValue());

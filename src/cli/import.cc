@@ -9,6 +9,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "core/value_text.h"
 #include "jobs/import_job.h"
 
@@ -44,27 +45,25 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
   sub->description(
       "Read a Tablestore table into a local Parquet, CSV or JSON Lines file "
       "(Tablestore -> file).");
-  sub->footer(
-      "Examples:\n"
-      "  tsbridge import --spec orders.json --output orders.parquet \\\n"
-      "      --where \"odps_orderkey > 5000 AND odps_orderdate >= '1996-05-03'\"\n"
-      "  tsbridge import --spec orders.json --output parts/ --format csv --parallel 8\n"
-      "  tsbridge import --spec orders.json --output - --format jsonl --limit 10\n"
-      "  tsbridge import --spec orders.json --output history.parquet --versions 3 \\\n"
-      "      --time-range 1735689600000,1738368000000 --max-rows-per-sec 20000\n"
-      "Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (and\n"
-      "ALIBABA_CLOUD_SECURITY_TOKEN), ~/.aliyun/config.json or ~/.alibabacloud/credentials, never\n"
-      "from a flag; a spec's role_arn is assumed through STS.\n"
-      "Exit codes: 0 done; 1 failed while running (no file is left under the output name);\n"
-      "2 bad command line, spec, or spec against the table (nothing written); 3 rows rejected\n"
-      "(see the reject file); 4 authentication or permission refused; 130/143 stopped by\n"
-      "SIGINT/SIGTERM.");
-  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required();
+  SetHelp(
+      sub,
+      {.examples = {"tsbridge import --spec orders.json --output orders.parquet \\\n"
+                    "    --where \"odps_orderkey > 5000 AND odps_orderdate >= '1996-05-03'\"",
+                    "tsbridge import --spec orders.json --output parts/ --format csv --parallel 8",
+                    "tsbridge import --spec orders.json --output - --format jsonl --limit 10",
+                    "tsbridge import --spec orders.json --output history.parquet --versions 3 \\\n"
+                    "    --time-range 1735689600000,1738368000000 --max-rows-per-sec 20000"},
+       .notes = "On failure no file is left under the output name.",
+       .exit_codes = ExitCodes::kJob});
+  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required()->type_name("FILE");
   sub->add_option("-o,--output", options->output,
                   "Output file (.parquet, .csv, .jsonl, text ones optionally .gz/.zst), DIR/ for "
-                  "one part file per split, or - for stdout (default: the spec's file.path)");
-  sub->add_option("--format", options->format, "parquet, csv or jsonl (default: from the spec or "
-                                               "the output's extension)");
+                  "one part file per split, or - for stdout (default: the spec's file.path)")
+      ->type_name("FILE");
+  sub->add_option("--format", options->format,
+                  "parquet, csv or jsonl (default: from the spec or "
+                  "the output's extension)")
+      ->type_name(FormatChoices());
   sub->add_option("--where", options->where,
                   "SQL predicate over the spec's column names; key bounds are pushed down");
   sub->add_flag("--explain", options->explain,
@@ -77,9 +76,11 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--limit", options->limit, "Write at most N rows (N >= 1)")
       ->check(
           WholeNumberIn(1, INT64_MAX, "a row count of 1 or more (leave --limit out for no limit)"));
-  sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE");
+  sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE")
+      ->type_name("FILE");
   sub->add_option("--rejects", options->rejects_path,
-                  "Reject file (default: <output stem>.rejects.jsonl)");
+                  "Reject file (default: <output stem>.rejects.jsonl)")
+      ->type_name("FILE");
   sub->add_option("--max-errors", *max_errors,
                   "Stop (exit 3) once more than N rows, or more than P% of the rows, were rejected")
       ->check(MaxErrorsValue());
@@ -88,7 +89,8 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                 "_rejects.jsonl, _SUCCESS); other files are still refused");
   sub->add_option("--compression", options->parquet_compression,
                   "Parquet page codec: snappy (default), zstd, gzip, lz4_raw, brotli or none "
-                  "(default: the spec's file.compression)");
+                  "(default: the spec's file.compression)")
+      ->type_name(ParquetCodecChoices());
   sub->add_option("--row-group-rows", *row_group_rows,
                   "Rows per Parquet row group (default: the spec's file.row_group_rows, else "
                   "122880)");

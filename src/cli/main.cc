@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/docs.h"
 #include "cli/exit_status.h"
 #include "core/closest_match.h"
 
@@ -66,7 +67,9 @@ int main(int argc, char** argv) {
       "  import: Tablestore table -> local file\n"
       "  export: local file -> Tablestore table",
       "tsbridge"};
-  app.set_version_flag("-V,--version", std::string("tsbridge ") + TSB_VERSION);
+  app.set_version_flag(
+      "-V,--version", tsb::cli::VersionText(),
+      "Print the version, the commit, the build type and the features compiled in");
   app.require_subcommand(1);
   app.footer("Run 'tsbridge help SUBCOMMAND' or 'tsbridge SUBCOMMAND --help' for its flags and "
              "examples.");
@@ -80,6 +83,15 @@ int main(int argc, char** argv) {
                                        std::string(commands[i].summary));
     commands[i].setup(sub, &run);
     command_names.emplace_back(commands[i].name);
+  }
+
+  // The hidden subcommands read the tree built above; they are for the build and the completion
+  // scripts, not for people, so they are not CLI11 subcommands (which --help would list).
+  if (argc >= 2 && std::string_view(argv[1]) == tsb::cli::kManCommand) {
+    return tsb::cli::PrintManPage(app, argc >= 3 ? argv[2] : "");
+  }
+  if (argc >= 2 && std::string_view(argv[1]) == tsb::cli::kCompleteCommand) {
+    return tsb::cli::PrintCompletions(app, std::vector<std::string>(argv + 2, argv + argc));
   }
 
   // `tsbridge help [SUBCOMMAND]`, as git and cargo have it: the same text as --help.

@@ -15,6 +15,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "core/ddl.h"
 #include "core/log.h"
 #include "core/spec_text.h"
@@ -82,14 +83,19 @@ void SetupFromDdl(CLI::App* group, RunFn* run) {
   auto file = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
   auto options = std::make_shared<DdlToSpecOptions>();
-  sub->footer(
-      "Examples:\n"
-      "  tsbridge spec from-ddl orders.sql --output orders.json\n"
-      "  tsbridge spec from-ddl warehouse.sql --table ots_table_external --without-role\n"
-      "  tsbridge spec from-ddl orders.sql --without-role --output orders.json && \\\n"
-      "    tsbridge import --spec orders.json --endpoint http://127.0.0.1:8800 --output o.parquet");
+  SetHelp(
+      sub,
+      {.examples = {"tsbridge spec from-ddl orders.sql --output orders.json",
+                    "tsbridge spec from-ddl warehouse.sql --table ots_table_external "
+                    "--without-role",
+                    "tsbridge spec from-ddl orders.sql --without-role --output orders.json && \\\n"
+                    "  tsbridge import --spec orders.json --endpoint http://127.0.0.1:8800 "
+                    "--output o.parquet"},
+       .credentials = false,
+       .exit_codes = ExitCodes::kOffline});
   sub->add_option("FILE", *file, "The DDL file (- for stdin)")->required();
-  sub->add_option("-o,--output", *output, "Write the spec to FILE (default: stdout)");
+  sub->add_option("-o,--output", *output, "Write the spec to FILE (default: stdout)")
+      ->type_name("FILE");
   sub->add_option("--table", options->table,
                   "The CREATE statement to convert when the file has several: its table name, or "
                   "the Tablestore table it maps");
@@ -115,13 +121,14 @@ void SetupToDdl(CLI::App* group, RunFn* run) {
   auto spec_path = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
   auto options = std::make_shared<SpecToDdlOptions>();
-  sub->footer(
-      "Examples:\n"
-      "  tsbridge spec to-ddl orders.json --name ots_table_external\n"
-      "  tsbridge spec to-ddl local.json --location "
-      "tablestore://myinst.cn-hangzhou.ots-internal.aliyuncs.com");
+  SetHelp(sub, {.examples = {"tsbridge spec to-ddl orders.json --name ots_table_external",
+                             "tsbridge spec to-ddl local.json --location "
+                             "tablestore://myinst.cn-hangzhou.ots-internal.aliyuncs.com"},
+                .credentials = false,
+                .exit_codes = ExitCodes::kOffline});
   sub->add_option("SPEC", *spec_path, "The JSON job spec")->required();
-  sub->add_option("-o,--output", *output, "Write the statement to FILE (default: stdout)");
+  sub->add_option("-o,--output", *output, "Write the statement to FILE (default: stdout)")
+      ->type_name("FILE");
   sub->add_option("--name", options->name,
                   "The external table's name (default: the Tablestore table's, + _external)");
   sub->add_option("--location", options->location,
@@ -143,6 +150,12 @@ void SetupToDdl(CLI::App* group, RunFn* run) {
 void SetupCheck(CLI::App* group, RunFn* run) {
   auto sub = group->add_subcommand("check", "Validate a job spec offline (no request is sent)");
   auto spec_path = std::make_shared<std::string>();
+  SetHelp(sub, {.examples = {"tsbridge spec check orders.json",
+                             "for f in jobs/*.json; do tsbridge spec check \"$f\" || exit 2; done"},
+                .notes = "Prints \"ok: SPEC: table T in instance I at ENDPOINT; ...\" or the first "
+                         "error with its JSON path.",
+                .credentials = false,
+                .exit_codes = ExitCodes::kOffline});
   sub->add_option("SPEC", *spec_path, "The JSON job spec")->required();
   sub->callback([run, spec_path] {
     *run = [spec_path]() -> int {
@@ -166,15 +179,18 @@ void SetupInit(CLI::App* group, RunFn* run) {
       "init", "Write a starter job spec for a table; --from-table reads its columns off the table");
   auto options = std::make_shared<jobs::SpecInitOptions>();
   auto output = std::make_shared<std::string>();
-  sub->footer(
-      "Examples:\n"
-      "  tsbridge spec init --table ots_tpch_orders --from-table --output orders.json\n"
-      "  tsbridge spec init --table orders --endpoint https://myinst.cn-hangzhou.ots.aliyuncs.com "
-      "\\\n      --instance myinst --from-table --sample 5000 --output orders.json");
+  SetHelp(
+      sub,
+      {.examples = {"tsbridge spec init --table ots_tpch_orders --from-table --output orders.json",
+                    "tsbridge spec init --table orders --endpoint "
+                    "https://myinst.cn-hangzhou.ots.aliyuncs.com \\\n"
+                    "    --instance myinst --from-table --sample 5000 --output orders.json"},
+       .exit_codes = ExitCodes::kOnline});
   sub->add_option("--table", options->table, "The Tablestore table")->required();
   sub->add_option("--instance", options->instance, "The instance (default: demo)");
   sub->add_option("-o,--output", *output,
-                  "Write the spec to FILE, which must not exist (default: stdout)");
+                  "Write the spec to FILE, which must not exist (default: stdout)")
+      ->type_name("FILE");
   sub->add_flag("--from-table", options->from_table,
                 "Fill the columns from DescribeTable and a sample of the table's rows");
   sub->add_option("--sample", options->sample_rows,
@@ -214,6 +230,13 @@ void SetupSpecCommand(CLI::App* sub, RunFn* run) {
       "The job spec's tools: from-ddl and to-ddl (MaxCompute CREATE EXTERNAL TABLE), check, "
       "init.");
   sub->require_subcommand(1);
+  SetHelp(
+      sub,
+      {.examples = {"tsbridge spec from-ddl orders.sql --output orders.json",
+                    "tsbridge spec check orders.json",
+                    "tsbridge spec init --table ots_tpch_orders --from-table --output orders.json"},
+       .notes = "Run 'tsbridge spec SUBCOMMAND --help' for each one's flags.",
+       .exit_codes = ExitCodes::kOnline});
   SetupFromDdl(sub, run);
   SetupToDdl(sub, run);
   SetupCheck(sub, run);
