@@ -47,6 +47,11 @@ std::string ExitCodesText(ExitCodes codes) {
       return "Exit codes: 0 stopped by SIGINT/SIGTERM after a clean shutdown; 1 could not start\n"
              "(address in use, data directory locked or unreadable); 2 bad command line or\n"
              "--config.";
+    case ExitCodes::kVerify:
+      return "Exit codes: 0 the table and the file are equal; 1 failed while running; 2 bad\n"
+             "command line, spec, or spec against the table; 3 they differ (the report on stdout\n"
+             "says where); 4 authentication or permission refused; 130/143 stopped by\n"
+             "SIGINT/SIGTERM.";
   }
   return "";
 }

@@ -19,6 +19,7 @@ enum class ExitCodes {
   kOffline,   // spec from-ddl, to-ddl, check: 0, 1, 2
   kOnline,    // spec init, auth: 0, 1, 2, 4
   kEmulator,  // 0 after SIGINT/SIGTERM, 1, 2
+  kVerify,    // 0 equal, 1, 2, 3 they differ, 4, 130/143
 };
 
 struct Help {

@@ -8,6 +8,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "core/log.h"
 #include "jobs/verify_job.h"
 
@@ -21,22 +22,23 @@ void SetupVerifyCommand(CLI::App* sub, RunFn* run) {
   sub->description(
       "Compare a Tablestore table (or what --where selects of it) with a Parquet, CSV or JSON "
       "Lines file, split by split, and name the key ranges and rows that differ.");
-  sub->footer(
-      "Examples:\n"
-      "  tsbridge verify --spec orders.json --input orders.parquet\n"
-      "  tsbridge verify --spec orders.json --input orders.csv --where \"odps_orderkey < 7000\" "
-      "--show 10\n"
-      "The rows compare in the spec's columns and types, so that a file written by import, or\n"
-      "read by export, verifies equal against its table whatever the order of its rows.\n"
-      "Exit codes: 0 equal; 3 they differ (the report on stdout says where); 1 failed while\n"
-      "running; 2 bad command line, spec, or spec against the table; 4 authentication or\n"
-      "permission refused; 130/143 stopped by SIGINT/SIGTERM.");
-  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required();
+  SetHelp(sub,
+          {.examples = {"tsbridge verify --spec orders.json --input orders.parquet",
+                        "tsbridge verify --spec orders.json --input orders.csv "
+                        "--where \"odps_orderkey < 7000\" --show 10",
+                        "tsbridge verify --spec orders.json --input orders.jsonl --json"},
+           .notes = "The rows compare in the spec's columns and types, so that a file written by\n"
+                    "import, or read by export, verifies equal against its table whatever the\n"
+                    "order of its rows.",
+           .exit_codes = ExitCodes::kVerify});
+  sub->add_option("--spec", options->spec_path, "The JSON job spec")->required()->type_name("FILE");
   sub->add_option("-i,--input", options->input,
                   "The file to compare (.parquet, .csv, .jsonl, text ones optionally .gz/.zst; "
-                  "default: the spec's file.path)");
+                  "default: the spec's file.path)")
+      ->type_name("FILE");
   sub->add_option("--format", options->format,
-                  "parquet, csv or jsonl (default: from the input's extension or the spec)");
+                  "parquet, csv or jsonl (default: from the input's extension or the spec)")
+      ->type_name(FormatChoices());
   sub->add_option("--where", options->where,
                   "SQL predicate over the spec's column names: compare only the rows it selects, "
                   "of the table and of the file");
@@ -47,7 +49,8 @@ void SetupVerifyCommand(CLI::App* sub, RunFn* run) {
                   "Concurrent split scanners (default 4, at most 64)")
       ->check(WholeNumberIn(1, kMaxParallel,
                             "a number of scanners from 1 to " + std::to_string(kMaxParallel)));
-  sub->add_option("--summary", *summary_path, "Write the job summary as JSON to FILE");
+  sub->add_option("--summary", *summary_path, "Write the job summary as JSON to FILE")
+      ->type_name("FILE");
   AddConnectionFlags(sub, &options->endpoint, &options->request_timeout, &options->retry_deadline);
   AddCredentialFlags(sub, &options->auth);
   logs->Add(sub);

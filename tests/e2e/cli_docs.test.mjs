@@ -106,7 +106,7 @@ test('man pages: one per subcommand, every section, rendering without a warning'
   t.after(() => tmp.cleanup());
   const dir = tmp.dir;
   const subs = tsb('__man', '--list').stdout.split('\n').filter(Boolean);
-  assert.deepEqual([...subs].sort(), ['auth', 'describe', 'emulator', 'export', 'import', 'spec']);
+  assert.deepEqual([...subs].sort(), ['auth', 'describe', 'emulator', 'export', 'import', 'spec', 'verify']);
   for (const page of ['', ...subs]) {
     const r = tsb('__man', ...(page ? [page] : []));
     assert.equal(r.status, 0, r.stderr);
@@ -173,7 +173,7 @@ test('bash completion: subcommands, nested ones, flags, enumerated values, file 
   fs.writeFileSync(path.join(dir, 'other.txt'), '');
   fs.mkdirSync(path.join(dir, 'store'));
   const c = (...words) => bashComplete(['tsbridge', ...words], dir);
-  assert.deepEqual(c(''), ['auth', 'describe', 'emulator', 'export', 'help', 'import', 'spec']);
+  assert.deepEqual(c(''), ['auth', 'describe', 'emulator', 'export', 'help', 'import', 'spec', 'verify']);
   assert.deepEqual(c('e'), ['emulator', 'export']);
   assert.deepEqual(c('help', 'sp'), ['spec']);
   assert.deepEqual(c('spec', ''), ['check', 'from-ddl', 'init', 'to-ddl']);
