@@ -26,6 +26,7 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("--spec", options->spec_path, "The JSON job spec")->required();
   sub->add_option("-i,--input", options->input,
                   "Input file, or - for stdin (default: the spec's file.path)");
+  AddDialectFlags(sub, &options->dialect, "input");
   sub->add_option("--format", options->format,
                   "parquet, csv or jsonl (default: from the input's extension or the spec)");
   sub->add_option("--mode", *mode,
