@@ -108,8 +108,8 @@ void AddDialectFlags(CLI::App* sub, DialectSettings* dialect, const std::string&
   const std::string what = "CSV " + direction + ": ";
   sub->add_option_function<std::string>(
       "--delimiter", [dialect](const std::string& v) { dialect->delimiter = v; },
-      what + "the field delimiter, one byte; '\\t' or tab for a tab (default ',', a tab for a "
-             ".tsv name, else the spec's file.delimiter)");
+      what + "the field delimiter, one byte; '\\t' or tab for a tab (default: the spec's "
+             "file.delimiter, else a tab for a .tsv name, else ',')");
   sub->add_option_function<std::string>(
          "--header", [dialect](const std::string& v) { dialect->header = v == "true"; },
          what + "true (default): the first line names the columns; false: the columns are the "
