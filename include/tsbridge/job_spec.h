@@ -49,6 +49,39 @@ struct TablestoreSpec {
   std::string sts_endpoint;   // empty = none
 };
 
+// The dialect of a delimited text file (CSV, TSV). The defaults are RFC 4180's.
+struct TextDialect {
+  char delimiter = ',';
+  bool header = true;  // false: the file's columns are the spec's, in the spec's order
+  char quote = '"';
+  // Inside a quoted field, the byte before a quote (or itself) that makes it data. Equal to
+  // `quote`: a quote is doubled (RFC 4180).
+  char escape = '"';
+  std::string null_text;  // an unquoted field of exactly this text is NULL ("" by default)
+  // Without a header: the names of the file's columns, in order (the spec's columns).
+  std::vector<std::string> columns;
+
+  bool rfc4180() const {
+    return delimiter == ',' && quote == '"' && escape == '"' && null_text.empty();
+  }
+};
+
+// Dialect options as written in the spec's `file` object or on the command line; unset = not
+// given. Checked and applied by ApplyDialectSettings.
+struct DialectSettings {
+  std::optional<std::string> delimiter, quote, escape, null_text, encoding;
+  std::optional<bool> header;
+  bool any() const {
+    return delimiter || quote || escape || null_text || encoding || header.has_value();
+  }
+};
+
+// Checks `settings` and applies the given ones to `dialect`. `prefix` names them in errors:
+// "file." (JSON paths: "file.delimiter: ...") or "--" (flags: "--delimiter: ..."). A delimiter,
+// quote or escape is one byte; "\t" and "tab" mean a tab. The encoding must be UTF-8.
+Status ApplyDialectSettings(const DialectSettings& settings, std::string_view prefix,
+                            TextDialect* dialect);
+
 struct FileSpec {
   std::string path;
   std::string format;         // "parquet", "csv" or "jsonl"
@@ -58,6 +91,9 @@ struct FileSpec {
   // kParquetCodecNames; empty = snappy), and `file.row_group_rows` (0 = 122,880, DuckDB's).
   std::string parquet_codec;
   int64_t row_group_rows = 0;
+  // CSV: file.delimiter, header, quote, escape, null, encoding (checked; refused for the other
+  // formats).
+  DialectSettings dialect;
 };
 
 // The Parquet page codecs that `file.compression` and `import --compression` name.

@@ -104,6 +104,31 @@ void AddConnectionFlags(CLI::App* sub, std::string* endpoint, double* request_ti
       ->check(PositiveFiniteNumber("a number of seconds greater than 0"));
 }
 
+void AddDialectFlags(CLI::App* sub, DialectSettings* dialect, const std::string& direction) {
+  const std::string what = "CSV " + direction + ": ";
+  sub->add_option_function<std::string>(
+      "--delimiter", [dialect](const std::string& v) { dialect->delimiter = v; },
+      what + "the field delimiter, one byte; '\\t' or tab for a tab (default: the spec's "
+             "file.delimiter, else a tab for a .tsv name, else ',')");
+  sub->add_option_function<std::string>(
+         "--header", [dialect](const std::string& v) { dialect->header = v == "true"; },
+         what + "true (default): the first line names the columns; false: the columns are the "
+                "spec's, in its order")
+      ->check(CLI::IsMember({"true", "false"}));
+  sub->add_option_function<std::string>(
+      "--quote", [dialect](const std::string& v) { dialect->quote = v; },
+      what + "the quote character (default '\"')");
+  sub->add_option_function<std::string>(
+      "--escape", [dialect](const std::string& v) { dialect->escape = v; },
+      what + "the byte before a quote inside quotes (default: the quote, doubled as in RFC 4180)");
+  sub->add_option_function<std::string>(
+      "--null", [dialect](const std::string& v) { dialect->null_text = v; },
+      what + "the unquoted text that means NULL (default: an empty field; e.g. '\\N')");
+  sub->add_option_function<std::string>(
+      "--encoding", [dialect](const std::string& v) { dialect->encoding = v; },
+      what + "the character encoding; only UTF-8 (the default) is accepted");
+}
+
 void AddCredentialFlags(CLI::App* sub, jobs::AuthOptions* auth, const std::string& duration_flag) {
   sub->add_option("--profile", auth->profile,
                   "Credentials profile: of the aliyun CLI config, else of the credentials file "

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tsbridge/job_spec.h"
 #include "tsbridge/status.h"
 #include "jobs/job_common.h"
 
@@ -52,6 +53,10 @@ void AddConnectionFlags(CLI::App* sub, std::string* endpoint, double* request_ti
 // a secret.
 void AddCredentialFlags(CLI::App* sub, jobs::AuthOptions* auth,
                         const std::string& duration_flag = "--sts-duration");
+
+// The CSV dialect flags of import and export: --delimiter, --header, --quote, --escape, --null,
+// --encoding (over the spec's file.delimiter, ...). `direction` is "input" or "output".
+void AddDialectFlags(CLI::App* sub, DialectSettings* dialect, const std::string& direction);
 
 // SIGINT / SIGTERM set jobs::StopSignal(); a second signal ends the process at once.
 void InstallStopHandlers();

@@ -38,6 +38,7 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   sub->add_option("-i,--input", options->input,
                   "Input file, or - for stdin (default: the spec's file.path)")
       ->type_name("FILE");
+  AddDialectFlags(sub, &options->dialect, "input");
   sub->add_option("--format", options->format,
                   "parquet, csv or jsonl (default: from the input's extension or the spec)")
       ->type_name(FormatChoices());

@@ -60,6 +60,7 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "Output file (.parquet, .csv, .jsonl, text ones optionally .gz/.zst), DIR/ for "
                   "one part file per split, or - for stdout (default: the spec's file.path)")
       ->type_name("FILE");
+  AddDialectFlags(sub, &options->dialect, "output");
   sub->add_option("--format", options->format,
                   "parquet, csv or jsonl (default: from the spec or "
                   "the output's extension)")

@@ -275,8 +275,8 @@ Status ParseFileFormat(const Json& j, FileSpec* file) {
   if (!known) {
     return Status::InvalidArgument(
         "file.format: cannot tell the format of " + Quote(file->path) +
-        " from its extension (.parquet, .csv, .csv.gz, .csv.zst, .jsonl, .jsonl.gz, "
-        ".jsonl.zst); give file.format: parquet, csv or jsonl");
+        " from its extension (.parquet, .csv, .tsv, .jsonl, the text ones optionally .gz "
+        "or .zst); give file.format: parquet, csv or jsonl");
   }
   file->format = ext_format;
   file->compression = ext_compression;
@@ -326,11 +326,68 @@ Status ParseParquetSettings(const Json& j, FileSpec* file) {
   return Status::OK();
 }
 
+// The CSV dialect keys: read as written, checked here so that a bad one is a spec error with its
+// JSON path; the file target applies them.
+Status ParseDialect(const Json& j, FileSpec* file) {
+  DialectSettings& d = file->dialect;
+  const struct {
+    const char* key;
+    std::optional<std::string>* out;
+  } kStrings[] = {{"delimiter", &d.delimiter},
+                  {"quote", &d.quote},
+                  {"escape", &d.escape},
+                  {"null", &d.null_text},
+                  {"encoding", &d.encoding}};
+  for (const auto& k : kStrings) {
+    auto it = j.find(k.key);
+    if (it == j.end()) continue;
+    if (!it->is_string()) return Expected(std::string("file.") + k.key, "a string", *it);
+    *k.out = it->get<std::string>();
+  }
+  if (auto it = j.find("header"); it != j.end()) {
+    if (!it->is_boolean()) return Expected("file.header", "true or false", *it);
+    d.header = it->get<bool>();
+  }
+  if (!d.any()) return Status::OK();
+  if (file->format != "csv") {
+    const char* key = d.delimiter   ? "delimiter"
+                      : d.quote     ? "quote"
+                      : d.escape    ? "escape"
+                      : d.null_text ? "null"
+                      : d.encoding  ? "encoding"
+                                    : "header";
+    return Status::InvalidArgument(std::string("file.") + key +
+                                   ": only CSV files have a dialect; this one is " + file->format);
+  }
+  TextDialect scratch;
+  return ApplyDialectSettings(d, "file.", &scratch);
+}
+
 Status ParseFile(const Json& j, FileSpec* file) {
   if (!j.is_object()) return Expected("file", "an object", j);
-  TSB_RETURN_IF_ERROR(CheckKeys(j, "file", {"path", "format", "compression", "row_group_rows"}));
+  TSB_RETURN_IF_ERROR(CheckKeys(j, "file",
+                                {"path", "format", "compression", "row_group_rows", "delimiter",
+                                 "header", "quote", "escape", "null", "encoding"}));
   TSB_RETURN_IF_ERROR(ParseFileFormat(j, file));
-  return ParseParquetSettings(j, file);
+  TSB_RETURN_IF_ERROR(ParseParquetSettings(j, file));
+  return ParseDialect(j, file);
+}
+
+// One byte of a dialect: "\t" and "tab" are a tab, as users type it in a shell or JSON.
+Status DialectByte(const std::string& text, std::string_view prefix, const char* key, char* out) {
+  const std::string name = std::string(prefix) + key;
+  if (text == "\\t" || AsciiLower(text) == "tab") {
+    *out = '\t';
+  } else if (text.size() == 1) {
+    *out = text[0];
+  } else {
+    return Status::InvalidArgument(name + ": expected one character (one byte; \"\\t\" or " +
+                                   "\"tab\" for a tab), got " + Quote(text));
+  }
+  if (*out == '\n' || *out == '\r') {
+    return Status::InvalidArgument(name + ": a line break cannot be a " + key);
+  }
+  return Status::OK();
 }
 
 Result<JobSpec> ParseRoot(const Json& root, const JobSpecOptions& options) {
@@ -501,14 +558,57 @@ std::string RegionFromEndpoint(std::string_view endpoint) {
   return "";
 }
 
+Status ApplyDialectSettings(const DialectSettings& s, std::string_view prefix, TextDialect* d) {
+  if (s.encoding) {
+    const std::string e = AsciiLower(*s.encoding);
+    if (e != "utf-8" && e != "utf8") {
+      return Status::InvalidArgument(
+          std::string(prefix) + "encoding: only UTF-8 is read and written, got " +
+          Quote(*s.encoding) + "; convert the file first (iconv -f " + *s.encoding + " -t UTF-8)");
+    }
+  }
+  if (s.delimiter)
+    TSB_RETURN_IF_ERROR(DialectByte(*s.delimiter, prefix, "delimiter", &d->delimiter));
+  if (s.quote) {
+    // A new quote with no escape given keeps RFC 4180's doubling, of the new quote.
+    const bool doubling = d->escape == d->quote;
+    TSB_RETURN_IF_ERROR(DialectByte(*s.quote, prefix, "quote", &d->quote));
+    if (doubling) d->escape = d->quote;
+  }
+  if (s.escape) TSB_RETURN_IF_ERROR(DialectByte(*s.escape, prefix, "escape", &d->escape));
+  if (s.header) d->header = *s.header;
+  if (s.null_text) {
+    if (s.null_text->find_first_of("\r\n") != std::string::npos) {
+      return Status::InvalidArgument(std::string(prefix) + "null: must not hold a line break");
+    }
+    d->null_text = *s.null_text;
+  }
+  if (d->delimiter == d->quote) {
+    return Status::InvalidArgument(std::string(prefix) + (s.quote ? "quote" : "delimiter") +
+                                   ": the delimiter and the quote must differ (both " +
+                                   Quote(std::string(1, d->delimiter)) + ")");
+  }
+  if (d->escape == d->delimiter) {
+    return Status::InvalidArgument(std::string(prefix) +
+                                   "escape: the escape and the delimiter must differ (both " +
+                                   Quote(std::string(1, d->delimiter)) + ")");
+  }
+  if (d->null_text.find(d->delimiter) != std::string::npos) {
+    return Status::InvalidArgument(std::string(prefix) + "null: " + Quote(d->null_text) +
+                                   " holds the delimiter");
+  }
+  return Status::OK();
+}
+
 bool FormatFromExtension(std::string_view path, std::string* format, std::string* compression) {
   std::string p = AsciiLower(path);
   static const struct {
     std::string_view ext, format, compression;
-  } kExts[] = {{".parquet", "parquet", ""},    {".csv", "csv", ""},
-               {".csv.gz", "csv", "gzip"},     {".csv.zst", "csv", "zstd"},
-               {".jsonl", "jsonl", ""},        {".jsonl.gz", "jsonl", "gzip"},
-               {".jsonl.zst", "jsonl", "zstd"}};
+  } kExts[] = {{".parquet", "parquet", ""},     {".csv", "csv", ""},
+               {".csv.gz", "csv", "gzip"},      {".csv.zst", "csv", "zstd"},
+               {".jsonl", "jsonl", ""},         {".jsonl.gz", "jsonl", "gzip"},
+               {".jsonl.zst", "jsonl", "zstd"}, {".tsv", "csv", ""},
+               {".tsv.gz", "csv", "gzip"},      {".tsv.zst", "csv", "zstd"}};
   for (const auto& e : kExts) {
     if (EndsWith(p, e.ext) && p.size() > e.ext.size()) {
       *format = std::string(e.format);

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "core/ascii.h"
+
 namespace tsb {
 
 namespace {
@@ -121,8 +123,47 @@ Result<FileTarget> ResolveInputTarget(const std::string& input, const std::strin
   return t;
 }
 
+Status ResolveDialect(const DialectSettings& flags, const JobSpec& spec, FileTarget* t) {
+  const FormatDescriptor& d = t->format.descriptor();
+  if (!d.takes_dialect) {
+    if (!flags.any()) return Status::OK();
+    const char* flag = flags.delimiter   ? "--delimiter"
+                       : flags.quote     ? "--quote"
+                       : flags.escape    ? "--escape"
+                       : flags.null_text ? "--null"
+                       : flags.encoding  ? "--encoding"
+                                         : "--header";
+    std::string takers;
+    for (FileFormat f : RegisteredFormats()) {
+      if (f->takes_dialect) takers += (takers.empty() ? "" : " or ") + std::string(f->title);
+    }
+    return Status::InvalidArgument(std::string(flag) + " sets up " + takers + " files, and " +
+                                   t->path + " is " + std::string(d.name));
+  }
+  TextDialect dialect;
+  if (!d.tab_extension.empty() && !t->directory) {
+    std::string p = AsciiLower(t->path);
+    const std::string_view suffix = CompressionSuffix(CompressionNamedBy(p));
+    p.resize(p.size() - suffix.size());
+    if (p.size() > d.tab_extension.size() && p.ends_with(d.tab_extension)) dialect.delimiter = '\t';
+  }
+  // The spec's dialect serves any file of a format that takes one: the spec parser refuses it
+  // for a file.format that does not.
+  if (spec.file.has_value()) {
+    TSB_RETURN_IF_ERROR(ApplyDialectSettings(spec.file->dialect, "file.", &dialect));
+  }
+  TSB_RETURN_IF_ERROR(ApplyDialectSettings(flags, "--", &dialect));
+  if (!dialect.header) {
+    for (const Field& f : spec.columns) dialect.columns.push_back(f.name);
+  }
+  t->dialect = std::move(dialect);
+  return Status::OK();
+}
+
 std::string TargetExtension(const FileTarget& t) {
-  return std::string(t.format->extensions[0]) + std::string(CompressionSuffix(t.compression));
+  const bool tab = !t.format->tab_extension.empty() && t.dialect.delimiter == '\t';
+  return std::string(tab ? t.format->tab_extension : t.format->extensions[0]) +
+         std::string(CompressionSuffix(t.compression));
 }
 
 Result<WriterOptions> TargetWriterOptions(const FileTarget& t, const WriterSettings& flags,
@@ -131,6 +172,7 @@ Result<WriterOptions> TargetWriterOptions(const FileTarget& t, const WriterSetti
   writer.path = t.path;
   writer.format = t.format;
   writer.compression = t.compression;
+  writer.dialect = t.dialect;
   if (t.format->apply_settings == nullptr && (!flags.codec.empty() || flags.row_group_rows != 0)) {
     std::string takers;
     for (FileFormat f : RegisteredFormats()) {
@@ -167,6 +209,7 @@ ReaderOptions TargetReaderOptions(const FileTarget& t) {
   reader.path = t.path;
   reader.format = t.format;
   reader.compression = t.compression;
+  reader.dialect = t.dialect;
   return reader;
 }
 
@@ -192,7 +235,11 @@ std::string DirectoryRejectsName(RejectFormat format) {
 std::string DefaultRejectsPath(const FileTarget& t, RejectFormat format) {
   if (t.directory) return t.path + DirectoryRejectsName(format);
   if (t.path == "-") return "-";
-  return PathStem(t.path) + ".rejects" + std::string(RejectExtension(format));
+  // A CSV reject file is written in the input's dialect: a tab-separated one is named so.
+  const bool tab = format == RejectFormat::kCsv && !t.format->tab_extension.empty() &&
+                   t.dialect.delimiter == '\t';
+  return PathStem(t.path) + ".rejects" +
+         std::string(tab ? t.format->tab_extension : RejectExtension(format));
 }
 
 }  // namespace tsb

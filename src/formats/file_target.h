@@ -21,6 +21,8 @@ struct FileTarget {
   // An input that is not a regular file: what it is ("a FIFO (named pipe)", ...); empty for a
   // regular file, a path that stat cannot see (opening it reports why) and stdin.
   std::string not_regular;
+  // The text dialect (formats whose descriptor takes_dialect; see ResolveDialect).
+  TextDialect dialect;
 };
 
 // Import's output: --output (else the spec's file.path), --format, else the name's extension,
@@ -37,7 +39,14 @@ Result<FileTarget> ResolveOutputTarget(const std::string& output, const std::str
 Result<FileTarget> ResolveInputTarget(const std::string& input, const std::string& format,
                                       const std::optional<FileSpec>& file);
 
-// The extension of a file written in the target's format and compression (.parquet, .csv.gz).
+// The target's dialect: the format's default, a tab for a name ending in the format's
+// tab_extension (x.tsv, x.tsv.gz), then the spec's file.delimiter, ... (file.* in messages), then
+// `flags` (--delimiter, ...). Without a header, the file's columns are the spec's, in its order.
+// Flags given for a format that takes no dialect are refused, naming the flag.
+Status ResolveDialect(const DialectSettings& flags, const JobSpec& spec, FileTarget* t);
+
+// The extension of a file written in the target's format and compression (.parquet, .csv.gz;
+// .tsv for a tab-delimited one).
 std::string TargetExtension(const FileTarget& t);
 
 // The writer's options for the target: its format and compression, and the format's settings:

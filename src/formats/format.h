@@ -23,6 +23,7 @@
 
 #include "core/text_io.h"
 #include "tsbridge/batch_io.h"
+#include "tsbridge/job_spec.h"
 #include "tsbridge/row_batch.h"
 #include "tsbridge/status.h"
 #include "tsbridge/types.h"
@@ -60,6 +61,7 @@ struct ReaderOptions {
   // types (Parquet) or as strings (CSV) / inferred JSON types (JSONL).
   std::vector<Field> columns;
   size_t batch_rows = RowBatch::kDefaultCapacity;
+  TextDialect dialect;  // formats whose descriptor takes_dialect
 };
 
 struct WriterOptions {
@@ -73,6 +75,7 @@ struct WriterOptions {
   int64_t dictionary_page_bytes = 1 << 20;  // fall back to PLAIN past this dictionary size
   bool dictionary = true;
   bool data_page_v2 = false;
+  TextDialect dialect;  // formats whose descriptor takes_dialect
 };
 
 // How export --scatter cuts a key-ordered file into ranges that readers of their own read.
@@ -136,6 +139,16 @@ struct FormatDescriptor {
   // The names of a rejected record's `fields` when they are not the reader's schema (CSV: every
   // header column); nullptr = the schema's.
   const std::vector<std::string>& (*reject_field_names)(const BatchReader& reader);
+  // Whether ReaderOptions / WriterOptions::dialect applies (delimiter, header, quote, ...); the
+  // other formats refuse dialect flags. A format without a header line has no header_lines then.
+  bool takes_dialect = false;
+  // The extension that names the format with a tab delimiter (".tsv"), and is written for it.
+  std::string_view tab_extension = "";
+  // A streaming writer that takes the dialect; when set, it is used instead of
+  // open_stream_writer.
+  Result<std::unique_ptr<BatchWriter>> (*open_dialect_writer)(
+      const Schema& schema, const TextDialect& dialect,
+      std::unique_ptr<OutputStream> output) = nullptr;
 };
 
 // The registered formats, in the order of the registry's table.

@@ -181,6 +181,9 @@ Result<std::unique_ptr<BatchWriter>> OpenWriterThrough(
   TSB_ASSIGN_OR_RETURN(auto output,
                        OutputStream::Open(options.path, ToStreamCompression(options.compression)));
   if (wrap) output = wrap(std::move(output));
+  if (d.open_dialect_writer != nullptr) {
+    return d.open_dialect_writer(schema, options.dialect, std::move(output));
+  }
   return d.open_stream_writer(schema, std::move(output));
 }
 

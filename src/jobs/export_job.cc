@@ -80,6 +80,9 @@ RejectFileOptions RejectOptionsFor(const ExportOptions& options, const JobSpec& 
       options.rejects_path.empty() ? DefaultRejectsPath(input, r.format) : options.rejects_path;
   r.columns = spec.columns;
   r.raw_record = input.format->raw_records;
+  // A text reject file in the input's dialect (with a header, for its extra columns' names),
+  // so that once fixed it exports again with the same flags.
+  r.dialect = input.dialect;
   return r;
 }
 
@@ -403,6 +406,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   TSB_ASSIGN_OR_RETURN(JobSpec spec, LoadJobSpec(options.spec_path, spec_options));
   TSB_ASSIGN_OR_RETURN(FileTarget input,
                        ResolveInputTarget(options.input, options.format, spec.file));
+  TSB_RETURN_IF_ERROR(ResolveDialect(options.dialect, spec, &input));
   // decisions 4: exit 2 before anything is read (a FIFO is not even opened).
   if (options.scatter) TSB_RETURN_IF_ERROR(CheckScatterInput(input));
   if (spec.mapping.key_columns().empty()) {

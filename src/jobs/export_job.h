@@ -47,6 +47,7 @@ struct ExportOptions {
   std::string spec_path;
   std::string input;          // empty: the spec's file.path; "-": stdin
   std::string format;         // empty: from the input's extension, else the spec's file.format
+  DialectSettings dialect;    // --delimiter, --header, --quote, --escape, --null, --encoding
   bool put_mode = false;      // --mode put
   bool nulls_delete = false;  // --nulls delete
   bool if_absent = false;

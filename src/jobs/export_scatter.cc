@@ -159,15 +159,16 @@ Result<ScatterPlan> PlanScatter(const FileTarget& input, const JobSpec& spec, in
     }
     return plan;
   }
-  // Line numbers are 1-based; the records start after the header's lines.
-  const int64_t first_line = 1 + format.header_lines;
+  // Line numbers are 1-based; the records start after the header's lines (none without one).
+  const int header_lines = input.dialect.header ? format.header_lines : 0;
+  const int64_t first_line = 1 + header_lines;
   std::vector<int64_t> wanted = cut_lines;
-  if (format.header_lines > 0) wanted.insert(wanted.begin(), first_line);
+  if (header_lines > 0) wanted.insert(wanted.begin(), first_line);
   TSB_ASSIGN_OR_RETURN(std::vector<uint64_t> offsets,
                        LineOffsets(input.path, format.cr_ends_line, wanted));
   TSB_ASSIGN_OR_RETURN(uint64_t size, InputStream::FileSize(input.path));
   uint64_t begin = 0;
-  if (format.header_lines > 0) {
+  if (header_lines > 0) {
     begin = offsets[0];
     offsets.erase(offsets.begin());
     TSB_ASSIGN_OR_RETURN(auto in, InputStream::OpenRange(input.path, 0, begin));

@@ -149,6 +149,7 @@ Status ImportRun::Prepare(bool* explained) {
   }
   if (!options.explain) {
     TSB_ASSIGN_OR_RETURN(target, ResolveOutputTarget(options.output, options.format, spec.file));
+    TSB_RETURN_IF_ERROR(ResolveDialect(options.dialect, spec, &target));
     TSB_ASSIGN_OR_RETURN(
         writer_options,
         TargetWriterOptions(target,

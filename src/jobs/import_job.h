@@ -30,6 +30,7 @@ struct ImportOptions {
   // Empty: the spec's file.path. "-": stdout. Ending in '/': a directory of part files.
   std::string output;
   std::string format;  // empty: the spec's file.format, else the output's extension
+  DialectSettings dialect;  // --delimiter, --header, --quote, --escape, --null, --encoding
   std::string where;
   // --output DIR/ that holds files: remove tsbridge's own (part-*, _rejects.jsonl, _SUCCESS and
   // temporaries) first; anything else is still refused.

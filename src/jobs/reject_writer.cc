@@ -7,18 +7,20 @@ namespace tsb::jobs {
 
 namespace {
 
-void AppendCsvField(std::string_view text, std::string* out) {
-  bool quote = text.empty() || text.find_first_of(",\"\r\n") != std::string_view::npos;
+void AppendCsvField(std::string_view text, const TextDialect& d, std::string* out) {
+  const char special[] = {d.delimiter, d.quote, '\r', '\n'};
+  bool quote = text.empty() || text == d.null_text ||
+               text.find_first_of(std::string_view(special, 4)) != std::string_view::npos;
   if (!quote) {
     out->append(text);
     return;
   }
-  out->push_back('"');
+  out->push_back(d.quote);
   for (char c : text) {
-    if (c == '"') out->push_back('"');
+    if (c == d.quote || (c == d.escape && d.escape != d.quote)) out->push_back(d.escape);
     out->push_back(c);
   }
-  out->push_back('"');
+  out->push_back(d.quote);
 }
 
 // A JSON string, or {"base64": "..."} for bytes that are not valid UTF-8 (decisions 3).
@@ -71,18 +73,27 @@ void RejectWriter::Format(const RejectRecord& r, std::string* out) const {
     return i < r.values.size() ? &r.values[i] : nullptr;
   };
   if (csv) {
+    const TextDialect& d = options_.dialect;
     for (size_t i = 0; i < columns.size(); ++i) {
       const auto* v = value(i);
-      if (v != nullptr && v->has_value()) AppendCsvField(**v, out);
-      out->push_back(',');
+      if (v != nullptr && v->has_value()) {
+        AppendCsvField(**v, d, out);
+      } else {
+        out->append(d.null_text);
+      }
+      out->push_back(d.delimiter);
     }
     AppendInt64(r.position, out);
-    out->push_back(',');
-    if (!r.raw.empty()) AppendCsvField(r.raw, out);
-    out->push_back(',');
-    AppendCsvField(r.code, out);
-    out->push_back(',');
-    AppendCsvField(r.message, out);
+    out->push_back(d.delimiter);
+    if (!r.raw.empty()) {
+      AppendCsvField(r.raw, d, out);
+    } else {
+      out->append(d.null_text);
+    }
+    out->push_back(d.delimiter);
+    AppendCsvField(r.code, d, out);
+    out->push_back(d.delimiter);
+    AppendCsvField(r.message, d, out);
     out->push_back('\n');
     return;
   }
@@ -125,11 +136,16 @@ Status RejectWriter::Write(const RejectRecord& record) {
       }
       if (options_.format == RejectFormat::kCsv) {
         std::string header;
+        const char d = options_.dialect.delimiter;
         for (const Field& f : options_.columns) {
-          AppendCsvField(f.name, &header);
-          header.push_back(',');
+          AppendCsvField(f.name, options_.dialect, &header);
+          header.push_back(d);
         }
-        header.append("_source_position,_raw_record,_error_code,_error_message\n");
+        for (const char* extra : {"_source_position", "_raw_record", "_error_code"}) {
+          header.append(extra);
+          header.push_back(d);
+        }
+        header.append("_error_message\n");
         if (std::fwrite(header.data(), 1, header.size(), file_) != header.size()) {
           return Status::IOError(options_.path + ": cannot write the reject file");
         }

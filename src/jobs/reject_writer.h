@@ -6,7 +6,9 @@
 // (OTSConditionCheckFail, ...). Layouts:
 //   CSV input    CSV: a header with the spec's columns, then _source_position, _raw_record,
 //                _error_code, _error_message; values in the text forms of core/value_text.h, NULL
-//                as an empty unquoted field (so the file exports again as it is, once fixed).
+//                as an empty unquoted field (so the file exports again as it is, once fixed). In
+//                the input's dialect (delimiter, quote, escape, null text), but always with a
+//                header: a header-less input's reject file exports again with --header true.
 //   JSONL input  one JSON object per record: the spec's columns in the JSONL forms, then the same
 //                four keys; strings that are not valid UTF-8 as {"base64": "..."}.
 //   Parquet      as JSONL, without _raw_record (_source_position is the 1-based row number).
@@ -41,6 +43,9 @@ struct RejectFileOptions {
   RejectFormat format = RejectFormat::kJsonl;
   std::vector<Field> columns;  // the spec's columns, in order
   bool raw_record = true;      // write _raw_record (text inputs)
+  // The text form's dialect: the input's delimiter, quote, escape and null text; always with a
+  // header row, which names the four extra columns.
+  TextDialect dialect;
 };
 
 // One rejected record. `values` is parallel to the columns: the value's text (nullopt = NULL).

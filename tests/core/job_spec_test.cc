@@ -89,9 +89,9 @@ TEST_CASE("a tablestore:// location gives endpoint, instance and region") {
         "location; expected tablestore://INSTANCE.REGION.ots-internal.aliyuncs.com");
 
   // A secret typed into the location is refused and never repeated.
-  const std::string leaked =
-      ErrorOf(With(R"("endpoint": "http://127.0.0.1:8800", "instance": "demo",)",
-                   R"("location": "tablestore://id:s3cr3t-value@a.cn-hangzhou.ots.aliyuncs.com",)"));
+  const std::string leaked = ErrorOf(
+      With(R"("endpoint": "http://127.0.0.1:8800", "instance": "demo",)",
+           R"("location": "tablestore://id:s3cr3t-value@a.cn-hangzhou.ots.aliyuncs.com",)"));
   CHECK(leaked.starts_with("tablestore.location: a location with user information"));
   CHECK(leaked.find("s3cr3t-value") == std::string::npos);
 }
@@ -106,7 +106,8 @@ TEST_CASE("unknown keys are refused with their JSON path") {
                      R"({"name": "odps_custkey", "type": "bigint", "nullable": true})")) ==
         "columns[2].nullable: unknown key; expected one of name, type, ticks_unit");
   CHECK(ErrorOf(With(R"("format": "parquet"})", R"("format": "parquet", "codec": "gzip"})")) ==
-        "file.codec: unknown key; expected one of path, format, compression, row_group_rows");
+        "file.codec: unknown key; expected one of path, format, compression, row_group_rows, "
+        "delimiter, header, quote, escape, null, encoding");
 }
 
 TEST_CASE("column types and ticks units are validated") {
@@ -170,7 +171,7 @@ TEST_CASE("file format comes from the extension or is given") {
   CHECK(ErrorOf(With(R"({"path": "orders.parquet", "format": "parquet"})",
                      R"({"path": "orders.dat"})")) ==
         "file.format: cannot tell the format of \"orders.dat\" from its extension (.parquet, .csv, "
-        ".csv.gz, .csv.zst, .jsonl, .jsonl.gz, .jsonl.zst); give file.format: parquet, csv or "
+        ".tsv, .jsonl, the text ones optionally .gz or .zst); give file.format: parquet, csv or "
         "jsonl");
   CHECK(ErrorOf(With(R"("format": "parquet")", R"("format": "orc")")) ==
         "file.format: unknown format \"orc\"; expected one of parquet, csv, jsonl");
@@ -302,4 +303,62 @@ TEST_CASE("a spec of 100,000 columns is checked in linear time") {
         "case-insensitive)");
   CHECK(ErrorOf(WideSpec(kWide, "last", "a0")) ==
         "mapping: entry 100000 (for column \"last\"): \"a0\" is mapped twice (also entry 1)");
+}
+
+TEST_CASE("file: the CSV dialect keys, and their errors by JSON path") {
+  const std::string parquet_file = R"({"path": "orders.parquet", "format": "parquet"})";
+  auto spec = ParseJobSpec(With(parquet_file, R"({"path": "o.csv", "delimiter": ";",
+      "header": false, "quote": "'", "escape": "\\", "null": "\\N", "encoding": "UTF-8"})"));
+  REQUIRE(spec.ok());
+  const DialectSettings& d = spec->file->dialect;
+  CHECK(*d.delimiter == ";");
+  CHECK(*d.header == false);
+  CHECK(*d.quote == "'");
+  CHECK(*d.escape == "\\");
+  CHECK(*d.null_text == "\\N");
+  CHECK(*d.encoding == "UTF-8");
+  TextDialect applied;
+  REQUIRE(ApplyDialectSettings(d, "file.", &applied).ok());
+  CHECK(applied.delimiter == ';');
+  CHECK(applied.quote == '\'');
+  CHECK(applied.escape == '\\');
+  CHECK(applied.null_text == "\\N");
+  CHECK_FALSE(applied.header);
+
+  // A new quote without an escape keeps doubling, of the new quote; "\t" and "tab" are a tab.
+  DialectSettings quote_only;
+  quote_only.quote = "'";
+  quote_only.delimiter = "tab";
+  TextDialect q;
+  REQUIRE(ApplyDialectSettings(quote_only, "--", &q).ok());
+  CHECK(q.escape == '\'');
+  CHECK(q.delimiter == '\t');
+
+  auto tsv = ParseJobSpec(With(parquet_file, R"({"path": "o.tsv.zst"})"));
+  REQUIRE(tsv.ok());
+  CHECK(tsv->file->format == "csv");
+  CHECK(tsv->file->compression == "zstd");
+
+  CHECK(ErrorOf(With(parquet_file, R"({"path": "o.csv", "delimiter": "||"})")) ==
+        "file.delimiter: expected one character (one byte; \"\\t\" or \"tab\" for a tab), got "
+        "\"||\"");
+  CHECK(ErrorOf(With(parquet_file, R"({"path": "o.csv", "delimiter": "\n"})")) ==
+        "file.delimiter: a line break cannot be a delimiter");
+  CHECK(ErrorOf(With(parquet_file, R"({"path": "o.csv", "delimiter": 9})")) ==
+        "file.delimiter: expected a string, got a number");
+  CHECK(ErrorOf(With(parquet_file, R"({"path": "o.csv", "header": "no"})")) ==
+        "file.header: expected true or false, got a string");
+  CHECK(ErrorOf(With(parquet_file, R"({"path": "o.csv", "quote": ","})")) ==
+        "file.quote: the delimiter and the quote must differ (both \",\")");
+  CHECK(ErrorOf(With(parquet_file, R"({"path": "o.csv", "escape": ","})")) ==
+        "file.escape: the escape and the delimiter must differ (both \",\")");
+  CHECK(ErrorOf(With(parquet_file, R"({"path": "o.csv", "null": "a,b"})")) ==
+        "file.null: \"a,b\" holds the delimiter");
+  CHECK(ErrorOf(With(parquet_file, R"({"path": "o.csv", "encoding": "GBK"})")) ==
+        "file.encoding: only UTF-8 is read and written, got \"GBK\"; convert the file first "
+        "(iconv -f GBK -t UTF-8)");
+  CHECK(ErrorOf(With(parquet_file, R"({"path": "o.parquet", "delimiter": ";"})")) ==
+        "file.delimiter: only CSV files have a dialect; this one is parquet");
+  CHECK(ErrorOf(With(parquet_file, R"({"path": "o.jsonl", "header": true})")) ==
+        "file.header: only CSV files have a dialect; this one is jsonl");
 }

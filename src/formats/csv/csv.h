@@ -1,6 +1,7 @@
 // CSV (RFC 4180) reader and writer.
 //
-// Dialect, fixed: delimiter ',', quote '"', a quote inside a quoted field doubled, a header row
+// Dialect (TextDialect, ReaderOptions / WriterOptions::dialect): by default delimiter ',', quote
+// '"', a quote inside a quoted field doubled, a header row
 // naming the columns, records ended by LF, CRLF or a lone CR (the last one may have none), a UTF-8
 // BOM at the very start skipped. Leading and trailing spaces are data. An unquoted empty field is
 // NULL; a quoted empty field ("") is the empty string. A quote inside an unquoted field is taken
@@ -21,18 +22,30 @@
 // (CsvHeader() names them), NULL as nullopt. RowBatch::positions() holds each row's line.
 // Memory: one input buffer of 1 MiB that grows only to hold the longest record.
 //
-// Writer: a header row, then one line per row ended by LF. A field is quoted when it contains
+// Other dialects: any one-byte delimiter and quote. An escape other than the quote makes the
+// next byte data inside a quoted field (`\"`, `\\`); outside quotes it is data itself (as
+// DuckDB reads it). With a null text (`\N`), an unquoted field of exactly that text is NULL, and
+// an unquoted empty field is the empty string; a quoted one is always its text. Without a header,
+// the file's columns are ReaderOptions::dialect.columns in order (the spec's), or, with none,
+// column0, column1, ... as DuckDB names them; every record then counts, and the first is line 1.
+// When the header lacks a wanted column but splitting it at ';', '\t', '|' or ',' instead would
+// find them all, the error says so ("the header looks ';'-separated: give --delimiter ';' ...").
+//
+// Writer: a header row (unless header is false), then one line per row ended by LF. A field is
+// quoted when it contains
 // ',', '"', CR or LF, when it is the empty string (written ""), and a header name starting with a
-// BOM; NULL is an empty unquoted field. Values in the text forms of core/value_text.h.
+// BOM; NULL is an empty unquoted field (the null text, unquoted; a value equal to it is quoted).
+// With an escape other than the quote, quotes and escapes inside quoted fields are preceded by
+// it. Values in the text forms of core/value_text.h.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "tsbridge/status.h"
 #include "core/text_io.h"
 #include "formats/format.h"
+#include "tsbridge/status.h"
 
 namespace tsb {
 
@@ -44,6 +57,9 @@ const std::vector<std::string>& CsvHeader(const BatchReader& csv_reader);
 
 Result<std::unique_ptr<BatchWriter>> OpenCsvWriter(const Schema& schema,
                                                    std::unique_ptr<OutputStream> output);
+Result<std::unique_ptr<BatchWriter>> OpenCsvDialectWriter(const Schema& schema,
+                                                          const TextDialect& dialect,
+                                                          std::unique_ptr<OutputStream> output);
 
 // Its entry in the format registry (registry.cc).
 extern const FormatDescriptor kCsvFormat;

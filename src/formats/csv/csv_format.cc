@@ -7,7 +7,7 @@ const FormatDescriptor kCsvFormat = {
     .name = "csv",
     .title = "CSV",
     .aliases = {},
-    .extensions = {".csv", ""},
+    .extensions = {".csv", ".tsv"},
     .compressible = true,
     .why_not_compressible = "",
     .streams = true,
@@ -29,6 +29,9 @@ const FormatDescriptor kCsvFormat = {
     .open_file_reader = nullptr,
     .open_file_writer = nullptr,
     .reject_field_names = CsvHeader,
+    .takes_dialect = true,
+    .tab_extension = ".tsv",
+    .open_dialect_writer = OpenCsvDialectWriter,
 };
 
 }  // namespace tsb

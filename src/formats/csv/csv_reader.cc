@@ -18,19 +18,25 @@ namespace tsb {
 
 namespace {
 
-constexpr std::array<bool, 256> MakeSpecial() {
+// The bytes that end an unquoted field: the delimiter and the line breaks.
+std::array<bool, 256> MakeUnquotedStop(char delimiter) {
   std::array<bool, 256> t{};
-  t[','] = true;
+  t[static_cast<unsigned char>(delimiter)] = true;
   t['\n'] = true;
   t['\r'] = true;
   return t;
 }
-constexpr std::array<bool, 256> kUnquotedStop = MakeSpecial();
 
 class CsvReader : public BatchReader {
  public:
-  CsvReader(std::string path, std::unique_ptr<InputStream> input)
-      : path_(std::move(path)), window_(std::move(input)) {}
+  CsvReader(std::string path, const TextDialect& dialect, std::unique_ptr<InputStream> input)
+      : path_(std::move(path)),
+        window_(std::move(input)),
+        dialect_(dialect),
+        delim_(dialect.delimiter),
+        quote_(dialect.quote),
+        esc_(dialect.escape),
+        stop_(MakeUnquotedStop(dialect.delimiter)) {}
 
   Status Init(const std::vector<Field>& columns);
   const Schema& schema() const override { return schema_; }
@@ -43,10 +49,19 @@ class CsvReader : public BatchReader {
     size_t begin;  // offsets in the window, without the quotes
     size_t end;
     bool quoted;
-    bool escaped;  // contains doubled quotes
+    bool escaped;  // contains doubled quotes (escaped bytes)
   };
 
+  // kEscape: an escape byte other than the quote; the default dialect scans without its test.
+  template <bool kEscape>
   Scan ScanRecord();
+  bool IsNull(const FieldRef& f) const {
+    if (f.quoted || f.end - f.begin != dialect_.null_text.size()) return false;
+    return dialect_.null_text.empty() ||
+           std::memcmp(window_.data() + f.begin, dialect_.null_text.data(), f.end - f.begin) == 0;
+  }
+  std::string SniffHint(const std::vector<Field>& columns) const;
+  Status InitHeaderless(const std::vector<Field>& columns);
   // Scans the next record, filling the window as needed; false at the end of the input.
   Result<bool> NextRecord();
   std::string_view FieldText(const FieldRef& f);
@@ -54,6 +69,10 @@ class CsvReader : public BatchReader {
 
   std::string path_;
   InputWindow window_;
+  const TextDialect dialect_;
+  const char delim_, quote_, esc_;
+  const std::array<bool, 256> stop_;
+  std::string header_line_;  // the header's text, for SniffHint
   Schema schema_;
   std::vector<std::string> header_;
   std::vector<size_t> selected_;  // file column of each schema column
@@ -70,6 +89,7 @@ class CsvReader : public BatchReader {
   std::string scratch_;
 };
 
+template <bool kEscape>
 CsvReader::Scan CsvReader::ScanRecord() {
   const char* base = window_.data();
   const char* p = base + window_.pos();
@@ -103,15 +123,27 @@ CsvReader::Scan CsvReader::ScanRecord() {
 
   for (;;) {
     FieldRef f;
-    if (p < end && *p == '"') {
+    if (p < end && *p == quote_) {
       f.quoted = true;
       f.escaped = false;
       ++p;
       f.begin = static_cast<size_t>(p - base);
       for (;;) {
-        while (p < end && *p != '"') {
+        while (p < end && *p != quote_ && (!kEscape || *p != esc_)) {
           if (*p == '\n' || (*p == '\r' && !(p + 1 < end && p[1] == '\n'))) ++breaks;
           ++p;
+        }
+        if (kEscape && p < end && *p == esc_) {
+          // The escaped byte is data, whatever it is (a quote, the escape, a line break).
+          if (p + 1 == end) {
+            if (!eof) return Scan::kNeedMore;
+            ++p;
+            continue;  // a lone escape at the very end: the quote is never closed
+          }
+          if (p[1] == '\n' || (p[1] == '\r' && !(p + 2 < end && p[2] == '\n'))) ++breaks;
+          f.escaped = true;
+          p += 2;
+          continue;
         }
         if (p == end) {
           if (!eof) return Scan::kNeedMore;
@@ -121,7 +153,7 @@ CsvReader::Scan CsvReader::ScanRecord() {
           return at_eof();
         }
         if (p + 1 == end && !eof) return Scan::kNeedMore;
-        if (p + 1 < end && p[1] == '"') {
+        if (!kEscape && p + 1 < end && p[1] == quote_) {
           f.escaped = true;
           p += 2;
           continue;
@@ -132,7 +164,7 @@ CsvReader::Scan CsvReader::ScanRecord() {
       }
       fields_.push_back(f);
       if (p == end) return at_eof();  // eof is known here
-      if (*p == ',') {
+      if (*p == delim_) {
         ++p;
         continue;
       }
@@ -142,7 +174,11 @@ CsvReader::Scan CsvReader::ScanRecord() {
       bool in_quotes = false;
       while (p < end) {
         char c = *p;
-        if (c == '"') {
+        if (kEscape && in_quotes && c == esc_ && p + 1 < end) {
+          p += 2;
+          continue;
+        }
+        if (c == quote_) {
           in_quotes = !in_quotes;
         } else if (c == '\n' || c == '\r') {
           if (!in_quotes) break;
@@ -159,14 +195,14 @@ CsvReader::Scan CsvReader::ScanRecord() {
     f.quoted = false;
     f.escaped = false;
     f.begin = static_cast<size_t>(p - base);
-    while (p < end && !kUnquotedStop[static_cast<unsigned char>(*p)]) ++p;
+    while (p < end && !stop_[static_cast<unsigned char>(*p)]) ++p;
     f.end = static_cast<size_t>(p - base);
     fields_.push_back(f);
     if (p == end) {
       if (!eof) return Scan::kNeedMore;
       return at_eof();
     }
-    if (*p == ',') {
+    if (*p == delim_) {
       ++p;
       continue;
     }
@@ -176,7 +212,7 @@ CsvReader::Scan CsvReader::ScanRecord() {
 
 Result<bool> CsvReader::NextRecord() {
   for (;;) {
-    Scan s = ScanRecord();
+    Scan s = esc_ == quote_ ? ScanRecord<false>() : ScanRecord<true>();
     if (s == Scan::kRecord) return true;
     if (s == Scan::kEnd) return false;
     TSB_RETURN_IF_ERROR(window_.Fill().WithContext("line " + std::to_string(line_)));
@@ -188,8 +224,21 @@ std::string_view CsvReader::FieldText(const FieldRef& f) {
   const char* e = window_.data() + f.end;
   if (!f.escaped) return std::string_view(b, static_cast<size_t>(e - b));
   scratch_.clear();
+  if (esc_ != quote_) {
+    while (b < e) {
+      const char* q = static_cast<const char*>(std::memchr(b, esc_, static_cast<size_t>(e - b)));
+      if (q == nullptr || q + 1 == e) {
+        scratch_.append(b, e);
+        break;
+      }
+      scratch_.append(b, q);  // drop the escape, keep the byte it escapes
+      scratch_.push_back(q[1]);
+      b = q + 2;
+    }
+    return scratch_;
+  }
   while (b < e) {
-    const char* q = static_cast<const char*>(std::memchr(b, '"', static_cast<size_t>(e - b)));
+    const char* q = static_cast<const char*>(std::memchr(b, quote_, static_cast<size_t>(e - b)));
     if (q == nullptr) {
       scratch_.append(b, e);
       break;
@@ -208,7 +257,7 @@ void CsvReader::Reject(RowBatch* batch, std::string code, std::string message, b
   } else {
     r.fields.reserve(fields_.size());
     for (const FieldRef& f : fields_) {
-      if (!f.quoted && f.begin == f.end) {
+      if (IsNull(f)) {
         r.fields.emplace_back(std::nullopt);
       } else {
         r.fields.emplace_back(std::string(FieldText(f)));
@@ -220,16 +269,51 @@ void CsvReader::Reject(RowBatch* batch, std::string code, std::string message, b
   batch->rejects().push_back(std::move(r));
 }
 
+// When the header, split at another common delimiter, names every wanted column, the file is
+// most likely in that dialect: say so instead of leaving the user to guess.
+std::string CsvReader::SniffHint(const std::vector<Field>& columns) const {
+  for (char d : {';', '\t', '|', ','}) {
+    if (d == delim_ || header_line_.find(d) == std::string::npos) continue;
+    std::vector<std::string_view> names;
+    std::string_view rest = header_line_;
+    for (;;) {
+      const size_t at = rest.find(d);
+      std::string_view name = rest.substr(0, at);
+      if (name.size() >= 2 && name.front() == quote_ && name.back() == quote_) {
+        name = name.substr(1, name.size() - 2);
+      }
+      names.push_back(name);
+      if (at == std::string_view::npos) break;
+      rest.remove_prefix(at + 1);
+    }
+    bool all = true;
+    for (const Field& want : columns) {
+      bool found = false;
+      for (std::string_view n : names) found = found || n == want.name;
+      all = all && found;
+    }
+    if (!all) continue;
+    const std::string shown = d == '\t' ? "\\t" : std::string(1, d);
+    const std::string word = d == '\t' ? "tab" : "`" + shown + "`";
+    return "; the header looks " + word + "-separated: give --delimiter '" + shown +
+           "' or file.delimiter";
+  }
+  return "";
+}
+
 Status CsvReader::Init(const std::vector<Field>& columns) {
   // The BOM is only recognised at the very start of the input.
   while (window_.len() < 3 && !window_.eof()) TSB_RETURN_IF_ERROR(window_.Fill());
   if (window_.len() >= 3 && std::memcmp(window_.data(), "\xEF\xBB\xBF", 3) == 0) {
     window_.set_pos(3);
   }
+  if (!dialect_.header) return InitHeaderless(columns);
   TSB_ASSIGN_OR_RETURN(bool has_header, NextRecord());
   if (has_header) {
+    header_line_.assign(window_.data() + rec_begin_, rec_end_ - rec_begin_);
     if (bad_quote_ || unterminated_) {
-      return Status::InvalidArgument(path_ + ": line 1: malformed quoting in the header row");
+      return Status::InvalidArgument(path_ + ": line 1: malformed quoting in the header row" +
+                                     SniffHint(columns));
     }
     for (const FieldRef& f : fields_) header_.emplace_back(FieldText(f));
     line_ += breaks_;
@@ -252,11 +336,41 @@ Status CsvReader::Init(const std::vector<Field>& columns) {
     if (i == header_.size()) {
       std::string names;
       for (const std::string& h : header_) names += (names.empty() ? "" : ", ") + h;
-      return Status::InvalidArgument(path_ + ": column \"" + want.name +
-                                     "\" is not in the CSV header (" +
-                                     (names.empty() ? std::string("no columns") : names) + ")");
+      return Status::InvalidArgument(
+          path_ + ": column \"" + want.name + "\" is not in the CSV header (" +
+          (names.empty() ? std::string("no columns") : names) + ")" + SniffHint(columns));
     }
     selected_.push_back(i);
+    schema_.Add(want);
+  }
+  return Status::OK();
+}
+
+// Without a header the names are the dialect's (the spec's columns, in the file's order), else
+// DuckDB's column0, column1, ... for as many fields as the first record has.
+Status CsvReader::InitHeaderless(const std::vector<Field>& columns) {
+  header_ = dialect_.columns;
+  if (header_.empty()) {
+    TSB_ASSIGN_OR_RETURN(bool any, NextRecord());
+    const size_t n = any ? fields_.size() : 0;
+    for (size_t i = 0; i < n; ++i) header_.push_back("column" + std::to_string(i));
+  }
+  std::unordered_map<std::string_view, size_t> positions;
+  for (size_t i = 0; i < header_.size(); ++i) positions.emplace(header_[i], i);
+  if (columns.empty()) {
+    for (size_t i = 0; i < header_.size(); ++i) {
+      schema_.Add(Field{header_[i], DataType::Of(TypeId::kString), true});
+      selected_.push_back(i);
+    }
+    return Status::OK();
+  }
+  for (const Field& want : columns) {
+    auto found = positions.find(want.name);
+    if (found == positions.end()) {
+      return Status::InvalidArgument(path_ + ": column \"" + want.name +
+                                     "\" is not among the columns of this header-less file");
+    }
+    selected_.push_back(found->second);
     schema_.Add(want);
   }
   return Status::OK();
@@ -291,7 +405,7 @@ Status CsvReader::Next(RowBatch* batch) {
       for (size_t c = 0; c < selected_.size(); ++c) {
         const FieldRef& f = fields_[selected_[c]];
         Column* column = &batch->column(c);
-        if (!f.quoted && f.begin == f.end) {
+        if (IsNull(f)) {
           column->AppendNull();
           continue;
         }
@@ -323,7 +437,7 @@ Status CsvReader::Next(RowBatch* batch) {
 
 Result<std::unique_ptr<BatchReader>> OpenCsvReader(const ReaderOptions& options,
                                                    std::unique_ptr<InputStream> input) {
-  auto reader = std::make_unique<CsvReader>(options.path, std::move(input));
+  auto reader = std::make_unique<CsvReader>(options.path, options.dialect, std::move(input));
   TSB_RETURN_IF_ERROR(reader->Init(options.columns));
   return std::unique_ptr<BatchReader>(std::move(reader));
 }

@@ -10,58 +10,33 @@ namespace tsb {
 
 namespace {
 
-constexpr std::array<bool, 256> MakeNeedsQuote() {
+// The bytes that make a field quoted: the delimiter, the quote and the line breaks.
+std::array<bool, 256> MakeNeedsQuote(const TextDialect& d) {
   std::array<bool, 256> t{};
-  t[','] = true;
-  t['"'] = true;
+  t[static_cast<unsigned char>(d.delimiter)] = true;
+  t[static_cast<unsigned char>(d.quote)] = true;
   t['\n'] = true;
   t['\r'] = true;
   return t;
 }
-constexpr std::array<bool, 256> kNeedsQuote = MakeNeedsQuote();
-
-void AppendCsvText(std::string_view v, bool force_quotes, std::string* out) {
-  bool quote = force_quotes || v.empty();
-  if (!quote) {
-    for (char c : v) {
-      if (kNeedsQuote[static_cast<unsigned char>(c)]) {
-        quote = true;
-        break;
-      }
-    }
-  }
-  if (!quote) {
-    out->append(v);
-    return;
-  }
-  out->push_back('"');
-  const char* b = v.data();
-  const char* e = b + v.size();
-  while (b < e) {
-    const char* q = static_cast<const char*>(std::memchr(b, '"', static_cast<size_t>(e - b)));
-    if (q == nullptr) {
-      out->append(b, e);
-      break;
-    }
-    out->append(b, q + 1);
-    out->push_back('"');
-    b = q + 1;
-  }
-  out->push_back('"');
-}
 
 class CsvWriter : public BatchWriter {
  public:
-  CsvWriter(const Schema& schema, std::unique_ptr<OutputStream> output)
-      : schema_(schema), output_(std::move(output)) {
+  CsvWriter(const Schema& schema, const TextDialect& dialect, std::unique_ptr<OutputStream> output)
+      : schema_(schema),
+        output_(std::move(output)),
+        dialect_(dialect),
+        delim_(dialect.delimiter),
+        needs_quote_(MakeNeedsQuote(dialect)) {
     buf_.reserve(OutputStream::kBlockSize + 64 * 1024);
+    if (!dialect_.header) return;
     for (size_t i = 0; i < schema_.size(); ++i) {
-      if (i > 0) buf_.push_back(',');
+      if (i > 0) buf_.push_back(delim_);
       const std::string& name = schema_.field(i).name;
       const bool bom =
           i == 0 && name.size() >= 3 && std::memcmp(name.data(), "\xEF\xBB\xBF", 3) == 0;
       // A one-column header whose name is empty would read back as an empty line: quote it.
-      AppendCsvText(name, bom || (schema_.size() == 1 && name.empty()), &buf_);
+      AppendText(name, bom || (schema_.size() == 1 && name.empty()));
     }
     buf_.push_back('\n');
   }
@@ -76,17 +51,27 @@ class CsvWriter : public BatchWriter {
     }
     for (size_t r = 0; r < rows; ++r) {
       for (size_t c = 0; c < cols; ++c) {
-        if (c > 0) buf_.push_back(',');
+        if (c > 0) buf_.push_back(delim_);
         const Column& column = batch.column(c);
-        if (column.IsNull(r)) continue;
+        if (column.IsNull(r)) {
+          buf_.append(dialect_.null_text);
+          continue;
+        }
         if (column.type().id == TypeId::kString) {
-          AppendCsvText(column.GetBytes(r), false, &buf_);
+          AppendText(column.GetBytes(r), false);
         } else {
           const size_t before = buf_.size();
           AppendValueText(column, r, &buf_);
           // An empty BINARY value's base64 text is empty, and a bare empty field is NULL:
-          // quoted, it reads back as the empty value it is.
-          if (buf_.size() == before) buf_.append("\"\"");
+          // quoted, it reads back as the empty value it is. So is a value whose text is the
+          // null text (a boolean under --null true).
+          if (buf_.size() == before ||
+              (!dialect_.null_text.empty() &&
+               std::string_view(buf_).substr(before) == dialect_.null_text)) {
+            const std::string text = buf_.substr(before);
+            buf_.resize(before);
+            AppendText(text, true);
+          }
         }
       }
       // One NULL column: an empty line would be skipped by readers of multi-column files but is
@@ -111,8 +96,53 @@ class CsvWriter : public BatchWriter {
     return st;
   }
 
+  // The field, quoted when it holds a byte of needs_quote_, is empty (the empty string, not
+  // NULL) or is the null text.
+  void AppendText(std::string_view v, bool force_quotes) {
+    bool quote = force_quotes || v.empty();
+    if (!quote) {
+      for (char c : v) {
+        if (needs_quote_[static_cast<unsigned char>(c)]) {
+          quote = true;
+          break;
+        }
+      }
+      quote = quote || (!dialect_.null_text.empty() && v == dialect_.null_text);
+    }
+    if (!quote) {
+      buf_.append(v);
+      return;
+    }
+    const char q = dialect_.quote;
+    const char e = dialect_.escape;
+    buf_.push_back(q);
+    if (e == q) {
+      const char* b = v.data();
+      const char* end = b + v.size();
+      while (b < end) {
+        const char* at = static_cast<const char*>(std::memchr(b, q, static_cast<size_t>(end - b)));
+        if (at == nullptr) {
+          buf_.append(b, end);
+          break;
+        }
+        buf_.append(b, at + 1);
+        buf_.push_back(q);
+        b = at + 1;
+      }
+    } else {
+      for (char c : v) {
+        if (c == q || c == e) buf_.push_back(e);
+        buf_.push_back(c);
+      }
+    }
+    buf_.push_back(q);
+  }
+
   Schema schema_;
   std::unique_ptr<OutputStream> output_;
+  const TextDialect dialect_;
+  const char delim_;
+  const std::array<bool, 256> needs_quote_;
   std::string buf_;
   bool closed_ = false;
 };
@@ -121,7 +151,13 @@ class CsvWriter : public BatchWriter {
 
 Result<std::unique_ptr<BatchWriter>> OpenCsvWriter(const Schema& schema,
                                                    std::unique_ptr<OutputStream> output) {
-  return std::unique_ptr<BatchWriter>(new CsvWriter(schema, std::move(output)));
+  return std::unique_ptr<BatchWriter>(new CsvWriter(schema, TextDialect{}, std::move(output)));
+}
+
+Result<std::unique_ptr<BatchWriter>> OpenCsvDialectWriter(const Schema& schema,
+                                                          const TextDialect& dialect,
+                                                          std::unique_ptr<OutputStream> output) {
+  return std::unique_ptr<BatchWriter>(new CsvWriter(schema, dialect, std::move(output)));
 }
 
 }  // namespace tsb
