@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything tsbridge needs to build, test and benchmark on Debian 12: the Debian
-# packages (compiler, libraries, tools) and the npm packages the test oracles come from (the
-# official Tablestore Node.js SDK and DuckDB), pinned by tests/package-lock.json.
+# packages (compiler, libraries, tools; clang and its runtime for the libFuzzer targets of
+# tests/fuzz) and the npm packages the test oracles come from (the official Tablestore Node.js
+# SDK and DuckDB), pinned by tests/package-lock.json.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ packages=(
   librocksdb-dev libcpp-httplib-dev
   libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev zlib1g-dev
   hyperfine gnuplot-nox procps time
+  clang libclang-rt-dev
 )
 
 missing=()
