@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything tsbridge needs to build, test and benchmark on Debian 12: the Debian
-# packages (compiler, libraries, tools) and the npm packages the test oracles come from (the
-# official Tablestore Node.js SDK and DuckDB), pinned by tests/package-lock.json.
+# packages (compiler, libraries, tools; clang and its runtime for the libFuzzer targets of
+# tests/fuzz) and the npm packages the test oracles come from (the official Tablestore Node.js
+# SDK and DuckDB), pinned by tests/package-lock.json.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ packages=(
   libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev zlib1g-dev
   hyperfine gnuplot-nox procps time
   man-db groff-base zsh fish dpkg-dev
+  clang libclang-rt-dev
 )
 
 missing=()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: installs dependencies, builds tsbridge in release mode and runs every
 # test (unit, conformance against the official SDK, end-to-end scenarios), then builds the unit
-# tests with ASan/UBSan and runs them again, then the quick benchmark (which checks results, not
-# times). Exits non-zero on the first failure.
+# tests with ASan/UBSan and runs them again, then runs each fuzz target for a few seconds (clang,
+# ASan/UBSan: scripts/fuzz.sh), then the quick benchmark (which checks results, not times). Exits
+# non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,6 +24,9 @@ unit_targets=$(cmake --build build/asan --target help | sed -n 's/^\.\.\. \(test
 cmake --build build/asan -j"$jobs" --target $unit_targets
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j"$jobs" -L unit)
+
+echo "== fuzz targets, ${TSB_FUZZ_SECONDS:-5}s each under ASan/UBSan" >&2
+scripts/fuzz.sh "${TSB_FUZZ_SECONDS:-5}"
 
 if [ -x bench/run.sh ]; then
   echo "== quick benchmark (results checked, times not asserted)" >&2

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz (clang, ASan + UBSan, in build/fuzz) and runs each
+# for SECONDS (default 60), one after the other: scripts/fuzz.sh [SECONDS] [TARGET...]
+# Each target starts from its checked-in seeds (tests/fuzz/corpus/<target>, never written to) and
+# keeps what it learns in build/fuzz/corpus/<target> for the next run. A crash, a hang (no answer
+# within FUZZ_TIMEOUT seconds, default 30), a leak or a sanitizer report stops that target, leaves
+# the input in build/fuzz/artifacts/<target>/ and makes the script exit 1 after the others ran;
+# replay one with build/fuzz/fuzz/<target> FILE.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shift || true
+case "$seconds" in
+  '' | *[!0-9]*) echo "fuzz.sh: SECONDS must be a whole number of seconds, got '$seconds'" >&2; exit 2 ;;
+esac
+timeout=${FUZZ_TIMEOUT:-30}
+build=build/fuzz
+
+all_targets=$(sed -n 's/^tsb_fuzz_target(\(fuzz_[a-z_]*\) .*/\1/p' tests/fuzz/CMakeLists.txt)
+targets=${*:-$all_targets}
+
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+echo "== fuzz build ($build)" >&2
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+  -DCMAKE_CXX_COMPILER=clang++ -DTSB_FUZZ=ON -DTSB_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
+# shellcheck disable=SC2086
+cmake --build "$build" -j"$(nproc)" --target $targets
+
+failed=()
+for t in $targets; do
+  name=${t#fuzz_}
+  seeds=tests/fuzz/corpus/$name
+  work=$build/corpus/$name
+  artifacts=$build/artifacts/$name
+  mkdir -p "$work" "$artifacts"
+  echo "== $t: ${seconds}s" >&2
+  if ! ASAN_OPTIONS=detect_leaks=1 \
+      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "$build/fuzz/$t" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=4096 \
+      -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "$seeds" \
+      >"$build/$t.log" 2>&1; then
+    failed+=("$t")
+    tail -n 60 "$build/$t.log" >&2
+  fi
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|^Done ' "$build/$t.log" | tr '\n' ' ' >&2
+  echo >&2
+done
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "fuzz.sh: failed: ${failed[*]} (inputs in $build/artifacts/, logs in $build/fuzz_*.log)" >&2
+  exit 1
+fi
+echo "fuzz.sh: $(echo $targets | wc -w) targets ran ${seconds}s each without a finding" >&2
