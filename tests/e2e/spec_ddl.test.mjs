@@ -118,6 +118,57 @@ test("the guide's DDL converts to a spec that imports the guide's table", async 
   assert.deepEqual(got, want);
 });
 
+// The guide's access model: the DDL's role ARN (its account filled in) assumed through STS by a
+// RAM user of the account, on an emulator whose config holds the guide's instance and role.
+test("the guide's DDL, its account filled in, imports through its role", async () => {
+  const account = '1234567890123456';
+  const root = { id: 'guideRootKeyId', secret: 'guide-root-secret-0123456789' };
+  const user = { id: 'guideUserKeyId', secret: 'guide-user-secret-0123456789' };
+  const config = tmp.file('guide-emulator.json');
+  writeFileSync(config, JSON.stringify({
+    region: 'cn-shanghai',
+    accounts: [{
+      id: account, access_keys: [root], instances: [GUIDE_INSTANCE],
+      users: [{ name: 'etl', access_keys: [user], policies: ['AliyunSTSAssumeRoleAccess'] }],
+      roles: [{
+        name: 'aliyunodpsdefaultrole',
+        trust_policy: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${account}:root`] } }] },
+        policies: ['AliyunOTSReadOnlyAccess'],
+      }],
+    }],
+  }));
+  const guarded = await startEmulator({ args: ['--config', config], keys: false });
+  try {
+    const owner = makeClient(guarded.endpoint, { instance: GUIDE_INSTANCE, id: root.id, secret: root.secret });
+    await loadOrders(owner, await readOrders(duck, { limit: 3000 }));
+    const ddl = tmp.file('guide-account.sql');
+    writeFileSync(ddl, GUIDE_DDL.replace('xxxxx', account));
+    const spec = tmp.file('guide-role.json');
+    await ok(['spec', 'from-ddl', ddl, '--output', spec]);
+    assert.equal(JSON.parse(readFileSync(spec, 'utf8')).tablestore.role_arn,
+      `acs:ram::${account}:role/aliyunodpsdefaultrole`);
+    const out = tmp.file('guide-role.parquet');
+    const asUser = { id: user.id, secret: user.secret, env: { TSBRIDGE_STS_ENDPOINT: guarded.endpoint } };
+    const r = await runTsbridge(['import', '--spec', spec, '--endpoint', guarded.endpoint, '--output', out], asUser);
+    assert.equal(r.code, 0, describeRun(r));
+    const columns = [['o_orderkey'], ['o_orderdate'], ['o_custkey'], ['o_orderstatus'], ['o_totalprice', 'double']];
+    const want = await sdkRows(ORDERS_TABLE, ['o_orderkey', 'o_orderdate'], columns);
+    assert.equal(want.length, 3000);
+    assert.deepEqual(await fileRows(out, GUIDE_COLUMNS.map((c, i) => [c.name, columns[i][1]])), want);
+    // The role reads and nothing more: an export through it is refused before a row moves.
+    const input = tmp.file('guide-role.csv');
+    writeFileSync(input, 'odps_orderkey,odps_orderdate,odps_custkey,odps_orderstatus,odps_totalprice\n1,1996-01-02,7,O,1.5\n');
+    const refused = await runTsbridge(['export', '--spec', spec, '--endpoint', guarded.endpoint, '--input', input], asUser);
+    assert.equal(refused.code, 4, describeRun(refused));
+    assert.match(refused.stderr, /ots:BatchWriteRow/);
+    for (const text of [r.stdout.toString(), r.stderr, refused.stderr]) {
+      assert.equal(text.includes(user.secret) || text.includes(root.secret), false);
+    }
+  } finally {
+    await guarded.stop();
+  }
+});
+
 test('to-ddl of the converted spec gives back the statement, and from-ddl of that the spec', async () => {
   const ddl = tmp.file('guide-account.sql');
   writeFileSync(ddl, GUIDE_DDL.replace('xxxxx', '1234567890123456'));
