@@ -8,14 +8,15 @@ namespace tsb::jobs {
 
 namespace {
 
-Result<std::unique_ptr<ots::Client>> Connect(const DescribeOptions& options, const JobSpec& spec) {
+Result<std::unique_ptr<ots::Client>> Connect(const DescribeOptions& options, const JobSpec& spec,
+                                             std::string* identity) {
   ConnectOptions connect;
   connect.endpoint_override = options.endpoint;
   connect.connections = 1;
   connect.request_timeout = options.request_timeout;
   connect.retry_deadline = options.retry_deadline;
   connect.auth = options.auth;
-  return ConnectForSpec(spec, connect);
+  return ConnectForSpec(spec, connect, identity);
 }
 
 // Where a MaxCompute external table over this table points: the spec's location, else the
@@ -56,12 +57,10 @@ Result<JobSpec> SampleSpecFor(const JobSpec& spec, const ots::TableMeta& meta, b
   return SamplingSpec(spec.tablestore, meta, attributes);
 }
 
-}  // namespace
-
-Status RunDescribe(const DescribeOptions& options, DescribeReport* report) {
+Status Describe(const DescribeOptions& options, DescribeReport* report, std::string* identity) {
   if (options.sample < 0) return Status::InvalidArgument("--sample: expected N >= 0");
   TSB_ASSIGN_OR_RETURN(JobSpec spec, LoadJobSpec(options.spec_path));
-  TSB_ASSIGN_OR_RETURN(std::unique_ptr<ots::Client> client, Connect(options, spec));
+  TSB_ASSIGN_OR_RETURN(std::unique_ptr<ots::Client> client, Connect(options, spec, identity));
   report->endpoint = client->endpoint();
   report->instance = client->instance();
   report->table = spec.tablestore.table;
@@ -106,10 +105,20 @@ Status RunDescribe(const DescribeOptions& options, DescribeReport* report) {
   return Status::OK();
 }
 
+}  // namespace
+
+Status RunDescribe(const DescribeOptions& options, DescribeReport* report) {
+  std::string identity;
+  return NameCredentials(Describe(options, report, &identity), identity);
+}
+
 Result<std::vector<std::string>> ListTables(const DescribeOptions& options) {
   TSB_ASSIGN_OR_RETURN(JobSpec spec, LoadJobSpec(options.spec_path));
-  TSB_ASSIGN_OR_RETURN(std::unique_ptr<ots::Client> client, Connect(options, spec));
-  return client->ListTable();
+  std::string identity;
+  TSB_ASSIGN_OR_RETURN(std::unique_ptr<ots::Client> client, Connect(options, spec, &identity));
+  auto tables = client->ListTable();
+  if (!tables.ok()) return NameCredentials(tables.status(), identity);
+  return tables;
 }
 
 }  // namespace tsb::jobs

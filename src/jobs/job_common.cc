@@ -81,6 +81,11 @@ std::string JobSummary::OneLine(std::string_view verb) const {
   return buf;
 }
 
+Status NameCredentials(const Status& s, const std::string& identity) {
+  if (s.code() != StatusCode::kPermissionDenied || identity.empty()) return s;
+  return Status::PermissionDenied(s.ToString() + "; credentials: " + identity);
+}
+
 int64_t FileSize(const std::string& path) {
   if (path == "-") return 0;
   Result<uint64_t> size = InputStream::FileSize(path);

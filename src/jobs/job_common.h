@@ -122,6 +122,10 @@ Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
                                                     const ConnectOptions& options,
                                                     std::string* identity = nullptr);
 
+// A refusal (exit 4) names where the credentials came from, so that a wrong secret points at the
+// variable, file or profile that holds it; any other status is returned as it is.
+Status NameCredentials(const Status& s, const std::string& identity);
+
 // DescribeTable + the mapping check against the table's primary key. A missing table is
 // InvalidArgument naming it (exit 2: the spec against the table is wrong).
 Result<ots::TableDescription> DescribeAndCheck(ots::Client* client, const JobSpec& spec);

@@ -327,6 +327,8 @@ test('a table that does not exist is exit 2 naming it; a wrong secret is exit 4'
   outputs.push(bad.stdout.toString(), bad.stderr);
   assert.equal(bad.code, 4, describeRun(bad));
   assert.ok(!bad.stderr.includes('not-the-secret-xyz'));
+  // Where the refused key came from, so that the user knows which secret to fix.
+  assert.match(bad.stderr, /credentials: environment \(access key id [^)]+\)/);
 });
 
 test('no secret in any output', () => {
