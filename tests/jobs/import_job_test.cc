@@ -19,23 +19,18 @@
 #include "emulator/server.h"
 #include "jobs/import_job.h"
 #include "tsbridge/tablestore/client.h"
+#include "support/cells.h"
 #include "support/emulator_fixture.h"
 #include "support/testing.h"
 
 using namespace tsb;
 using namespace tsb::ots;
+using tsb::testing::MakeCell;
 
 namespace {
 
 using tsb::testing::ReadFile;
 using tsb::testing::SplitLines;
-
-Cell MakeCell(std::string_view name, Value value) {
-  Cell c;
-  c.name = name;
-  c.value = value;
-  return c;
-}
 
 // An emulator with table "t" (id INTEGER) holding `rows` rows: v = id * 10, except the ids in
 // `bad`, whose v is the STRING "bad".

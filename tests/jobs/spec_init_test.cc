@@ -9,20 +9,15 @@
 #include <vector>
 
 #include "core/spec_text.h"
+#include "support/cells.h"
 #include "support/emulator_fixture.h"
 #include "tsbridge/tablestore/client.h"
 
 using namespace tsb;
 using namespace tsb::ots;
+using tsb::testing::MakeCell;
 
 namespace {
-
-Cell MakeCell(std::string_view name, Value value) {
-  Cell c;
-  c.name = name;
-  c.value = value;
-  return c;
-}
 
 struct InitFixture : tsb::testing::EmulatorFixture {
   InitFixture() : EmulatorFixture("inittest") { UseDevKeyFromEnvironment(); }

@@ -13,20 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "support/cells.h"
 #include "support/emulator_fixture.h"
 #include "tsbridge/tablestore/client.h"
 
 using namespace tsb;
 using namespace tsb::ots;
+using tsb::testing::MakeCell;
 
 namespace {
-
-Cell MakeCell(std::string_view name, Value value) {
-  Cell c;
-  c.name = name;
-  c.value = value;
-  return c;
-}
 
 // Table "t" (id INTEGER) of `rows` rows with v = id * 10.
 struct Fixture : tsb::testing::EmulatorFixture {

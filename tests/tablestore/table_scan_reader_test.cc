@@ -14,19 +14,13 @@
 
 #include "emulator/server.h"
 #include "tsbridge/tablestore/client.h"
+#include "support/cells.h"
 
 using namespace tsb;
 using namespace tsb::ots;
+using tsb::testing::MakeCell;
 
 namespace {
-
-Cell MakeCell(std::string_view name, Value value, std::optional<int64_t> ts = std::nullopt) {
-  Cell c;
-  c.name = name;
-  c.value = value;
-  c.timestamp = ts;
-  return c;
-}
 
 // Table "r" (id INTEGER, up to 5 versions): ids 0..9; v = id * 10 except id 4, which holds no
 // attribute, and id 7, whose v is the STRING "bad"; every row also holds an unmapped `w`, but 4.
