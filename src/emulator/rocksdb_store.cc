@@ -332,8 +332,14 @@ struct PreparedWrite {
   size_t row_index = 0;
   const TableInfo* table = nullptr;
   const RowWrite* write = nullptr;
-  std::vector<ots::Cell> pk;  // request PK, auto-increment filled in
+  // The request's PK with auto-increment values filled in; empty when the request's own PK
+  // cells serve (no auto-increment column), which spares a copy per row.
+  std::vector<ots::Cell> filled_pk;
   bool failed = false;
+  std::span<const ots::Cell> pk() const {
+    if (!filled_pk.empty()) return filled_pk;
+    return write->row->primary_key;
+  }
 };
 
 class RocksStore final : public Store {
@@ -714,7 +720,7 @@ Status RocksStore::EncodeKey(const TableInfo& table, std::span<const ots::Cell> 
   key->clear();
   AppendTablePrefix(table.id, key);
   bool after_inf = false;
-  if (filled_pk) filled_pk->assign(pk.begin(), pk.end());
+  if (filled_pk) filled_pk->clear();
   for (size_t i = 0; i < pk.size(); ++i) {
     const ots::Cell& cell = pk[i];
     if (cell.name != schema[i].name || !cell.value) return PkMismatch();
@@ -736,7 +742,10 @@ Status RocksStore::EncodeKey(const TableInfo& table, std::span<const ots::Cell> 
           next = std::max(last + 1, candidate);
         } while (!gate.last_auto_increment.compare_exchange_weak(last, next));
         v = ots::Value::Integer(next);
-        if (filled_pk) (*filled_pk)[i].value = v;
+        if (filled_pk) {
+          if (filled_pk->empty()) filled_pk->assign(pk.begin(), pk.end());
+          (*filled_pk)[i].value = v;
+        }
         break;
       }
       case ots::ValueType::kDouble:
@@ -1094,16 +1103,57 @@ void ApplyColumnsToRow(const std::vector<WorkColumn>& cols, ots::Row* row) {
   }
 }
 
+// A PutRow without a condition replaces the whole row, so nothing of the old row is read; and
+// when every column appears once (what clients send), each column keeps exactly the version the
+// request gives it (ValidateWriteCells already refused timestamps below the TTL floor), so the
+// stored value is written straight from the request's cells, with none of the general path's
+// per-column vectors. Returns false, having done nothing, when a column repeats: its versions
+// must be merged and pruned by the general path.
+bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* batch,
+                 RowWriteResult* result) {
+  const auto& attrs = p.write->row->attributes;
+  thread_local std::vector<const ots::Cell*> sorted;
+  sorted.clear();
+  for (const ots::Cell& c : attrs) sorted.push_back(&c);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const ots::Cell* a, const ots::Cell* b) { return a->name < b->name; });
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    if (sorted[i]->name == sorted[i - 1]->name) return false;
+  }
+  const int64_t version_bytes = p.table->versioned() ? 8 : 0;
+  int64_t write_bytes = PkCuSize(p.pk());
+  thread_local std::string value;
+  value.clear();
+  StoredRowWriter writer(&value);
+  for (const ots::Cell* c : sorted) {
+    writer.AppendColumn(c->name, 1);
+    writer.AppendVersion(c->timestamp.value_or(now_ms), *c->value);
+    write_bytes += CellCuSize(c->name, *c->value) + version_bytes;
+  }
+  rocksdb::Status s = batch->Put(p.key, value);
+  if (!s.ok()) {
+    result->status = FromRocks(s);
+    return true;
+  }
+  result->consumed.write = std::max<int64_t>(1, CapacityUnitsFor(write_bytes));
+  result->consumed.read = 0;
+  return true;
+}
+
 void RocksStore::ApplyWrite(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* batch,
                             RowWriteResult* result) {
   const TableInfo& table = *p.table;
   const RowWrite& w = *p.write;
-  const int64_t pk_bytes = PkCuSize(p.pk);
+  const int64_t pk_bytes = PkCuSize(p.pk());
   const bool versioned = table.versioned();
   const Condition& cond = w.condition;
   const bool check_existence = cond.row_existence != RowExistence::kIgnore;
   const bool need_old =
       check_existence || cond.column_condition.has_value() || w.type == WriteType::kUpdate;
+  if (w.type == WriteType::kPut && !need_old && w.return_content.type == ReturnType::kNone &&
+      PutWholeRow(p, now_ms, batch, result)) {
+    return;
+  }
 
   std::string old_value;
   bool old_exists = false;
@@ -1135,7 +1185,7 @@ void RocksStore::ApplyWrite(const PreparedWrite& p, int64_t now_ms, rocksdb::Wri
     }
     ots::Row current;
     if (old_exists) {
-      current.primary_key = p.pk;
+      current.primary_key.assign(p.pk().begin(), p.pk().end());
       ApplyColumnsToRow(old_cols, &current);
     }
     cond_ok = EvaluateFilter(*cond.column_condition, current);
@@ -1237,7 +1287,7 @@ void RocksStore::ApplyWrite(const PreparedWrite& p, int64_t now_ms, rocksdb::Wri
   // Return content.
   if (w.return_content.type != ReturnType::kNone) {
     ots::Row ret;
-    ret.primary_key = p.pk;
+    ret.primary_key.assign(p.pk().begin(), p.pk().end());
     if (w.return_content.type == ReturnType::kAfterModify && w.type != WriteType::kDelete) {
       const auto& names = w.return_content.column_names;
       for (const WorkColumn& c : cols) {
@@ -1267,7 +1317,8 @@ Status RocksStore::RunWrites(std::vector<PreparedWrite>* prepared,
   stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
   for (size_t s : stripes) row_locks_[s].lock();
 
-  rocksdb::WriteBatch batch;
+  // Room for a typical row (key and value) each, so the batch rarely grows while it fills.
+  rocksdb::WriteBatch batch(prepared->size() * 192);
   const int64_t now_ms = NowMs();
   for (PreparedWrite& p : *prepared) {
     if (p.failed) continue;
@@ -1369,7 +1420,7 @@ Status RocksStore::BatchWriteRow(std::string_view instance, const BatchWriteRequ
       }
       Status s = EncodeKey(*p.table, p.write->row->primary_key,
                            p.write->type == WriteType::kDelete ? KeyMode::kRead : KeyMode::kWrite,
-                           &p.key, &p.pk);
+                           &p.key, &p.filled_pk);
       if (s.ok()) s = ValidateWriteCells(*p.table, *p.write, now_ms);
       if (s.ok() && p.write->condition.column_condition) {
         s = ValidateFilter(*p.write->condition.column_condition, false);
