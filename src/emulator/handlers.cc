@@ -203,8 +203,8 @@ Scratch& ThreadScratch() {
 
 class Operation {
  public:
-  Operation(Store* store, FaultInjector* faults, const OperationRequest& request,
-            std::string* body, OperationSummary* summary)
+  Operation(Store* store, FaultInjector* faults, const OperationRequest& request, std::string* body,
+            OperationSummary* summary)
       : store_(store),
         faults_(faults),
         instance_(request.instance),
@@ -401,10 +401,12 @@ Status Operation::DeleteRow() {
 // Appends every row of a GetRange page to one multi-row buffer.
 class RangeSink : public RowSink {
  public:
-  explicit RangeSink(std::string* out) : writer_(out) {}
+  explicit RangeSink(std::string* out) : out_(out), writer_(out) {}
   void OnRow(const ots::Row& row) override { writer_.AddRow(row); }
+  std::string* plainbuffer_rows() override { return out_; }
 
  private:
+  std::string* out_;
   ots::RowWriter writer_;
 };
 
@@ -429,8 +431,8 @@ Status Operation::GetRange() {
   if (scratch.rows.size() < 2) scratch.rows.resize(2);
   TSB_RETURN_IF_ERROR(DecodeRowField(req->inclusive_start_primary_key(),
                                      "inclusive_start_primary_key", &scratch.rows[0]));
-  TSB_RETURN_IF_ERROR(DecodeRowField(req->exclusive_end_primary_key(),
-                                     "exclusive_end_primary_key", &scratch.rows[1]));
+  TSB_RETURN_IF_ERROR(DecodeRowField(req->exclusive_end_primary_key(), "exclusive_end_primary_key",
+                                     &scratch.rows[1]));
   GetRangeRequest range;
   range.table = req->table_name();
   range.direction = req->direction() == pb::BACKWARD ? Direction::kBackward : Direction::kForward;
@@ -473,8 +475,8 @@ class BatchGetCollector : public BatchGetSink {
       : resp_(resp), faults_(faults) {}
   void OnRow(size_t table_index, size_t row_index, const Status& status, const ots::Row* row,
              const CapacityUnits& consumed) override {
-    pb::RowInBatchGetRowResponse* out =
-        resp_->mutable_tables(static_cast<int>(table_index))->mutable_rows(static_cast<int>(row_index));
+    pb::RowInBatchGetRowResponse* out = resp_->mutable_tables(static_cast<int>(table_index))
+                                            ->mutable_rows(static_cast<int>(row_index));
     std::optional<InjectedFault> fault;
     if (faults_ != nullptr && !faults_->empty()) fault = faults_->ForRow("BatchGetRow");
     if (fault) {
@@ -654,9 +656,9 @@ Status Operation::ComputeSplitPointsBySize() {
     return Invalid("split_size_unit_in_byte must be positive.");
   }
   if (req->split_size() <= 0) return Invalid("split_size must be positive.");
-  TSB_ASSIGN_OR_RETURN(Store::SplitPoints split,
-                       store_->ComputeSplitPointsBySize(instance_, req->table_name(),
-                                                        req->split_size(), unit));
+  TSB_ASSIGN_OR_RETURN(
+      Store::SplitPoints split,
+      store_->ComputeSplitPointsBySize(instance_, req->table_name(), req->split_size(), unit));
   auto* resp =
       google::protobuf::Arena::CreateMessage<pb::ComputeSplitPointsBySizeResponse>(&arena_);
   SetConsumed(split.consumed, resp->mutable_consumed());

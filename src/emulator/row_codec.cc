@@ -2,6 +2,9 @@
 
 #include <cstring>
 
+#include "tablestore/crc8.h"
+#include "tablestore/plainbuffer_format.h"
+
 namespace tsb::emulator {
 namespace {
 
@@ -104,6 +107,7 @@ bool StoredRowReader::NextVersion(int64_t* timestamp, ots::Value* value) {
   }
   *timestamp = static_cast<int64_t>(DecodeFixed64(p_));
   value->type = static_cast<ots::ValueType>(p_[8]);
+  const char* raw_begin = p_ + 8;
   p_ += 9;
   size_t avail = limit_ - p_;
   switch (value->type) {
@@ -149,8 +153,90 @@ bool StoredRowReader::NextVersion(int64_t* timestamp, ots::Value* value) {
       ok_ = false;
       return false;
   }
+  raw_value_ = std::string_view(raw_begin, p_ - raw_begin);
   --remaining_;
   return true;
+}
+
+void PlainBufferRowAppender::BeginRow() {
+  row_start_ = out_->size();
+  row_crc_ = 0;
+  in_attributes_ = false;
+  out_->push_back(static_cast<char>(ots::pb_format::kTagRowPk));
+}
+
+// One whole cell: 03 04 len name 05 len value [07 ts] 0A crc, where the value is `value_head`
+// followed by `value_tail`, written into room made once. Returns the cell's CRC-8.
+uint8_t PlainBufferRowAppender::AppendCell(std::string_view name, std::string_view value_head,
+                                           std::string_view value_tail, const int64_t* ts) {
+  const size_t value_len = value_head.size() + value_tail.size();
+  const size_t n = 6 + name.size() + 5 + value_len + (ts ? 9 : 0) + 2;
+  const size_t at = out_->size();
+  out_->resize(at + n);
+  char* p = out_->data() + at;
+  // Little-endian hosts only, as the stored row.
+  auto put32 = [&p](size_t v) {
+    const auto u = static_cast<uint32_t>(v);
+    std::memcpy(p, &u, 4);
+    p += 4;
+  };
+  auto put = [&p](std::string_view bytes) {
+    if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
+    p += bytes.size();
+  };
+  *p++ = static_cast<char>(ots::pb_format::kTagCell);
+  *p++ = static_cast<char>(ots::pb_format::kTagCellName);
+  put32(name.size());
+  put(name);
+  *p++ = static_cast<char>(ots::pb_format::kTagCellValue);
+  put32(value_len);
+  // The value's bytes, as written, are what its checksum covers.
+  const char* value_at = p;
+  put(value_head);
+  put(value_tail);
+  uint8_t crc = ots::Crc8(ots::Crc8(0, name), value_at, value_len);
+  if (ts) {
+    *p++ = static_cast<char>(ots::pb_format::kTagCellTimestamp);
+    const auto bits = static_cast<uint64_t>(*ts);
+    std::memcpy(p, &bits, 8);
+    p += 8;
+    crc = ots::Crc8U64(crc, bits);
+  }
+  *p++ = static_cast<char>(ots::pb_format::kTagCellChecksum);
+  *p = static_cast<char>(crc);
+  row_crc_ = ots::Crc8Byte(row_crc_, crc);
+  return crc;
+}
+
+void PlainBufferRowAppender::AddPrimaryKeyCell(std::string_view name, const ots::Value& value) {
+  // The key's stored form orders bytewise and is not PlainBuffer's: the value is built here.
+  char head[1 + 8];
+  head[0] = static_cast<char>(value.type);
+  if (value.type == ots::ValueType::kInteger) {
+    const auto bits = static_cast<uint64_t>(value.i);
+    std::memcpy(head + 1, &bits, 8);
+    AppendCell(name, std::string_view(head, 9), {}, nullptr);
+  } else {
+    const auto len = static_cast<uint32_t>(value.bytes.size());
+    std::memcpy(head + 1, &len, 4);
+    AppendCell(name, std::string_view(head, 5), value.bytes, nullptr);
+  }
+}
+
+void PlainBufferRowAppender::AddAttributeCell(std::string_view name, std::string_view raw_value,
+                                              int64_t timestamp) {
+  if (!in_attributes_) {
+    out_->push_back(static_cast<char>(ots::pb_format::kTagRowData));
+    in_attributes_ = true;
+  }
+  AppendCell(name, raw_value, {}, &timestamp);
+}
+
+void PlainBufferRowAppender::EndRow() {
+  row_crc_ = ots::Crc8Byte(row_crc_, ots::pb_format::kRowChecksumNoDeleteByte);
+  const char tail[2] = {static_cast<char>(ots::pb_format::kTagRowChecksum),
+                        static_cast<char>(row_crc_)};
+  out_->append(tail, 2);
 }
 
 int64_t ValueDataSize(const ots::Value& value) {

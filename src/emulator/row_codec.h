@@ -46,6 +46,10 @@ class StoredRowReader {
   bool NextColumn(std::string_view* name, uint32_t* count);
   // Next version of the current column; false when the column has no more.
   bool NextVersion(int64_t* timestamp, ots::Value* value);
+  // The bytes of the value NextVersion last returned, type byte and payload as stored. They are
+  // byte for byte PlainBuffer's cell value (wire doc B.1: type, then the little-endian payload,
+  // strings as u32 length and bytes), so a reader can copy them into an answer undecoded.
+  std::string_view raw_value() const { return raw_value_; }
 
  private:
   bool SkipRemainingVersions();
@@ -54,6 +58,35 @@ class StoredRowReader {
   const char* limit_;
   uint32_t remaining_ = 0;
   bool ok_ = true;
+  std::string_view raw_value_;
+};
+
+// Appends PlainBuffer rows (wire doc B.1, no header) byte for byte as ots::RowWriter::AddRow
+// writes them, from values in their stored form: a stored version's value bytes (raw_value()
+// above) are PlainBuffer's cell value, and a cell's CRC-8 runs over exactly those bytes in that
+// order, so values are copied and checksummed where they lie and never decoded. For GetRange,
+// whose answer is mostly rows read with every column.
+class PlainBufferRowAppender {
+ public:
+  explicit PlainBufferRowAppender(std::string* out) : out_(out) {}
+  void BeginRow();
+  // REQUIRES: value is INTEGER, STRING or BINARY (a primary-key value).
+  void AddPrimaryKeyCell(std::string_view name, const ots::Value& value);
+  // `raw_value`: type byte and payload as StoredRowReader::raw_value() gives them.
+  void AddAttributeCell(std::string_view name, std::string_view raw_value, int64_t timestamp);
+  void EndRow();
+  // Bytes of the row begun last (valid after EndRow), and taking it back out.
+  size_t row_bytes() const { return out_->size() - row_start_; }
+  void DiscardRow() { out_->resize(row_start_); }
+
+ private:
+  uint8_t AppendCell(std::string_view name, std::string_view value_head,
+                     std::string_view value_tail, const int64_t* ts);
+
+  std::string* out_;
+  size_t row_start_ = 0;
+  uint8_t row_crc_ = 0;
+  bool in_attributes_ = false;
 };
 
 // Wire-doc A.5 sizes: STRING/BINARY their length, INTEGER/DOUBLE 8, BOOLEAN 1.

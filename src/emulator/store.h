@@ -97,6 +97,11 @@ class RowSink {
  public:
   virtual ~RowSink() = default;
   virtual void OnRow(const ots::Row& row) = 0;
+  // Where GetRange may append rows already encoded, each exactly as ots::RowWriter::AddRow
+  // would write it (the sink has written the header), in place of OnRow: a row read with every
+  // column and no filter is copied from its stored form rather than decoded and re-encoded.
+  // Null (the default): every row comes through OnRow.
+  virtual std::string* plainbuffer_rows() { return nullptr; }
 };
 
 // A row that owns its bytes; for results that outlive a call (next_start_primary_key, returned
