@@ -944,6 +944,11 @@ TEST_CASE("store: BatchWriteRow limits, duplicates, per-row results") {
   CheckError(f.store->BatchWriteRow(kInst, dup, &results), "OTSParameterInvalid",
              "Repeated rows do not support row exist expectation check in BatchModify.", 400);
   CHECK(f.Get("t", RowBuilder().PkI("pk", 1)).empty());  // nothing applied
+  // Rows already in key order (no sort needed) are checked the same way.
+  BatchWriteRequest dup_sorted;
+  dup_sorted.tables.push_back({"t", {row(1), row(2), row(2), row(3)}});
+  CheckError(f.store->BatchWriteRow(kInst, dup_sorted, &results), "OTSParameterInvalid",
+             "Duplicate rows detected in MultiPut.", 400);
 
   BatchWriteRequest missing;
   missing.tables.push_back({"t", {row(1)}});
