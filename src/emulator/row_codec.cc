@@ -8,18 +8,6 @@
 namespace tsb::emulator {
 namespace {
 
-void PutFixed32(std::string* out, uint32_t v) {
-  char buf[4];
-  for (int i = 0; i < 4; ++i) buf[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
-  out->append(buf, 4);
-}
-
-void PutFixed64(std::string* out, uint64_t v) {
-  char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
-  out->append(buf, 8);
-}
-
 uint32_t DecodeFixed32(const char* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);  // little-endian hosts only (x86-64, aarch64)
@@ -34,32 +22,39 @@ uint64_t DecodeFixed64(const char* p) {
 
 }  // namespace
 
+// Each piece goes out in one append: these run for every cell of every write.
 void StoredRowWriter::AppendColumn(std::string_view name, uint32_t count) {
   out_->push_back(static_cast<char>(name.size()));
   out_->append(name);
-  PutFixed32(out_, count);
+  char buf[4];
+  std::memcpy(buf, &count, 4);  // little-endian hosts only (x86-64, aarch64), as the reader
+  out_->append(buf, 4);
 }
 
 void StoredRowWriter::AppendVersion(int64_t timestamp, const ots::Value& value) {
-  PutFixed64(out_, static_cast<uint64_t>(timestamp));
-  out_->push_back(static_cast<char>(value.type));
+  char buf[8 + 1 + 8];
+  std::memcpy(buf, &timestamp, 8);
+  buf[8] = static_cast<char>(value.type);
   switch (value.type) {
     case ots::ValueType::kInteger:
-      PutFixed64(out_, static_cast<uint64_t>(value.i));
+      std::memcpy(buf + 9, &value.i, 8);
+      out_->append(buf, 17);
       break;
-    case ots::ValueType::kDouble: {
-      uint64_t bits;
-      std::memcpy(&bits, &value.d, 8);
-      PutFixed64(out_, bits);
+    case ots::ValueType::kDouble:
+      std::memcpy(buf + 9, &value.d, 8);
+      out_->append(buf, 17);
       break;
-    }
     case ots::ValueType::kBoolean:
-      out_->push_back(value.b ? 1 : 0);
+      buf[9] = value.b ? 1 : 0;
+      out_->append(buf, 10);
       break;
-    default:  // STRING, BINARY
-      PutFixed32(out_, static_cast<uint32_t>(value.bytes.size()));
+    default: {  // STRING, BINARY
+      const auto len = static_cast<uint32_t>(value.bytes.size());
+      std::memcpy(buf + 9, &len, 4);
+      out_->append(buf, 13);
       out_->append(value.bytes);
       break;
+    }
   }
 }
 
