@@ -69,6 +69,11 @@ struct ExportOptions {
   AuthOptions auth;             // credential flags (auth_access.h)
   bool quiet = false;
   ProgressMode progress = ProgressMode::kAuto;  // --progress
+  // --resume / --restart (export_resume.h): at most one; --checkpoint, else
+  // <input>.tsbridge-checkpoint.
+  bool resume = false;
+  bool restart = false;
+  std::string checkpoint_path;
   // Request limits (tests only).
   int max_request_rows = 0;       // 0 = 200
   int64_t max_request_bytes = 0;  // 0 = 4 MiB
