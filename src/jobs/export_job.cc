@@ -658,6 +658,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
     saver = std::make_unique<ProgressSaver>(
         ranges.progress, ranges.text_path, input.format->cr_ends_line, &rejects,
         [&resume](const nlohmann::json& payload) { return resume.checkpoint->Save(payload); });
+    summary->resumed = resume.loaded.has_value();
     if (resume.loaded && !options.quiet) LogResume(resume, input);
   }
 

@@ -142,8 +142,12 @@ ProgressSaver::ProgressSaver(ResumePayload payload, std::string text_path, bool 
 ProgressSaver::~ProgressSaver() { Stop(); }
 
 void ProgressSaver::Start() {
-  thread_ = std::thread([this] {
-    int64_t last_records = -1;
+  // A checkpoint is first written once something was acknowledged: one that exists says how far
+  // a job got, never that it merely started.
+  int64_t start_records = 0;
+  for (const ResumeRange& r : payload_.ranges) start_records += r.records;
+  thread_ = std::thread([this, start_records] {
+    int64_t last_records = start_records;
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_) {
       // Every second while the prefix moves: a kill loses at most a second of acknowledgments,
