@@ -86,7 +86,7 @@ function killedRun(args, ckpt, ms) {
 async function killLoop(args, { ckpt, rng, rate }) {
   const moments = [];
   for (let k = 0; k < 3; ++k) {
-    const ms = Math.round(rng() * 800);
+    const ms = Math.round(rng() * 500);
     moments.push(ms);
     const r = await killedRun([...args, ...(k > 0 ? ['--resume'] : []), '--max-rows-per-sec', String(rate)], ckpt, ms);
     assert.equal(r.signal, 'SIGKILL', `killed run ${k + 1}, ${ms} ms after a save: exit ${r.code}\n${r.stderr}`);
