@@ -68,6 +68,16 @@ void SetupExportCommand(CLI::App* sub, RunFn* run) {
   sub->add_flag("--dry-run", options->dry_run,
                 "Check everything and read the whole input, write nothing, report what would "
                 "happen");
+  auto* resume = sub->add_flag("--resume", options->resume,
+                               "Continue an interrupted export from its checkpoint: rows it "
+                               "acknowledged are not read again");
+  auto* restart = sub->add_flag("--restart", options->restart,
+                                "Discard an interrupted export's checkpoint and start from the "
+                                "first row");
+  resume->excludes(restart);
+  sub->add_option("--checkpoint", options->checkpoint_path,
+                  "Checkpoint file (default: <input>.tsbridge-checkpoint)")
+      ->type_name("FILE");
   sub->add_option("--summary", options->summary_path, "Write the job summary as JSON to FILE")
       ->type_name("FILE");
   sub->add_option("--max-errors", *max_errors,

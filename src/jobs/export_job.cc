@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
@@ -17,8 +18,10 @@
 #include "core/log.h"
 #include "core/value_text.h"
 #include "formats/file_target.h"
+#include "jobs/checkpoint.h"
 #include "jobs/export_dry_run.h"
 #include "jobs/export_input.h"
+#include "jobs/export_resume.h"
 #include "jobs/export_scatter.h"
 #include "jobs/export_table.h"
 #include "jobs/reject_writer.h"
@@ -221,21 +224,32 @@ struct ExportRun {
 // Writes rows [begin, end) of a batch.
 using RowSink = std::function<Status(const RowBatch& batch, size_t begin, size_t end)>;
 
+// Tells `acks` (when given) about the range's records of a batch before any of them is written:
+// its rejects are acknowledged by then, its rows [begin, end) when the writers are done with them.
+void BeginBatch(AckPrefix* acks, const RowBatch& batch, const ScatterRange& range, size_t begin,
+                size_t end) {
+  if (acks == nullptr) return;
+  int64_t first = INT64_MAX;
+  int64_t records = static_cast<int64_t>(end - begin);
+  for (const RejectedRecord& rec : batch.rejects()) {
+    if (rec.position < range.first_row || rec.position >= range.end_row) continue;
+    first = std::min(first, rec.position + range.line_offset);
+    ++records;
+  }
+  if (end > begin) first = std::min(first, batch.positions()[begin] + range.line_offset);
+  if (records > 0) acks->Begin(first, records, static_cast<int64_t>(end - begin));
+}
+
 // Reads `reader` to its end (or a stop, or a failure elsewhere), handing the rows of `range` to
 // `sink`; `skipped` tells how many rows the sink has left to other --shard shares so far.
 Status ReadLoop(ExportRun* run, BatchReader* reader, const ScatterRange& range, const RowSink& sink,
-                const std::function<int64_t()>& skipped) {
+                const std::function<int64_t()>& skipped, AckPrefix* acks = nullptr) {
   RowBatch batch(std::make_shared<const Schema>(reader->schema()));
   for (;;) {
     if (StopRequested()) return Status::Cancelled("stopped by a signal");
     if (run->failed.load() || run->stopped_for_errors.load()) return Status::OK();
     TSB_RETURN_IF_ERROR(reader->Next(&batch));
     if (batch.num_rows() == 0 && batch.rejects().empty()) return Status::OK();
-    for (const RejectedRecord& rec : batch.rejects()) {
-      if (rec.position < range.first_row || rec.position >= range.end_row) continue;
-      run->rows_read.fetch_add(1);
-      TSB_RETURN_IF_ERROR(run->RejectRead(rec, range.line_offset));
-    }
     // Positions ascend: the range's rows of the batch are one run.
     const auto& positions = batch.positions();
     const size_t n = batch.num_rows();
@@ -243,6 +257,12 @@ Status ReadLoop(ExportRun* run, BatchReader* reader, const ScatterRange& range, 
     while (begin < n && positions.size() > begin && positions[begin] < range.first_row) ++begin;
     size_t end = begin;
     while (end < n && !(positions.size() > end && positions[end] >= range.end_row)) ++end;
+    BeginBatch(positions.size() >= n ? acks : nullptr, batch, range, begin, end);
+    for (const RejectedRecord& rec : batch.rejects()) {
+      if (rec.position < range.first_row || rec.position >= range.end_row) continue;
+      run->rows_read.fetch_add(1);
+      TSB_RETURN_IF_ERROR(run->RejectRead(rec, range.line_offset));
+    }
     const int64_t skipped_before = skipped();
     TSB_RETURN_IF_ERROR(sink(batch, begin, end));
     const int64_t skipped_now = skipped() - skipped_before;
@@ -270,18 +290,21 @@ std::unique_ptr<ots::TableBatchWriter> MakeWriter(ExportRun* run, ots::Client* c
 // The ordinary path: one reader, rows routed by a hash of their key to --parallel writers.
 // Failures of the writers go to run->Fail, those of the reader to *read_status.
 void WriteParallel(ExportRun* run, ots::Client* client, BatchReader* reader,
+                   const ScatterRange& range, AckPrefix* acks,
                    ots::TableBatchWriter::Options options, Status* read_status,
                    ots::TableWriterStats* stats) {
   options.threads = run->options.parallel;
+  options.position_offset = range.line_offset;
+  if (acks != nullptr) options.on_row_done = [acks](int64_t position) { acks->Done(position); };
   auto writer = MakeWriter(run, client, std::move(options));
   *read_status = ReadLoop(
-      run, reader, ScatterRange{},
+      run, reader, range,
       [&](const RowBatch& batch, size_t begin, size_t end) {
         Status s = writer->WriteRows(batch, begin, end);
         if (writer->failed()) run->failed.store(true);
         return s;
       },
-      [&] { return writer->rows_skipped(); });
+      [&] { return writer->rows_skipped(); }, acks);
   Status closed = writer->Close();
   if (!closed.ok()) run->Fail(closed);
   *stats = writer->stats();
@@ -290,8 +313,8 @@ void WriteParallel(ExportRun* run, ots::Client* client, BatchReader* reader,
 // --scatter: one reader and one writer per key range; a key never spans two ranges, so the order
 // of equal keys is the input's.
 void WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan,
-                  const ReaderOptions& reader_options, WriteThrottle* throttle, Status* read_status,
-                  ots::TableWriterStats* stats) {
+                  const ReaderOptions& reader_options, WriteThrottle* throttle,
+                  ProgressSaver* saver, Status* read_status, ots::TableWriterStats* stats) {
   const size_t n = plan.ranges.size();
   std::vector<Status> range_status(n);
   std::vector<ots::TableWriterStats> range_stats(n);
@@ -307,13 +330,17 @@ void WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan,
         ots::TableBatchWriter::Options options =
             WriterOptions(run->options, run->spec, (*rd)->schema(), throttle);
         options.position_offset = range.line_offset;
+        AckPrefix* acks = saver != nullptr ? saver->range(i) : nullptr;
+        if (acks != nullptr) {
+          options.on_row_done = [acks](int64_t position) { acks->Done(position); };
+        }
         auto writer = MakeWriter(run, client, std::move(options));
         s = ReadLoop(
             run, rd->get(), range,
             [&](const RowBatch& batch, size_t begin, size_t end) {
               return writer->WriteRows(batch, begin, end);
             },
-            [&] { return writer->rows_skipped(); });
+            [&] { return writer->rows_skipped(); }, acks);
         Status flushed = writer->Close();
         if (s.ok()) s = flushed;
         range_stats[i] = writer->stats();
@@ -341,15 +368,15 @@ Result<std::optional<ScatterPlan>> PlanScatterIfOrdered(const ExportOptions& opt
   if (!plan.ordered) {
     if (!options.quiet) {
       log::Printf(log::Level::kWarn,
-                   "export: --scatter: the input is not in primary-key order (line %" PRId64
-                   "); writing with the ordinary parallel path\n",
-                   plan.unordered_line);
+                  "export: --scatter: the input is not in primary-key order (line %" PRId64
+                  "); writing with the ordinary parallel path\n",
+                  plan.unordered_line);
     }
     return std::optional<ScatterPlan>();
   }
   if (!options.quiet) {
     log::Printf(log::Level::kInfo, "export: --scatter: reading %zu key ranges of %s at once\n",
-                 plan.ranges.size(), input.path.c_str());
+                plan.ranges.size(), input.path.c_str());
   }
   return std::optional<ScatterPlan>(std::move(plan));
 }
@@ -358,13 +385,14 @@ void PrintWriteStats(const ots::TableWriterStats& total, int64_t rows_skipped) {
   // requests counts every request sent; the retries are the requests that failed as a whole
   // (refused, or unanswered within --request-timeout) and the rows sent again on their own.
   log::Printf(log::Level::kInfo,
-               "export: %" PRId64 " BatchWriteRow requests, %" PRId64
-               " refused as a whole, %" PRId64 " rows retried, %" PRId64
-               " rows read back, largest request %" PRId64 " rows / %" PRId64 " bytes\n",
-               total.requests, total.requests_failed, total.row_retries, total.rows_read_back,
-               total.max_request_rows, total.max_request_bytes);
+              "export: %" PRId64 " BatchWriteRow requests, %" PRId64 " refused as a whole, %" PRId64
+              " rows retried, %" PRId64 " rows read back, largest request %" PRId64
+              " rows / %" PRId64 " bytes\n",
+              total.requests, total.requests_failed, total.row_retries, total.rows_read_back,
+              total.max_request_rows, total.max_request_bytes);
   if (rows_skipped > 0) {
-    log::Printf(log::Level::kInfo, "export: %" PRId64 " rows belong to other --shard shares\n", rows_skipped);
+    log::Printf(log::Level::kInfo, "export: %" PRId64 " rows belong to other --shard shares\n",
+                rows_skipped);
   }
 }
 
@@ -391,6 +419,176 @@ Result<std::unique_ptr<BatchReader>> OpenInput(const ReaderOptions& reader_optio
   return reader;
 }
 
+// --resume (export_resume.h): the checkpoint of this export and the progress it holds.
+struct ExportResume {
+  std::optional<Checkpoint> checkpoint;  // none: a dry run, a stream, --if-absent
+  std::optional<ResumePayload> loaded;   // the interrupted run's progress
+};
+
+// Opens the checkpoint under --resume / --restart / neither (checkpoint.h says what each does).
+// A stream cannot be read again, so it keeps none; nor does --if-absent (see the refusal).
+Result<ExportResume> OpenExportCheckpoint(const ExportOptions& options, const FileTarget& input) {
+  ExportResume out;
+  if (options.dry_run) return out;
+  const bool stream = input.path == "-" || !input.not_regular.empty();
+  if (options.resume && stream) {
+    return Status::InvalidArgument(
+        "--resume reads the input again from where the interrupted export got to, and " +
+        (input.path == "-" ? std::string("stdin is a stream")
+                           : input.path + " is " + input.not_regular) +
+        "; export from a regular file to resume");
+  }
+  if (options.resume && options.if_absent) {
+    return Status::InvalidArgument(
+        "--resume with --if-absent: the rows the interrupted export wrote after its last "
+        "checkpoint exist now, and --if-absent would reject them; start over with --restart, or "
+        "resume without --if-absent (update and put rows may be written twice, and the table "
+        "ends the same)");
+  }
+  if (stream || options.if_absent) return out;
+  const TextDialect& d = input.dialect;
+  // What changes which rows are read or how they are written; --parallel and the rate caps do
+  // not (a --scatter checkpoint keeps its own ranges).
+  const nlohmann::json flags = {
+      {"format", std::string(input.format->name)},
+      {"delimiter", std::string(1, d.delimiter)},
+      {"header", d.header},
+      {"quote", std::string(1, d.quote)},
+      {"escape", std::string(1, d.escape)},
+      {"null", d.null_text},
+      {"mode", options.put_mode ? "put" : "update"},
+      {"nulls_delete", options.nulls_delete},
+      {"shard", std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count)},
+      {"scatter", options.scatter},
+      {"rejects", options.rejects_path}};
+  CheckpointIdentity identity;
+  identity.kind = "export";
+  TSB_ASSIGN_OR_RETURN(identity.spec, CheckpointDigest(options.spec_path, flags));
+  TSB_ASSIGN_OR_RETURN(identity.input, FingerprintInput(input.path));
+  const std::string path = options.checkpoint_path.empty() ? input.path + ".tsbridge-checkpoint"
+                                                           : options.checkpoint_path;
+  const CheckpointMode mode = options.resume    ? CheckpointMode::kResume
+                              : options.restart ? CheckpointMode::kRestart
+                                                : CheckpointMode::kNone;
+  TSB_ASSIGN_OR_RETURN(Checkpoint checkpoint, Checkpoint::Open(path, mode, identity, "export"));
+  if (checkpoint.resumed()) {
+    TSB_ASSIGN_OR_RETURN(ResumePayload loaded, ResumePayload::FromJson(checkpoint.payload()));
+    out.loaded = std::move(loaded);
+  }
+  out.checkpoint.emplace(std::move(checkpoint));
+  return out;
+}
+
+void LogResume(const ExportResume& resume, const FileTarget& input) {
+  int64_t records = 0;
+  for (const ResumeRange& r : resume.loaded->ranges) records += r.records;
+  log::Printf(log::Level::kInfo,
+              "export: resuming from %s: %" PRId64
+              " records of %s were acknowledged before and are not read again\n",
+              resume.checkpoint->path().c_str(), records, input.path.c_str());
+}
+
+// The ranges one run reads: the planned ones (the whole input, or --scatter's), each from where
+// the acknowledged prefix of the interrupted run ends.
+struct ExportRanges {
+  std::optional<ScatterPlan> scatter;
+  ScatterRange plain;      // without --scatter
+  bool plain_at = false;   // the plain range starts at a byte: it needs a reader of its own
+  std::string header;      // text: the lines before the first record
+  ResumePayload progress;  // where each range starts in this run (the saver's start)
+  std::string text_path;   // the input, when its positions turn into byte offsets
+};
+
+Result<ExportRanges> PlanRanges(const ExportOptions& options, const JobSpec& spec,
+                                const FileTarget& input, const ExportResume& resume) {
+  ExportRanges out;
+  const FormatDescriptor& format = input.format.descriptor();
+  const bool lines = format.slicing == Slicing::kLines;
+  const bool seekable = lines && input.compression == TextCompression::kNone && input.path != "-" &&
+                        input.not_regular.empty();
+  const int64_t first_line = 1 + (lines && input.dialect.header ? format.header_lines : 0);
+  if (seekable && resume.checkpoint) {
+    out.text_path = input.path;
+    TSB_ASSIGN_OR_RETURN(out.header, ReadLeadingLines(input.path, format.cr_ends_line, first_line));
+  }
+  if (resume.loaded) {
+    out.progress = *resume.loaded;
+  } else {
+    TSB_ASSIGN_OR_RETURN(out.scatter, PlanScatterIfOrdered(options, spec, input));
+    out.progress.scatter = out.scatter.has_value();
+    std::vector<ScatterRange> planned =
+        out.scatter ? out.scatter->ranges : std::vector<ScatterRange>{ScatterRange{}};
+    for (const ScatterRange& r : planned) {
+      ResumeRange range{r.begin, r.end, r.line_offset, r.first_row, r.end_row};
+      range.position = lines ? r.line_offset + first_line : std::max<int64_t>(r.first_row, 1);
+      range.offset = out.scatter ? r.begin : out.header.size();
+      if (!out.scatter && seekable) range.end = static_cast<uint64_t>(FileSize(input.path));
+      out.progress.ranges.push_back(range);
+    }
+    return out;
+  }
+  // Resumed: each range from its first unacknowledged record, at its byte or by passing over
+  // the records before it.
+  std::vector<ScatterRange> ranges;
+  for (const ResumeRange& r : out.progress.ranges) {
+    ScatterRange s{r.begin, r.end, r.line_offset, r.first_row, r.end_row};
+    if (seekable) {
+      s.begin = r.offset;
+      s.line_offset = r.position - first_line;
+    } else {
+      s.first_row = std::max(s.first_row, r.position);
+    }
+    ranges.push_back(s);
+  }
+  if (out.progress.scatter) {
+    out.scatter.emplace();
+    out.scatter->header = out.header;
+    out.scatter->ranges = std::move(ranges);
+  } else {
+    out.plain = ranges.front();
+    out.plain_at = seekable;
+    if (seekable) out.plain.end = FileSize(input.path);
+  }
+  return out;
+}
+
+// Writes every range (export's write phase, without --dry-run). Failures of the writers go to
+// run->Fail, those of the readers to *read_status.
+void WriteRanges(ExportRun* run, ots::Client* client, const ExportRanges& ranges,
+                 BatchReader* reader, const ReaderOptions& reader_options,
+                 const ots::TableBatchWriter::Options& writer_options, WriteThrottle* throttle,
+                 ProgressSaver* saver, Status* read_status, ots::TableWriterStats* stats) {
+  if (ranges.scatter) {
+    WriteScatter(run, client, *ranges.scatter, reader_options, throttle, saver, read_status, stats);
+    return;
+  }
+  AckPrefix* acks = saver != nullptr ? saver->range(0) : nullptr;
+  if (!ranges.plain_at) {
+    WriteParallel(run, client, reader, ranges.plain, acks, writer_options, read_status, stats);
+    return;
+  }
+  // A resumed text input: a reader of its own from the first unacknowledged record.
+  ScatterPlan at;
+  at.header = ranges.header;
+  Result<std::unique_ptr<BatchReader>> rd = OpenScatterRange(reader_options, at, ranges.plain);
+  if (!rd.ok()) {
+    *read_status = rd.status();
+    return;
+  }
+  ScatterRange range = ranges.plain;
+  range.first_row = 0;
+  WriteParallel(run, client, rd->get(), range, acks, writer_options, read_status, stats);
+}
+
+// The end of a checkpointed run: a finished job removes its checkpoint; a stopped or failed one
+// saves its progress once more, for --resume.
+Status FinishCheckpoint(ExportResume* resume, ProgressSaver* saver, bool finished) {
+  if (saver == nullptr) return Status::OK();
+  if (!finished) return saver->StopAndSave();
+  saver->Stop();
+  return resume->checkpoint->Remove();
+}
+
 }  // namespace
 
 int ExportShardOf(std::string_view encoded_partition_key, int shards) {
@@ -412,14 +610,14 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   if (spec.mapping.key_columns().empty()) {
     return Status::InvalidArgument("mapping: no primary-key column (mark them with ':')");
   }
+  TSB_ASSIGN_OR_RETURN(ExportResume resume, OpenExportCheckpoint(options, input));
 
-  TSB_ASSIGN_OR_RETURN(auto client,
-                       ConnectForSpec(spec, {options.endpoint, options.parallel,
-                                             options.request_timeout, options.retry_deadline,
-                                             options.auth,
-                                             // A dry run writes nothing: reading is enough.
-                                             options.dry_run ? AccessNeed::kNone
-                                                             : AccessNeed::kExport}));
+  TSB_ASSIGN_OR_RETURN(
+      auto client,
+      ConnectForSpec(spec, {options.endpoint, options.parallel, options.request_timeout,
+                            options.retry_deadline, options.auth,
+                            // A dry run writes nothing: reading is enough.
+                            options.dry_run ? AccessNeed::kNone : AccessNeed::kExport}));
   SummaryOnReturn cu_on_return(summary, started, [&](JobSummary* s) {
     s->read_cu = client->stats().read_cu;
     s->write_cu = client->stats().write_cu;
@@ -432,10 +630,14 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   TSB_ASSIGN_OR_RETURN(auto reader, OpenInput(reader_options, spec));
 
   RejectWriter rejects(RejectOptionsFor(options, spec, input));
+  if (resume.loaded) {
+    TSB_RETURN_IF_ERROR(
+        rejects.ResumeFrom(resume.loaded->rejects_bytes, resume.loaded->rejects_past));
+  }
   if (options.put_mode && !options.quiet && !options.dry_run) {
     log::Printf(log::Level::kWarn,
-                 "export: --mode put replaces whole rows: attribute columns that the spec does "
-                 "not map are deleted from every row written\n");
+                "export: --mode put replaces whole rows: attribute columns that the spec does "
+                "not map are deleted from every row written\n");
   }
   WriteThrottle throttle;
   if (options.max_rows_per_sec > 0) {
@@ -450,8 +652,15 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
     dry.emplace(writer_options, options.parallel);
     if (!would_create) TSB_RETURN_IF_ERROR(dry->LoadSplits(client.get(), spec.tablestore.table));
   }
-  TSB_ASSIGN_OR_RETURN(std::optional<ScatterPlan> scatter,
-                       PlanScatterIfOrdered(options, spec, input));
+  TSB_ASSIGN_OR_RETURN(ExportRanges ranges, PlanRanges(options, spec, input, resume));
+  std::unique_ptr<ProgressSaver> saver;
+  if (resume.checkpoint) {
+    saver = std::make_unique<ProgressSaver>(
+        ranges.progress, ranges.text_path, input.format->cr_ends_line, &rejects,
+        [&resume](const nlohmann::json& payload) { return resume.checkpoint->Save(payload); });
+    summary->resumed = resume.loaded.has_value();
+    if (resume.loaded && !options.quiet) LogResume(resume, input);
+  }
 
   ExportRun run(options, spec, input, RejectFieldIndex(spec, input, *reader), &rejects);
   run.dry = dry ? &*dry : nullptr;
@@ -481,12 +690,18 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
                               });
         },
         [&] { return dry->rows_skipped(); });
-  } else if (scatter) {
-    WriteScatter(&run, client.get(), *scatter, reader_options, &throttle, &read_status, &stats);
   } else {
-    WriteParallel(&run, client.get(), reader.get(), writer_options, &read_status, &stats);
+    if (saver) saver->Start();
+    WriteRanges(&run, client.get(), ranges, reader.get(), reader_options, writer_options, &throttle,
+                saver.get(), &read_status, &stats);
   }
   run.progress.Finish();
+  bool finished = read_status.ok() && !run.failed.load() && !run.stopped_for_errors.load();
+  if (Status c = FinishCheckpoint(&resume, saver.get(), finished); !c.ok()) {
+    if (finished) return c;
+    // The job's own failure is what the user needs; an older checkpoint still resumes.
+    log::Printf(log::Level::kWarn, "export: %s\n", c.message().c_str());
+  }
   TSB_RETURN_IF_ERROR(rejects.Close());
   {
     std::lock_guard<std::mutex> lock(run.mu);

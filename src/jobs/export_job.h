@@ -20,6 +20,10 @@
 // ordinary path (and says so); stdin, FIFOs and compressed files are refused (exit 2) before they
 // are opened.
 //
+// --resume (export_resume.h): the writers acknowledge each row (written, or its reject written);
+// per reader range the end of the contiguous acknowledged prefix is saved about once a second in
+// the checkpoint beside the input (checkpoint.h), and a resumed run reads each range from there.
+//
 // Modes:
 //   update (default)  BatchWriteRow UPDATE that PUTs the mapped attributes; a NULL leaves the
 //                     column as is (--nulls skip) or deletes all its versions (--nulls delete).
@@ -69,6 +73,11 @@ struct ExportOptions {
   AuthOptions auth;             // credential flags (auth_access.h)
   bool quiet = false;
   ProgressMode progress = ProgressMode::kAuto;  // --progress
+  // --resume / --restart (export_resume.h): at most one; --checkpoint, else
+  // <input>.tsbridge-checkpoint.
+  bool resume = false;
+  bool restart = false;
+  std::string checkpoint_path;
   // Request limits (tests only).
   int max_request_rows = 0;       // 0 = 200
   int64_t max_request_bytes = 0;  // 0 = 4 MiB

@@ -64,6 +64,7 @@ std::string JobSummary::ToJson() const {
   if (!split_fingerprint.empty()) j["split_fingerprint"] = split_fingerprint;
   // An import always plans splits (it has a fingerprint), so its count shows even when 0.
   if (splits > 0 || !split_fingerprint.empty()) j["splits"] = splits;
+  if (resumed) j["resumed"] = true;
   // Messages quote the user's data, which need not be UTF-8.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

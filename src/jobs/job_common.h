@@ -65,9 +65,12 @@ struct JobSummary {
   // message of exit 3; empty when no reject was written.
   std::string rejects_path;
   std::string first_reject;
+  // --resume continued an interrupted job from its checkpoint; the counts are this run's.
+  bool resumed = false;
 
   // {"status": ..., "exit_code": ..., "error": ..., "rows_read": ..., ..., "seconds": ...}
-  // (+ "stopped_by", "rejects_path", "first_reject", "split_fingerprint" and "splits" when set).
+  // (+ "stopped_by", "rejects_path", "first_reject", "split_fingerprint", "splits" and "resumed"
+  // when set).
   std::string ToJson() const;
   // "import: 1000 rows read, 998 written, 2 rejected, 1.2 MB in 0.4 s (2500 rows/s), 30 read CU".
   std::string OneLine(std::string_view verb) const;

@@ -1,5 +1,10 @@
 #include "jobs/reject_writer.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "core/crypto.h"
 #include "core/value_text.h"
 
@@ -126,7 +131,8 @@ void RejectWriter::Format(const RejectRecord& r, std::string* out) const {
 
 Status RejectWriter::Write(const RejectRecord& record) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (file_ == nullptr) {
+  const bool again = already_written_.count(record.position) > 0;
+  if (file_ == nullptr && !again) {
     if (options_.path == "-") {
       file_ = stderr;
     } else {
@@ -152,10 +158,13 @@ Status RejectWriter::Write(const RejectRecord& record) {
       }
     }
   }
-  Format(record, &line_);
-  if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size()) {
-    return Status::IOError(options_.path + ": cannot write the reject file");
+  if (!again) {
+    Format(record, &line_);
+    if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size()) {
+      return Status::IOError(options_.path + ": cannot write the reject file");
+    }
   }
+  positions_.push_back(record.position);
   if (first_reason_.empty()) {
     // raw_record is off only for Parquet, whose positions are row numbers, not lines.
     first_reason_ = options_.raw_record ? "line " : "row ";
@@ -166,6 +175,43 @@ Status RejectWriter::Write(const RejectRecord& record) {
     first_reason_ += record.message;
   }
   count_.fetch_add(1, std::memory_order_relaxed);
+  return Status::OK();
+}
+
+Status RejectWriter::ResumeFrom(int64_t bytes, std::set<int64_t> already_written) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (options_.path == "-") return Status::OK();  // stderr cannot be taken back
+  already_written_ = std::move(already_written);
+  positions_.assign(already_written_.begin(), already_written_.end());
+  if (bytes <= 0) {
+    if (std::remove(options_.path.c_str()) != 0 && errno != ENOENT) {
+      return Status::IOError(options_.path +
+                             ": cannot remove the reject file: " + std::strerror(errno));
+    }
+    return Status::OK();
+  }
+  file_ = std::fopen(options_.path.c_str(), "r+b");
+  if (file_ == nullptr) {
+    return Status::IOError(
+        options_.path + ": cannot open the interrupted run's reject file: " + std::strerror(errno));
+  }
+  if (::ftruncate(fileno(file_), bytes) != 0 || std::fseek(file_, 0, SEEK_END) != 0) {
+    return Status::IOError(options_.path + ": cannot cut the reject file back to " +
+                           std::to_string(bytes) + " bytes: " + std::strerror(errno));
+  }
+  return Status::OK();
+}
+
+Status RejectWriter::Sync(const std::function<void(int64_t, std::vector<int64_t>*)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t bytes = 0;
+  if (file_ != nullptr && file_ != stderr) {
+    if (std::fflush(file_) != 0 || ::fsync(fileno(file_)) != 0) {
+      return Status::IOError(options_.path + ": cannot write the reject file");
+    }
+    bytes = std::ftell(file_);
+  }
+  fn(bytes, &positions_);
   return Status::OK();
 }
 

@@ -23,8 +23,10 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +74,14 @@ class RejectWriter {
   // Flushes and closes the file (if one was created).
   [[nodiscard]] Status Close();
 
+  // export --resume: continues the reject file of an interrupted run, cut back to `bytes` (what
+  // its checkpoint covers; 0 removes it); a record at one of `already_written` positions is in
+  // that part already, so it is counted and not written again.
+  [[nodiscard]] Status ResumeFrom(int64_t bytes, std::set<int64_t> already_written);
+  // Flushes the file to disk and calls `fn` with its length and the positions of the records in
+  // it (`fn` may drop those it needs no more), holding the lock: nothing is written meanwhile.
+  [[nodiscard]] Status Sync(const std::function<void(int64_t bytes, std::vector<int64_t>*)>& fn);
+
   int64_t count() const { return count_.load(std::memory_order_relaxed); }
   const std::string& path() const { return options_.path; }
   // The first record written, as "line 7: TSB_BAD_VALUE: message" ("row 7" for Parquet), so
@@ -83,9 +93,11 @@ class RejectWriter {
 
   RejectFileOptions options_;
   mutable std::mutex mu_;
-  std::FILE* file_ = nullptr;  // guarded by mu_
-  std::string line_;           // guarded by mu_
-  std::string first_reason_;   // guarded by mu_
+  std::FILE* file_ = nullptr;          // guarded by mu_
+  std::string line_;                   // guarded by mu_
+  std::string first_reason_;           // guarded by mu_
+  std::vector<int64_t> positions_;     // guarded by mu_; see Sync
+  std::set<int64_t> already_written_;  // guarded by mu_; see ResumeFrom
   std::atomic<int64_t> count_{0};
 };
 

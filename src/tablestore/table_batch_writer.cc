@@ -4,10 +4,10 @@
 #include <condition_variable>
 #include <deque>
 
+#include "core/hash.h"
 #include "tablestore/core_bridge.h"
 #include "tablestore/plainbuffer.h"
 #include "tsbridge/convert.h"
-#include "core/hash.h"
 #include "tsbridge/tablestore/limits.h"
 
 namespace tsb::ots {
@@ -222,11 +222,14 @@ TableBatchWriter::TableBatchWriter(Client* client, Options options,
     counters_->rows_written.fetch_add(1, std::memory_order_relaxed);
     counters_->bytes_written.fetch_add(static_cast<int64_t>(item->encoded_size),
                                        std::memory_order_relaxed);
+    if (options_.on_row_done) options_.on_row_done(item->tag);
     pool_->Put(item);
   };
   auto on_rejected = [this](WriteItem* item, std::string_view code, std::string_view message) {
     counters_->rows_rejected.fetch_add(1, std::memory_order_relaxed);
     Status s = on_row_rejected_(item->tag, item->row, code, message);
+    // A reject that could not be recorded is not acknowledged: the job fails on it.
+    if (s.ok() && options_.on_row_done) options_.on_row_done(item->tag);
     pool_->Put(item);
     return s;
   };
@@ -292,9 +295,10 @@ Status TableBatchWriter::WriteRows(const RowBatch& batch, size_t begin, size_t e
       pool_->Put(item);
       if (outcome == EncodeOutcome::kSkip) {
         ++rows_skipped_;
-        continue;
+      } else {
+        TSB_RETURN_IF_ERROR(on_encode_rejected_(batch, r, position, code_, message_));
       }
-      TSB_RETURN_IF_ERROR(on_encode_rejected_(batch, r, position, code_, message_));
+      if (options_.on_row_done) options_.on_row_done(position);
       continue;
     }
     if (direct_) {

@@ -113,6 +113,10 @@ class TableBatchWriter : public BatchWriter {
     int threads = 0;              // 0: write on the caller's thread; N: N writer threads
     int64_t position_offset = 0;  // added to the batches' positions (a range reader's lines)
     TableWriteCounters* counters = nullptr;  // null: the writer's own
+    // Called once per row given to WriteRows when its outcome is final (written, refused and
+    // reported, rejected at encoding, or left to another --shard share), with its position; from
+    // the writer's threads. Export's checkpoint counts acknowledged input with it.
+    std::function<void(int64_t position)> on_row_done;
   };
   // A row that cannot be encoded: row `row` of `batch`. A non-OK return ends the write.
   using OnEncodeRejected = std::function<Status(const RowBatch& batch, size_t row, int64_t position,
