@@ -83,16 +83,14 @@ struct Harness {
     WriteItem& item = items.emplace_back();
     item.tag = static_cast<int64_t>(items.size());
     item.type = type;
-    item.arena = std::move(value);
-    Cell& k = item.row.primary_key.emplace_back();
+    Row row;
+    Cell& k = row.primary_key.emplace_back();
     k.name = "id";
     k.value = Value::Integer(id);
-    Cell& v = item.row.attributes.emplace_back();
+    Cell& v = row.attributes.emplace_back();
     v.name = "v";
-    v.value = Value::String(item.arena);
-    EncodePrimaryKey(item.row.primary_key, &item.key);
-    item.key_hash = std::hash<std::string>()(item.key);
-    item.encoded_size = EncodedSize(item.row);
+    v.value = Value::String(value);
+    item.SetRow(row);
     return &item;
   }
 
@@ -254,11 +252,11 @@ TEST_CASE("TableWriter: a put-if-absent of a bare key counts an existing row as 
     item.type = WriteType::kPut;
     item.condition.row_existence = RowExistence::kExpectNotExist;
     item.condition_failure_is_success = true;
-    Cell& k = item.row.primary_key.emplace_back();
+    Row row;
+    Cell& k = row.primary_key.emplace_back();
     k.name = "id";
     k.value = Value::Integer(id);
-    EncodePrimaryKey(item.row.primary_key, &item.key);
-    item.encoded_size = EncodedSize(item.row);
+    item.SetRow(row);
     REQUIRE(w.Add(&item).ok());
   }
   REQUIRE(w.Flush().ok());
