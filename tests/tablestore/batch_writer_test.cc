@@ -180,6 +180,25 @@ TEST_CASE("TableWriter: a repeated key waits for the next request; the last row 
   }
 }
 
+TEST_CASE("TableWriter: a key repeated more often than there are generations; the last row wins") {
+  // Each copy waits for the request with the one before; once every generation holds the key,
+  // the first goes out and its keys are forgotten, so the copies keep flowing.
+  Emulator emu;
+  Harness h;
+  TableWriter w = h.Writer(emu, /*max_rows=*/4);
+  for (int c = 0; c < 10; ++c) {
+    REQUIRE(w.Add(h.Make(7, "copy" + std::to_string(c))).ok());
+    REQUIRE(w.Add(h.Make(100 + c, "other")).ok());
+  }
+  REQUIRE(w.Flush().ok());
+  CHECK(h.written.size() == 20);
+  CHECK(w.stats().max_request_rows <= 4);
+  auto table = emu.Table();
+  REQUIRE(table.size() == 11);
+  CHECK(table[7] == "copy9");
+  for (int c = 0; c < 10; ++c) CHECK(table[100 + c] == "other");
+}
+
 TEST_CASE("TableWriter: rows refused with a retriable code are retried alone") {
   Emulator emu;
   Harness h;
