@@ -85,7 +85,8 @@ struct WriteItem {
   std::string_view key() const {
     return std::string_view(encoded).substr(key_begin, key_end - key_begin);
   }
-  // Encodes `row` (no delete marker, no timestamps needed) and sets the key and its hash.
+  // Encodes `row` as it is (a kDelete item's row carries its delete marker: nothing adds it
+  // later) and sets the key and its hash.
   void SetRow(const Row& row);
   // Sets the key to encoded[begin, end) and hashes it; encoded_size = encoded.size().
   void SetKey(size_t begin, size_t end);
