@@ -98,13 +98,13 @@ void DryRunPlanner::AddReject(std::string_view code, std::string reason) {
   rejects_.emplace_back(std::string(code), std::move(reason));
 }
 
-void DryRunPlanner::Add(const ots::WriteItem& item) {
+void DryRunPlanner::Add(ots::WriteItem& item) {
   if (!keys_.insert(item.key_hash).second) ++duplicates_;
   write_cu_ +=
       std::max<int64_t>(1, (static_cast<int64_t>(item.encoded_size) + ots::kCapacityUnitBytes - 1) /
                                ots::kCapacityUnitBytes);
   if (item.condition.row_existence != ots::RowExistence::kIgnore) ++read_cu_;
-  split_rows_[SplitIndex(splits_.split_points, item.row.primary_key)]++;
+  split_rows_[SplitIndex(splits_.split_points, item.row().primary_key)]++;
   // The writers' cutting, approximately: a request ends at 200 rows, 4 MiB or a repeated key.
   const size_t w = item.key_hash % static_cast<uint64_t>(parallel_);
   if (batch_rows_[w] >= options_.writer.max_rows ||

@@ -72,7 +72,7 @@ class DryRunPlanner {
   void Finish(ExportDryRunReport* report);
 
  private:
-  void Add(const ots::WriteItem& item);
+  void Add(ots::WriteItem& item);
 
   ots::TableBatchWriter::Options options_;
   int parallel_;

@@ -6,6 +6,9 @@
 #include <cstring>
 #include <utility>
 
+#include "core/hash.h"
+#include "tablestore/plainbuffer.h"
+
 namespace tsb::ots {
 
 namespace {
@@ -46,9 +49,9 @@ bool SameValue(const Value& a, const Value& b) {
 }
 
 // Whether `stored` (read back, latest versions) holds exactly the attributes `item` puts.
-bool HoldsExactly(const Row& stored, const WriteItem& item) {
+bool HoldsExactly(const Row& stored, WriteItem& item) {
   size_t puts = 0;
-  for (const Cell& mine : item.row.attributes) {
+  for (const Cell& mine : item.row().attributes) {
     if (mine.op != CellOp::kPut || !mine.value) continue;
     ++puts;
     auto it = std::find_if(stored.attributes.begin(), stored.attributes.end(),
@@ -60,7 +63,57 @@ bool HoldsExactly(const Row& stored, const WriteItem& item) {
   return puts == stored.attributes.size();
 }
 
+// Routes a row to a writer thread (modulo the writers) and finds repeated keys in a request.
+// Nothing outside the process depends on it (the --shard shares use KeyShardOf), so it takes the
+// key eight bytes at a time rather than FNV-1a's one, and ends with fmix64 so that every bit of
+// the key reaches the low bits that pick the writer.
+uint64_t KeyHash(std::string_view key) {
+  uint64_t h = kFnv1aOffset ^ key.size();
+  const char* p = key.data();
+  size_t n = key.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+  }
+  if (n > 0) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+  }
+  return Fmix64(h);
+}
+
 }  // namespace
+
+void WriteItem::SetRow(const Row& row) {
+  encoded.clear();
+  EncodeRow(row, &encoded);
+  // The key cells follow the header and the 01 tag (plainbuffer.cc's grammar).
+  size_t key_size = 0;
+  for (const Cell& c : row.primary_key) {
+    key_size += RowFieldWriter::CellSize(c.name, c.value ? &*c.value : nullptr, c.op);
+  }
+  SetKey(5, 5 + key_size);
+  decoded_ = false;
+}
+
+void WriteItem::SetKey(size_t begin, size_t end) {
+  key_begin = static_cast<uint32_t>(begin);
+  key_end = static_cast<uint32_t>(end);
+  key_hash = KeyHash(key());
+  encoded_size = encoded.size();
+}
+
+const Row& WriteItem::row() {
+  if (!decoded_) {
+    // Our own encoding: it cannot fail to decode, and if it did the row would read as empty.
+    if (!DecodeRow(encoded, &row_).ok()) row_.clear();
+    decoded_ = true;
+  }
+  return row_;
+}
 
 TableWriter::TableWriter(Client* client, TableWriterOptions options, OnWritten on_written,
                          OnRejected on_rejected)
@@ -69,20 +122,47 @@ TableWriter::TableWriter(Client* client, TableWriterOptions options, OnWritten o
       on_written_(std::move(on_written)),
       on_rejected_(std::move(on_rejected)),
       env_(options_.retry_env != nullptr ? options_.retry_env : RetryEnv::System()) {
-  request_.tables.resize(1);
-  request_.tables[0].table = options_.table;
   read_request_.tables.resize(1);
   read_request_.tables[0].table = options_.table;
   read_request_.tables[0].read.max_versions = 1;
-  for (Generation& g : gens_) g.items.reserve(static_cast<size_t>(options_.max_rows));
+  // Twice the rows a generation holds, rounded up to a power of two: probes stay short.
+  size_t slots = 16;
+  while (slots < 2 * static_cast<size_t>(std::max(options_.max_rows, 1))) slots *= 2;
+  for (Generation& g : gens_) {
+    g.items.reserve(static_cast<size_t>(options_.max_rows));
+    g.slots.assign(slots, nullptr);
+  }
 }
 
+namespace {
+// The slot a hash starts probing at: its high half, since the low bits pick the writer thread
+// (key_hash % writers) and are alike for every row of one writer.
+size_t HomeSlot(uint64_t key_hash, size_t slots) {
+  return static_cast<size_t>(key_hash >> 32) & (slots - 1);
+}
+}  // namespace
+
 bool TableWriter::Generation::HasKey(const WriteItem& item) const {
-  // At most max_rows (200) entries: a linear scan over the hashes is cheaper than a hash set.
-  for (const WriteItem* other : items) {
-    if (other->key_hash == item.key_hash && other->key == item.key) return true;
+  const size_t mask = slots.size() - 1;
+  for (size_t i = HomeSlot(item.key_hash, slots.size()); slots[i] != nullptr; i = (i + 1) & mask) {
+    if (slots[i]->key_hash == item.key_hash && slots[i]->key() == item.key()) return true;
   }
   return false;
+}
+
+void TableWriter::Generation::Add(WriteItem* item, int64_t size) {
+  items.push_back(item);
+  bytes += size;
+  const size_t mask = slots.size() - 1;
+  size_t i = HomeSlot(item->key_hash, slots.size());
+  while (slots[i] != nullptr) i = (i + 1) & mask;
+  slots[i] = item;
+}
+
+void TableWriter::Generation::Clear() {
+  items.clear();
+  bytes = 0;
+  std::fill(slots.begin(), slots.end(), nullptr);
 }
 
 Status TableWriter::Add(WriteItem* item) {
@@ -108,8 +188,7 @@ Status TableWriter::Add(WriteItem* item) {
       Generation& g = gens_[target];
       if (static_cast<int>(g.items.size()) < options_.max_rows &&
           g.bytes + size <= options_.max_bytes) {
-        g.items.push_back(item);
-        g.bytes += size;
+        g.Add(item, size);
         return Status::OK();
       }
     }
@@ -118,14 +197,10 @@ Status TableWriter::Add(WriteItem* item) {
 }
 
 Status TableWriter::SendFirst() {
-  std::vector<WriteItem*> items;
-  items.swap(gens_[0].items);
-  for (size_t g = 0; g + 1 < kGenerations; ++g) {
-    gens_[g].items.swap(gens_[g + 1].items);
-    gens_[g].bytes = gens_[g + 1].bytes;
-  }
-  gens_[kGenerations - 1].bytes = 0;
-  gens_[kGenerations - 1].items.reserve(static_cast<size_t>(options_.max_rows));
+  std::vector<WriteItem*> items = gens_[0].items;
+  gens_[0].Clear();
+  // The emptied generation goes last, with its buffers.
+  for (size_t g = 0; g + 1 < kGenerations; ++g) std::swap(gens_[g], gens_[g + 1]);
   if (items.empty()) return Status::OK();
   return Send(std::move(items));
 }
@@ -153,7 +228,7 @@ Status TableWriter::ReadBack(std::vector<WriteItem*>* items) {
     keys.resize(n);
     for (size_t i = 0; i < n; ++i) {
       keys[i].clear();
-      keys[i].primary_key = (*items)[at + i]->row.primary_key;
+      keys[i].primary_key = (*items)[at + i]->row().primary_key;
     }
     Status s = client_->BatchGetRow(read_request_, &read_result_);
     if (!s.ok()) return s.WithContext("reading back rows whose write went unanswered");
@@ -199,7 +274,7 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
   std::vector<WriteItem*> again;
   std::vector<std::pair<std::string, std::string>> last_error;  // parallel to `again`
   while (!pending.empty()) {
-    std::vector<BatchWriteRowItem>& rows = request_.tables[0].rows;
+    std::vector<EncodedRowWrite>& rows = rows_;
     rows.resize(pending.size());
     int64_t bytes = 0;
     int64_t cu = 0;
@@ -208,15 +283,14 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
           1, (static_cast<int64_t>(pending[i]->encoded_size) + kCapacityUnitBytes - 1) /
                  kCapacityUnitBytes);
       rows[i].type = pending[i]->type;
-      rows[i].row = &pending[i]->row;
-      rows[i].condition = pending[i]->condition;
-      rows[i].return_content.type = ReturnType::kNone;
+      rows[i].row_change = pending[i]->encoded;
+      rows[i].condition = &pending[i]->condition;
       bytes += static_cast<int64_t>(pending[i]->encoded_size);
     }
     if (options_.throttle) options_.throttle(static_cast<int64_t>(pending.size()), cu);
     stats_.max_request_rows = std::max<int64_t>(stats_.max_request_rows, pending.size());
     stats_.max_request_bytes = std::max(stats_.max_request_bytes, bytes);
-    Status s = client_->BatchWriteRow(request_, &result_);
+    Status s = client_->BatchWriteRowEncoded(options_.table, rows, &result_);
     // Every request sent counts, the client's own retries (throttling, refusals) included.
     stats_.requests += result_.attempts;
     stats_.requests_failed += result_.attempts - (s.ok() ? 1 : 0);

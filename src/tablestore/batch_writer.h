@@ -50,9 +50,12 @@
 
 namespace tsb::ots {
 
-// One row to write. The caller fills `row` (views into `arena` or other storage that lives as
-// long as the item), `key` (EncodePrimaryKey of the row's primary key), `key_hash` and
-// `encoded_size` (EncodedSize(row)). Items are reused: Reset() keeps the buffers' capacity.
+// One row to write, already in its wire form: `encoded` is the row_change field of the request
+// (a PlainBuffer single-row field), so the writer copies it into the request body as it is and
+// its size is the exact size the row adds to the 4 MiB limit. `key_begin`..`key_end` is the
+// primary key's cells within it (the bytes that tell two keys apart), `key_hash` a hash of them.
+// The caller fills them with SetRow(), or with RowFieldWriter and SetKey() (RowEncoder,
+// table_batch_writer.h). Items are reused: Reset() keeps the buffers' capacity.
 struct WriteItem {
   int64_t tag = 0;  // the caller's: an input position, a sequence number
   WriteType type = WriteType::kUpdate;
@@ -61,23 +64,39 @@ struct WriteItem {
   // to exist (RowEncoder, table_batch_writer.h): OTSConditionCheckFail then means "the row
   // exists", which is the wanted outcome, so it counts as written.
   bool condition_failure_is_success = false;
-  Row row;
-  std::string arena;
-  std::string key;
+  std::string encoded;
+  uint32_t key_begin = 0;
+  uint32_t key_end = 0;
   uint64_t key_hash = 0;
-  size_t encoded_size = 0;
+  size_t encoded_size = 0;  // encoded.size()
 
   void Reset() {
     tag = 0;
     type = WriteType::kUpdate;
     condition = Condition{};
     condition_failure_is_success = false;
-    row.clear();
-    arena.clear();
-    key.clear();
+    encoded.clear();
+    key_begin = key_end = 0;
     key_hash = 0;
     encoded_size = 0;
+    row_.clear();
+    decoded_ = false;
   }
+  std::string_view key() const {
+    return std::string_view(encoded).substr(key_begin, key_end - key_begin);
+  }
+  // Encodes `row` as it is (a kDelete item's row carries its delete marker: nothing adds it
+  // later) and sets the key and its hash.
+  void SetRow(const Row& row);
+  // Sets the key to encoded[begin, end) and hashes it; encoded_size = encoded.size().
+  void SetKey(size_t begin, size_t end);
+  // The row decoded from `encoded` (views into it): for rejects and read-backs, which are rare,
+  // so the hot path never builds a Row.
+  const Row& row();
+
+ private:
+  Row row_;
+  bool decoded_ = false;
 };
 
 struct TableWriterOptions {
@@ -136,7 +155,12 @@ class TableWriter {
   struct Generation {
     std::vector<WriteItem*> items;
     int64_t bytes = 0;
+    // The items by key hash (open addressing, at most half full; null = free), so that finding
+    // a repeated key costs a probe or two instead of a pass over every queued row.
+    std::vector<WriteItem*> slots;
     bool HasKey(const WriteItem& item) const;
+    void Add(WriteItem* item, int64_t size);
+    void Clear();
   };
 
   // Sends generation 0 and moves generation 1 up.
@@ -157,7 +181,7 @@ class TableWriter {
   RetryEnv* env_;
 
   Generation gens_[kGenerations];
-  BatchWriteRowRequest request_;
+  std::vector<EncodedRowWrite> rows_;  // the request being sent
   BatchResult result_;
   BatchGetRowRequest read_request_;
   BatchResult read_result_;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "tablestore/endpoint.h"
 #include "tablestore/pb_model.h"
@@ -622,49 +623,56 @@ TSB_WRITE_ROW_OP(DeleteRow, primary_key, true)
 // GetRange.
 
 Status Client::GetRange(const GetRangeRequest& request, GetRangeResult* result) {
-  result->rows.clear();
-  result->next_start.clear();
-  result->next_start_encoded_ = {};
-  result->consumed = {};
-  result->response_bytes = 0;
+  // The Row objects stay (DecodeRows resizes to the page's rows and reuses them), so a warm page
+  // decodes without allocating; on failure no row is left.
+  auto page = [&]() -> Status {
+    result->next_start.clear();
+    result->next_start_encoded_ = {};
+    result->consumed = {};
+    result->response_bytes = 0;
 
-  ThreadScratch& scratch = Scratch();
-  pb::GetRangeRequest& req = scratch.get_range;
-  req.Clear();
-  req.set_table_name(request.table);
-  req.set_direction(request.direction == Direction::kForward ? pb::FORWARD : pb::BACKWARD);
-  TSB_RETURN_IF_ERROR(ReadOptionsToPb(request.read, &req));
-  if (request.limit > 0) req.set_limit(request.limit);
-  std::string* start = req.mutable_inclusive_start_primary_key();
-  if (!request.encoded_start.empty()) {
-    start->assign(request.encoded_start);
-  } else {
-    EncodePrimaryKey(request.inclusive_start, start);
-  }
-  EncodePrimaryKey(request.exclusive_end, req.mutable_exclusive_end_primary_key());
-  req.SerializeToString(&scratch.body);
+    ThreadScratch& scratch = Scratch();
+    pb::GetRangeRequest& req = scratch.get_range;
+    req.Clear();
+    req.set_table_name(request.table);
+    req.set_direction(request.direction == Direction::kForward ? pb::FORWARD : pb::BACKWARD);
+    TSB_RETURN_IF_ERROR(ReadOptionsToPb(request.read, &req));
+    if (request.limit > 0) req.set_limit(request.limit);
+    std::string* start = req.mutable_inclusive_start_primary_key();
+    if (!request.encoded_start.empty()) {
+      start->assign(request.encoded_start);
+    } else {
+      EncodePrimaryKey(request.inclusive_start, start);
+    }
+    EncodePrimaryKey(request.exclusive_end, req.mutable_exclusive_end_primary_key());
+    req.SerializeToString(&scratch.body);
 
-  TSB_RETURN_IF_ERROR(
-      Call("GetRange", scratch.body, &scratch.response).WithContext("table " + request.table));
+    TSB_RETURN_IF_ERROR(
+        Call("GetRange", scratch.body, &scratch.response).WithContext("table " + request.table));
 
-  // The body becomes the result's buffer; the result's previous buffer comes back for reuse.
-  result->buffer_.swap(scratch.response.body);
-  result->response_bytes = result->buffer_.size();
-  RangeFields fields;
-  TSB_RETURN_IF_ERROR(WalkGetRangeResponse(result->buffer_, &fields));
-  pb::ConsumedCapacity consumed;
-  if (!consumed.ParseFromArray(fields.consumed.data(), static_cast<int>(fields.consumed.size()))) {
-    return Status::Corruption("GetRangeResponse: malformed consumed");
-  }
-  result->consumed = FromPb(consumed);
-  AddConsumed(result->consumed);
-  TSB_RETURN_IF_ERROR(DecodeRows(fields.rows, &result->rows).WithContext("GetRange rows"));
-  if (!fields.next_start.empty()) {
-    TSB_RETURN_IF_ERROR(DecodeRow(fields.next_start, &result->next_start)
-                            .WithContext("GetRange next_start_primary_key"));
-    result->next_start_encoded_ = fields.next_start;
-  }
-  return Status::OK();
+    // The body becomes the result's buffer; the result's previous buffer comes back for reuse.
+    result->buffer_.swap(scratch.response.body);
+    result->response_bytes = result->buffer_.size();
+    RangeFields fields;
+    TSB_RETURN_IF_ERROR(WalkGetRangeResponse(result->buffer_, &fields));
+    pb::ConsumedCapacity consumed;
+    if (!consumed.ParseFromArray(fields.consumed.data(),
+                                 static_cast<int>(fields.consumed.size()))) {
+      return Status::Corruption("GetRangeResponse: malformed consumed");
+    }
+    result->consumed = FromPb(consumed);
+    AddConsumed(result->consumed);
+    TSB_RETURN_IF_ERROR(DecodeRows(fields.rows, &result->rows).WithContext("GetRange rows"));
+    if (!fields.next_start.empty()) {
+      TSB_RETURN_IF_ERROR(DecodeRow(fields.next_start, &result->next_start)
+                              .WithContext("GetRange next_start_primary_key"));
+      result->next_start_encoded_ = fields.next_start;
+    }
+    return Status::OK();
+  };
+  Status s = page();
+  if (!s.ok()) result->rows.clear();
+  return s;
 }
 
 Status Client::GetRangeAll(const GetRangeRequest& request,
@@ -808,6 +816,130 @@ Status Client::BatchWriteRow(const BatchWriteRowRequest& request, BatchResult* r
   if (!shape_ok) {
     return Status::Corruption("BatchWriteRow: the answer does not match the request's " +
                               std::to_string(total_rows) + " rows");
+  }
+  TSB_RETURN_IF_ERROR(DecodeBatchResult("BatchWriteRow row", &resp, result, &result->storage_));
+  AddConsumed(result->consumed);
+  return Status::OK();
+}
+
+namespace {
+
+// Protobuf's wire form, for the one request written by hand (EncodeBatchWriteRowBody).
+size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+char* PutVarint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>((v & 0x7F) | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+// Field tags: (number << 3) | wire type (0 varint, 2 length-delimited).
+constexpr char kTagTables = 0x0A;           // BatchWriteRowRequest.tables = 1
+constexpr char kTagTableName = 0x0A;        // TableInBatchWriteRowRequest.table_name = 1
+constexpr char kTagRows = 0x12;             // TableInBatchWriteRowRequest.rows = 2
+constexpr char kTagType = 0x08;             // RowInBatchWriteRowRequest.type = 1
+constexpr char kTagRowChange = 0x12;        // RowInBatchWriteRowRequest.row_change = 2
+constexpr char kTagCondition = 0x1A;        // RowInBatchWriteRowRequest.condition = 3
+constexpr char kTagExistence = 0x08;        // Condition.row_existence = 1
+constexpr char kTagColumnCondition = 0x12;  // Condition.column_condition = 2
+
+size_t RowMessageSize(const EncodedRowWrite& row, size_t condition_size) {
+  return 1 + VarintSize(static_cast<uint8_t>(row.type)) + 1 + VarintSize(row.row_change.size()) +
+         row.row_change.size() + 1 + VarintSize(condition_size) + condition_size;
+}
+
+}  // namespace
+
+Status EncodeBatchWriteRowBody(std::string_view table, std::span<const EncodedRowWrite> rows,
+                               std::string* body) {
+  // Column conditions are rare (never on the export's path): encoded once here, in row order.
+  std::vector<std::string> filters;
+  for (const EncodedRowWrite& row : rows) {
+    if (row.condition != nullptr && row.condition->column_condition) {
+      TSB_RETURN_IF_ERROR(EncodeFilter(*row.condition->column_condition, &filters.emplace_back()));
+    }
+  }
+  auto condition_size = [](const EncodedRowWrite& row, const std::string* filter) {
+    const auto existence = static_cast<uint8_t>(
+        row.condition != nullptr ? row.condition->row_existence : RowExistence::kIgnore);
+    size_t n = 1 + VarintSize(existence);
+    if (filter != nullptr) n += 1 + VarintSize(filter->size()) + filter->size();
+    return n;
+  };
+  size_t table_size = 1 + VarintSize(table.size()) + table.size();
+  size_t f = 0;
+  for (const EncodedRowWrite& row : rows) {
+    const bool has_filter = row.condition != nullptr && row.condition->column_condition;
+    const size_t c = condition_size(row, has_filter ? &filters[f++] : nullptr);
+    const size_t m = RowMessageSize(row, c);
+    table_size += 1 + VarintSize(m) + m;
+  }
+  body->resize(1 + VarintSize(table_size) + table_size);
+  char* p = body->data();
+  *p++ = kTagTables;
+  p = PutVarint(p, table_size);
+  *p++ = kTagTableName;
+  p = PutVarint(p, table.size());
+  if (!table.empty()) std::memcpy(p, table.data(), table.size());
+  p += table.size();
+  f = 0;
+  for (const EncodedRowWrite& row : rows) {
+    const bool has_filter = row.condition != nullptr && row.condition->column_condition;
+    const std::string* filter = has_filter ? &filters[f++] : nullptr;
+    const size_t c = condition_size(row, filter);
+    *p++ = kTagRows;
+    p = PutVarint(p, RowMessageSize(row, c));
+    *p++ = kTagType;
+    p = PutVarint(p, static_cast<uint8_t>(row.type));
+    *p++ = kTagRowChange;
+    p = PutVarint(p, row.row_change.size());
+    if (!row.row_change.empty()) std::memcpy(p, row.row_change.data(), row.row_change.size());
+    p += row.row_change.size();
+    *p++ = kTagCondition;
+    p = PutVarint(p, c);
+    *p++ = kTagExistence;
+    p = PutVarint(p, static_cast<uint8_t>(row.condition != nullptr ? row.condition->row_existence
+                                                                   : RowExistence::kIgnore));
+    if (filter != nullptr) {
+      *p++ = kTagColumnCondition;
+      p = PutVarint(p, filter->size());
+      std::memcpy(p, filter->data(), filter->size());
+      p += filter->size();
+    }
+  }
+  if (p != body->data() + body->size()) {
+    return Status::Internal("BatchWriteRow: the request body's size was miscounted");
+  }
+  return Status::OK();
+}
+
+Status Client::BatchWriteRowEncoded(std::string_view table, std::span<const EncodedRowWrite> rows,
+                                    BatchResult* result) {
+  result->tables.clear();
+  result->consumed = {};
+  result->failed_rows = 0;
+  result->attempts = 0;
+  result->storage_.clear();
+
+  ThreadScratch& scratch = Scratch();
+  TSB_RETURN_IF_ERROR(EncodeBatchWriteRowBody(table, rows, &scratch.body));
+  TSB_RETURN_IF_ERROR(Call("BatchWriteRow", scratch.body, &scratch.response, &result->attempts));
+  pb::BatchWriteRowResponse& resp = scratch.batch_write_response;
+  resp.Clear();
+  TSB_RETURN_IF_ERROR(ParseResponse("BatchWriteRow", scratch.response.body, &resp));
+  if (resp.tables_size() != 1 || resp.tables(0).rows_size() != static_cast<int>(rows.size())) {
+    return Status::Corruption("BatchWriteRow: the answer does not match the request's " +
+                              std::to_string(rows.size()) + " rows");
   }
   TSB_RETURN_IF_ERROR(DecodeBatchResult("BatchWriteRow row", &resp, result, &result->storage_));
   AddConsumed(result->consumed);

@@ -479,6 +479,39 @@ void EncodePrimaryKey(std::span<const Cell> primary_key, std::string* out) {
   *p++ = static_cast<char>(row_crc);
 }
 
+size_t RowFieldWriter::CellSize(std::string_view name, const Value* value, CellOp op) {
+  return ots::CellSize(name, value, op, false);
+}
+
+size_t RowFieldWriter::FieldSize(size_t key_cells_size, size_t attribute_cells_size) {
+  // header, 01, [02], 09 crc
+  return kHeaderSize + 1 + key_cells_size + (attribute_cells_size > 0 ? 1 : 0) +
+         attribute_cells_size + 2;
+}
+
+RowFieldWriter::RowFieldWriter(std::string* out, size_t key_cells_size, size_t attribute_cells_size)
+    : out_(out) {
+  out_->resize(FieldSize(key_cells_size, attribute_cells_size));
+  p_ = out_->data();
+  EncodeFixed32(p_, kHeader);
+  p_ += kHeaderSize;
+  *p_++ = static_cast<char>(kTagRowPk);
+}
+
+void RowFieldWriter::AddCell(std::string_view name, const Value* value, CellOp op) {
+  uint8_t crc;
+  p_ = WriteCell(p_, name, value, op, std::nullopt, &crc);
+  row_crc_ = Crc8Byte(row_crc_, crc);
+}
+
+void RowFieldWriter::BeginAttributes() { *p_++ = static_cast<char>(kTagRowData); }
+
+void RowFieldWriter::Finish() {
+  row_crc_ = Crc8Byte(row_crc_, kRowChecksumNoDeleteByte);
+  *p_++ = static_cast<char>(kTagRowChecksum);
+  *p_++ = static_cast<char>(row_crc_);
+}
+
 size_t EncodedColumnValueSize(const Value& value) { return ValueSize(value); }
 
 void EncodeColumnValue(const Value& value, std::string* out) {

@@ -52,6 +52,39 @@ void EncodeRow(const Row& row, std::string* out);
 // Appends the primary-key-only shape (GetRow / BatchGetRow keys, GetRange bounds) to *out.
 void EncodePrimaryKey(std::span<const Cell> primary_key, std::string* out);
 
+// Writes one single-row field (as EncodeRow) from cells given one by one, into a buffer sized
+// once: the caller sums CellSize over its cells first, so the size of the row is known before a
+// byte is written (the export checks the request limit with it) and no Row is built. The bytes
+// are exactly EncodeRow's for the Row with these cells (no timestamps, no delete marker).
+//   RowFieldWriter w(&out, key_cells_size, attribute_cells_size);  // out = header + 01
+//   w.AddCell("pk", &pk_value);                      // all key cells first
+//   w.BeginAttributes();                             // only when attribute_cells_size > 0
+//   w.AddCell("v", &v, CellOp::kPut);                // value null: a delete op
+//   w.Finish();                                      // 09 crc; out->size() == the total
+class RowFieldWriter {
+ public:
+  // Bytes one cell takes (tag, name, value, op, checksum).
+  static size_t CellSize(std::string_view name, const Value* value, CellOp op = CellOp::kPut);
+  // The whole field for cells of these sizes: what *out will hold.
+  static size_t FieldSize(size_t key_cells_size, size_t attribute_cells_size);
+
+  // Replaces *out with FieldSize(...) bytes, of which the header and 01 are written.
+  RowFieldWriter(std::string* out, size_t key_cells_size, size_t attribute_cells_size);
+  RowFieldWriter(const RowFieldWriter&) = delete;
+  RowFieldWriter& operator=(const RowFieldWriter&) = delete;
+
+  void AddCell(std::string_view name, const Value* value, CellOp op = CellOp::kPut);
+  void BeginAttributes();
+  void Finish();
+  // Offset of the next byte to write: after the key cells, the end of the primary key.
+  size_t offset() const { return static_cast<size_t>(p_ - out_->data()); }
+
+ private:
+  std::string* out_;
+  char* p_;
+  uint8_t row_crc_ = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Filter values (wire doc A.4 / B.2): SingleColumnValueFilter.column_value is a type byte and
 // its payload, with no tag, prefix, header or checksum. INTEGER 1 -> 00 0100000000000000.

@@ -23,6 +23,9 @@ EncodeOutcome RowEncoder::Encode(const RowBatch& batch, size_t r, WriteItem* ite
                                  std::string* code, std::string* message) {
   item->Reset();
   pending_.clear();
+  text_.clear();
+  size_t key_size = 0;
+  size_t attribute_size = 0;
   for (const TableColumnMapping::Column& p : mapping_->keys) {
     const tsb::Column& column = batch.column(static_cast<size_t>(p.input));
     if (column.IsNull(r)) {
@@ -31,16 +34,12 @@ EncodeOutcome RowEncoder::Encode(const RowBatch& batch, size_t r, WriteItem* ite
                  ") is NULL; a primary key needs a value";
       return EncodeOutcome::kReject;
     }
-    if (!Add(p, column, r, /*key=*/true, item, code, message)) return EncodeOutcome::kReject;
+    if (!Add(p, column, r, /*key=*/true, &key_size, code, message)) return EncodeOutcome::kReject;
   }
   if (options_.shard_count > 0) {
     // decisions 4 and 11: the partition key's value encoded as a filter's column_value.
-    Value v = pending_[0].value;
-    if (pending_[0].has_bytes) {
-      v.bytes = std::string_view(item->arena).substr(pending_[0].offset, pending_[0].length);
-    }
     shard_scratch_.clear();
-    EncodeColumnValue(v, &shard_scratch_);
+    EncodeColumnValue(ValueOf(pending_[0]), &shard_scratch_);
     if (KeyShardOf(shard_scratch_, options_.shard_count) != options_.shard_index - 1) {
       return EncodeOutcome::kSkip;
     }
@@ -53,29 +52,46 @@ EncodeOutcome RowEncoder::Encode(const RowBatch& batch, size_t r, WriteItem* ite
         d.name = &p.ots_name;
         d.key = false;
         d.delete_all = true;
+        attribute_size += RowFieldWriter::CellSize(p.ots_name, nullptr, CellOp::kDeleteAllVersions);
       }
       continue;
     }
-    if (!Add(p, column, r, /*key=*/false, item, code, message)) return EncodeOutcome::kReject;
+    if (!Add(p, column, r, /*key=*/false, &attribute_size, code, message)) {
+      return EncodeOutcome::kReject;
+    }
   }
 
-  // Views into the arena only now that it stops growing.
-  Row& row = item->row;
-  const std::string& arena = item->arena;
-  for (const Pending& p : pending_) {
-    Cell& cell = p.key ? row.primary_key.emplace_back() : row.attributes.emplace_back();
-    cell.name = *p.name;
-    if (p.delete_all) {
-      cell.op = CellOp::kDeleteAllVersions;
-      continue;
-    }
-    Value v = p.value;
-    if (p.has_bytes) v.bytes = std::string_view(arena).substr(p.offset, p.length);
-    cell.value = v;
+  // The size is known before a byte is written: a row over the request limit is never encoded.
+  const size_t size = RowFieldWriter::FieldSize(key_size, attribute_size);
+  if (static_cast<int64_t>(size) > kBatchWriteMaxBytes) {
+    *code = "TSB_TOO_LARGE";
+    *message = "the row encodes to " + std::to_string(size) +
+               " bytes; a write request carries at most " + std::to_string(kBatchWriteMaxBytes);
+    return EncodeOutcome::kReject;
   }
+  RowFieldWriter w(&item->encoded, key_size, attribute_size);
+  size_t key_end = 0;
+  bool in_attributes = false;
+  for (const Pending& p : pending_) {
+    if (!p.key && !in_attributes) {
+      key_end = w.offset();
+      w.BeginAttributes();
+      in_attributes = true;
+    }
+    if (p.delete_all) {
+      w.AddCell(*p.name, nullptr, CellOp::kDeleteAllVersions);
+    } else {
+      const Value v = ValueOf(p);
+      w.AddCell(*p.name, &v);
+    }
+  }
+  if (!in_attributes) key_end = w.offset();
+  w.Finish();
+  item->SetKey(kPrimaryKeyOffset, key_end);
+
   if (options_.put_mode) {
     item->type = WriteType::kPut;
-  } else if (row.attributes.empty()) {
+  } else if (attribute_size == 0) {
     // Nothing to change: make the row exist without touching an existing one (see WriteItem).
     item->type = WriteType::kPut;
     item->condition.row_existence = RowExistence::kExpectNotExist;
@@ -84,21 +100,17 @@ EncodeOutcome RowEncoder::Encode(const RowBatch& batch, size_t r, WriteItem* ite
     item->type = WriteType::kUpdate;
   }
   if (options_.if_absent) item->condition.row_existence = RowExistence::kExpectNotExist;
-  EncodePrimaryKey(row.primary_key, &item->key);
-  // Routes the row to a writer (modulo the writers): mixed for the same reason as the shards.
-  item->key_hash = Fmix64(Fnv1a(item->key));
-  item->encoded_size = EncodedSize(row);
-  if (static_cast<int64_t>(item->encoded_size) > kBatchWriteMaxBytes) {
-    *code = "TSB_TOO_LARGE";
-    *message = "the row encodes to " + std::to_string(item->encoded_size) +
-               " bytes; a write request carries at most " + std::to_string(kBatchWriteMaxBytes);
-    return EncodeOutcome::kReject;
-  }
   return EncodeOutcome::kOk;
 }
 
+Value RowEncoder::ValueOf(const Pending& p) const {
+  Value v = p.value;
+  if (p.in_text) v.bytes = std::string_view(text_).substr(p.offset, p.length);
+  return v;
+}
+
 bool RowEncoder::Add(const TableColumnMapping::Column& p, const tsb::Column& column, size_t r,
-                     bool key, WriteItem* item, std::string* code, std::string* message) {
+                     bool key, size_t* cells_size, std::string* code, std::string* message) {
   OtsValueRef ref;
   Status s = ColumnValueToOts(column, r, &scratch_, &ref);
   if (!s.ok()) {
@@ -119,12 +131,19 @@ bool RowEncoder::Add(const TableColumnMapping::Column& p, const tsb::Column& col
                  (key ? " in a primary-key column" : " per cell");
       return false;
     }
-    out.has_bytes = true;
-    out.offset = item->arena.size();
-    out.length = ref.bytes.size();
-    item->arena.append(ref.bytes);
-    out.value.bytes = {};
+    // Bytes of the batch stay put while the row is encoded; a converted value (a decimal, a
+    // date) lives in scratch_, which the next value reuses, so it is kept aside.
+    const char* data = ref.bytes.data();
+    if (!ref.bytes.empty() && data >= scratch_.data() && data < scratch_.data() + scratch_.size()) {
+      out.in_text = true;
+      out.offset = text_.size();
+      out.length = ref.bytes.size();
+      text_.append(ref.bytes);
+      out.value.bytes = {};
+    }
   }
+  *cells_size += RowFieldWriter::CellSize(p.ots_name, &out.value, CellOp::kPut) +
+                 (out.in_text ? out.length : 0);
   return true;
 }
 
@@ -150,7 +169,7 @@ class TableBatchWriter::ItemPool {
   }
   void Put(WriteItem* item) {
     // A few huge rows must not pin their memory for the rest of the job.
-    if (item->arena.capacity() > (1u << 20)) std::string().swap(item->arena);
+    if (item->encoded.capacity() > (1u << 20)) std::string().swap(item->encoded);
     std::lock_guard<std::mutex> lock(mu_);
     free_.push_back(item);
   }
@@ -169,7 +188,7 @@ class TableBatchWriter::ItemQueue {
 
   void Push(std::vector<WriteItem*>* items) {
     int64_t bytes = 0;
-    for (const WriteItem* item : *items) bytes += static_cast<int64_t>(item->arena.size());
+    for (const WriteItem* item : *items) bytes += static_cast<int64_t>(item->encoded.size());
     std::unique_lock<std::mutex> lock(mu_);
     not_full_.wait(
         lock, [&] { return queue_.empty() || (queue_.size() < kMaxItems && bytes_ < kMaxBytes); });
@@ -227,7 +246,7 @@ TableBatchWriter::TableBatchWriter(Client* client, Options options,
   };
   auto on_rejected = [this](WriteItem* item, std::string_view code, std::string_view message) {
     counters_->rows_rejected.fetch_add(1, std::memory_order_relaxed);
-    Status s = on_row_rejected_(item->tag, item->row, code, message);
+    Status s = on_row_rejected_(item->tag, item->row(), code, message);
     // A reject that could not be recorded is not acknowledged: the job fails on it.
     if (s.ok() && options_.on_row_done) options_.on_row_done(item->tag);
     pool_->Put(item);

@@ -1,8 +1,9 @@
 // TableBatchWriter: the Tablestore table as a tsb::BatchWriter, the sink of `tsbridge export`.
 //
 // It takes RowBatches whose columns are the mapping's (matched to the input by name), encodes each
-// row once into a WriteItem (RowEncoder: the row's cells viewing one arena, its encoded primary
-// key, key hash and encoded size) and hands it to a TableWriter (batch_writer.h), which packs
+// row once into a WriteItem (RowEncoder: straight from the batch's columns into the PlainBuffer
+// bytes the request carries, sized before they are written, with the key's place and hash in
+// them; no Row is built) and hands it to a TableWriter (batch_writer.h), which packs
 // requests of at most 200 rows and 4 MiB, never two rows of one key in a request, and retries. It
 // is the only code that turns batches into BatchWriteRow requests.
 //
@@ -74,23 +75,29 @@ class RowEncoder {
                        std::string* message);
 
  private:
+  // The primary key's cells start after the header and the 01 tag (plainbuffer.cc's grammar).
+  static constexpr size_t kPrimaryKeyOffset = 5;
+
   struct Pending {
     const std::string* name = nullptr;
     bool key = false;
     bool delete_all = false;
     Value value;
-    bool has_bytes = false;
+    bool in_text = false;  // the bytes are text_[offset, offset + length)
     size_t offset = 0;
     size_t length = 0;
   };
 
+  // Adds the value of row `r` of `column` to pending_ and its cell's size to *cells_size.
   bool Add(const TableColumnMapping::Column& p, const tsb::Column& column, size_t r, bool key,
-           WriteItem* item, std::string* code, std::string* message);
+           size_t* cells_size, std::string* code, std::string* message);
+  Value ValueOf(const Pending& p) const;
 
   const TableColumnMapping* mapping_;
   TableRowOptions options_;
   std::vector<Pending> pending_;
   std::string scratch_;
+  std::string text_;  // converted values of the row being encoded
   std::string shard_scratch_;
 };
 

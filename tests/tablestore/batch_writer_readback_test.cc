@@ -42,22 +42,20 @@ struct ReadBackFixture : tsb::testing::EmulatorFixture {
     WriteItem& item = items.emplace_back();
     item.tag = id;
     item.type = WriteType::kUpdate;
-    item.arena = std::move(value);
     if (if_absent) item.condition.row_existence = RowExistence::kExpectNotExist;
-    Cell& k = item.row.primary_key.emplace_back();
+    Row row;
+    Cell& k = row.primary_key.emplace_back();
     k.name = "id";
     k.value = Value::Integer(id);
-    Cell& v = item.row.attributes.emplace_back();
+    Cell& v = row.attributes.emplace_back();
     v.name = "v";
-    v.value = Value::String(item.arena);
+    v.value = Value::String(value);
     if (with_n) {
-      Cell& n = item.row.attributes.emplace_back();
+      Cell& n = row.attributes.emplace_back();
       n.name = "n";
       n.value = Value::Integer(id);
     }
-    EncodePrimaryKey(item.row.primary_key, &item.key);
-    item.key_hash = std::hash<std::string>()(item.key);
-    item.encoded_size = EncodedSize(item.row);
+    item.SetRow(row);
     return &item;
   }
 
