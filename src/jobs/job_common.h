@@ -65,6 +65,11 @@ struct JobSummary {
   // message of exit 3; empty when no reject was written.
   std::string rejects_path;
   std::string first_reject;
+  // --resume continued an interrupted job: rows_written and bytes_written then describe the whole
+  // output, rows_resumed of its rows came from the interrupted run(s), and the other counters are
+  // this run's work.
+  bool resumed = false;
+  int64_t rows_resumed = 0;
 
   // {"status": ..., "exit_code": ..., "error": ..., "rows_read": ..., ..., "seconds": ...}
   // (+ "stopped_by", "rejects_path", "first_reject", "split_fingerprint" and "splits" when set).
