@@ -12,7 +12,7 @@
 // many parts are complete (renamed and synced). A resumed run keeps those and redoes the part
 // that was in progress.
 //
-// Points are taken at most once a second (kPointInterval), each at a row count the writer fixes
+// Points are taken at most twice a second (kPointInterval), each at a row count the writer fixes
 // (a text file: any row; Parquet: a row group's end), so where they fall never shows in the
 // bytes.
 #pragma once
