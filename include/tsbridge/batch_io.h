@@ -31,6 +31,9 @@ class BatchWriter {
   // the temporary file to its final name. A writer destroyed without Close() leaves nothing under
   // the final name.
   [[nodiscard]] virtual Status Close() = 0;
+  // Hands what the writer buffers to its output, so that the rows written so far are in the file
+  // (import --resume syncs the file then). Writers that cannot say so return NotSupported.
+  [[nodiscard]] virtual Status Flush() { return Status::NotSupported("this writer cannot flush"); }
 };
 
 }  // namespace tsb

@@ -53,7 +53,9 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                     "tsbridge import --spec orders.json --output - --format jsonl --limit 10",
                     "tsbridge import --spec orders.json --output history.parquet --versions 3 \\\n"
                     "    --time-range 1735689600000,1738368000000 --max-rows-per-sec 20000"},
-       .notes = "On failure no file is left under the output name.",
+       .notes = "On failure no file is left under the output name. A file output keeps a "
+                "checkpoint as it goes: after a kill or crash, the same command with --resume "
+                "continues where it stopped.",
        .exit_codes = ExitCodes::kJob});
   sub->add_option("--spec", options->spec_path, "The JSON job spec")->required()->type_name("FILE");
   sub->add_option("-o,--output", options->output,
@@ -88,6 +90,18 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
   sub->add_flag("--overwrite", options->overwrite,
                 "With --output DIR/: remove an earlier import's files there first (part-*, "
                 "_rejects.jsonl, _SUCCESS); other files are still refused");
+  auto resume = std::make_shared<bool>(false);
+  auto restart = std::make_shared<bool>(false);
+  sub->add_flag("--resume", *resume,
+                "Continue the import that a kill or crash interrupted, from its checkpoint "
+                "(without one, start from the beginning)")
+      ->excludes(sub->add_flag("--restart", *restart,
+                               "Discard an interrupted import's checkpoint and files and start "
+                               "over"));
+  sub->add_option("--checkpoint", options->checkpoint_path,
+                  "Where the import keeps its progress for --resume (default: "
+                  "<output>.tsbridge-checkpoint, DIR/_checkpoint for --output DIR/)")
+      ->type_name("FILE");
   sub->add_option("--compression", options->parquet_compression,
                   "Parquet page codec: snappy (default), zstd, gzip, lz4_raw, brotli or none "
                   "(default: the spec's file.compression)")
@@ -111,7 +125,11 @@ void SetupImportCommand(CLI::App* sub, RunFn* run) {
                   "Spend at most N read CU per second in all (the CU each page consumed)")
       ->check(PositiveFiniteNumber("a finite number of CU per second greater than 0"));
 
-  sub->callback([run, options, logs, shard, time_range, versions, max_errors, row_group_rows] {
+  sub->callback([run, options, logs, shard, time_range, versions, max_errors, row_group_rows,
+                 resume, restart] {
+    options->checkpoint_mode = *resume    ? jobs::CheckpointMode::kResume
+                               : *restart ? jobs::CheckpointMode::kRestart
+                                          : jobs::CheckpointMode::kNone;
     *run = [options, logs, shard, time_range, versions, max_errors, row_group_rows]() -> int {
       if (int code = logs->Apply("import", &options->quiet, &options->progress); code != 0) {
         return code;

@@ -243,6 +243,24 @@ class FileOutput : public OutputStream {
     return Status::OK();
   }
 
+  Result<int64_t> Sync() override {
+    if (closed_) return Status::Internal(name() + ": sync after close");
+    if (temp_path_.empty() || compression_ != StreamCompression::kNone) {
+      return OutputStream::Sync();
+    }
+    if (!status_.ok()) return status_;
+    status_ = FlushBuffer(false);
+    if (!status_.ok()) return status_;
+    if (::fsync(fd_) != 0 && errno != EINVAL) {
+      return Status::IOError(name() + ": fsync failed: " + ErrnoText(errno));
+    }
+    off_t end = ::lseek(fd_, 0, SEEK_CUR);
+    if (end < 0) return Status::IOError(name() + ": lseek failed: " + ErrnoText(errno));
+    return static_cast<int64_t>(end);
+  }
+
+  std::string temporary_path() const override { return temp_path_; }
+
   Status Close() override {
     if (closed_) return close_status_;
     closed_ = true;
@@ -430,6 +448,45 @@ Result<int> CreateTemporaryFor(const std::string& path, std::string* temp_path) 
   ::fchmod(fd, 0666 & ~CurrentUmask());
   *temp_path = std::move(temp);
   return fd;
+}
+
+Result<int> ReclaimTemporaryFor(const std::string& path, const std::string& old_temp, int64_t bytes,
+                                std::string* temp_path) {
+  std::string dir, base;
+  SplitPath(path, &dir, &base);
+  if (base.empty()) return Status::InvalidArgument(path + ": not a file name");
+  int fd = ::open(old_temp.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound(old_temp + ": the interrupted run's file is gone");
+    return Status::IOError(old_temp + ": cannot open: " + ErrnoText(err));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || st.st_size < bytes || bytes < 0) {
+    ::close(fd);
+    return Status::Corruption(old_temp + ": shorter than the " + std::to_string(bytes) +
+                              " bytes the checkpoint says were synced");
+  }
+  std::string temp = dir + "." + base + ".tmp-" + std::to_string(::getpid()) + "-resumed";
+  if (::ftruncate(fd, static_cast<off_t>(bytes)) != 0 ||
+      ::lseek(fd, static_cast<off_t>(bytes), SEEK_SET) < 0 ||
+      (temp != old_temp && ::rename(old_temp.c_str(), temp.c_str()) != 0)) {
+    int err = errno;
+    ::close(fd);
+    return Status::IOError(old_temp + ": cannot continue it: " + ErrnoText(err));
+  }
+  *temp_path = std::move(temp);
+  return fd;
+}
+
+Result<std::unique_ptr<OutputStream>> OutputStream::Continue(const std::string& path,
+                                                             const std::string& temp_path,
+                                                             int64_t bytes) {
+  std::string temp;
+  TSB_ASSIGN_OR_RETURN(int fd, ReclaimTemporaryFor(path, temp_path, bytes, &temp));
+  auto out = std::make_unique<FileOutput>(path, fd, temp, StreamCompression::kNone, 0);
+  TSB_RETURN_IF_ERROR(out->Init());
+  return std::unique_ptr<OutputStream>(std::move(out));
 }
 
 Result<std::unique_ptr<InputStream>> InputStream::Open(const std::string& path,

@@ -74,7 +74,21 @@ class OutputStream {
   // Flushes, ends the compressed stream, and moves the temporary file to its final name. Calling
   // Close() again is a no-op returning the first result.
   [[nodiscard]] virtual Status Close() = 0;
+  // Writes what is buffered to the file and syncs it, returning the file's length: a point that
+  // Continue can reopen at after a crash (import --resume). Uncompressed files only: a compressed
+  // stream cannot be cut there and continued.
+  [[nodiscard]] virtual Result<int64_t> Sync() {
+    return Status::NotSupported(name_ + ": this output cannot be synced and continued");
+  }
+  // The temporary file being written; empty for stdout.
+  virtual std::string temporary_path() const { return std::string(); }
   const std::string& name() const { return name_; }
+
+  // The uncompressed output to `path` that a killed writer left in `temp_path`, reopened at
+  // `bytes` (a length its Sync returned) with what followed cut off; see ReclaimTemporaryFor.
+  static Result<std::unique_ptr<OutputStream>> Continue(const std::string& path,
+                                                        const std::string& temp_path,
+                                                        int64_t bytes);
 
  protected:
   explicit OutputStream(std::string name) : name_(std::move(name)) {}
@@ -89,6 +103,13 @@ class OutputStream {
 // (left by a killed run: their PID is not a running process) are removed first. Returns the open
 // descriptor; *temp_path receives the name. A missing folder is NotFound naming `path`.
 Result<int> CreateTemporaryFor(const std::string& path, std::string* temp_path);
+// Takes over the temporary file `old_temp` of a killed writer of `path` to continue it: it must
+// hold at least `bytes`; it is cut to `bytes` and renamed to a temporary name of this process
+// (".NAME.tmp-PID-resumed"), so that no other run removes it as stale. Returns the descriptor,
+// positioned at the end; *temp_path receives the new name. A missing or short file is NotFound /
+// Corruption naming it.
+Result<int> ReclaimTemporaryFor(const std::string& path, const std::string& old_temp, int64_t bytes,
+                                std::string* temp_path);
 // Removes "DIR/.NAME.tmp-*" of a final name `path` whose writer is gone: the PID in the name is
 // not a running process, or the name carries none. Returns how many were removed.
 int RemoveStaleTemporaries(const std::string& path);

@@ -78,6 +78,27 @@ struct WriterOptions {
   TextDialect dialect;  // formats whose descriptor takes_dialect
 };
 
+// A point in a file being written that a later process can continue from after this one was
+// killed (import --resume): everything before `bytes` of the temporary file was synced.
+struct DurablePoint {
+  std::string temp_path;  // the temporary file (".NAME.tmp-PID-XXXXXX")
+  int64_t bytes = 0;      // its synced length
+  int64_t rows = 0;       // the rows in those bytes
+  std::string state;      // what the format needs to go on (Parquet: the footer so far)
+};
+
+// A file writer that makes durable points. They fall at row counts the format fixes, so that
+// where a run was cut cannot show in the bytes: a text file's bytes are its rows' lines, whatever
+// was synced when; a Parquet file's row groups end every row_group_rows rows, and a point is a
+// row group's end.
+class ResumableWriter : public BatchWriter {
+ public:
+  // The rows between two points: 1 for text, row_group_rows for Parquet.
+  virtual int64_t point_rows() const = 0;
+  // Syncs the file; the rows written so far must be a multiple of point_rows().
+  [[nodiscard]] virtual Result<DurablePoint> MakeDurable() = 0;
+};
+
 // How export --scatter cuts a key-ordered file into ranges that readers of their own read.
 enum class Slicing {
   kLines,      // one record per line after `header_lines`: byte ranges cut at line starts
@@ -149,6 +170,11 @@ struct FormatDescriptor {
   Result<std::unique_ptr<BatchWriter>> (*open_dialect_writer)(
       const Schema& schema, const TextDialect& dialect,
       std::unique_ptr<OutputStream> output) = nullptr;
+  // A format that does not stream and can make durable points: its resumable writer, continuing
+  // `at` when given (nullptr = not resumable). The streaming formats are resumable through their
+  // streams (uncompressed only).
+  Result<std::unique_ptr<ResumableWriter>> (*open_resumable_file_writer)(
+      const Schema& schema, const WriterOptions& options, const DurablePoint* at) = nullptr;
 };
 
 // The registered formats, in the order of the registry's table.
@@ -171,6 +197,12 @@ StreamCompression ToStreamCompression(TextCompression compression);
 
 Result<std::unique_ptr<BatchReader>> OpenReader(const ReaderOptions& options);
 Result<std::unique_ptr<BatchWriter>> OpenWriter(const Schema& schema, const WriterOptions& options);
+// A writer that makes durable points (see ResumableWriter), continuing `at` (a point of a killed
+// writer of the same options) when given. A .gz / .zst output is NotSupported: a compressed
+// stream cannot be cut at a point and continued.
+Result<std::unique_ptr<ResumableWriter>> OpenResumableWriter(const Schema& schema,
+                                                             const WriterOptions& options,
+                                                             const DurablePoint* at);
 // A reader of the format of `options` over a stream that the caller opened (a byte range, say);
 // only for formats that stream.
 Result<std::unique_ptr<BatchReader>> OpenReaderOn(const ReaderOptions& options,

@@ -187,6 +187,79 @@ Result<std::unique_ptr<BatchWriter>> OpenWriterThrough(
   return d.open_stream_writer(schema, std::move(output));
 }
 
+namespace {
+
+// A streaming format's writer over an uncompressed file stream: a point flushes the writer and
+// syncs the stream. Continued, the writer is opened without a header: the file has one.
+class ResumableStreamWriter final : public ResumableWriter {
+ public:
+  ResumableStreamWriter(std::unique_ptr<BatchWriter> writer, OutputStream* output, int64_t rows)
+      : writer_(std::move(writer)), output_(output), rows_(rows) {}
+
+  Status Write(const RowBatch& batch) override {
+    TSB_RETURN_IF_ERROR(writer_->Write(batch));
+    rows_ += static_cast<int64_t>(batch.num_rows());
+    return Status::OK();
+  }
+  Status Close() override { return writer_->Close(); }
+  Status Flush() override { return writer_->Flush(); }
+  int64_t point_rows() const override { return 1; }
+  Result<DurablePoint> MakeDurable() override {
+    TSB_RETURN_IF_ERROR(writer_->Flush());
+    DurablePoint point;
+    TSB_ASSIGN_OR_RETURN(point.bytes, output_->Sync());
+    point.temp_path = output_->temporary_path();
+    point.rows = rows_;
+    return point;
+  }
+
+ private:
+  std::unique_ptr<BatchWriter> writer_;
+  OutputStream* output_;  // owned by writer_
+  int64_t rows_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ResumableWriter>> OpenResumableWriter(const Schema& schema,
+                                                             const WriterOptions& options,
+                                                             const DurablePoint* at) {
+  const FormatDescriptor& d = options.format.descriptor();
+  if (options.path.empty() || options.path == "-") {
+    return Status::InvalidArgument("only a file can be continued after an interruption");
+  }
+  if (options.compression != TextCompression::kNone) {
+    return Status::NotSupported(options.path + ": a " +
+                                std::string(CompressionName(options.compression)) +
+                                " output cannot be continued after an interruption (a "
+                                "compressed stream cannot be cut and resumed)");
+  }
+  if (!d.streams) {
+    if (d.open_resumable_file_writer == nullptr) {
+      return Status::NotSupported(options.path + ": " + std::string(d.title) +
+                                  " output cannot be continued after an interruption");
+    }
+    return d.open_resumable_file_writer(schema, options, at);
+  }
+  std::unique_ptr<OutputStream> output;
+  if (at != nullptr) {
+    TSB_ASSIGN_OR_RETURN(output, OutputStream::Continue(options.path, at->temp_path, at->bytes));
+  } else {
+    TSB_ASSIGN_OR_RETURN(output, OutputStream::Open(options.path, StreamCompression::kNone));
+  }
+  OutputStream* raw = output.get();
+  std::unique_ptr<BatchWriter> writer;
+  if (d.open_dialect_writer != nullptr) {
+    TextDialect dialect = options.dialect;
+    if (at != nullptr) dialect.header = false;
+    TSB_ASSIGN_OR_RETURN(writer, d.open_dialect_writer(schema, dialect, std::move(output)));
+  } else {
+    TSB_ASSIGN_OR_RETURN(writer, d.open_stream_writer(schema, std::move(output)));
+  }
+  return std::unique_ptr<ResumableWriter>(
+      new ResumableStreamWriter(std::move(writer), raw, at != nullptr ? at->rows : 0));
+}
+
 Result<std::unique_ptr<BatchWriter>> OpenWriter(const Schema& schema,
                                                 const WriterOptions& options) {
   return OpenWriterThrough(schema, options, nullptr);

@@ -135,6 +135,16 @@ Result<std::string> FingerprintInput(const std::string& path) {
          " mtime=" + std::to_string(mtime_ns) + " sha256=" + HexEncode(Sha256(head));
 }
 
+Status SyncFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(path + ": cannot open: " + ErrnoText(errno));
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0 && err != EINVAL) return Status::IOError(path + ": cannot sync: " + ErrnoText(err));
+  return Status::OK();
+}
+
 Status SyncDirectoryOf(const std::string& path) {
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "."

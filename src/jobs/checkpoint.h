@@ -93,6 +93,9 @@ class Checkpoint {
 // Writes `data` to `path` through a synced temporary and a rename, then syncs the directory.
 Status WriteFileDurably(const std::string& path, const std::string& data);
 
+// fsync of a file, so that its bytes survive a crash.
+Status SyncFile(const std::string& path);
+
 // fsync of a path's folder, so that a rename or a create in it survives a crash.
 Status SyncDirectoryOf(const std::string& path);
 

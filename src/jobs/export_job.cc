@@ -659,6 +659,9 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
         ranges.progress, ranges.text_path, input.format->cr_ends_line, &rejects,
         [&resume](const nlohmann::json& payload) { return resume.checkpoint->Save(payload); });
     summary->resumed = resume.loaded.has_value();
+    if (resume.loaded) {
+      for (const ResumeRange& r : resume.loaded->ranges) summary->rows_resumed += r.records;
+    }
     if (resume.loaded && !options.quiet) LogResume(resume, input);
   }
 

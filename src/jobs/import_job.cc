@@ -17,6 +17,7 @@
 #include "formats/file_target.h"
 #include "jobs/import_long_layout.h"
 #include "jobs/import_output.h"
+#include "jobs/import_resume.h"
 #include "jobs/import_splits.h"
 #include "tablestore/core_bridge.h"
 #include "tablestore/table_scan_reader.h"
@@ -73,11 +74,16 @@ struct ImportRun {
 
   Status Prepare(bool* explained);
   Status Plan();
+  Status OpenCheckpoint();
   Status OpenOutput();
+  Status OpenSingleFile();
   Status Scan();
   Status ScanSplit(size_t index, const OrderedRunner::Emit& emit);
   Status Consume(size_t index, const RowBatch& batch);
   Status SplitDone(size_t index);
+  Status WriteRows(size_t index, BatchWriter* writer, const RowBatch& rows);
+  Status SavePoint(size_t index, const RowBatch& rows, size_t last_row);
+  Status DropWritten(RowBatch* batch, bool* past);
   Status Finish(Status run);
   void Summarize(int64_t stdout_bytes);
   void WarnUnreadAttributes() const;
@@ -133,6 +139,17 @@ struct ImportRun {
   bool limit_reached = false;          // the writer's own view
   std::atomic<bool> limit_hit{false};  // what the readers poll between pages
 
+  // The checkpoint (none for an output that cannot be continued), what a resumed run continues
+  // from, and the single file's writer as one that makes durable points.
+  std::string checkpoint_path;
+  bool checkpoint_found = false;
+  std::optional<Checkpoint> checkpoint;
+  bool resumed = false;
+  ImportProgress resume_from;
+  ImportProgress at;  // the last point saved
+  ResumableWriter* durable = nullptr;
+  std::chrono::steady_clock::time_point last_point;
+
   std::optional<SummaryOnReturn> cu_on_return;
   std::optional<SummaryOnReturn> counters_on_return;
 };
@@ -155,7 +172,19 @@ Status ImportRun::Prepare(bool* explained) {
         TargetWriterOptions(target,
                             {options.parquet_compression, "--compression", options.row_group_rows},
                             spec.file));
-    if (target.directory && options.shard_count == 0) {
+    const std::string why_not = WhyNotResumable(target, writer_options, options);
+    if (why_not.empty()) {
+      checkpoint_path = options.checkpoint_path.empty()
+                            ? DefaultImportCheckpointPath(target, options)
+                            : options.checkpoint_path;
+      checkpoint_found = std::filesystem::exists(checkpoint_path);
+    } else if (options.checkpoint_mode == CheckpointMode::kResume) {
+      return Status::InvalidArgument("--resume: " + why_not);
+    } else if (!options.checkpoint_path.empty()) {
+      return Status::InvalidArgument("--checkpoint: " + why_not);
+    }
+    // With a checkpoint there, the directory holds its job's files: the checkpoint decides.
+    if (target.directory && options.shard_count == 0 && !checkpoint_found) {
       TSB_RETURN_IF_ERROR(PrepareOutputDirectory(target.path, options.overwrite, false, {}, false));
     }
   }
@@ -239,23 +268,84 @@ Status ImportRun::Plan() {
   return Status::OK();
 }
 
+// The checkpoint of an output that can be continued: refused when one is there without --resume
+// or belongs to another job; loaded with --resume.
+Status ImportRun::OpenCheckpoint() {
+  last_point = std::chrono::steady_clock::now();
+  if (checkpoint_path.empty()) return Status::OK();
+  CheckpointIdentity identity;
+  identity.kind = "import";
+  TSB_ASSIGN_OR_RETURN(
+      identity.spec,
+      CheckpointDigest(options.spec_path, ImportCheckpointFlags(options, target, writer_options)));
+  identity.where = options.where;
+  identity.split_points = fingerprint;
+  TSB_ASSIGN_OR_RETURN(Checkpoint opened, Checkpoint::Open(checkpoint_path, options.checkpoint_mode,
+                                                           identity, "import"));
+  checkpoint.emplace(std::move(opened));
+  if (!checkpoint->resumed()) return Status::OK();
+  TSB_ASSIGN_OR_RETURN(resume_from,
+                       ImportProgress::FromJson(checkpoint->payload(), checkpoint_path));
+  const size_t done = target.directory ? resume_from.parts_done : resume_from.split;
+  if (target.directory == resume_from.file.has_value() || done > tasks.size()) {
+    return Status::InvalidArgument(checkpoint_path +
+                                   ": the checkpoint does not describe this output; --restart "
+                                   "starts over");
+  }
+  resumed = true;
+  at = resume_from;
+  written = resume_from.rows;
+  summary->resumed = true;
+  summary->rows_resumed = written;
+  if (!options.quiet) {
+    log::Printf(log::Level::kInfo, "import: resuming from %s: %lld rows are in the output\n",
+                checkpoint_path.c_str(), static_cast<long long>(written));
+  }
+  return Status::OK();
+}
+
 // The output directory (its part files come later, one per split), or the one file (spooled
 // when Parquet goes to stdout).
 Status ImportRun::OpenOutput() {
+  if (target.directory && resumed) return Status::OK();  // its finished parts stay
   if (target.directory) {
     std::vector<std::string> share_parts;
     for (size_t i = 0; options.shard_count > 0 && i < tasks.size(); ++i) {
       share_parts.push_back(PartPath(i).substr(target.path.size()));
     }
-    return PrepareOutputDirectory(target.path, options.overwrite, options.shard_count > 0,
-                                  share_parts, true);
+    // --restart of a checkpointed job replaces that job's files, as --overwrite would.
+    return PrepareOutputDirectory(target.path, options.overwrite || checkpoint_found,
+                                  options.shard_count > 0, share_parts, true);
   }
+  if (checkpoint) return OpenSingleFile();
   spool_stdout = target.path == "-" && !target.format->streams;
   writer_options.path = target.path;
   if (spool_stdout) {
     TSB_ASSIGN_OR_RETURN(writer_options.path, spool.Create());
   }
   TSB_ASSIGN_OR_RETURN(single, OpenOutputWriter(writer_options));
+  return Status::OK();
+}
+
+// The single file, as a writer that makes durable points; resumed, the interrupted run's
+// temporary file continued at its last point (or, when that file is gone, a new one).
+Status ImportRun::OpenSingleFile() {
+  writer_options.path = target.path;
+  Result<std::unique_ptr<ResumableWriter>> opened =
+      OpenResumableWriter(*schema, writer_options, resumed ? &*resume_from.file : nullptr);
+  if (!opened.ok() && resumed && opened.status().code() == StatusCode::kNotFound) {
+    log::Printf(log::Level::kWarn, "import: %s; starting the file from the beginning\n",
+                opened.status().message().c_str());
+    resumed = false;
+    resume_from = at = ImportProgress();
+    written = 0;
+    summary->resumed = false;
+    summary->rows_resumed = 0;
+    opened = OpenResumableWriter(*schema, writer_options, nullptr);
+  }
+  TSB_RETURN_IF_ERROR(opened.status());
+  durable = opened->get();
+  single = std::move(opened).value();
   return Status::OK();
 }
 
@@ -301,9 +391,20 @@ Status ImportRun::Scan() {
 
 // One split: its table scan reader, then the residue.
 Status ImportRun::ScanSplit(size_t index, const OrderedRunner::Emit& emit) {
+  if (resumed && index < (target.directory ? resume_from.parts_done : resume_from.split)) {
+    progress->SetDone(splits_scanned.fetch_add(1, std::memory_order_relaxed) + 1);
+    return Status::OK();  // in the output already
+  }
   ots::TableScanOptions split = scan;
   split.start = tasks[index].start;
   split.end = tasks[index].end;
+  // The split the interrupted run was in: from its last key written on, that key's row dropped.
+  bool past =
+      !(resumed && !target.directory && index == resume_from.split && !resume_from.after.empty());
+  if (!past) {
+    split.start.clear();
+    for (const OtsValue& v : resume_from.after) split.start.push_back(KeyBound::Of(v));
+  }
   ots::TableScanReader reader(client.get(), std::move(split), schema);
   RowBatch batch(schema);
   RowBatch scratch(schema);
@@ -317,11 +418,64 @@ Status ImportRun::ScanSplit(size_t index, const OrderedRunner::Emit& emit) {
       return Status::OK();
     }
     if (evaluator) TSB_RETURN_IF_ERROR(ApplyResidue(&*evaluator, &batch, &scratch, &selected));
+    if (!past) TSB_RETURN_IF_ERROR(DropWritten(&batch, &past));
+    if (batch.num_rows() == 0) continue;
     TSB_RETURN_IF_ERROR(emit(&batch));
     if (options.limit > 0 && limit_hit.load(std::memory_order_relaxed)) {
       return Status::Cancelled("limit reached");
     }
   }
+}
+
+// Drops the leading rows the interrupted run wrote (keys up to resume_from.after); *past once a
+// row after them was seen.
+Status ImportRun::DropWritten(RowBatch* batch, bool* past) {
+  TSB_ASSIGN_OR_RETURN(size_t n, RowsThrough(*batch, spec, resume_from.after));
+  if (n < batch->num_rows()) *past = true;
+  if (n == 0) return Status::OK();
+  RowBatch rest(schema, batch->num_rows() - n);
+  for (size_t r = n; r < batch->num_rows(); ++r) rest.AppendRow(*batch, r);
+  std::swap(*batch, rest);
+  return Status::OK();
+}
+
+// Writes `rows` (of split `index`); a single checkpointed file is cut at the writer's point rows,
+// and at most once per kPointInterval a point is made durable and saved.
+Status ImportRun::WriteRows(size_t index, BatchWriter* writer, const RowBatch& rows) {
+  if (durable == nullptr) return writer->Write(rows);
+  const int64_t every = durable->point_rows();
+  const size_t n = rows.num_rows();
+  int64_t in_file = written;
+  for (size_t pos = 0; pos < n;) {
+    size_t take = n - pos;
+    if (every > 1) take = std::min<size_t>(take, static_cast<size_t>(every - in_file % every));
+    if (take == n) {
+      TSB_RETURN_IF_ERROR(writer->Write(rows));
+    } else {
+      RowBatch piece(schema, take);
+      for (size_t r = pos; r < pos + take; ++r) piece.AppendRow(rows, r);
+      TSB_RETURN_IF_ERROR(writer->Write(piece));
+    }
+    pos += take;
+    in_file += static_cast<int64_t>(take);
+    if (in_file % every == 0 && std::chrono::steady_clock::now() - last_point >= kPointInterval) {
+      TSB_RETURN_IF_ERROR(SavePoint(index, rows, pos - 1));
+    }
+  }
+  return Status::OK();
+}
+
+// Makes the single file durable where it is, after row `last_row` of `rows` (of split `index`),
+// and saves the checkpoint that points there.
+Status ImportRun::SavePoint(size_t index, const RowBatch& rows, size_t last_row) {
+  TSB_ASSIGN_OR_RETURN(DurablePoint point, durable->MakeDurable());
+  TSB_ASSIGN_OR_RETURN(at.after, RowKey(rows, last_row, spec));
+  at.rows = point.rows;
+  at.file = std::move(point);
+  at.split = index;
+  TSB_RETURN_IF_ERROR(checkpoint->Save(at.ToJson()));
+  last_point = std::chrono::steady_clock::now();
+  return Status::OK();
 }
 
 Status ImportRun::Consume(size_t index, const RowBatch& batch) {
@@ -335,10 +489,10 @@ Status ImportRun::Consume(size_t index, const RowBatch& batch) {
     for (size_t r = 0; written + static_cast<int64_t>(r) < options.limit; ++r) {
       head.AppendRow(batch, r);
     }
-    TSB_RETURN_IF_ERROR(writer->Write(head));
+    TSB_RETURN_IF_ERROR(WriteRows(index, writer, head));
     written = options.limit;
   } else {
-    TSB_RETURN_IF_ERROR(writer->Write(batch));
+    TSB_RETURN_IF_ERROR(WriteRows(index, writer, batch));
     written += static_cast<int64_t>(batch.num_rows());
   }
   progress->Update(written, bytes_read.load());
@@ -352,6 +506,10 @@ Status ImportRun::Consume(size_t index, const RowBatch& batch) {
 
 Status ImportRun::SplitDone(size_t index) {
   if (!target.directory) return Status::OK();
+  if (resumed && index < resume_from.parts_done) {
+    part_paths.push_back(PartPath(index));  // finished by the interrupted run
+    return Status::OK();
+  }
   if (part == nullptr) {
     writer_options.path = PartPath(index);
     TSB_ASSIGN_OR_RETURN(part, OpenOutputWriter(writer_options));
@@ -359,7 +517,13 @@ Status ImportRun::SplitDone(size_t index) {
   TSB_RETURN_IF_ERROR(part->Close());
   part_paths.push_back(writer_options.path);
   part.reset();
-  return Status::OK();
+  if (!checkpoint) return Status::OK();
+  // The part is complete once it and its name are synced; then the checkpoint may say so.
+  TSB_RETURN_IF_ERROR(SyncFile(writer_options.path));
+  TSB_RETURN_IF_ERROR(SyncDirectoryOf(writer_options.path));
+  at.parts_done = index + 1;
+  at.rows = written;
+  return checkpoint->Save(at.ToJson());
 }
 
 // After the scan: a failed import leaves no output; else the files are closed, stdout gets the
@@ -370,6 +534,8 @@ Status ImportRun::Finish(Status run) {
     // The writers are dropped unclosed, which leaves nothing under their final names; part files
     // that were already complete go too, so a failed import leaves no partial output.
     for (const std::string& p : part_paths) std::remove(p.c_str());
+    // Only a kill leaves a job to resume (decisions 11: a run that ends removes its files).
+    if (checkpoint) (void)checkpoint->Remove();
     if (StopRequested() && run.code() == StatusCode::kCancelled) {
       const char* name = StopSignal().load() == SIGTERM ? "SIGTERM" : "SIGINT";
       return Status::Cancelled(std::string("stopped by ") + name +
@@ -386,6 +552,7 @@ Status ImportRun::Finish(Status run) {
   int64_t stdout_bytes = 0;
   if (spool_stdout) TSB_RETURN_IF_ERROR(spool.CopyToStdout(&stdout_bytes));
   TSB_RETURN_IF_ERROR(rejects->Close());
+  if (checkpoint) TSB_RETURN_IF_ERROR(checkpoint->Remove());
   // The marker that Spark, Hive and MaxCompute jobs wait for, written last, and only for a
   // complete dataset: not after a --max-errors stop, and not by one share of a --shard import
   // (no share knows when the others are done).
@@ -450,6 +617,7 @@ Status RunImport(const ImportOptions& options, JobSummary* summary) {
   TSB_RETURN_IF_ERROR(run.Prepare(&explained));
   if (explained) return Status::OK();
   TSB_RETURN_IF_ERROR(run.Plan());
+  TSB_RETURN_IF_ERROR(run.OpenCheckpoint());
   TSB_RETURN_IF_ERROR(run.OpenOutput());
   return run.Finish(run.Scan());
 }

@@ -12,7 +12,10 @@
 //
 // With --versions N the readers read up to N versions of each cell (within --time-range when
 // given) and yield the long layout of decisions 8, one row per cell version (see
-// import_long_layout.h and the README); --where is refused in that mode. --max-rows-per-sec /
+// import_long_layout.h and the README); --where is refused in that mode.
+//
+// A file output is checkpointed as it goes (import_resume.h): a run killed at any moment is
+// continued by --resume and ends with the bytes of an uninterrupted run. --max-rows-per-sec /
 // --max-cu-per-sec pace all readers through shared RateLimiters (job_common.h).
 #pragma once
 
@@ -21,6 +24,7 @@
 #include <string>
 
 #include "tsbridge/status.h"
+#include "jobs/checkpoint.h"
 #include "jobs/job_common.h"
 
 namespace tsb::jobs {
@@ -46,6 +50,10 @@ struct ImportOptions {
   int shard_count = 0;
   int64_t limit = 0;  // 0 = no limit
   std::string summary_path;
+  // --resume / --restart (see checkpoint.h and import_resume.h) and --checkpoint PATH (empty:
+  // <output>.tsbridge-checkpoint, DIR/_checkpoint).
+  CheckpointMode checkpoint_mode = CheckpointMode::kNone;
+  std::string checkpoint_path;
   std::string rejects_path;  // empty = <output stem>.rejects.jsonl (DIR/_rejects.jsonl; stderr for -)
   int64_t max_errors = -1;   // stop after more rejected rows than this; -1 = no limit
   double max_errors_percent = -1;  // stop once more than this share (0..100) was rejected

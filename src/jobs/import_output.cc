@@ -27,7 +27,8 @@ bool IsOwnEntry(const std::string& name) {
     return !IsTemporaryName(final_name) && IsOwnEntry(final_name);
   }
   return name.rfind("part-", 0) == 0 || name == DirectoryRejectsName(kScanRejectFormat) ||
-         name == "_SUCCESS" || name.rfind(".tsbridge-spill-", 0) == 0;
+         name == "_SUCCESS" || name.rfind(".tsbridge-spill-", 0) == 0 ||
+         name.rfind("_checkpoint", 0) == 0;
 }
 
 std::string ListNames(const std::vector<std::string>& names) {

@@ -61,10 +61,13 @@ std::string JobSummary::ToJson() const {
   if (stop != StopReason::kNone) j["stopped_by"] = StopReasonName(stop);
   if (!rejects_path.empty()) j["rejects_path"] = rejects_path;
   if (!first_reject.empty()) j["first_reject"] = first_reject;
+  if (resumed) {
+    j["resumed"] = true;
+    j["rows_resumed"] = rows_resumed;
+  }
   if (!split_fingerprint.empty()) j["split_fingerprint"] = split_fingerprint;
   // An import always plans splits (it has a fingerprint), so its count shows even when 0.
   if (splits > 0 || !split_fingerprint.empty()) j["splits"] = splits;
-  if (resumed) j["resumed"] = true;
   // Messages quote the user's data, which need not be UTF-8.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

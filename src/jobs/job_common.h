@@ -65,8 +65,11 @@ struct JobSummary {
   // message of exit 3; empty when no reject was written.
   std::string rejects_path;
   std::string first_reject;
-  // --resume continued an interrupted job from its checkpoint; the counts are this run's.
+  // --resume continued an interrupted job; rows_resumed of its rows were done by the interrupted
+  // run(s). An import's rows_written and bytes_written then describe the whole output file; every
+  // other counter, and all of an export's, is this run's work.
   bool resumed = false;
+  int64_t rows_resumed = 0;
 
   // {"status": ..., "exit_code": ..., "error": ..., "rows_read": ..., ..., "seconds": ...}
   // (+ "stopped_by", "rejects_path", "first_reject", "split_fingerprint", "splits" and "resumed"

@@ -89,13 +89,13 @@ class CsvWriter : public BatchWriter {
     return output_->Close();
   }
 
- private:
-  Status Flush() {
+  Status Flush() override {
     Status st = output_->Write(buf_);
     buf_.clear();
     return st;
   }
 
+ private:
   // The field, quoted when it holds a byte of needs_quote_, is empty (the empty string, not
   // NULL) or is the null text.
   void AppendText(std::string_view v, bool force_quotes) {

@@ -103,7 +103,7 @@ class JsonlWriter : public BatchWriter {
     }
   }
 
-  Status Flush() {
+  Status Flush() override {
     if (buf_.empty()) return Status::OK();
     Status st = output_->Write(buf_);
     buf_.clear();

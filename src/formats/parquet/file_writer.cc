@@ -29,7 +29,8 @@ ParquetFileWriter::ParquetFileWriter(const Schema& schema, const WriterOptions& 
     : schema_(schema), options_(options) {}
 
 Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(const Schema& schema,
-                                                                   const WriterOptions& options) {
+                                                                   const WriterOptions& options,
+                                                                   const DurablePoint* at) {
   const std::string& path = options.path;
   if (path.empty() || path == "-") {
     return Status::InvalidArgument("Parquet output needs a file path (not stdout)");
@@ -37,7 +38,8 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(const Schema&
   if (options.row_group_rows <= 0 || options.page_bytes <= 0 || options.dictionary_page_bytes < 0) {
     return Status::InvalidArgument(path + ": row group rows and page bytes must be positive");
   }
-  if (schema.size() == 0) return Status::InvalidArgument(path + ": a Parquet file needs at least one column");
+  if (schema.size() == 0)
+    return Status::InvalidArgument(path + ": a Parquet file needs at least one column");
   std::unique_ptr<ParquetFileWriter> w(new ParquetFileWriter(schema, options));
   SchemaElement root;
   root.name = "schema";
@@ -53,12 +55,58 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(const Schema&
   w->metadata_.created_by = kCreatedBy;
   w->metadata_.type_defined_column_orders = true;
 
+  if (at != nullptr) {
+    TSB_RETURN_IF_ERROR(w->ContinueAt(*at));
+    return w;
+  }
   std::string temp;
   TSB_ASSIGN_OR_RETURN(int fd, CreateTemporaryFor(path, &temp));
   w->fd_ = fd;
   w->temp_path_ = temp;
   TSB_RETURN_IF_ERROR(w->WriteBytes(std::string_view(kMagic, 4)));
   return w;
+}
+
+Status ParquetFileWriter::ContinueAt(const DurablePoint& at) {
+  FileMetaData saved;
+  Status parsed =
+      ParseFileMetaData(reinterpret_cast<const uint8_t*>(at.state.data()), at.state.size(), &saved);
+  if (!parsed.ok()) return parsed.WithContext(options_.path + ": the checkpoint's footer");
+  metadata_.row_groups = std::move(saved.row_groups);
+  metadata_.num_rows = saved.num_rows;
+  // The footer must come out as the killed writer would have written it: the same schema and
+  // settings, and nothing the parser dropped.
+  std::string again;
+  ThriftCompactWriter w(&again);
+  metadata_.EncodeTo(&w);
+  if (again != at.state) {
+    return Status::Corruption(options_.path +
+                              ": the checkpoint's footer does not match this file's columns and "
+                              "settings, so the file cannot be continued");
+  }
+  std::string temp;
+  TSB_ASSIGN_OR_RETURN(int fd, ReclaimTemporaryFor(options_.path, at.temp_path, at.bytes, &temp));
+  fd_ = fd;
+  temp_path_ = temp;
+  offset_ = at.bytes;
+  return Status::OK();
+}
+
+Result<DurablePoint> ParquetFileWriter::MakeDurable() {
+  if (!error_.ok()) return error_;
+  if (rows_in_group_ != 0) {
+    return Status::Internal(options_.path + ": a durable point must end a row group");
+  }
+  if (::fsync(fd_) != 0 && errno != EINVAL) {
+    return Fail(Status::IOError("fsync " + temp_path_ + ": " + ErrnoText(errno)));
+  }
+  DurablePoint point;
+  point.temp_path = temp_path_;
+  point.bytes = offset_;
+  point.rows = metadata_.num_rows;
+  ThriftCompactWriter w(&point.state);
+  metadata_.EncodeTo(&w);
+  return point;
 }
 
 ParquetFileWriter::~ParquetFileWriter() {
@@ -99,16 +147,19 @@ Status ParquetFileWriter::Write(const RowBatch& batch) {
     const DataType& got = batch.column(c).type();
     if (want.storage() != got.storage() && want.id != TypeId::kNull) {
       return Fail(Status::InvalidArgument("column \"" + schema_.field(c).name + "\": batch type " +
-                                          got.ToString() + " does not match the file's " + want.ToString()));
+                                          got.ToString() + " does not match the file's " +
+                                          want.ToString()));
     }
   }
   const size_t rows = batch.num_rows();
   size_t pos = 0;
   while (pos < rows) {
-    size_t take = std::min(rows - pos, static_cast<size_t>(options_.row_group_rows - rows_in_group_));
+    size_t take =
+        std::min(rows - pos, static_cast<size_t>(options_.row_group_rows - rows_in_group_));
     for (size_t c = 0; c < columns_.size(); ++c) {
       Status s = columns_[c]->Write(batch.column(c), pos, pos + take);
-      if (!s.ok()) return Fail(s.WithContext("row group " + std::to_string(metadata_.row_groups.size())));
+      if (!s.ok())
+        return Fail(s.WithContext("row group " + std::to_string(metadata_.row_groups.size())));
     }
     rows_in_group_ += static_cast<int64_t>(take);
     pos += take;
@@ -129,7 +180,8 @@ Status ParquetFileWriter::FlushRowGroup() {
   group.ordinal = static_cast<int16_t>(std::min<size_t>(metadata_.row_groups.size(), INT16_MAX));
   for (auto& column : columns_) {
     const std::string& name = column->schema_element().name;
-    std::string context = "row group " + std::to_string(metadata_.row_groups.size()) + ": column \"" + name + "\"";
+    std::string context =
+        "row group " + std::to_string(metadata_.row_groups.size()) + ": column \"" + name + "\"";
     TSB_RETURN_IF_ERROR(column->FinishChunk().WithContext(context));
     ColumnChunk chunk;
     chunk.meta_data = column->ChunkMetaData(offset_);
@@ -169,7 +221,8 @@ Status ParquetFileWriter::Close() {
   }
   fd_ = -1;
   if (::rename(temp_path_.c_str(), options_.path.c_str()) != 0) {
-    return Fail(Status::IOError("rename " + temp_path_ + " to " + options_.path + ": " + ErrnoText(errno)));
+    return Fail(
+        Status::IOError("rename " + temp_path_ + " to " + options_.path + ": " + ErrnoText(errno)));
   }
   closed_ = true;
   return Status::OK();
@@ -179,7 +232,16 @@ Status ParquetFileWriter::Close() {
 
 namespace tsb {
 
-Result<std::unique_ptr<BatchWriter>> OpenParquetWriter(const Schema& schema, const WriterOptions& options) {
+Result<std::unique_ptr<ResumableWriter>> OpenResumableParquetWriter(const Schema& schema,
+                                                                    const WriterOptions& options,
+                                                                    const DurablePoint* at) {
+  auto writer = parquet::ParquetFileWriter::Open(schema, options, at);
+  if (!writer.ok()) return writer.status();
+  return std::unique_ptr<ResumableWriter>(std::move(writer).value());
+}
+
+Result<std::unique_ptr<BatchWriter>> OpenParquetWriter(const Schema& schema,
+                                                       const WriterOptions& options) {
   auto writer = parquet::ParquetFileWriter::Open(schema, options);
   if (!writer.ok()) return writer.status();
   return std::unique_ptr<BatchWriter>(std::move(writer).value());

@@ -27,31 +27,38 @@
 #include <string>
 #include <vector>
 
+#include "formats/format.h"
+#include "formats/parquet/metadata.h"
 #include "tsbridge/row_batch.h"
 #include "tsbridge/status.h"
 #include "tsbridge/types.h"
-#include "formats/format.h"
-#include "formats/parquet/metadata.h"
 
 namespace tsb::parquet {
 
 class ColumnWriter;
 
-class ParquetFileWriter final : public BatchWriter {
+class ParquetFileWriter final : public ResumableWriter {
  public:
-  static Result<std::unique_ptr<ParquetFileWriter>> Open(const Schema& schema, const WriterOptions& options);
+  // With `at`, continues the temporary file of a killed writer of the same schema and options at
+  // that point.
+  static Result<std::unique_ptr<ParquetFileWriter>> Open(const Schema& schema,
+                                                         const WriterOptions& options,
+                                                         const DurablePoint* at = nullptr);
   ~ParquetFileWriter() override;
   ParquetFileWriter(const ParquetFileWriter&) = delete;
   ParquetFileWriter& operator=(const ParquetFileWriter&) = delete;
 
   Status Write(const RowBatch& batch) override;
   Status Close() override;
+  int64_t point_rows() const override { return options_.row_group_rows; }
+  Result<DurablePoint> MakeDurable() override;
 
   const std::string& temporary_path() const { return temp_path_; }
 
  private:
   ParquetFileWriter(const Schema& schema, const WriterOptions& options);
   Status FlushRowGroup();
+  Status ContinueAt(const DurablePoint& at);
   Status WriteBytes(std::string_view bytes);
   Status Fail(Status status);
 

@@ -61,6 +61,7 @@ const FormatDescriptor kParquetFormat = {
     .open_file_reader = OpenParquetReader,
     .open_file_writer = OpenParquetWriter,
     .reject_field_names = nullptr,
+    .open_resumable_file_writer = OpenResumableParquetWriter,
 };
 
 }  // namespace tsb
