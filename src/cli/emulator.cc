@@ -4,7 +4,9 @@
 //   tsbridge emulator [--listen HOST:PORT] [--data DIR] [--config FILE]
 //                     [--access-key-id ID --access-key-secret SECRET]
 //                     [--log-level debug|info|warn] [--fault OP:CODE:RATE[:rows]]...
-//                     [--fault OP:delay:RATE:MS]... [--fault-seed N]
+//                     [--fault OP:delay:RATE:MS]...
+//                     [--fault OP:drop-before|drop-after|truncate:RATE]...
+//                     [--fault-seed N]
 //
 // Stdout carries exactly one line, "listening on http://HOST:PORT", flushed once connections are
 // accepted, so scripts can read the port chosen by --listen 127.0.0.1:0. Everything else (the
@@ -90,6 +92,16 @@ void SetUpLogging(const std::string& level) {
 int Fail(const Status& status) {
   std::fprintf(stderr, "tsbridge emulator: %s\n", status.message().c_str());
   return ExitFor(status).code;
+}
+
+// What the fault rules did, on stderr beside the banner that listed them, whatever the log level:
+// a soak or a test reads which faults its run actually met.
+void PrintFaultHits(const emulator::FaultInjector& faults) {
+  for (const auto& rule : faults.Hits()) {
+    std::fprintf(stderr, "  fault        %s: %llu %s\n", rule.rule.c_str(),
+                 static_cast<unsigned long long>(rule.hits), rule.rows ? "rows" : "requests");
+  }
+  std::fflush(stderr);
 }
 
 int RunEmulator(const EmulatorCommandOptions& flags) {
@@ -231,6 +243,7 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
   while (sigwait(&stop_signals, &signal_number) != 0) {
   }
   spdlog::info("received {}, stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  PrintFaultHits(server.faults());
   server.Stop();
   spdlog::info("stopped");
   return kExitOk;
@@ -280,11 +293,16 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
                   "debug logs every request (operation, table, rows, status, ms) to stderr")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
-  sub->add_option("--fault", flags->faults,
-                  "fail a share of requests: OP:CODE:RATE, e.g. BatchWriteRow:OTSServerBusy:0.2; "
-                  "OP may be *; append :rows to fail that share of BatchWriteRow/BatchGetRow rows "
-                  "instead; OP:delay:RATE:MS holds that share of requests MS milliseconds before "
-                  "running them, e.g. GetRange:delay:1:2000 (repeatable; default: none)");
+  sub->add_option(
+      "--fault", flags->faults,
+      "fail a share of requests: OP:CODE:RATE, e.g. BatchWriteRow:OTSServerBusy:0.2; "
+      "OP may be *; append :rows to fail that share of BatchWriteRow/BatchGetRow rows "
+      "instead; OP:delay:RATE:MS holds that share of requests MS milliseconds before "
+      "running them, e.g. GetRange:delay:1:2000 (a delay past the client's --request-timeout "
+      "is a stall); OP:drop-before:RATE closes the connection unanswered without "
+      "running the request, OP:drop-after:RATE runs it and closes unanswered, "
+      "OP:truncate:RATE runs it and sends half its answer; the rules' counts are "
+      "printed on stderr at exit (repeatable; default: none)");
   sub->add_option_function<uint64_t>(
       "--fault-seed",
       [flags](const uint64_t& seed) {

@@ -59,7 +59,8 @@ OtsErrorInfo ServiceErrorInfo(std::string_view ots_code) {
 Result<FaultRule> ParseFaultRule(std::string_view text) {
   auto bad = [&](std::string_view why) {
     return Status::InvalidArgument("--fault \"" + std::string(text) + "\": " + std::string(why) +
-                                   " (expected OP:CODE:RATE[:rows] or OP:delay:RATE:MS, e.g. "
+                                   " (expected OP:CODE:RATE[:rows], OP:delay:RATE:MS or "
+                                   "OP:drop-before|drop-after|truncate:RATE, e.g. "
                                    "BatchWriteRow:OTSServerBusy:0.2 or GetRange:delay:1:2000)");
   };
   std::vector<std::string_view> parts;
@@ -72,6 +73,7 @@ Result<FaultRule> ParseFaultRule(std::string_view text) {
   }
   if (parts.size() < 3 || parts.size() > 4) return bad("wrong number of fields");
   FaultRule rule;
+  rule.text = std::string(text);
   rule.operation = std::string(parts[0]);
   rule.code = std::string(parts[1]);
   if (rule.operation.empty()) return bad("empty operation");
@@ -94,6 +96,14 @@ Result<FaultRule> ParseFaultRule(std::string_view text) {
       return bad("MS must be a whole number of milliseconds in [1, 600000]");
     }
     rule.delay = std::chrono::milliseconds(ms);
+    return rule;
+  }
+  for (auto [name, net] : {std::pair{"drop-before", NetFault::kDropBefore},
+                           std::pair{"drop-after", NetFault::kDropAfter},
+                           std::pair{"truncate", NetFault::kTruncate}}) {
+    if (rule.code != name) continue;
+    if (parts.size() != 3) return bad("a " + rule.code + " rule takes no fourth field");
+    rule.net = net;
     return rule;
   }
   if (parts.size() == 4) {
@@ -120,24 +130,32 @@ void FaultInjector::SetRules(std::vector<FaultRule> rules, uint64_t seed) {
   rules_ = std::move(table);
 }
 
+std::shared_ptr<std::vector<std::unique_ptr<FaultInjector::Rule>>> FaultInjector::Snapshot(
+    uint64_t* seed) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  *seed = seed_;
+  return rules_;
+}
+
+bool FaultInjector::Draw(Rule& rule, size_t i, uint64_t seed) {
+  uint64_t n = rule.counter.fetch_add(1, std::memory_order_relaxed);
+  uint64_t h = Mix(Mix(seed ^ (0x100000001B3ULL * (i + 1))) ^ n);
+  bool chosen = rule.threshold == std::numeric_limits<uint64_t>::max() || h < rule.threshold;
+  if (chosen) rule.hits.fetch_add(1, std::memory_order_relaxed);
+  return chosen;
+}
+
 std::optional<InjectedFault> FaultInjector::Decide(std::string_view operation, bool rows) {
   if (empty()) return std::nullopt;
-  std::shared_ptr<std::vector<std::unique_ptr<Rule>>> rules;
   uint64_t seed;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    rules = rules_;
-    seed = seed_;
-  }
+  auto rules = Snapshot(&seed);
   if (!rules) return std::nullopt;
   for (size_t i = 0; i < rules->size(); ++i) {
     Rule& rule = *(*rules)[i];
     if (rule.spec.rows != rows || rule.spec.delay.count() > 0) continue;
+    if (rule.spec.net != NetFault::kNone) continue;
     if (rule.spec.operation != "*" && rule.spec.operation != operation) continue;
-    uint64_t n = rule.counter.fetch_add(1, std::memory_order_relaxed);
-    uint64_t h = Mix(Mix(seed ^ (0x100000001B3ULL * (i + 1))) ^ n);
-    bool fail = rule.threshold == std::numeric_limits<uint64_t>::max() || h < rule.threshold;
-    if (!fail) continue;
+    if (!Draw(rule, i, seed)) continue;
     OtsErrorInfo info = ServiceErrorInfo(rule.spec.code);
     return InjectedFault{rule.spec.code, std::string(info.message), info.http_status};
   }
@@ -147,25 +165,41 @@ std::optional<InjectedFault> FaultInjector::Decide(std::string_view operation, b
 std::chrono::milliseconds FaultInjector::DelayFor(std::string_view operation) {
   std::chrono::milliseconds total{0};
   if (empty()) return total;
-  std::shared_ptr<std::vector<std::unique_ptr<Rule>>> rules;
   uint64_t seed;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    rules = rules_;
-    seed = seed_;
-  }
+  auto rules = Snapshot(&seed);
   if (!rules) return total;
   for (size_t i = 0; i < rules->size(); ++i) {
     Rule& rule = *(*rules)[i];
     if (rule.spec.delay.count() == 0) continue;
     if (rule.spec.operation != "*" && rule.spec.operation != operation) continue;
-    uint64_t n = rule.counter.fetch_add(1, std::memory_order_relaxed);
-    uint64_t h = Mix(Mix(seed ^ (0x100000001B3ULL * (i + 1))) ^ n);
-    if (rule.threshold == std::numeric_limits<uint64_t>::max() || h < rule.threshold) {
-      total += rule.spec.delay;
-    }
+    if (Draw(rule, i, seed)) total += rule.spec.delay;
   }
   return total;
+}
+
+NetFault FaultInjector::NetFaultFor(std::string_view operation) {
+  if (empty()) return NetFault::kNone;
+  uint64_t seed;
+  auto rules = Snapshot(&seed);
+  if (!rules) return NetFault::kNone;
+  for (size_t i = 0; i < rules->size(); ++i) {
+    Rule& rule = *(*rules)[i];
+    if (rule.spec.net == NetFault::kNone) continue;
+    if (rule.spec.operation != "*" && rule.spec.operation != operation) continue;
+    if (Draw(rule, i, seed)) return rule.spec.net;
+  }
+  return NetFault::kNone;
+}
+
+std::vector<FaultInjector::RuleHits> FaultInjector::Hits() const {
+  uint64_t seed;
+  auto rules = Snapshot(&seed);
+  std::vector<RuleHits> out;
+  if (!rules) return out;
+  for (const auto& rule : *rules) {
+    out.push_back({rule->spec.text, rule->spec.rows, rule->hits.load(std::memory_order_relaxed)});
+  }
+  return out;
 }
 
 std::optional<InjectedFault> FaultInjector::ForRequest(std::string_view operation) {

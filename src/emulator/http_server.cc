@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -122,12 +123,13 @@ struct Connection {
   HttpResponse response;
   std::string out_head;
   size_t out_done = 0;  // bytes of out_head + response.body written
+  size_t out_limit = SIZE_MAX;  // bytes of them to write (fewer for an injected truncation)
   bool close_after_write = false;
   bool write_failed = false;
 
   uint32_t watched = 0;  // the epoll events registered, 0 = not registered
 
-  size_t out_total() const { return out_head.size() + response.body.size(); }
+  size_t out_total() const { return std::min(out_head.size() + response.body.size(), out_limit); }
 };
 
 struct HttpServer::Impl {
@@ -613,6 +615,16 @@ void HttpServer::Impl::Work() {
     handler(c->request, &c->response);
     c->close_after_write = !c->keep_alive;
     SerializeHead(c);
+    if (c->response.delivery != HttpResponse::Delivery::kWhole) {
+      // Set after the head was written out, which therefore promises the whole body and a
+      // connection kept alive, as the answer the network then broke did.
+      const size_t head = c->out_head.size();
+      const size_t body = c->response.body.size();
+      c->out_limit = c->response.delivery == HttpResponse::Delivery::kDrop ? 0
+                     : body == 0                                           ? head / 2
+                                                                           : head + body / 2;
+      c->close_after_write = true;
+    }
     c->write_failed = !WriteSome(c);
     // A large answer (a 5000-row GetRange page) outgrows the socket buffer; a client that reads
     // promptly takes the rest within milliseconds, and finishing here saves the hand-offs to the
@@ -654,21 +666,20 @@ void HttpServer::Impl::SerializeHead(Connection* c) {
   }
   h.append("\r\n");
   c->out_done = 0;
+  c->out_limit = SIZE_MAX;
 }
 
 bool HttpServer::Impl::WriteSome(Connection* c) {
   while (c->out_done < c->out_total()) {
+    const size_t total = c->out_total();
     iovec iov[2];
     int count = 0;
     const size_t head = c->out_head.size();
     if (c->out_done < head) {
-      iov[count++] = {c->out_head.data() + c->out_done, head - c->out_done};
-      if (!c->response.body.empty()) {
-        iov[count++] = {c->response.body.data(), c->response.body.size()};
-      }
+      iov[count++] = {c->out_head.data() + c->out_done, std::min(head, total) - c->out_done};
+      if (total > head) iov[count++] = {c->response.body.data(), total - head};
     } else {
-      iov[count++] = {c->response.body.data() + (c->out_done - head),
-                      c->response.body.size() - (c->out_done - head)};
+      iov[count++] = {c->response.body.data() + (c->out_done - head), total - c->out_done};
     }
     msghdr msg{};
     msg.msg_iov = iov;

@@ -52,14 +52,21 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
+  // How the answer leaves, for injected connection faults (faults.h): whole; not at all; or its
+  // whole head (with the full Content-Length) and half its body. The connection is closed after
+  // the last two, as a network that lost the rest would leave it.
+  enum class Delivery { kWhole, kDrop, kTruncate };
+
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  Delivery delivery = Delivery::kWhole;
 
   void Clear() {
     status = 200;
     headers.clear();
     body.clear();
+    delivery = Delivery::kWhole;
   }
 };
 

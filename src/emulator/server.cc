@@ -158,6 +158,7 @@ void EmulatorServer::Impl::Serve(const HttpRequest& req, HttpResponse* res) {
   Identity identity;
   OperationSummary summary;
   int status;
+  NetFault net = NetFault::kNone;
   Status auth = authenticator->Authenticate(path, req.headers, req.body, &identity);
   if (auth.ok() && Handlers::IsSupportedOperation(operation)) {
     auth = authenticator->Authorize(identity, operation, req.body);
@@ -172,8 +173,17 @@ void EmulatorServer::Impl::Serve(const HttpRequest& req, HttpResponse* res) {
       if (auto delay = faults.DelayFor(operation); delay.count() > 0) {
         std::this_thread::sleep_for(delay);
       }
+      net = faults.NetFaultFor(operation);
     }
-    status = handlers->Handle({operation, identity.instance, req.body}, &res->body, &summary);
+    if (net == NetFault::kDropBefore) {
+      // Lost on the way in: the operation never runs.
+      res->delivery = HttpResponse::Delivery::kDrop;
+      status = 200;
+    } else {
+      status = handlers->Handle({operation, identity.instance, req.body}, &res->body, &summary);
+      if (net == NetFault::kDropAfter) res->delivery = HttpResponse::Delivery::kDrop;
+      if (net == NetFault::kTruncate) res->delivery = HttpResponse::Delivery::kTruncate;
+    }
   }
   Finish(path, identity.key, status, res);
 
@@ -181,7 +191,13 @@ void EmulatorServer::Impl::Serve(const HttpRequest& req, HttpResponse* res) {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count();
-    if (auth.ok()) {
+    if (net != NetFault::kNone) {
+      // rows= only when the operation ran, so that a log's rows add up to what was applied.
+      static constexpr std::string_view kNames[] = {"", "drop-before", "drop-after", "truncate"};
+      spdlog::debug("{} instance={} table={} rows={} status={} fault={} {:.2f}ms", operation,
+                    identity.instance, summary.table, summary.rows, status,
+                    kNames[static_cast<int>(net)], ms);
+    } else if (auth.ok()) {
       spdlog::debug("{} instance={} table={} rows={} status={} {:.2f}ms", operation,
                     identity.instance, summary.table, summary.rows, status, ms);
     } else {

@@ -62,6 +62,10 @@ struct ReaderOptions {
   std::vector<Field> columns;
   size_t batch_rows = RowBatch::kDefaultCapacity;
   TextDialect dialect;  // formats whose descriptor takes_dialect
+  // Text formats: the bytes of input held at first; the window doubles when a record outgrows
+  // half of it. The default reads in the input's own blocks; a small one (tests, fuzzing) makes
+  // records cross refills often, so that the logic at the window's edge runs on small inputs.
+  size_t window_bytes = InputStream::kBlockSize;
 };
 
 struct WriterOptions {

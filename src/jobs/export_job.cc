@@ -619,8 +619,12 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
                             // A dry run writes nothing: reading is enough.
                             options.dry_run ? AccessNeed::kNone : AccessNeed::kExport}));
   SummaryOnReturn cu_on_return(summary, started, [&](JobSummary* s) {
-    s->read_cu = client->stats().read_cu;
-    s->write_cu = client->stats().write_cu;
+    const ots::ClientStats stats = client->stats();
+    s->read_cu = stats.read_cu;
+    s->write_cu = stats.write_cu;
+    s->requests = static_cast<int64_t>(stats.requests);
+    // Not below what the end of a finished run set (which adds the writer's own resends).
+    s->retries = std::max(s->retries, static_cast<int64_t>(stats.retries));
   });
   bool would_create = false;
   TSB_RETURN_IF_ERROR(PrepareTable(client.get(), spec, options, &would_create).status());
@@ -720,6 +724,9 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   summary->bytes_written = run.table.bytes_written.load();
   summary->read_cu = client_stats.read_cu;
   summary->write_cu = client_stats.write_cu;
+  summary->requests = static_cast<int64_t>(client_stats.requests);
+  summary->retries = static_cast<int64_t>(client_stats.retries) + stats.requests_retried;
+  summary->rows_retried = stats.row_retries;
   summary->seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (dry) {

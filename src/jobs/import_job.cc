@@ -196,8 +196,11 @@ Status ImportRun::Prepare(bool* explained) {
       client, ConnectForSpec(spec, {options.endpoint, options.parallel, options.request_timeout,
                                     options.retry_deadline, options.auth, AccessNeed::kImport}));
   cu_on_return.emplace(summary, started, [this](JobSummary* s) {
-    s->read_cu = client->stats().read_cu;
-    s->write_cu = client->stats().write_cu;
+    const ots::ClientStats stats = client->stats();
+    s->read_cu = stats.read_cu;
+    s->write_cu = stats.write_cu;
+    s->requests = static_cast<int64_t>(stats.requests);
+    s->retries = static_cast<int64_t>(stats.retries);
   });
   TSB_ASSIGN_OR_RETURN(ots::TableDescription table, DescribeAndCheck(client.get(), spec));
   (void)table;
@@ -601,6 +604,8 @@ void ImportRun::Summarize(int64_t stdout_bytes) {
   }
   summary->read_cu = stats.read_cu;
   summary->write_cu = stats.write_cu;
+  summary->requests = static_cast<int64_t>(stats.requests);
+  summary->retries = static_cast<int64_t>(stats.retries);
   summary->split_fingerprint = fingerprint;
   summary->splits = static_cast<int64_t>(tasks.size());
   summary->seconds =

@@ -57,6 +57,9 @@ std::string JobSummary::ToJson() const {
   j["bytes_written"] = bytes_written;
   j["read_cu"] = read_cu;
   j["write_cu"] = write_cu;
+  j["requests"] = requests;
+  j["retries"] = retries;
+  if (rows_retried > 0) j["rows_retried"] = rows_retried;
   j["seconds"] = seconds;
   if (stop != StopReason::kNone) j["stopped_by"] = StopReasonName(stop);
   if (!rejects_path.empty()) j["rejects_path"] = rejects_path;

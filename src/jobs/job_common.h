@@ -58,6 +58,12 @@ struct JobSummary {
   int64_t bytes_written = 0;
   int64_t read_cu = 0;
   int64_t write_cu = 0;
+  // Requests sent to Tablestore, retries included, and of them the ones sent again after a
+  // failure (by the client, and by export's writer for an unanswered BatchWriteRow); export also
+  // counts the rows sent again after a row-level error.
+  int64_t requests = 0;
+  int64_t retries = 0;
+  int64_t rows_retried = 0;
   double seconds = 0;
   std::string split_fingerprint;  // import: FNV-1a of the split points (hosts of a --shard compare)
   int64_t splits = 0;             // import: key-range splits scanned (0: not reported)
@@ -72,8 +78,8 @@ struct JobSummary {
   int64_t rows_resumed = 0;
 
   // {"status": ..., "exit_code": ..., "error": ..., "rows_read": ..., ..., "seconds": ...}
-  // (+ "stopped_by", "rejects_path", "first_reject", "split_fingerprint", "splits" and "resumed"
-  // when set).
+  // (+ "stopped_by", "rejects_path", "first_reject", "split_fingerprint", "splits",
+  // "rows_retried", "resumed" and "rows_resumed" when set).
   std::string ToJson() const;
   // "import: 1000 rows read, 998 written, 2 rejected, 1.2 MB in 0.4 s (2500 rows/s), 30 read CU".
   std::string OneLine(std::string_view verb) const;

@@ -364,7 +364,10 @@ Status RunVerify(const VerifyOptions& options, VerifyReport* report, JobSummary*
   VerifyRun run(options, report);
   SummaryOnReturn on_return(summary, started, [&](JobSummary* s) {
     s->rows_read = report->table_rows + report->file_rows;
-    s->read_cu = run.client ? run.client->stats().read_cu : 0;
+    const ots::ClientStats stats = run.client ? run.client->stats() : ots::ClientStats{};
+    s->read_cu = stats.read_cu;
+    s->requests = static_cast<int64_t>(stats.requests);
+    s->retries = static_cast<int64_t>(stats.retries);
     s->bytes_read = FileSize(report->input);
     s->splits = static_cast<int64_t>(run.tasks.size());
   });

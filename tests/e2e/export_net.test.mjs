@@ -9,6 +9,9 @@
 //   - an endpoint with user information is exit 2 and its secret appears nowhere;
 //   - the export summary line counts the retries the emulator's fault injection caused, and rows
 //     that failed with a row-level OTSTimeout are written, none rejected;
+//   - through each of the emulator's connection faults alone (a connection dropped before the
+//     request runs, dropped after the write, an answer cut short, a stall past --request-timeout),
+//     export ends with the table equal to its input;
 //   - --request-timeout / --retry-deadline refuse what is not a positive finite number (exit 2).
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -277,6 +280,61 @@ test('the summary counts the retries that happened: whole requests refused as bu
       } finally {
         await emu.stop();
       }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// The emulator prints, when it stops, how many requests each --fault rule chose.
+function faultHits(emu, rule) {
+  const m = new RegExp(`fault +${rule.replace(/[*]/g, '\\*')}: (\\d+) requests`).exec(emu.stderr());
+  assert.ok(m, emu.stderr());
+  return Number(m[1]);
+}
+
+test('each connection fault alone: export ends with the table equal to its input', { timeout: 120000 }, async () => {
+  const dir = tempDir('tsb-net-kinds-').dir;
+  const ROWS = 4000;  // 20 BatchWriteRow requests of 200 rows
+  const input = writeInput(dir, ROWS);
+  try {
+    const kinds = [
+      // Half: libcurl sends a request whose reused connection closed unanswered once more by
+      // itself, so only a drop that also takes that resend reaches tsbridge.
+      ['drop_before', 'BatchWriteRow:drop-before:0.5'],
+      ['drop_after', 'BatchWriteRow:drop-after:0.5'],
+      ['truncate', 'BatchWriteRow:truncate:0.25'],
+      // A stall: the chosen requests are held 1.5 s, past the client's 1 s attempt, and still
+      // write once they run.
+      ['stall', 'BatchWriteRow:delay:0.25:1500'],
+    ];
+    for (const [table, rule] of kinds) {
+      const emu = await startEmulator({ args: ['--fault', rule] });
+      let r;
+      try {
+        const spec = writeJobSpec(dir, table, { endpoint: emu.endpoint, table, columns: COLUMNS, mapping: MAPPING });
+        const started = Date.now();
+        r = await runTsbridge(['export', '--spec', spec, '--input', input, '--create-table', '--request-timeout', '1',
+          '--summary', path.join(dir, `${table}.summary.json`)]);
+        assert.equal(r.code, 0, `${rule}: ${r.stderr}`);
+        assert.match(r.stderr, / 0 rejected,/, r.stderr);
+        await assertTableIsInput(emu.endpoint, table, ROWS);
+        console.log(`${rule}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      } finally {
+        await emu.stop();
+      }
+      const hits = faultHits(emu, rule);
+      assert.ok(hits >= 1, `${rule}: chose no request`);
+      // A request the fault hit goes unanswered, and export counts it as refused and sends its
+      // rows again, unless libcurl's own resend (a reused connection closed before any byte of
+      // the answer is sent again once, on a fresh one) got the answer first.
+      const c = summaryCounts(r.stderr);
+      assert.ok(c.refused >= 1, `${rule}: ${hits} hits; ${r.stderr}`);
+      // The summary file counts the same: every request sent (DescribeTable and CreateTable too),
+      // and each unanswered BatchWriteRow as a retry.
+      const summary = JSON.parse(fs.readFileSync(path.join(dir, `${table}.summary.json`), 'utf8'));
+      assert.ok(summary.requests >= c.requests + 2, JSON.stringify(summary));
+      assert.ok(summary.retries >= c.refused, JSON.stringify(summary));
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

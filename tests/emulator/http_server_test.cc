@@ -18,9 +18,12 @@
 #include "emulator/config.h"
 #include "emulator/faults.h"
 #include "emulator/server.h"
+#include "support/cells.h"
 #include "support/emulator_fixture.h"
 #include "tablestore/proto/table_store.pb.h"
 #include "tablestore/signer.h"
+#include "tsbridge/tablestore/client.h"
+#include "tsbridge/tablestore/retry.h"
 
 using namespace tsb;
 using namespace tsb::emulator;
@@ -356,4 +359,203 @@ TEST_CASE("emulator faults: delay rules") {
   CHECK(f.DelayFor("PutRow") == std::chrono::milliseconds(5));
   // A delay rule never fails a request.
   CHECK_FALSE(f.ForRequest("GetRange"));
+}
+
+namespace {
+
+ots::CreateTableRequest IntKeyTable(std::string name) {
+  ots::CreateTableRequest t;
+  t.meta.name = std::move(name);
+  t.meta.primary_key = {{"id", ots::PrimaryKeyType::kInteger}};
+  t.options.time_to_live = -1;
+  t.options.max_versions = 1;
+  return t;
+}
+
+// Whether row `id` of table "t" exists, read with the faults off.
+bool RowExists(tsb::testing::EmulatorFixture& emu, int64_t id) {
+  ots::GetRowRequest get;
+  get.table = "t";
+  get.primary_key = {tsb::testing::MakeCell("id", ots::Value::Integer(id))};
+  ots::GetRowResult got;
+  Status s = emu.client->GetRow(get, &got);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  return got.found;
+}
+
+// PutRow of row `id` through `client` (PutRow is not idempotent, so one attempt: its error is the
+// fault's own).
+Status Put(ots::Client& client, int64_t id) {
+  ots::Row row;
+  row.primary_key = {tsb::testing::MakeCell("id", ots::Value::Integer(id))};
+  row.attributes = {tsb::testing::MakeCell("v", ots::Value::Integer(id * 10))};
+  ots::WriteRowRequest w;
+  w.table = "t";
+  w.row = &row;
+  ots::WriteRowResult result;
+  return client.PutRow(w, &result);
+}
+
+uint64_t HitsOf(EmulatorServer& server, const std::string& rule) {
+  for (const auto& h : server.faults().Hits()) {
+    if (h.rule == rule) return h.hits;
+  }
+  FAIL("no rule " << rule);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("emulator faults: connection rules parse, and count what they chose") {
+  auto before = ParseFaultRule("BatchWriteRow:drop-before:0.05");
+  REQUIRE(before.ok());
+  CHECK(before->net == NetFault::kDropBefore);
+  CHECK(before->rate == 0.05);
+  CHECK(before->text == "BatchWriteRow:drop-before:0.05");
+  CHECK(ParseFaultRule("*:drop-after:1")->net == NetFault::kDropAfter);
+  CHECK(ParseFaultRule("GetRange:truncate:0.5")->net == NetFault::kTruncate);
+  for (const char* bad : {"GetRange:truncate:0", "GetRange:truncate:1:rows",
+                          "GetRange:drop-after:0.5:100", "GetRange:drop-before"}) {
+    CHECK_MESSAGE(!ParseFaultRule(bad).ok(), bad);
+  }
+
+  FaultInjector f;
+  f.SetRules({*ParseFaultRule("GetRange:truncate:0.25"), *ParseFaultRule("*:drop-after:1"),
+              *ParseFaultRule("GetRange:OTSServerBusy:1")},
+             5);
+  int truncated = 0;
+  for (int i = 0; i < 400; ++i) {
+    NetFault net = f.NetFaultFor("GetRange");
+    // The first rule that chooses a request decides: the rest fall to the rate-1 rule.
+    CHECK((net == NetFault::kTruncate || net == NetFault::kDropAfter));
+    truncated += net == NetFault::kTruncate;
+  }
+  CHECK(f.NetFaultFor("PutRow") == NetFault::kDropAfter);
+  // A connection rule never fails a request by itself, nor delays one.
+  CHECK(f.ForRequest("PutRow") == std::nullopt);
+  CHECK(f.DelayFor("GetRange").count() == 0);
+  auto hits = f.Hits();
+  REQUIRE(hits.size() == 3);
+  CHECK(hits[0].hits == static_cast<uint64_t>(truncated));
+  CHECK(hits[1].hits == static_cast<uint64_t>(400 - truncated) + 1);
+  CHECK(hits[2].hits == 0);
+  CHECK(truncated > 60);
+  CHECK(truncated < 140);
+}
+
+TEST_CASE(
+    "emulator faults: a dropped connection, before or after the write, and a truncated answer") {
+  tsb::testing::EmulatorFixture emu("faults");
+  REQUIRE(emu.client->CreateTable(IntKeyTable("t")).ok());
+
+  SUBCASE("drop-before: no answer, nothing written") {
+    emu.server.faults().SetRules({*ParseFaultRule("PutRow:drop-before:1")}, 1);
+    Status s = Put(*emu.client, 1);
+    CHECK(s.code() == StatusCode::kUnavailable);
+    CHECK(s.http_status() == 0);
+    CHECK(ots::OutcomeUnknown(s));  // so a writer retries it, as it must
+    // Once or twice: libcurl sends a request again by itself, on a fresh connection, when a reused
+    // one closes before any byte of the answer (this PutRow reuses CreateTable's).
+    const uint64_t hits = HitsOf(emu.server, "PutRow:drop-before:1");
+    CHECK(hits >= 1);
+    CHECK(hits <= 2);
+    emu.server.faults().SetRules({}, 1);
+    CHECK_FALSE(RowExists(emu, 1));
+  }
+  SUBCASE("drop-after: no answer, the row written") {
+    emu.server.faults().SetRules({*ParseFaultRule("PutRow:drop-after:1")}, 1);
+    Status s = Put(*emu.client, 2);
+    CHECK(s.code() == StatusCode::kUnavailable);
+    CHECK(s.http_status() == 0);
+    CHECK(ots::OutcomeUnknown(s));
+    // Once or twice: libcurl sends a request again by itself, on a fresh connection, when a reused
+    // one closes before any byte of the answer (this PutRow reuses CreateTable's).
+    const uint64_t hits = HitsOf(emu.server, "PutRow:drop-after:1");
+    CHECK(hits >= 1);
+    CHECK(hits <= 2);
+    emu.server.faults().SetRules({}, 1);
+    CHECK(RowExists(emu, 2));
+  }
+  SUBCASE("truncate: a partial answer, the row written") {
+    emu.server.faults().SetRules({*ParseFaultRule("PutRow:truncate:1")}, 1);
+    Status s = Put(*emu.client, 3);
+    CHECK(s.code() == StatusCode::kUnavailable);
+    CHECK(s.message().find("partial") != std::string::npos);  // libcurl: fewer bytes than promised
+    CHECK(ots::OutcomeUnknown(s));
+    emu.server.faults().SetRules({}, 1);
+    CHECK(RowExists(emu, 3));
+  }
+  SUBCASE("an idempotent read retries through every kind and gets its answer") {
+    REQUIRE(Put(*emu.client, 4).ok());
+    emu.server.faults().SetRules(
+        {*ParseFaultRule("GetRow:drop-before:0.3"), *ParseFaultRule("GetRow:drop-after:0.3"),
+         *ParseFaultRule("GetRow:truncate:0.3")},
+        9);
+    for (int i = 0; i < 10; ++i) CHECK(RowExists(emu, 4));
+    uint64_t met = 0;
+    for (const auto& h : emu.server.faults().Hits()) met += h.hits;
+    CHECK(met >= 3);
+    // A retry of ours per fault met, less those that libcurl's own resend (see above) absorbed.
+    CHECK(emu.env.sleeps >= 1);
+    CHECK(emu.env.sleeps <= static_cast<int>(met));
+  }
+}
+
+TEST_CASE("emulator faults: the answer is cut after its head, which promised the whole body") {
+  EmulatorServer server(EmulatorTestOptions());
+  REQUIRE(server.Start().ok());
+  pb::DescribeTableRequest describe;
+  describe.set_table_name("missing");
+  const std::string request = SignedRequest("DescribeTable", describe.SerializeAsString());
+  const Answer whole = Exchange(server.port(), request);
+  REQUIRE(whole.status == 404);
+  REQUIRE(whole.body.size() > 10);
+
+  server.faults().SetRules({*ParseFaultRule("DescribeTable:truncate:1")}, 1);
+  int fd = Connect(server.port());
+  SendAll(fd, request);
+  std::string got;
+  const auto start = Clock::now();
+  while (SecondsSince(start) < 5) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char chunk[4096];
+    ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+    if (n <= 0) break;  // closed by the server
+    got.append(chunk, static_cast<size_t>(n));
+  }
+  close(fd);
+  CHECK(SecondsSince(start) < 4);  // closed, not left to the idle timeout
+  const size_t head_end = got.find("\r\n\r\n");
+  REQUIRE(head_end != std::string::npos);
+  CHECK(got.rfind("HTTP/1.1 404 ", 0) == 0);
+  CHECK(got.find("Content-Length: " + std::to_string(whole.body.size()) + "\r\n") !=
+        std::string::npos);
+  CHECK(got.find("Connection: close") == std::string::npos);
+  CHECK(got.size() - (head_end + 4) == whole.body.size() / 2);
+  CHECK(whole.body.compare(0, whole.body.size() / 2, got, head_end + 4) == 0);
+}
+
+TEST_CASE(
+    "emulator faults: a delay past the client's request timeout is a stall; the write lands "
+    "later") {
+  tsb::testing::EmulatorFixture emu("faults");
+  REQUIRE(emu.client->CreateTable(IntKeyTable("t")).ok());
+  ots::ClientOptions options = emu.ClientConfig();
+  options.http.request_timeout = std::chrono::milliseconds(300);
+  auto impatient = ots::Client::Create(options);
+  REQUIRE(impatient.ok());
+  emu.server.faults().SetRules({*ParseFaultRule("PutRow:delay:1:1500")}, 1);
+  Status s = Put(**impatient, 5);
+  CHECK(s.code() == StatusCode::kUnavailable);
+  CHECK(s.message().find("deadline 300 ms") != std::string::npos);
+  CHECK(ots::OutcomeUnknown(s));
+  emu.server.faults().SetRules({}, 1);
+  // The stalled attempt still runs once its delay is over: the client cannot tell which it gets.
+  bool landed = false;
+  for (int i = 0; i < 100 && !landed; ++i) {
+    landed = RowExists(emu, 5);
+    if (!landed) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(landed);
 }

@@ -1,7 +1,10 @@
 // What the CSV and JSON Lines targets share: a text reader of the registry over arbitrary bytes.
 // Input: byte 0 picks the columns asked for (none = the format's own reading: strings for CSV, a
 // schema inferred from the first lines for JSON Lines; or typed ones that exercise every text
-// form), byte 1 the refill size and byte 2 the batch size; the rest is the file.
+// form), byte 1 the refill size, byte 2 the batch size (low 4 bits) and the reader's first
+// window (high 4 bits: 1 byte to 32 KiB, so that records cross the window's edge; the default
+// 1 MiB window held every input whole and made each run allocate and clear a mebibyte); the rest
+// is the file.
 #pragma once
 
 #include <cstddef>
@@ -42,6 +45,7 @@ inline void ReadText(const uint8_t* data, size_t size, const char* path, FileFor
   options.format = format;
   options.columns = TextColumns(data[0]);
   options.batch_rows = 1 + data[2] % 16;
+  options.window_bytes = size_t{1} << (data[2] >> 4);
   std::string_view text(reinterpret_cast<const char*>(data) + 3, size - 3);
   size_t chunk = data[1] == 0 ? text.size() + 1 : data[1];
   auto reader = OpenReaderOn(options, std::make_unique<MemoryInput>(text, chunk));

@@ -29,9 +29,10 @@ std::array<bool, 256> MakeUnquotedStop(char delimiter) {
 
 class CsvReader : public BatchReader {
  public:
-  CsvReader(std::string path, const TextDialect& dialect, std::unique_ptr<InputStream> input)
+  CsvReader(std::string path, const TextDialect& dialect, std::unique_ptr<InputStream> input,
+            size_t window_bytes)
       : path_(std::move(path)),
-        window_(std::move(input)),
+        window_(std::move(input), window_bytes),
         dialect_(dialect),
         delim_(dialect.delimiter),
         quote_(dialect.quote),
@@ -437,7 +438,8 @@ Status CsvReader::Next(RowBatch* batch) {
 
 Result<std::unique_ptr<BatchReader>> OpenCsvReader(const ReaderOptions& options,
                                                    std::unique_ptr<InputStream> input) {
-  auto reader = std::make_unique<CsvReader>(options.path, options.dialect, std::move(input));
+  auto reader = std::make_unique<CsvReader>(options.path, options.dialect, std::move(input),
+                                            options.window_bytes);
   TSB_RETURN_IF_ERROR(reader->Init(options.columns));
   return std::unique_ptr<BatchReader>(std::move(reader));
 }

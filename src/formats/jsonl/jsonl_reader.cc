@@ -374,8 +374,8 @@ class JsonlReader : public BatchReader {
  public:
   static constexpr size_t kInferLines = 1000;
 
-  JsonlReader(std::string path, std::unique_ptr<InputStream> input)
-      : path_(std::move(path)), window_(std::move(input)) {}
+  JsonlReader(std::string path, std::unique_ptr<InputStream> input, size_t window_bytes)
+      : path_(std::move(path)), window_(std::move(input), window_bytes) {}
 
   Status Init(const std::vector<Field>& columns);
   const Schema& schema() const override { return schema_; }
@@ -627,7 +627,7 @@ Status JsonlReader::Next(RowBatch* batch) {
 
 Result<std::unique_ptr<BatchReader>> OpenJsonlReader(const ReaderOptions& options,
                                                      std::unique_ptr<InputStream> input) {
-  auto reader = std::make_unique<JsonlReader>(options.path, std::move(input));
+  auto reader = std::make_unique<JsonlReader>(options.path, std::move(input), options.window_bytes);
   TSB_RETURN_IF_ERROR(reader->Init(options.columns));
   return std::unique_ptr<BatchReader>(std::move(reader));
 }

@@ -1,12 +1,13 @@
 // Small helpers shared by the CSV and JSON Lines readers and writers (internal to src/formats).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 
-#include "tsbridge/row_batch.h"
 #include "core/text_io.h"
 #include "formats/format.h"
+#include "tsbridge/row_batch.h"
 
 namespace tsb {
 
@@ -20,8 +21,10 @@ class InputWindow {
  public:
   static constexpr size_t kMaxRecordBytes = size_t{1} << 30;
 
-  explicit InputWindow(std::unique_ptr<InputStream> input)
-      : input_(std::move(input)), buf_(InputStream::kBlockSize) {}
+  // `initial_bytes` (at least 1): the window's first size (ReaderOptions::window_bytes).
+  explicit InputWindow(std::unique_ptr<InputStream> input,
+                       size_t initial_bytes = InputStream::kBlockSize)
+      : input_(std::move(input)), buf_(std::max<size_t>(1, initial_bytes)) {}
 
   // Reads more input; sets eof() at the end. Fails with InvalidArgument when a single record
   // would need more than kMaxRecordBytes.

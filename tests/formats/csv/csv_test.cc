@@ -47,6 +47,42 @@ TEST_CASE("every hand-built corpus CSV reads back as its expected rows (all colu
   }
 }
 
+TEST_CASE("a small first window (ReaderOptions::window_bytes) reads every corpus file the same") {
+  // Records then cross the window's edge at every byte offset the refills leave.
+  for (const char* stem : kHandBuilt) {
+    CAPTURE(stem);
+    ReadResult whole = ReadAll(ReadOpts(CsvDir() + stem + ".csv"), 7);
+    REQUIRE(whole.status.ok());
+    for (size_t window : {size_t{1}, size_t{2}, size_t{5}, size_t{64}}) {
+      CAPTURE(window);
+      ReaderOptions o = ReadOpts(CsvDir() + stem + ".csv");
+      o.window_bytes = window;
+      ReadResult r = ReadAll(o, 7);
+      REQUIRE(r.status.ok());
+      CheckRowsEqual(r.rows, ExpectedRows(stem));
+      CHECK(r.positions == whole.positions);
+    }
+  }
+  // A bad record is rejected with the same line and raw text through any window.
+  const std::string bad = "a,b\n1,2\n\"x\"y,3\n4,\"unterminated\n";
+  ReadResult whole = ReadCsvText(bad);
+  for (size_t window : {size_t{1}, size_t{3}, size_t{8}}) {
+    CAPTURE(window);
+    std::string path = TempPath("window_" + std::to_string(window) + ".csv");
+    WriteFileBytes(path, bad);
+    ReaderOptions o = ReadOpts(path);
+    o.window_bytes = window;
+    ReadResult r = ReadAll(o);
+    CHECK(r.status.ok() == whole.status.ok());
+    CHECK(r.rows == whole.rows);
+    REQUIRE(r.rejects.size() == whole.rejects.size());
+    for (size_t i = 0; i < r.rejects.size(); ++i) {
+      CHECK(r.rejects[i].position == whole.rejects[i].position);
+      CHECK(r.rejects[i].raw == whole.rejects[i].raw);
+    }
+  }
+}
+
 TEST_CASE("positions are the physical start lines of records") {
   ReadResult r = ReadAll(ReadOpts(CsvDir() + "lf_embedded_newlines.csv"));
   REQUIRE(r.status.ok());

@@ -96,6 +96,29 @@ TEST_CASE("with no columns, every corpus expected file parses with an inferred s
   CHECK(inferred.rows[0]["o"] == R"({"k":[1,2]})");
 }
 
+TEST_CASE("a small first window (ReaderOptions::window_bytes) reads the same rows") {
+  const std::string path = CsvDir() + "orders.expected.jsonl.gz";
+  ReadResult whole = ReadAll(ReadOpts(path, OrdersColumns()), 100);
+  REQUIRE(whole.status.ok());
+  ReadResult whole_inferred = ReadAll(ReadOpts(path), 100);
+  REQUIRE(whole_inferred.status.ok());
+  for (size_t window : {size_t{1}, size_t{3}, size_t{64}, size_t{4096}}) {
+    CAPTURE(window);
+    ReaderOptions o = ReadOpts(path, OrdersColumns());
+    o.window_bytes = window;
+    ReadResult r = ReadAll(o, 100);
+    REQUIRE(r.status.ok());
+    CheckRowsEqual(r.rows, ExpectedRows("orders"));
+    CHECK(r.positions == whole.positions);
+    // Inference samples the same first lines whatever the window's first size.
+    ReaderOptions inferred = ReadOpts(path);
+    inferred.window_bytes = window;
+    ReadResult i = ReadAll(inferred, 100);
+    REQUIRE(i.status.ok());
+    CHECK(i.rows == whole_inferred.rows);
+  }
+}
+
 TEST_CASE("JSON parsing: escapes, surrogates, numbers, missing and extra keys") {
   DataType u64 = DataType::Of(TypeId::kInt64);
   u64.is_unsigned = true;
