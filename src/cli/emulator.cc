@@ -49,6 +49,13 @@ struct EmulatorCommandOptions {
   double partition_write_rate = 0;
 };
 
+// The banner's line for --partition-write-rate (or the config's), when set.
+void PrintThrottle(double rate) {
+  if (rate <= 0) return;
+  std::fprintf(
+      stderr, "  throttle     %g rows/s per partition; beyond it writes get OTSServerBusy\n", rate);
+}
+
 // "HOST:PORT", "[V6]:PORT" or ":PORT" (= 127.0.0.1).
 Status ParseListen(const std::string& text, std::string* host, int* port) {
   auto bad = [&] {
@@ -223,13 +230,8 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
   for (const std::string& text : flags.faults) {
     std::fprintf(stderr, "  fault        %s\n", text.c_str());
   }
-  const double rate = flags.partition_write_rate > 0 ? flags.partition_write_rate
-                                                     : config_summary.partition_write_rate;
-  if (rate > 0) {
-    std::fprintf(stderr,
-                 "  throttle     %g rows/s per partition; beyond it writes get OTSServerBusy\n",
-                 rate);
-  }
+  PrintThrottle(flags.partition_write_rate > 0 ? flags.partition_write_rate
+                                               : config_summary.partition_write_rate);
   std::fflush(stderr);
 
   std::printf("listening on %s\n", server.endpoint().c_str());

@@ -582,14 +582,13 @@ Status Operation::BatchGetRow() {
   return Serialize(*resp, body_);
 }
 
-// Marks in *row_faults the rows of throttled partitions (throttle.h); a request all of whose rows
-// are throttled is refused as a whole, as the service answers a busy partition.
+// Marks in *row_faults the rows of throttled partitions (throttle.h): in a batch the service
+// answers a busy partition row by row, so the other partitions' rows are still written.
 Status Operation::ThrottleRows(const pb::BatchWriteRowRequest* req, const Scratch& scratch,
                                int64_t total,
                                std::vector<std::optional<InjectedFault>>* row_faults) {
   if (row_faults->empty()) row_faults->resize(total);
   size_t first = 0;
-  int64_t refused = 0;
   std::vector<const std::vector<ots::Cell>*> keys;
   std::vector<bool> admitted;
   for (const auto& table : req->tables()) {
@@ -602,12 +601,8 @@ Status Operation::ThrottleRows(const pb::BatchWriteRowRequest* req, const Scratc
       std::optional<InjectedFault>& fault = (*row_faults)[first + r];
       if (admitted[r] || fault) continue;
       fault = InjectedFault{std::string(kThrottledCode), std::string(kThrottledMessage), 503};
-      ++refused;
     }
     first += keys.size();
-  }
-  if (refused == total) {
-    return OtsError(std::string(kThrottledCode), std::string(kThrottledMessage));
   }
   return Status::OK();
 }

@@ -19,11 +19,11 @@
 // seconds, plus one request's rows, whatever the request size, and a 200-row batch is never
 // refused for ever by a cap below 200.
 //
-// What is refused: PutRow / UpdateRow / DeleteRow whose partition is in debt, and BatchWriteRow
-// every row of which falls in partitions in debt, get HTTP 503 OTSServerBusy "Server is busy."
-// (the service's shape, wire doc C.2); in a BatchWriteRow that also holds rows of partitions with
-// budget, the rows of each throttled partition get is_ok=false with that code and message and are
-// not written, and the other rows are. Nothing is refused while the rate is 0 (the default).
+// What is refused: PutRow / UpdateRow / DeleteRow whose partition is in debt get HTTP 503
+// OTSServerBusy "Server is busy." (the service's shape, wire doc C.2); in a BatchWriteRow, as the
+// service answers it, row by row: the rows of each partition in debt get is_ok=false with that
+// code and message and are not written, the other rows are (HTTP 200, also when every row was
+// refused). Nothing is refused while the rate is 0 (the default).
 //
 // Thread safety: Admit, SetPartitions and Forget may be called concurrently.
 #pragma once

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "jobs/export_table.h"
 #include "jobs/reject_writer.h"
 #include "tablestore/core_bridge.h"
+#include "tablestore/in_flight_window.h"
 #include "tablestore/table_batch_writer.h"
 #include "tsbridge/convert.h"
 
@@ -144,6 +147,30 @@ struct ExportRun {
   std::atomic<bool> failed{false};
   std::mutex mu;
   Status writer_error;  // guarded by mu
+  // The requests in flight per key region (AIMD): one for the table, or one per --scatter range;
+  // made before the writers start.
+  std::vector<std::shared_ptr<ots::InFlightWindow>> windows;
+
+  std::shared_ptr<ots::InFlightWindow> AddWindow(int writers, std::string region) {
+    windows.push_back(std::make_shared<ots::InFlightWindow>(writers, std::move(region)));
+    return windows.back();
+  }
+
+  // The summary's "throttled" fields, summed over the regions.
+  void FillThrottled(JobSummary* s) const {
+    if (windows.empty()) return;
+    s->throttled = 0;
+    s->throttled_rows = 0;
+    s->in_flight_end = 0;
+    s->in_flight_lowest = windows.front()->stats().lowest;
+    for (const auto& w : windows) {
+      const ots::InFlightStats st = w->stats();
+      s->throttled += st.throttled_answers;
+      s->throttled_rows += st.throttled_rows;
+      s->in_flight_end += st.window;
+      s->in_flight_lowest = std::min(s->in_flight_lowest, st.lowest);
+    }
+  }
 
   int64_t rejected() const { return rejected_here.load() + table.rows_rejected.load(); }
 
@@ -273,6 +300,8 @@ void WriteParallel(ExportRun* run, ots::Client* client, BatchReader* reader,
                    ots::TableBatchWriter::Options options, Status* read_status,
                    ots::TableWriterStats* stats) {
   options.threads = run->options.parallel;
+  // Every writer reaches every key (rows are routed by key hash): one region, the table.
+  options.writer.window = run->AddWindow(run->options.parallel, "the table");
   auto writer = MakeWriter(run, client, std::move(options));
   *read_status = ReadLoop(
       run, reader, ScatterRange{},
@@ -295,6 +324,9 @@ void WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan,
   const size_t n = plan.ranges.size();
   std::vector<Status> range_status(n);
   std::vector<ots::TableWriterStats> range_stats(n);
+  for (size_t i = 0; i < n; ++i) {
+    run->AddWindow(1, "range " + std::to_string(i + 1) + " of " + std::to_string(n));
+  }
   std::vector<std::thread> threads;
   for (size_t i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
@@ -307,6 +339,7 @@ void WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan,
         ots::TableBatchWriter::Options options =
             WriterOptions(run->options, run->spec, (*rd)->schema(), throttle);
         options.position_offset = range.line_offset;
+        options.writer.window = run->windows[i];
         auto writer = MakeWriter(run, client, std::move(options));
         s = ReadLoop(
             run, rd->get(), range,
@@ -341,30 +374,38 @@ Result<std::optional<ScatterPlan>> PlanScatterIfOrdered(const ExportOptions& opt
   if (!plan.ordered) {
     if (!options.quiet) {
       log::Printf(log::Level::kWarn,
-                   "export: --scatter: the input is not in primary-key order (line %" PRId64
-                   "); writing with the ordinary parallel path\n",
-                   plan.unordered_line);
+                  "export: --scatter: the input is not in primary-key order (line %" PRId64
+                  "); writing with the ordinary parallel path\n",
+                  plan.unordered_line);
     }
     return std::optional<ScatterPlan>();
   }
   if (!options.quiet) {
     log::Printf(log::Level::kInfo, "export: --scatter: reading %zu key ranges of %s at once\n",
-                 plan.ranges.size(), input.path.c_str());
+                plan.ranges.size(), input.path.c_str());
   }
   return std::optional<ScatterPlan>(std::move(plan));
 }
 
-void PrintWriteStats(const ots::TableWriterStats& total, int64_t rows_skipped) {
+void PrintWriteStats(const ots::TableWriterStats& total, int64_t rows_skipped,
+                     const JobSummary& summary) {
   // requests counts every request sent; the retries are the requests that failed as a whole
   // (refused, or unanswered within --request-timeout) and the rows sent again on their own.
   log::Printf(log::Level::kInfo,
-               "export: %" PRId64 " BatchWriteRow requests, %" PRId64
-               " refused as a whole, %" PRId64 " rows retried, %" PRId64
-               " rows read back, largest request %" PRId64 " rows / %" PRId64 " bytes\n",
-               total.requests, total.requests_failed, total.row_retries, total.rows_read_back,
-               total.max_request_rows, total.max_request_bytes);
+              "export: %" PRId64 " BatchWriteRow requests, %" PRId64 " refused as a whole, %" PRId64
+              " rows retried, %" PRId64 " rows read back, largest request %" PRId64
+              " rows / %" PRId64 " bytes\n",
+              total.requests, total.requests_failed, total.row_retries, total.rows_read_back,
+              total.max_request_rows, total.max_request_bytes);
   if (rows_skipped > 0) {
-    log::Printf(log::Level::kInfo, "export: %" PRId64 " rows belong to other --shard shares\n", rows_skipped);
+    log::Printf(log::Level::kInfo, "export: %" PRId64 " rows belong to other --shard shares\n",
+                rows_skipped);
+  }
+  if (summary.throttled > 0) {
+    log::Printf(log::Level::kInfo,
+                "export: the service throttled %" PRId64 " answers (%" PRId64
+                " rows, all sent again); requests in flight adapted down to %.3g\n",
+                summary.throttled, summary.throttled_rows, summary.in_flight_lowest);
   }
 }
 
@@ -413,13 +454,12 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
     return Status::InvalidArgument("mapping: no primary-key column (mark them with ':')");
   }
 
-  TSB_ASSIGN_OR_RETURN(auto client,
-                       ConnectForSpec(spec, {options.endpoint, options.parallel,
-                                             options.request_timeout, options.retry_deadline,
-                                             options.auth,
-                                             // A dry run writes nothing: reading is enough.
-                                             options.dry_run ? AccessNeed::kNone
-                                                             : AccessNeed::kExport}));
+  TSB_ASSIGN_OR_RETURN(
+      auto client,
+      ConnectForSpec(spec, {options.endpoint, options.parallel, options.request_timeout,
+                            options.retry_deadline, options.auth,
+                            // A dry run writes nothing: reading is enough.
+                            options.dry_run ? AccessNeed::kNone : AccessNeed::kExport}));
   SummaryOnReturn cu_on_return(summary, started, [&](JobSummary* s) {
     s->read_cu = client->stats().read_cu;
     s->write_cu = client->stats().write_cu;
@@ -434,8 +474,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   RejectWriter rejects(RejectOptionsFor(options, spec, input));
   if (options.put_mode && !options.quiet && !options.dry_run) {
     log::Printf(log::Level::kWarn,
-                 "export: --mode put replaces whole rows: attribute columns that the spec does "
-                 "not map are deleted from every row written\n");
+                "export: --mode put replaces whole rows: attribute columns that the spec does "
+                "not map are deleted from every row written\n");
   }
   WriteThrottle throttle;
   if (options.max_rows_per_sec > 0) {
@@ -466,6 +506,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
       s->first_reject = rejects.first_reason();
     }
     if (run.stopped_for_errors.load()) s->stop = StopReason::kMaxErrors;
+    run.FillThrottled(s);
   });
 
   Status read_status;
@@ -500,6 +541,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   summary->rows_rejected = run.rejected();
   summary->bytes_read = FileSize(input.path);
   summary->bytes_written = run.table.bytes_written.load();
+  run.FillThrottled(summary);
   summary->read_cu = client_stats.read_cu;
   summary->write_cu = client_stats.write_cu;
   summary->seconds =
@@ -517,7 +559,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
     }
     return Status::OK();
   }
-  if (!options.quiet) PrintWriteStats(stats, run.rows_skipped.load());
+  if (!options.quiet) PrintWriteStats(stats, run.rows_skipped.load(), *summary);
   if (summary->rows_read != summary->rows_written + summary->rows_rejected) {
     return Status::Internal("rows read (" + std::to_string(summary->rows_read) +
                             ") != rows written (" + std::to_string(summary->rows_written) +
