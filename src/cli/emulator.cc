@@ -48,7 +48,15 @@ struct EmulatorCommandOptions {
   uint64_t fault_seed = 1;
   bool fault_seed_given = false;
   bool no_sync = false;
+  double partition_write_rate = 0;
 };
+
+// The banner's line for --partition-write-rate (or the config's), when set.
+void PrintThrottle(double rate) {
+  if (rate <= 0) return;
+  std::fprintf(
+      stderr, "  throttle     %g rows/s per partition; beyond it writes get OTSServerBusy\n", rate);
+}
 
 // "HOST:PORT", "[V6]:PORT" or ":PORT" (= 127.0.0.1).
 Status ParseListen(const std::string& text, std::string* host, int* port) {
@@ -190,6 +198,7 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
     if (!rule.ok()) return Fail(rule.status().WithContext(flags.config_file));
   }
   if (flags.fault_seed_given) options.config.fault_seed = flags.fault_seed;
+  options.partition_write_rate = flags.partition_write_rate;
 
   // The banner's counts; the server keeps the config itself.
   const emulator::EmulatorConfig config_summary = options.config;
@@ -221,8 +230,7 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
                  std::string(emulator::kDevAccessKeySecret).c_str());
     std::fprintf(stderr, "  instances    any name; each instance is its own namespace\n");
   } else {
-    std::fprintf(stderr, "  access key   id %s  (%s)\n", banner_key_id.c_str(),
-                 key_source.c_str());
+    std::fprintf(stderr, "  access key   id %s  (%s)\n", banner_key_id.c_str(), key_source.c_str());
     std::fprintf(stderr, "  instances    any name; each instance is its own namespace\n");
   }
   if (server.temporary_store()) {
@@ -234,6 +242,8 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
   for (const std::string& text : flags.faults) {
     std::fprintf(stderr, "  fault        %s\n", text.c_str());
   }
+  PrintThrottle(flags.partition_write_rate > 0 ? flags.partition_write_rate
+                                               : config_summary.partition_write_rate);
   std::fflush(stderr);
 
   std::printf("listening on %s\n", server.endpoint().c_str());
@@ -270,25 +280,26 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
                     "given here).",
            .credentials = false,
            .exit_codes = ExitCodes::kEmulator});
-  sub->add_option("--listen", flags->listen,
-                  "HOST:PORT to listen on (port 0 picks a free port)")
+  sub->add_option("--listen", flags->listen, "HOST:PORT to listen on (port 0 picks a free port)")
       ->capture_default_str();
   sub->add_option("--data", flags->data_dir,
                   "RocksDB data directory, kept across runs (default: a temporary store removed "
                   "on exit)")
       ->type_name("DIR");
   sub->add_flag("--no-sync", flags->no_sync,
-               "do not sync the write-ahead log before acknowledging a write (faster for a "
-               "single writer; writes survive the process being killed but not a power loss)");
+                "do not sync the write-ahead log before acknowledging a write (faster for a "
+                "single writer; writes survive the process being killed but not a power loss)");
   sub->add_option("--config", flags->config_file,
                   "JSON file declaring region, accounts, access keys, instances, RAM users, "
                   "roles and policies, and the STS duration bounds (see the README)")
       ->type_name("FILE");
-  sub->add_option("--access-key-id", flags->access_key_id, "the access key id to accept (default: TSBRIDGE_EMULATOR_ACCESS_KEY_ID, else "
+  sub->add_option("--access-key-id", flags->access_key_id,
+                  "the access key id to accept (default: TSBRIDGE_EMULATOR_ACCESS_KEY_ID, else "
                   "tsbridge-dev-key-id)");
-  sub->add_option("--access-key-secret", flags->access_key_secret,
-                  "the secret of --access-key-id (the emulator's own key, not a cloud secret; default: "
-                  "TSBRIDGE_EMULATOR_ACCESS_KEY_SECRET, else tsbridge-dev-key-secret)");
+  sub->add_option(
+      "--access-key-secret", flags->access_key_secret,
+      "the secret of --access-key-id (the emulator's own key, not a cloud secret; default: "
+      "TSBRIDGE_EMULATOR_ACCESS_KEY_SECRET, else tsbridge-dev-key-secret)");
   sub->add_option("--log-level", flags->log_level,
                   "debug logs every request (operation, table, rows, status, ms) to stderr")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
@@ -304,13 +315,19 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
       "OP:truncate:RATE runs it and sends half its answer; the rules' counts are "
       "printed on stderr at exit (repeatable; default: none)");
   sub->add_option_function<uint64_t>(
-      "--fault-seed",
-      [flags](const uint64_t& seed) {
-        flags->fault_seed = seed;
-        flags->fault_seed_given = true;
-      },
-      "seed that makes --fault choices deterministic (default 1)")
+         "--fault-seed",
+         [flags](const uint64_t& seed) {
+           flags->fault_seed = seed;
+           flags->fault_seed_given = true;
+         },
+         "seed that makes --fault choices deterministic (default 1)")
       ->check(WholeNumberIn(0, UINT64_MAX, "a seed from 0 to " + std::to_string(UINT64_MAX)));
+  sub->add_option("--partition-write-rate", flags->partition_write_rate,
+                  "cap the writes of each partition of a table (its key space cut at the split "
+                  "points CreateTable gave, else at its size's) at N rows/s, answering "
+                  "OTSServerBusy beyond it, as a hot partition of the service does (config: "
+                  "\"partition_write_rate\"; default: no cap)")
+      ->check(PositiveFiniteNumber("a finite number of rows per second greater than 0"));
   sub->callback([run, flags] { *run = [flags] { return RunEmulator(*flags); }; });
 }
 

@@ -1,6 +1,7 @@
 #include "emulator/config.h"
 
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <initializer_list>
@@ -238,8 +239,10 @@ Result<EmulatorConfig> ParseDocument(const json& doc) {
   config.instances_declared = true;
   for (const auto& [key, value] : doc.items()) {
     if (key != "region" && key != "accounts" && key != "sts" && key != "faults" &&
-        key != "fault_seed") {
-      return Bad(key, "unknown key (expected region, accounts, sts, faults, fault_seed)");
+        key != "fault_seed" && key != "partition_write_rate") {
+      return Bad(key,
+                 "unknown key (expected region, accounts, sts, faults, fault_seed, "
+                 "partition_write_rate)");
     }
   }
   if (doc.contains("sts")) TSB_RETURN_IF_ERROR(ParseSts(doc["sts"], &config.sts));
@@ -276,6 +279,13 @@ Result<EmulatorConfig> ParseDocument(const json& doc) {
     const json& seed = doc["fault_seed"];
     if (!seed.is_number_unsigned()) return Bad("fault_seed", "expected a non-negative integer");
     config.fault_seed = seed.get<uint64_t>();
+  }
+  if (doc.contains("partition_write_rate")) {
+    const json& rate = doc["partition_write_rate"];
+    if (!rate.is_number() || !(rate.get<double>() > 0) || !std::isfinite(rate.get<double>())) {
+      return Bad("partition_write_rate", "expected a positive number of rows per second");
+    }
+    config.partition_write_rate = rate.get<double>();
   }
   return config;
 }

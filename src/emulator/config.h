@@ -13,7 +13,8 @@
 //                  "policies": {"ReadOnly": {"Version": "1", "Statement": [...]}}}],
 //    "sts": {"min_duration_seconds": 900, "max_duration_seconds": 3600},
 //    "faults": ["BatchWriteRow:OTSServerBusy:0.2", ...],   (tsbridge's own; see faults.h)
-//    "fault_seed": 7}
+//    "fault_seed": 7,
+//    "partition_write_rate": 2000}                   (rows/s per partition; see throttle.h)
 // Policy documents are checked at load (policy.h). A user's or role's `policies` name the
 // account's own `policies`, or one of the system policies AliyunOTSFullAccess,
 // AliyunOTSReadOnlyAccess and AliyunSTSAssumeRoleAccess (wire doc C.6), unless the account
@@ -37,8 +38,8 @@
 #include <string_view>
 #include <vector>
 
-#include "tsbridge/status.h"
 #include "emulator/policy.h"
+#include "tsbridge/status.h"
 
 namespace tsb::emulator {
 
@@ -94,6 +95,8 @@ struct EmulatorConfig {
   // Fault rules in the --fault syntax (faults.h), and the seed that makes them deterministic.
   std::vector<std::string> faults;
   uint64_t fault_seed = 1;
+  // Rows/s each partition of a table accepts (throttle.h); 0 = no cap.
+  double partition_write_rate = 0;
 };
 
 // The documents behind policy names of `account` (checked to exist when the config was parsed).

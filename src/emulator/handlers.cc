@@ -11,6 +11,7 @@
 
 #include "emulator/faults.h"
 #include "emulator/store.h"
+#include "emulator/throttle.h"
 #include "tablestore/pb_model.h"
 #include "tablestore/plainbuffer.h"
 #include "tablestore/proto/table_store.pb.h"
@@ -203,10 +204,11 @@ Scratch& ThreadScratch() {
 
 class Operation {
  public:
-  Operation(Store* store, FaultInjector* faults, const OperationRequest& request, std::string* body,
-            OperationSummary* summary)
+  Operation(Store* store, FaultInjector* faults, PartitionThrottle* throttle,
+            const OperationRequest& request, std::string* body, OperationSummary* summary)
       : store_(store),
         faults_(faults),
+        throttle_(throttle),
         instance_(request.instance),
         input_(request.body),
         body_(body),
@@ -229,9 +231,14 @@ class Operation {
  private:
   template <typename Request>
   Status SingleRowWrite(WriteType type, std::string_view what);
+  Status ThrottleRows(const pb::BatchWriteRowRequest* req, const Scratch& scratch, int64_t total,
+                      std::vector<std::optional<InjectedFault>>* row_faults);
+
+  bool Throttling() const { return throttle_ != nullptr && throttle_->enabled(); }
 
   Store* store_;
   FaultInjector* faults_;
+  PartitionThrottle* throttle_;
   std::string_view instance_;
   std::string_view input_;
   std::string* body_;
@@ -257,7 +264,29 @@ Status Operation::CreateTable() {
   const pb::CapacityUnit& cu = req->reserved_throughput().capacity_unit();
   if (cu.has_read()) rt.read = cu.read();
   if (cu.has_write()) rt.write = cu.write();
+  std::vector<ots::Value> begins;
+  for (const pb::PartitionRange& range : req->partitions()) {
+    ots::Value begin;
+    Status s = ots::DecodeColumnValue(range.begin(), &begin);
+    if (!s.ok()) return Invalid("Invalid partition begin: " + s.message());
+    ots::Value end;
+    s = ots::DecodeColumnValue(range.end(), &end);
+    if (!s.ok()) return Invalid("Invalid partition end: " + s.message());
+    const bool inf = begin.type == ots::ValueType::kInfMin;
+    const bool integer_key =
+        !meta.primary_key.empty() && meta.primary_key[0].type == PrimaryKeyType::kInteger;
+    const ots::ValueType want =
+        integer_key ? ots::ValueType::kInteger
+        : !meta.primary_key.empty() && meta.primary_key[0].type == PrimaryKeyType::kBinary
+            ? ots::ValueType::kBinary
+            : ots::ValueType::kString;
+    if (!inf && begin.type != want) {
+      return Invalid("The type of a partition's begin does not match the partition key.");
+    }
+    begins.push_back(begin);
+  }
   TSB_RETURN_IF_ERROR(store_->CreateTable(instance_, meta, options, rt));
+  if (throttle_ != nullptr) throttle_->SetPartitions(instance_, meta.name, begins);
   body_->clear();  // CreateTableResponse is empty
   return Status::OK();
 }
@@ -314,6 +343,7 @@ Status Operation::DeleteTable() {
   TSB_RETURN_IF_ERROR(ParseMessage(input_, req));
   summary_->table = req->table_name();
   TSB_RETURN_IF_ERROR(store_->DeleteTable(instance_, req->table_name()));
+  if (throttle_ != nullptr) throttle_->Forget(instance_, req->table_name());
   body_->clear();
   return Status::OK();
 }
@@ -373,6 +403,14 @@ Status Operation::SingleRowWrite(WriteType type, std::string_view what) {
   if (static_cast<int64_t>(ots::EncodedSize(scratch.row)) > ots::kSingleRowWriteMaxBytes) {
     return OtsError("OTSOutOfRowSizeLimit",
                     "The total data size of columns in one row exceeded the limit.");
+  }
+  if (Throttling()) {
+    std::vector<bool> admitted;
+    TSB_RETURN_IF_ERROR(
+        throttle_->Admit(instance_, req->table_name(), {&scratch.row.primary_key}, &admitted));
+    if (!admitted[0]) {
+      return OtsError(std::string(kThrottledCode), std::string(kThrottledMessage));
+    }
   }
   RowWrite write;
   write.type = type;
@@ -551,6 +589,31 @@ Status Operation::BatchGetRow() {
   return Serialize(*resp, body_);
 }
 
+// Marks in *row_faults the rows of throttled partitions (throttle.h): in a batch the service
+// answers a busy partition row by row, so the other partitions' rows are still written.
+Status Operation::ThrottleRows(const pb::BatchWriteRowRequest* req, const Scratch& scratch,
+                               int64_t total,
+                               std::vector<std::optional<InjectedFault>>* row_faults) {
+  if (row_faults->empty()) row_faults->resize(total);
+  size_t first = 0;
+  std::vector<const std::vector<ots::Cell>*> keys;
+  std::vector<bool> admitted;
+  for (const auto& table : req->tables()) {
+    keys.clear();
+    for (int r = 0; r < table.rows_size(); ++r) {
+      keys.push_back(&scratch.rows[first + r].primary_key);
+    }
+    TSB_RETURN_IF_ERROR(throttle_->Admit(instance_, table.table_name(), keys, &admitted));
+    for (size_t r = 0; r < admitted.size(); ++r) {
+      std::optional<InjectedFault>& fault = (*row_faults)[first + r];
+      if (admitted[r] || fault) continue;
+      fault = InjectedFault{std::string(kThrottledCode), std::string(kThrottledMessage), 503};
+    }
+    first += keys.size();
+  }
+  return Status::OK();
+}
+
 Status Operation::BatchWriteRow() {
   auto* req = google::protobuf::Arena::CreateMessage<pb::BatchWriteRowRequest>(&arena_);
   TSB_RETURN_IF_ERROR(ParseMessage(input_, req));
@@ -581,6 +644,7 @@ Status Operation::BatchWriteRow() {
     row_faults.resize(total);
     for (int64_t i = 0; i < total; ++i) row_faults[i] = faults_->ForRow("BatchWriteRow");
   }
+  if (Throttling()) TSB_RETURN_IF_ERROR(ThrottleRows(req, scratch, total, &row_faults));
 
   BatchWriteRequest request;
   request.encoded_bytes = encoded_bytes;
@@ -746,7 +810,7 @@ int Handlers::Handle(const OperationRequest& request, std::string* body,
   }
   Status status;
   {
-    Operation operation(store_, faults_, request, body, summary);
+    Operation operation(store_, faults_, throttle_, request, body, summary);
     status = (operation.*(entry->method))();
   }
   if (status.ok()) return 200;

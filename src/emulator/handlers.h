@@ -23,6 +23,7 @@ namespace tsb::emulator {
 
 class Store;
 class FaultInjector;
+class PartitionThrottle;
 
 // One request, after authentication.
 struct OperationRequest {
@@ -39,8 +40,9 @@ struct OperationSummary {
 
 class Handlers {
  public:
-  // REQUIRES: store and faults outlive this object. faults may be null.
-  Handlers(Store* store, FaultInjector* faults) : store_(store), faults_(faults) {}
+  // REQUIRES: store, faults and throttle outlive this object. faults and throttle may be null.
+  Handlers(Store* store, FaultInjector* faults, PartitionThrottle* throttle = nullptr)
+      : store_(store), faults_(faults), throttle_(throttle) {}
   Handlers(const Handlers&) = delete;
   Handlers& operator=(const Handlers&) = delete;
 
@@ -54,6 +56,7 @@ class Handlers {
  private:
   Store* store_;
   FaultInjector* faults_;
+  PartitionThrottle* throttle_;
 };
 
 // Writes a protobuf Error{code, message} into *out (replacing its contents).

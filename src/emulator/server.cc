@@ -30,6 +30,7 @@
 #include "emulator/http_server.h"
 #include "emulator/store.h"
 #include "emulator/sts.h"
+#include "emulator/throttle.h"
 #include "tablestore/signer.h"
 
 namespace tsb::emulator {
@@ -63,7 +64,8 @@ class RequestIdGenerator {
     uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed);
     char buf[40];
     std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
-                  static_cast<uint32_t>(prefix_ >> 32), static_cast<uint32_t>(prefix_ >> 16) & 0xFFFF,
+                  static_cast<uint32_t>(prefix_ >> 32),
+                  static_cast<uint32_t>(prefix_ >> 16) & 0xFFFF,
                   static_cast<uint32_t>(prefix_) & 0xFFFF, static_cast<uint32_t>(n >> 48) & 0xFFFF,
                   static_cast<unsigned long long>(n & 0xFFFFFFFFFFFFULL));
     return buf;
@@ -86,6 +88,7 @@ struct EmulatorServer::Impl {
   std::unique_ptr<Authenticator> authenticator;
   std::unique_ptr<StsService> sts;
   FaultInjector faults;
+  std::unique_ptr<PartitionThrottle> throttle;
   std::unique_ptr<Handlers> handlers;
   std::unique_ptr<HttpServer> http;
   RequestIdGenerator request_ids;
@@ -135,8 +138,7 @@ void EmulatorServer::Impl::ServeSts(const HttpRequest& req, HttpResponse* res) {
     // The status only: the parameters hold the caller's key id and signature, the answer the
     // issued secret and token.
     const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     spdlog::debug("STS {} status={} {:.2f}ms", req.method, res->status, ms);
   }
 }
@@ -209,8 +211,7 @@ void EmulatorServer::Impl::Serve(const HttpRequest& req, HttpResponse* res) {
 }
 
 void EmulatorServer::Impl::RefuseMethod(const HttpRequest& req, HttpResponse* res) {
-  EncodeErrorBody("OTSMethodNotAllowed", "Only POST method for requests is supported.",
-                  &res->body);
+  EncodeErrorBody("OTSMethodNotAllowed", "Only POST method for requests is supported.", &res->body);
   const AccessKeyConfig* key = authenticator->FindKey(FindHeader(req.headers, "x-ots-accesskeyid"));
   Finish(req.path, key, 405, res);
   if (options.log_requests) spdlog::debug("{} {}: refused, status=405", req.method, req.path);
@@ -283,7 +284,10 @@ Status EmulatorServer::Start() {
   s.store = std::move(store).value();
   s.authenticator = std::make_unique<Authenticator>(&s.options.config, &s.credentials);
   s.sts = std::make_unique<StsService>(&s.options.config, &s.credentials);
-  s.handlers = std::make_unique<Handlers>(s.store.get(), &s.faults);
+  const double rate = s.options.partition_write_rate > 0 ? s.options.partition_write_rate
+                                                         : s.options.config.partition_write_rate;
+  s.throttle = std::make_unique<PartitionThrottle>(rate, s.store.get());
+  s.handlers = std::make_unique<Handlers>(s.store.get(), &s.faults, s.throttle.get());
 
   HttpServerOptions http_options;
   http_options.host = s.options.host;
@@ -303,6 +307,7 @@ Status EmulatorServer::Start() {
   if (!listening.ok()) {
     s.http.reset();
     s.handlers.reset();
+    s.throttle.reset();
     s.store.reset();
     if (s.temporary) {
       std::error_code ec;
@@ -322,6 +327,7 @@ void EmulatorServer::Stop() {
   s.http->Stop();
   s.http.reset();
   s.handlers.reset();
+  s.throttle.reset();
   s.store.reset();
   if (s.temporary) {
     std::error_code ec;

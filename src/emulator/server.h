@@ -25,9 +25,9 @@
 #include <string>
 #include <vector>
 
-#include "tsbridge/status.h"
 #include "emulator/config.h"
 #include "emulator/faults.h"
+#include "tsbridge/status.h"
 
 namespace tsb::emulator {
 
@@ -50,6 +50,9 @@ struct EmulatorOptions {
   int threads = 0;
   // Sync the WAL on every acknowledged write; unset = the Store's default (on with data_dir).
   std::optional<bool> sync;
+  // Rows/s each partition of a table accepts (throttle.h), over config.partition_write_rate when
+  // positive; 0 = the config's (no cap by default).
+  double partition_write_rate = 0;
   // Log each request (operation, table, rows, status, ms) via spdlog at debug level.
   bool log_requests = true;
 };
@@ -70,7 +73,7 @@ class EmulatorServer {
   void Stop();
 
   const std::string& host() const;
-  int port() const;  // the bound port after Start()
+  int port() const;              // the bound port after Start()
   std::string endpoint() const;  // "http://HOST:PORT"
   // The data directory in use (the temporary one when none was given); empty before Start().
   const std::string& data_dir() const;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "jobs/export_table.h"
 #include "jobs/reject_writer.h"
 #include "tablestore/core_bridge.h"
+#include "tablestore/in_flight_window.h"
 #include "tablestore/table_batch_writer.h"
 #include "tsbridge/convert.h"
 
@@ -147,6 +149,30 @@ struct ExportRun {
   std::atomic<bool> failed{false};
   std::mutex mu;
   Status writer_error;  // guarded by mu
+  // The requests in flight per key region (AIMD): one for the table, or one per --scatter range;
+  // made before the writers start.
+  std::vector<std::shared_ptr<ots::InFlightWindow>> windows;
+
+  std::shared_ptr<ots::InFlightWindow> AddWindow(int writers, std::string region) {
+    windows.push_back(std::make_shared<ots::InFlightWindow>(writers, std::move(region)));
+    return windows.back();
+  }
+
+  // The summary's "throttled" fields, summed over the regions.
+  void FillThrottled(JobSummary* s) const {
+    if (windows.empty()) return;
+    s->throttled = 0;
+    s->throttled_rows = 0;
+    s->in_flight_end = 0;
+    s->in_flight_lowest = windows.front()->stats().lowest;
+    for (const auto& w : windows) {
+      const ots::InFlightStats st = w->stats();
+      s->throttled += st.throttled_answers;
+      s->throttled_rows += st.throttled_rows;
+      s->in_flight_end += st.window;
+      s->in_flight_lowest = std::min(s->in_flight_lowest, st.lowest);
+    }
+  }
 
   int64_t rejected() const { return rejected_here.load() + table.rows_rejected.load(); }
 
@@ -296,6 +322,8 @@ void WriteParallel(ExportRun* run, ots::Client* client, BatchReader* reader,
   options.threads = run->options.parallel;
   options.position_offset = range.line_offset;
   if (acks != nullptr) options.on_row_done = [acks](int64_t position) { acks->Done(position); };
+  // Every writer reaches every key (rows are routed by key hash): one region, the table.
+  options.writer.window = run->AddWindow(run->options.parallel, "the table");
   auto writer = MakeWriter(run, client, std::move(options));
   *read_status = ReadLoop(
       run, reader, range,
@@ -318,6 +346,9 @@ void WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan,
   const size_t n = plan.ranges.size();
   std::vector<Status> range_status(n);
   std::vector<ots::TableWriterStats> range_stats(n);
+  for (size_t i = 0; i < n; ++i) {
+    run->AddWindow(1, "range " + std::to_string(i + 1) + " of " + std::to_string(n));
+  }
   std::vector<std::thread> threads;
   for (size_t i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
@@ -334,6 +365,7 @@ void WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan,
         if (acks != nullptr) {
           options.on_row_done = [acks](int64_t position) { acks->Done(position); };
         }
+        options.writer.window = run->windows[i];
         auto writer = MakeWriter(run, client, std::move(options));
         s = ReadLoop(
             run, rd->get(), range,
@@ -381,7 +413,8 @@ Result<std::optional<ScatterPlan>> PlanScatterIfOrdered(const ExportOptions& opt
   return std::optional<ScatterPlan>(std::move(plan));
 }
 
-void PrintWriteStats(const ots::TableWriterStats& total, int64_t rows_skipped) {
+void PrintWriteStats(const ots::TableWriterStats& total, int64_t rows_skipped,
+                     const JobSummary& summary) {
   // requests counts every request sent; the retries are the requests that failed as a whole
   // (refused, or unanswered within --request-timeout) and the rows sent again on their own.
   log::Printf(log::Level::kInfo,
@@ -393,6 +426,12 @@ void PrintWriteStats(const ots::TableWriterStats& total, int64_t rows_skipped) {
   if (rows_skipped > 0) {
     log::Printf(log::Level::kInfo, "export: %" PRId64 " rows belong to other --shard shares\n",
                 rows_skipped);
+  }
+  if (summary.throttled > 0) {
+    log::Printf(log::Level::kInfo,
+                "export: the service throttled %" PRId64 " answers (%" PRId64
+                " rows, all sent again); requests in flight adapted down to %.3g\n",
+                summary.throttled, summary.throttled_rows, summary.in_flight_lowest);
   }
 }
 
@@ -682,6 +721,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
       s->first_reject = rejects.first_reason();
     }
     if (run.stopped_for_errors.load()) s->stop = StopReason::kMaxErrors;
+    run.FillThrottled(s);
   });
 
   Status read_status;
@@ -722,6 +762,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   summary->rows_rejected = run.rejected();
   summary->bytes_read = FileSize(input.path);
   summary->bytes_written = run.table.bytes_written.load();
+  run.FillThrottled(summary);
   summary->read_cu = client_stats.read_cu;
   summary->write_cu = client_stats.write_cu;
   summary->requests = static_cast<int64_t>(client_stats.requests);
@@ -742,7 +783,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
     }
     return Status::OK();
   }
-  if (!options.quiet) PrintWriteStats(stats, run.rows_skipped.load());
+  if (!options.quiet) PrintWriteStats(stats, run.rows_skipped.load(), *summary);
   if (summary->rows_read != summary->rows_written + summary->rows_rejected) {
     return Status::Internal("rows read (" + std::to_string(summary->rows_read) +
                             ") != rows written (" + std::to_string(summary->rows_written) +

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -15,8 +16,8 @@
 #include "core/log.h"
 #include "core/text_io.h"
 #include "tablestore/core_bridge.h"
-#include "tsbridge/tablestore/credentials.h"
 #include "tablestore/endpoint.h"
+#include "tsbridge/tablestore/credentials.h"
 
 namespace tsb::jobs {
 
@@ -27,11 +28,16 @@ std::atomic<int>& StopSignal() {
 
 std::string_view StopReasonName(StopReason reason) {
   switch (reason) {
-    case StopReason::kNone: return "";
-    case StopReason::kLimit: return "limit";
-    case StopReason::kMaxErrors: return "max_errors";
-    case StopReason::kSigint: return "SIGINT";
-    case StopReason::kSigterm: return "SIGTERM";
+    case StopReason::kNone:
+      return "";
+    case StopReason::kLimit:
+      return "limit";
+    case StopReason::kMaxErrors:
+      return "max_errors";
+    case StopReason::kSigint:
+      return "SIGINT";
+    case StopReason::kSigterm:
+      return "SIGTERM";
   }
   return "";
 }
@@ -71,6 +77,13 @@ std::string JobSummary::ToJson() const {
   if (!split_fingerprint.empty()) j["split_fingerprint"] = split_fingerprint;
   // An import always plans splits (it has a fingerprint), so its count shows even when 0.
   if (splits > 0 || !split_fingerprint.empty()) j["splits"] = splits;
+  if (throttled >= 0) {
+    j["throttled"] = throttled;
+    j["throttled_rows"] = throttled_rows;
+    // Three decimals: a window is a level, not a count.
+    j["in_flight_lowest"] = std::round(in_flight_lowest * 1000) / 1000;
+    j["in_flight_end"] = std::round(in_flight_end * 1000) / 1000;
+  }
   // Messages quote the user's data, which need not be UTF-8.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -154,8 +167,8 @@ Result<std::unique_ptr<ots::Client>> ConnectForSpec(const JobSpec& spec,
   ots::ClientOptions client_options;
   client_options.endpoint = parsed->url;
   client_options.instance = spec.tablestore.instance;
-  const std::string identity = credentials->initial.source + " (access key id " +
-                               credentials->initial.access_key_id + ")";
+  const std::string identity =
+      credentials->initial.source + " (access key id " + credentials->initial.access_key_id + ")";
   if (identity_out != nullptr) *identity_out = identity;
   client_options.credentials = std::move(credentials->initial);
   client_options.credentials_source = std::move(credentials->source);

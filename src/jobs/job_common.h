@@ -67,6 +67,14 @@ struct JobSummary {
   double seconds = 0;
   std::string split_fingerprint;  // import: FNV-1a of the split points (hosts of a --shard compare)
   int64_t splits = 0;             // import: key-range splits scanned (0: not reported)
+  // export: answers the service throttled (OTSServerBusy, ...: a request or some of its rows),
+  // the rows in them, and the requests in flight the writers adapted to (in_flight_window.h):
+  // the lowest window of any key region and the sum of the regions' windows at the end.
+  // throttled < 0: not reported.
+  int64_t throttled = -1;
+  int64_t throttled_rows = 0;
+  double in_flight_lowest = 0;
+  double in_flight_end = 0;
   // Where rejected rows went ("-" = stderr) and the first one's place and reason, for the
   // message of exit 3; empty when no reject was written.
   std::string rejects_path;
@@ -79,7 +87,8 @@ struct JobSummary {
 
   // {"status": ..., "exit_code": ..., "error": ..., "rows_read": ..., ..., "seconds": ...}
   // (+ "stopped_by", "rejects_path", "first_reject", "split_fingerprint", "splits",
-  // "rows_retried", "resumed" and "rows_resumed" when set).
+  // "rows_retried", "resumed" and "rows_resumed" when set, and for export "throttled",
+  // "throttled_rows", "in_flight_lowest", "in_flight_end").
   std::string ToJson() const;
   // "import: 1000 rows read, 998 written, 2 rejected, 1.2 MB in 0.4 s (2500 rows/s), 30 read CU".
   std::string OneLine(std::string_view verb) const;
@@ -212,8 +221,8 @@ class RateLimiter {
   const double rate_;
   const Clock now_;
   const Sleep sleep_;
-  double tokens_;                                // guarded by mu_; negative = debt
-  std::chrono::steady_clock::time_point last_;   // guarded by mu_
+  double tokens_;                               // guarded by mu_; negative = debt
+  std::chrono::steady_clock::time_point last_;  // guarded by mu_
 };
 
 }  // namespace tsb::jobs

@@ -115,6 +115,21 @@ const Row& WriteItem::row() {
   return row_;
 }
 
+int64_t TableWriter::ThrottledRows(const Status& s, size_t rows) const {
+  // A request the client had to send again was refused first, and a write is repeated there only
+  // for the codes that ask us to slow down (or a row conflict, rare enough to count alike).
+  if (!s.ok() ? ClassifyStatus(s, /*idempotent=*/false) == RetryKind::kThrottled
+              : result_.attempts > 1) {
+    return static_cast<int64_t>(rows);
+  }
+  if (!s.ok() || result_.tables.size() != 1) return 0;
+  int64_t n = 0;
+  for (const BatchRowResult& r : result_.tables[0].rows) {
+    if (!r.ok && ClassifyRowError(r.error_code, r.error_message) == RetryKind::kThrottled) ++n;
+  }
+  return n;
+}
+
 TableWriter::TableWriter(Client* client, TableWriterOptions options, OnWritten on_written,
                          OnRejected on_rejected)
     : client_(client),
@@ -271,6 +286,7 @@ Status TableWriter::ResolveUnknown(std::vector<WriteItem*>* pending) {
 
 Status TableWriter::Send(std::vector<WriteItem*> pending) {
   RetryState retry(options_.retry, env_);
+  const auto first_sent = env_->Now();  // the paced retries' deadline runs from here
   std::vector<WriteItem*> again;
   std::vector<std::pair<std::string, std::string>> last_error;  // parallel to `again`
   while (!pending.empty()) {
@@ -290,7 +306,10 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
     if (options_.throttle) options_.throttle(static_cast<int64_t>(pending.size()), cu);
     stats_.max_request_rows = std::max<int64_t>(stats_.max_request_rows, pending.size());
     stats_.max_request_bytes = std::max(stats_.max_request_bytes, bytes);
+    const auto sent =
+        options_.window ? options_.window->Acquire() : std::chrono::steady_clock::time_point{};
     Status s = client_->BatchWriteRowEncoded(options_.table, rows, &result_);
+    if (options_.window) options_.window->Release(sent, ThrottledRows(s, pending.size()));
     // Every request sent counts, the client's own retries (throttling, refusals) included.
     stats_.requests += result_.attempts;
     stats_.requests_failed += result_.attempts - (s.ok() ? 1 : 0);
@@ -367,7 +386,11 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
       }
     }
     if (again.empty() && unknown.empty()) return Status::OK();
-    if (!retry.ShouldRetry(worst)) {
+    // The window paces throttled rows (Acquire above); the deadline still ends their retries.
+    const bool paced = options_.window && worst == RetryKind::kThrottled &&
+                       !(options_.retry.cancelled && options_.retry.cancelled()) &&
+                       env_->Now() < first_sent + options_.retry.total_deadline;
+    if (!paced && !retry.ShouldRetry(worst)) {
       if (options_.retry.cancelled && options_.retry.cancelled()) {
         return Status::Cancelled("stopped by a signal");
       }

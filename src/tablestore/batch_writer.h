@@ -38,10 +38,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tablestore/in_flight_window.h"
 #include "tsbridge/status.h"
 #include "tsbridge/tablestore/client.h"
 #include "tsbridge/tablestore/limits.h"
@@ -110,6 +112,10 @@ struct TableWriterOptions {
   // Called before every BatchWriteRow with its row count and an estimate of the write CU it
   // costs (a row: its encoded size in started 4 KB units, at least 1); may sleep to cap the rate.
   std::function<void(int64_t rows, int64_t write_cu)> throttle;
+  // The requests in flight to the writer's key region, shared by its writers (AIMD,
+  // in_flight_window.h); null = no adaptation. With one, rows the service throttled are sent
+  // again at the window's pace instead of after the retry backoff, until total_deadline.
+  std::shared_ptr<InFlightWindow> window;
 };
 
 struct TableWriterStats {
@@ -173,6 +179,8 @@ class TableWriter {
   Status ReadBack(std::vector<WriteItem*>* items);
   // ReadBack of the NeedsReadBack rows of *pending, which keeps the others.
   Status ResolveUnknown(std::vector<WriteItem*>* pending);
+  // The rows of the request just answered (status `s`, `rows` rows) that the service throttled.
+  int64_t ThrottledRows(const Status& s, size_t rows) const;
 
   Client* client_;
   TableWriterOptions options_;
