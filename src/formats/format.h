@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -62,6 +63,9 @@ struct ReaderOptions {
   std::vector<Field> columns;
   size_t batch_rows = RowBatch::kDefaultCapacity;
   TextDialect dialect;  // formats whose descriptor takes_dialect
+  // When set, the bytes read from the file are added here as they are read (a job's progress
+  // against the file's size); the reader never owns it.
+  std::atomic<int64_t>* bytes_read = nullptr;
 };
 
 struct WriterOptions {
