@@ -1,31 +1,52 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz (clang, ASan + UBSan, in build/fuzz) and runs each
-# for SECONDS (default 60), one after the other: scripts/fuzz.sh [SECONDS] [TARGET...]
+# for SECONDS (default 60), one after the other: scripts/fuzz.sh [--build-dir DIR] [SECONDS] [TARGET...]
 # Each target starts from its checked-in seeds (tests/fuzz/corpus/<target>, never written to) and
-# keeps what it learns in build/fuzz/corpus/<target> for the next run. A crash, a hang (no answer
+# keeps what it learns in BUILD/corpus/<target> for the next run. A crash, a hang (no answer
 # within FUZZ_TIMEOUT seconds, default 30), a leak or a sanitizer report stops that target, leaves
-# the input in build/fuzz/artifacts/<target>/ and makes the script exit 1 after the others ran;
-# replay one with build/fuzz/fuzz/<target> FILE.
+# the input in BUILD/artifacts/<target>/ and makes the script exit 1 after the others ran;
+# replay one with BUILD/fuzz/<target> FILE.
+# --build-dir DIR (or TSB_FUZZ_BUILD_DIR) uses a build tree that was already configured with
+# -DTSB_FUZZ=ON (the test command's build/sanitize, which also holds the sanitizer unit tests)
+# instead of configuring build/fuzz: the targets are built there if they are not yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build=${TSB_FUZZ_BUILD_DIR:-}
+if [ "${1:-}" = "--build-dir" ]; then
+  [ $# -ge 2 ] || { echo "fuzz.sh: --build-dir needs a directory" >&2; exit 2; }
+  build=$2
+  shift 2
+fi
 seconds=${1:-60}
 shift || true
 case "$seconds" in
   '' | *[!0-9]*) echo "fuzz.sh: SECONDS must be a whole number of seconds, got '$seconds'" >&2; exit 2 ;;
 esac
 timeout=${FUZZ_TIMEOUT:-30}
-build=build/fuzz
 
 all_targets=$(sed -n 's/^tsb_fuzz_target(\(fuzz_[a-z_]*\) .*/\1/p' tests/fuzz/CMakeLists.txt)
 targets=${*:-$all_targets}
 
-launcher=()
-if command -v ccache >/dev/null 2>&1; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+if [ -n "$build" ]; then
+  if ! grep -qx 'TSB_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+    echo "fuzz.sh: $build is not a build tree configured with -DTSB_FUZZ=ON (clang)" >&2
+    exit 2
+  fi
+  echo "== fuzz targets ($build)" >&2
+else
+  build=build/fuzz
+  launcher=()
+  if command -v ccache >/dev/null 2>&1; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  fi
+  echo "== fuzz build ($build)" >&2
+  # -O1 with line tables only: stack traces still name files and lines, and the build costs
+  # less than RelWithDebInfo's full debug information at -O2 (the test command builds it cold).
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_COMPILER=clang++ -DTSB_FUZZ=ON -DTSB_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
 fi
-echo "== fuzz build ($build)" >&2
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-  -DCMAKE_CXX_COMPILER=clang++ -DTSB_FUZZ=ON -DTSB_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
 # shellcheck disable=SC2086
 cmake --build "$build" -j"$(nproc)" --target $targets
 

@@ -151,14 +151,20 @@ void AddCredentialFlags(CLI::App* sub, jobs::AuthOptions* auth, const std::strin
 }
 
 void LogFlags::Add(CLI::App* sub) {
-  sub->add_option("--log-level", level, "error, warn, info (default) or debug")
+  sub->add_option("--log-level", level,
+                  server ? "error, warn, info (default) or debug (every request: operation, "
+                           "table, rows, status, ms)"
+                         : "error, warn, info (default) or debug")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
-  sub->add_flag("-v,--verbose", verbose, "Log at debug level (retries, requests)");
+  sub->add_flag(
+      "-v,--verbose", verbose,
+      server ? "Log at debug level (every request)" : "Log at debug level (retries, requests)");
   sub->add_flag("-q,--quiet", quiet, "Print nothing but errors (--log-level error)");
   sub->add_option("--log-format", format,
                   "text (default) or json: one object per line with ts, level, msg and the "
                   "event's fields, for CI logs")
       ->check(CLI::IsMember({"text", "json"}));
+  if (server) return;
   sub->add_option("--progress", progress,
                   "auto (default: a bar on a terminal, else a line every 10 s), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -172,8 +178,9 @@ int LogFlags::Apply(std::string_view verb, bool* quiet_out, jobs::ProgressMode* 
   }
   log::Level lv = quiet ? log::Level::kError : verbose ? log::Level::kDebug : log::Level::kInfo;
   if (!level.empty()) lv = *log::ParseLevel(level);
-  log::Configure(lv, format == "json" ? log::Format::kJson : log::Format::kText);
+  log::Configure(lv, format == "json" ? log::Format::kJson : log::Format::kText, server);
   *quiet_out = lv == log::Level::kError;
+  if (mode == nullptr) return 0;
   *mode = progress == "always" ? jobs::ProgressMode::kAlways
           : progress == "never" ? jobs::ProgressMode::kNever
                                 : jobs::ProgressMode::kAuto;

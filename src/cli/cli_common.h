@@ -31,15 +31,18 @@ int FinishJob(std::string_view verb, const Status& status, jobs::JobSummary* sum
 // (default info), -v (debug), -q (error: nothing but errors, for cron), --log-format text|json,
 // --progress auto|always|never. Add() declares them; Apply() configures the process's logging
 // (core/log.h) and says whether the job is quiet, or returns a usage error (exit 2).
+// `server` (the emulator): no --progress, and text lines carry their time and level.
 struct LogFlags {
   std::string level;
   std::string format = "text";
   std::string progress = "auto";
   bool verbose = false;
   bool quiet = false;
+  bool server = false;
 
   void Add(CLI::App* sub);
-  // 0 when the flags are fine (then *quiet and *mode are set), else the usage error's exit code.
+  // 0 when the flags are fine (then *quiet and *mode, unless null, are set), else the usage
+  // error's exit code.
   int Apply(std::string_view verb, bool* quiet, jobs::ProgressMode* mode) const;
 };
 

@@ -3,21 +3,23 @@
 //
 //   tsbridge emulator [--listen HOST:PORT] [--data DIR] [--config FILE]
 //                     [--access-key-id ID --access-key-secret SECRET]
-//                     [--log-level debug|info|warn] [--fault OP:CODE:RATE[:rows]]...
-//                     [--fault OP:delay:RATE:MS]...
-//                     [--fault OP:drop-before|drop-after|truncate:RATE]...
-//                     [--fault-seed N]
+//                     [--log-level error|warn|info|debug | -v | -q] [--log-format text|json]
+//                     [--fault OP:CODE:RATE[:rows]]... [--fault OP:delay:RATE:MS]...
+//                     [--fault OP:drop-before|drop-after|truncate:RATE]... [--fault-seed N]
+//                     [--partition-write-rate ROWS_PER_SEC]
 //
 // Stdout carries exactly one line, "listening on http://HOST:PORT", flushed once connections are
 // accepted, so scripts can read the port chosen by --listen 127.0.0.1:0. Everything else (the
-// banner with the key pair and data directory, request logs at debug level) goes to stderr.
+// banner with the key pair and data directory, request logs at debug level) goes to stderr: in
+// text form the banner a person reads and time-stamped lines, in JSON form (--log-format json) one
+// object per line with ts, level, msg and the event's fields, as import and export write them:
+// "start", "listening" (the banner's facts; never a secret, not even the public development
+// pair's), one "request" per request at debug level, "stop" and "stopped".
 // SIGINT / SIGTERM stop the server cleanly and exit 0 (decisions.md section 2: being stopped is a
 // server's normal end); a temporary store is removed on the way out. A listen address in use is
 // exit 1 naming it: two emulators never share a port. With --config, STS AssumeRole is served at
 // the same address and every request is authorized against the config's RAM policies.
 #include <signal.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -29,6 +31,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/help.h"
+#include "core/log.h"
 #include "emulator/config.h"
 #include "emulator/faults.h"
 #include "emulator/server.h"
@@ -43,7 +46,7 @@ struct EmulatorCommandOptions {
   std::string config_file;
   std::string access_key_id;
   std::string access_key_secret;
-  std::string log_level = "info";
+  LogFlags logs;  // .server: set by SetupEmulatorCommand
   std::vector<std::string> faults;
   uint64_t fault_seed = 1;
   bool fault_seed_given = false;
@@ -81,31 +84,85 @@ Status ParseListen(const std::string& text, std::string* host, int* port) {
   return Status::OK();
 }
 
-void SetUpLogging(const std::string& level) {
-  // Stdout is reserved for the "listening on" line.
-  auto logger = spdlog::stderr_logger_mt("tsbridge-emulator");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  if (level == "debug") {
-    spdlog::set_level(spdlog::level::debug);
-  } else if (level == "warn") {
-    spdlog::set_level(spdlog::level::warn);
-  } else if (level == "error") {
-    spdlog::set_level(spdlog::level::err);
-  } else {
-    spdlog::set_level(spdlog::level::info);
-  }
+int Fail(const Status& status) {
+  const int code = ExitFor(status).code;
+  log::Write(log::Level::kError, "tsbridge emulator: " + status.message(),
+             {{"event", std::string_view("error")}, {"exit_code", int64_t{code}}},
+             status.message());
+  return code;
 }
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "tsbridge emulator: %s\n", status.message().c_str());
-  return ExitFor(status).code;
+// The banner: in text form the lines a person reads (the public development pair in full, so
+// that it can be copied); in JSON form its facts as one "listening" event, without any secret.
+void Announce(const EmulatorCommandOptions& flags, const emulator::EmulatorServer& server,
+              const emulator::EmulatorConfig& config, const std::string& key_source,
+              const std::string& key_id) {
+  size_t users = 0, roles = 0;
+  for (const emulator::AccountConfig& account : config.accounts) {
+    users += account.users.size();
+    roles += account.roles.size();
+  }
+  if (log::CurrentFormat() == log::Format::kJson) {
+    log::Write(log::Level::kInfo, "",
+               {{"event", std::string_view("listening")},
+                {"endpoint", std::string_view(server.endpoint())},
+                {"data", std::string_view(server.data_dir())},
+                {"temporary_store", server.temporary_store()},
+                {"config", std::string_view(flags.config_file)},
+                {"accounts", static_cast<int64_t>(config.accounts.size())},
+                {"access_key_id", std::string_view(key_id)},
+                {"key_source", std::string_view(key_source)},
+                {"faults", static_cast<int64_t>(flags.faults.size())}},
+               "listening on " + server.endpoint());
+    return;
+  }
+  if (!log::Enabled(log::Level::kInfo)) return;
+  std::fprintf(stderr, "tsbridge emulator: a local Tablestore-compatible server\n");
+  std::fprintf(stderr, "  endpoint     %s\n", server.endpoint().c_str());
+  if (!flags.config_file.empty()) {
+    std::fprintf(stderr, "  accounts     from %s (instances not declared there are refused)\n",
+                 flags.config_file.c_str());
+    std::fprintf(stderr,
+                 "  ram          %zu accounts, %zu users, %zu roles; every request authorized\n",
+                 config.accounts.size(), users, roles);
+    std::fprintf(stderr, "  sts          AssumeRole at %s/ (DurationSeconds %lld to %lld)\n",
+                 server.endpoint().c_str(), static_cast<long long>(config.sts.min_duration_seconds),
+                 static_cast<long long>(config.sts.max_duration_seconds));
+  } else if (key_source == "development pair") {
+    std::fprintf(stderr, "  access key   id %s  secret %s  (the public development pair)\n",
+                 std::string(emulator::kDevAccessKeyId).c_str(),
+                 std::string(emulator::kDevAccessKeySecret).c_str());
+    std::fprintf(stderr, "  instances    any name; each instance is its own namespace\n");
+  } else {
+    std::fprintf(stderr, "  access key   id %s  (%s)\n", key_id.c_str(), key_source.c_str());
+    std::fprintf(stderr, "  instances    any name; each instance is its own namespace\n");
+  }
+  if (server.temporary_store()) {
+    std::fprintf(stderr, "  data         temporary store %s (removed on exit)\n",
+                 server.data_dir().c_str());
+  } else {
+    std::fprintf(stderr, "  data         %s\n", server.data_dir().c_str());
+  }
+  for (const std::string& text : flags.faults) {
+    std::fprintf(stderr, "  fault        %s\n", text.c_str());
+  }
+  PrintThrottle(partition_write_rate);
+  std::fflush(stderr);
 }
 
 // What the fault rules did, on stderr beside the banner that listed them, whatever the log level:
 // a soak or a test reads which faults its run actually met.
 void PrintFaultHits(const emulator::FaultInjector& faults) {
   for (const auto& rule : faults.Hits()) {
+    if (log::CurrentFormat() == log::Format::kJson) {
+      log::Write(log::Level::kInfo, "",
+                 {{"event", std::string_view("fault_hits")},
+                  {"rule", std::string_view(rule.rule)},
+                  {"hits", static_cast<int64_t>(rule.hits)},
+                  {"unit", std::string_view(rule.rows ? "rows" : "requests")}},
+                 "fault rule hits");
+      continue;
+    }
     std::fprintf(stderr, "  fault        %s: %llu %s\n", rule.rule.c_str(),
                  static_cast<unsigned long long>(rule.hits), rule.rows ? "rows" : "requests");
   }
@@ -130,7 +187,12 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
 
-  SetUpLogging(flags.log_level);
+  log::Write(log::Level::kInfo, "starting on " + flags.listen,
+             {{"event", std::string_view("start")},
+              {"listen", std::string_view(flags.listen)},
+              {"data", std::string_view(flags.data_dir)},
+              {"config", std::string_view(flags.config_file)}},
+             "starting");
 
   emulator::EmulatorOptions options;
   Status listen = ParseListen(flags.listen, &options.host, &options.port);
@@ -206,45 +268,9 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
   Status started = server.Start();
   if (!started.ok()) return Fail(started);
 
-  // The banner (stderr). Secrets: only the public development pair is printed in full.
-  std::fprintf(stderr, "tsbridge emulator: a local Tablestore-compatible server\n");
-  std::fprintf(stderr, "  endpoint     %s\n", server.endpoint().c_str());
-  if (!flags.config_file.empty()) {
-    std::fprintf(stderr, "  accounts     from %s (instances not declared there are refused)\n",
-                 flags.config_file.c_str());
-    size_t users = 0, roles = 0;
-    for (const emulator::AccountConfig& account : config_summary.accounts) {
-      users += account.users.size();
-      roles += account.roles.size();
-    }
-    std::fprintf(stderr,
-                 "  ram          %zu accounts, %zu users, %zu roles; every request authorized\n",
-                 config_summary.accounts.size(), users, roles);
-    std::fprintf(stderr, "  sts          AssumeRole at %s/ (DurationSeconds %lld to %lld)\n",
-                 server.endpoint().c_str(),
-                 static_cast<long long>(config_summary.sts.min_duration_seconds),
-                 static_cast<long long>(config_summary.sts.max_duration_seconds));
-  } else if (key_source == "development pair") {
-    std::fprintf(stderr, "  access key   id %s  secret %s  (the public development pair)\n",
-                 std::string(emulator::kDevAccessKeyId).c_str(),
-                 std::string(emulator::kDevAccessKeySecret).c_str());
-    std::fprintf(stderr, "  instances    any name; each instance is its own namespace\n");
-  } else {
-    std::fprintf(stderr, "  access key   id %s  (%s)\n", banner_key_id.c_str(), key_source.c_str());
-    std::fprintf(stderr, "  instances    any name; each instance is its own namespace\n");
-  }
-  if (server.temporary_store()) {
-    std::fprintf(stderr, "  data         temporary store %s (removed on exit)\n",
-                 server.data_dir().c_str());
-  } else {
-    std::fprintf(stderr, "  data         %s\n", server.data_dir().c_str());
-  }
-  for (const std::string& text : flags.faults) {
-    std::fprintf(stderr, "  fault        %s\n", text.c_str());
-  }
-  PrintThrottle(flags.partition_write_rate > 0 ? flags.partition_write_rate
-                                               : config_summary.partition_write_rate);
-  std::fflush(stderr);
+  Announce(flags, server, config_summary, key_source, banner_key_id,
+           flags.partition_write_rate > 0 ? flags.partition_write_rate
+                                          : config_summary.partition_write_rate);
 
   std::printf("listening on %s\n", server.endpoint().c_str());
   std::fflush(stdout);
@@ -252,10 +278,12 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {
   }
-  spdlog::info("received {}, stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  const std::string_view signal_name = signal_number == SIGINT ? "SIGINT" : "SIGTERM";
+  log::Write(log::Level::kInfo, "received " + std::string(signal_name) + ", stopping",
+             {{"event", std::string_view("stop")}, {"signal", signal_name}});
   PrintFaultHits(server.faults());
   server.Stop();
-  spdlog::info("stopped");
+  log::Write(log::Level::kInfo, "stopped", {{"event", std::string_view("stopped")}});
   return kExitOk;
 }
 
@@ -300,10 +328,8 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
       "--access-key-secret", flags->access_key_secret,
       "the secret of --access-key-id (the emulator's own key, not a cloud secret; default: "
       "TSBRIDGE_EMULATOR_ACCESS_KEY_SECRET, else tsbridge-dev-key-secret)");
-  sub->add_option("--log-level", flags->log_level,
-                  "debug logs every request (operation, table, rows, status, ms) to stderr")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
-      ->capture_default_str();
+  flags->logs.server = true;
+  flags->logs.Add(sub);
   sub->add_option(
       "--fault", flags->faults,
       "fail a share of requests: OP:CODE:RATE, e.g. BatchWriteRow:OTSServerBusy:0.2; "
@@ -328,7 +354,13 @@ void SetupEmulatorCommand(CLI::App* sub, RunFn* run) {
                   "OTSServerBusy beyond it, as a hot partition of the service does (config: "
                   "\"partition_write_rate\"; default: no cap)")
       ->check(PositiveFiniteNumber("a finite number of rows per second greater than 0"));
-  sub->callback([run, flags] { *run = [flags] { return RunEmulator(*flags); }; });
+  sub->callback([run, flags] {
+    *run = [flags] {
+      bool quiet = false;
+      if (int code = flags->logs.Apply("emulator", &quiet, nullptr); code != 0) return code;
+      return RunEmulator(*flags);
+    };
+  });
 }
 
 }  // namespace tsb::cli

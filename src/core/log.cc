@@ -19,6 +19,7 @@ namespace {
 
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 std::atomic<int> g_format{static_cast<int>(Format::kText)};
+std::atomic<bool> g_stamp_text{false};
 std::mutex g_write_mu;
 
 std::string NowIso8601() {
@@ -97,9 +98,10 @@ std::string_view LevelName(Level level) {
   return "info";
 }
 
-void Configure(Level level, Format format) {
+void Configure(Level level, Format format, bool stamp_text) {
   g_level.store(static_cast<int>(level));
   g_format.store(static_cast<int>(format));
+  g_stamp_text.store(stamp_text);
   auto logger = std::make_shared<spdlog::logger>("tsbridge", std::make_shared<ForwardingSink>());
   logger->set_level(SpdlogLevel(level));
   spdlog::set_default_logger(std::move(logger));
@@ -112,7 +114,11 @@ void Write(Level level, std::string_view text, std::initializer_list<Field> fiel
            std::string_view msg) {
   if (!Enabled(level)) return;
   if (CurrentFormat() == Format::kText) {
-    std::string line(text);
+    std::string line;
+    if (g_stamp_text.load(std::memory_order_relaxed)) {
+      line = NowIso8601() + " " + std::string(LevelName(level)) + " ";
+    }
+    line += text;
     if (line.empty() || line.back() != '\n') line.push_back('\n');
     WriteLine(line);
     return;

@@ -28,8 +28,9 @@ Result<Format> ParseFormat(std::string_view name);  // text, json
 std::string_view LevelName(Level level);
 
 // Sets the process's level and format, and routes the libraries' own logging (spdlog) through
-// the same filter and form.
-void Configure(Level level, Format format);
+// the same filter and form. `stamp_text`: text lines start with the time and level, as a server's
+// log does (the emulator); a job's lines stay the sentences a person reads.
+void Configure(Level level, Format format, bool stamp_text = false);
 Level CurrentLevel();
 Format CurrentFormat();
 inline bool Enabled(Level level) { return static_cast<int>(level) <= static_cast<int>(CurrentLevel()); }

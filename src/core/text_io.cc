@@ -61,6 +61,7 @@ class PlainInput : public InputStream {
   Result<size_t> Read(char* dst, size_t n) override {
     ssize_t r = file_->Read(dst, n);
     if (r < 0) return Status::IOError(name() + ": read failed: " + ErrnoText(errno));
+    Counted(r);
     return static_cast<size_t>(r);
   }
 
@@ -78,6 +79,7 @@ class CompressedInput : public InputStream {
     if (in_pos_ < in_len_ || eof_) return Status::OK();
     ssize_t r = file_->Read(in_.data(), in_.size());
     if (r < 0) return Status::IOError(name() + ": read failed: " + ErrnoText(errno));
+    Counted(r);
     in_pos_ = 0;
     in_len_ = static_cast<size_t>(r);
     if (r == 0) eof_ = true;

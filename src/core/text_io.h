@@ -14,6 +14,7 @@
 // Both are single-threaded objects; they own their file descriptor. Errors name the path.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -48,12 +49,19 @@ class InputStream {
   // is Corruption.
   virtual Result<size_t> Read(char* dst, size_t n) = 0;
   const std::string& name() const { return name_; }
+  // From now on, adds the bytes read from the file (compressed bytes for compressed input, so
+  // that they add up to the file's size) to *counter: a job's progress. Null stops counting.
+  void CountInto(std::atomic<int64_t>* counter) { counter_ = counter; }
 
  protected:
   explicit InputStream(std::string name) : name_(std::move(name)) {}
+  void Counted(int64_t bytes) {
+    if (counter_ != nullptr && bytes > 0) counter_->fetch_add(bytes, std::memory_order_relaxed);
+  }
 
  private:
   std::string name_;
+  std::atomic<int64_t>* counter_ = nullptr;
 };
 
 class OutputStream {

@@ -12,7 +12,7 @@
 // waits for its WAL sync, and concurrent writers share one sync (group commit).
 #include "emulator/server.h"
 
-#include <spdlog/spdlog.h>
+#include <spdlog/fmt/fmt.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -25,6 +25,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/log.h"
 #include "emulator/auth.h"
 #include "emulator/handlers.h"
 #include "emulator/http_server.h"
@@ -134,12 +135,20 @@ void EmulatorServer::Impl::ServeSts(const HttpRequest& req, HttpResponse* res) {
   res->status = answer.http_status;
   res->body = std::move(answer.json);
   res->headers.emplace_back("Content-Type", "application/json;charset=utf-8");
-  if (options.log_requests && spdlog::should_log(spdlog::level::debug)) {
+  if (options.log_requests && log::Enabled(log::Level::kDebug)) {
     // The status only: the parameters hold the caller's key id and signature, the answer the
     // issued secret and token.
     const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    spdlog::debug("STS {} status={} {:.2f}ms", req.method, res->status, ms);
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count();
+    log::Write(log::Level::kDebug,
+               fmt::format("STS {} status={} {:.2f}ms", req.method, res->status, ms),
+               {{"event", std::string_view("request")},
+                {"operation", std::string_view("STS")},
+                {"method", std::string_view(req.method)},
+                {"status", int64_t{res->status}},
+                {"ms", ms}},
+               "request");
   }
 }
 
@@ -189,23 +198,51 @@ void EmulatorServer::Impl::Serve(const HttpRequest& req, HttpResponse* res) {
   }
   Finish(path, identity.key, status, res);
 
-  if (options.log_requests && spdlog::should_log(spdlog::level::debug)) {
+  if (options.log_requests && log::Enabled(log::Level::kDebug)) {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count();
     if (net != NetFault::kNone) {
       // rows= only when the operation ran, so that a log's rows add up to what was applied.
       static constexpr std::string_view kNames[] = {"", "drop-before", "drop-after", "truncate"};
-      spdlog::debug("{} instance={} table={} rows={} status={} fault={} {:.2f}ms", operation,
-                    identity.instance, summary.table, summary.rows, status,
-                    kNames[static_cast<int>(net)], ms);
+      const std::string_view fault = kNames[static_cast<int>(net)];
+      log::Write(log::Level::kDebug,
+                 fmt::format("{} instance={} table={} rows={} status={} fault={} {:.2f}ms",
+                             operation, identity.instance, summary.table, summary.rows, status,
+                             fault, ms),
+                 {{"event", std::string_view("request")},
+                  {"operation", operation},
+                  {"instance", std::string_view(identity.instance)},
+                  {"table", std::string_view(summary.table)},
+                  {"rows", static_cast<int64_t>(summary.rows)},
+                  {"status", int64_t{status}},
+                  {"fault", fault},
+                  {"ms", ms}},
+                 "request");
     } else if (auth.ok()) {
-      spdlog::debug("{} instance={} table={} rows={} status={} {:.2f}ms", operation,
-                    identity.instance, summary.table, summary.rows, status, ms);
+      log::Write(log::Level::kDebug,
+                 fmt::format("{} instance={} table={} rows={} status={} {:.2f}ms", operation,
+                             identity.instance, summary.table, summary.rows, status, ms),
+                 {{"event", std::string_view("request")},
+                  {"operation", operation},
+                  {"instance", std::string_view(identity.instance)},
+                  {"table", std::string_view(summary.table)},
+                  {"rows", static_cast<int64_t>(summary.rows)},
+                  {"status", int64_t{status}},
+                  {"ms", ms}},
+                 "request");
     } else {
       // The refusal reason, never the secret or the signature.
-      spdlog::debug("{} refused: {} {} status={} {:.2f}ms", operation, auth.ots_code(),
-                    auth.message(), status, ms);
+      log::Write(log::Level::kDebug,
+                 fmt::format("{} refused: {} {} status={} {:.2f}ms", operation, auth.ots_code(),
+                             auth.message(), status, ms),
+                 {{"event", std::string_view("request")},
+                  {"operation", operation},
+                  {"code", std::string_view(auth.ots_code())},
+                  {"error", std::string_view(auth.message())},
+                  {"status", int64_t{status}},
+                  {"ms", ms}},
+                 "request refused");
     }
   }
 }
@@ -214,7 +251,14 @@ void EmulatorServer::Impl::RefuseMethod(const HttpRequest& req, HttpResponse* re
   EncodeErrorBody("OTSMethodNotAllowed", "Only POST method for requests is supported.", &res->body);
   const AccessKeyConfig* key = authenticator->FindKey(FindHeader(req.headers, "x-ots-accesskeyid"));
   Finish(req.path, key, 405, res);
-  if (options.log_requests) spdlog::debug("{} {}: refused, status=405", req.method, req.path);
+  if (options.log_requests && log::Enabled(log::Level::kDebug)) {
+    log::Write(log::Level::kDebug, fmt::format("{} {}: refused, status=405", req.method, req.path),
+               {{"event", std::string_view("request")},
+                {"method", std::string_view(req.method)},
+                {"path", std::string_view(req.path)},
+                {"status", int64_t{405}}},
+               "request refused");
+  }
 }
 
 void EmulatorServer::Impl::Refuse(const HttpRequest* req, HttpResponse* res) {
@@ -230,9 +274,12 @@ void EmulatorServer::Impl::Refuse(const HttpRequest* req, HttpResponse* res) {
     EncodeErrorBody("OTSParameterInvalid", "Malformed HTTP request.", &res->body);
   }
   Finish(req != nullptr ? req->path : std::string_view("/"), key, status, res);
-  if (options.log_requests) {
-    spdlog::debug("{}: refused by the HTTP layer, status={}",
-                  req != nullptr ? req->path : std::string_view("(unparsed)"), status);
+  if (options.log_requests && log::Enabled(log::Level::kDebug)) {
+    const std::string_view where = req != nullptr ? req->path : std::string_view("(unparsed)");
+    log::Write(
+        log::Level::kDebug, fmt::format("{}: refused by the HTTP layer, status={}", where, status),
+        {{"event", std::string_view("request")}, {"path", where}, {"status", int64_t{status}}},
+        "request refused");
   }
 }
 

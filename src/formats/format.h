@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -66,6 +67,9 @@ struct ReaderOptions {
   // half of it. The default reads in the input's own blocks; a small one (tests, fuzzing) makes
   // records cross refills often, so that the logic at the window's edge runs on small inputs.
   size_t window_bytes = InputStream::kBlockSize;
+  // When set, the bytes read from the file are added here as they are read (a job's progress
+  // against the file's size); the reader never owns it.
+  std::atomic<int64_t>* bytes_read = nullptr;
 };
 
 struct WriterOptions {

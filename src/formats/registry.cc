@@ -154,6 +154,7 @@ Result<std::unique_ptr<BatchReader>> OpenReader(const ReaderOptions& options) {
   }
   TSB_ASSIGN_OR_RETURN(auto input,
                        InputStream::Open(options.path, ToStreamCompression(options.compression)));
+  input->CountInto(options.bytes_read);
   return d.open_stream_reader(options, std::move(input));
 }
 

@@ -247,6 +247,18 @@ struct ExportRun {
   }
 };
 
+// The rows written so far, and the share of the input they stand for: the reader runs ahead of
+// the writers by their queues (a whole small file), so the bytes read are scaled by the share of
+// the rows read that are finished (written, rejected or left to another --shard share).
+void PollProgress(ExportRun* run, int64_t input_bytes) {
+  const int64_t written = run->table.rows_written.load();
+  run->progress.Update(written, run->table.bytes_written.load());
+  const int64_t read = run->rows_read.load() + run->rows_skipped.load();
+  const int64_t finished = written + run->rejected() + run->rows_skipped.load();
+  const double share = read > 0 ? std::min(1.0, static_cast<double>(finished) / read) : 0.0;
+  run->progress.SetDone(static_cast<int64_t>(static_cast<double>(input_bytes) * share));
+}
+
 // Writes rows [begin, end) of a batch.
 using RowSink = std::function<Status(const RowBatch& batch, size_t begin, size_t end)>;
 
@@ -670,6 +682,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   TSB_RETURN_IF_ERROR(CheckColumnsOfFirstRecords(input, spec));
   ReaderOptions reader_options = TargetReaderOptions(input);
   reader_options.columns = spec.columns;
+  std::atomic<int64_t> input_bytes{0};
+  reader_options.bytes_read = &input_bytes;
   TSB_ASSIGN_OR_RETURN(auto reader, OpenInput(reader_options, spec));
 
   RejectWriter rejects(RejectOptionsFor(options, spec, input));
@@ -710,6 +724,11 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
 
   ExportRun run(options, spec, input, RejectFieldIndex(spec, input, *reader), &rejects);
   run.dry = dry ? &*dry : nullptr;
+  // The bar's total is the input's size (none for stdin or a FIFO). The readers of --scatter read
+  // the file again from its start: the first reader's look-ahead is not progress.
+  if (const int64_t size = FileSize(input.path); size > 0) run.progress.SetTotal(size, "bytes");
+  if (scatter && !dry) input_bytes.store(0);
+  run.progress.SetPoll([&run, &input_bytes] { PollProgress(&run, input_bytes.load()); });
   // Runs after the threads are joined: every return below joins them first.
   SummaryOnReturn counters_on_return(summary, started, [&](JobSummary* s) {
     s->rows_read = run.rows_read.load();

@@ -201,6 +201,7 @@ Result<std::unique_ptr<BatchReader>> OpenScatterRange(const ReaderOptions& optio
                                                       const ScatterRange& range) {
   if (options.format->slicing == Slicing::kRowRanges) return OpenReader(options);
   TSB_ASSIGN_OR_RETURN(auto stream, InputStream::OpenRange(options.path, range.begin, range.end));
+  stream->CountInto(options.bytes_read);
   if (plan.header.empty()) return OpenReaderOn(options, std::move(stream));
   return OpenReaderOn(options, std::make_unique<PrefixedStream>(plan.header, std::move(stream)));
 }

@@ -233,12 +233,30 @@ void Progress::SetTotal(int64_t total, std::string unit) {
 
 void Progress::SetDone(int64_t done) { done_.store(done, std::memory_order_relaxed); }
 
+void Progress::SetPoll(std::function<void()> poll) {
+  std::lock_guard<std::mutex> lock(mu_);
+  poll_ = std::move(poll);
+}
+
 std::string Progress::Counters(double seconds) const {
   const int64_t rows = rows_.load(std::memory_order_relaxed);
   const double bytes = static_cast<double>(bytes_.load(std::memory_order_relaxed));
   char buf[160];
   std::snprintf(buf, sizeof(buf), "%" PRId64 " rows, %.1f MB, %.0f rows/s", rows, bytes / 1e6,
                 seconds > 0 ? static_cast<double>(rows) / seconds : 0.0);
+  return buf;
+}
+
+// "3/27 splits", or for a total in bytes "12.6/48.0 MB" (a byte count is too long to read).
+std::string Progress::Amount(int64_t done, int64_t total, const char* between) const {
+  char buf[128];
+  if (unit_ == "bytes") {
+    std::snprintf(buf, sizeof(buf), "%.1f%s%.1f MB", static_cast<double>(done) / 1e6, between,
+                  static_cast<double>(total) / 1e6);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%" PRId64 "%s%" PRId64 " %s", done, between, total,
+                  unit_.c_str());
+  }
   return buf;
 }
 
@@ -252,9 +270,9 @@ void Progress::Draw(bool heartbeat) {
   if (heartbeat) {
     std::string text = verb_ + ": " + counters;
     if (fraction >= 0) {
-      char pct[96];
-      std::snprintf(pct, sizeof(pct), ", %.0f%% (%" PRId64 " of %" PRId64 " %s)", fraction * 100,
-                    done, total, unit_.c_str());
+      char pct[160];
+      std::snprintf(pct, sizeof(pct), ", %.0f%% (%s)", fraction * 100,
+                    Amount(done, total, " of ").c_str());
       text += pct;
     }
     const int64_t rows = rows_.load(std::memory_order_relaxed);
@@ -272,9 +290,9 @@ void Progress::Draw(bool heartbeat) {
     constexpr int kWidth = 24;
     const int filled = static_cast<int>(fraction * kWidth);
     line += "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] ";
-    char pct[128];
-    std::snprintf(pct, sizeof(pct), "%3.0f%% %" PRId64 "/%" PRId64 " %s, ", fraction * 100, done,
-                  total, unit_.c_str());
+    char pct[160];
+    std::snprintf(pct, sizeof(pct), "%3.0f%% %s, ", fraction * 100,
+                  Amount(done, total, "/").c_str());
     line += pct;
   }
   line += counters;
@@ -296,7 +314,9 @@ void Progress::Run() {
     wake_.wait_for(lock, period, [this] { return stop_ || kick_; });
     if (stop_) return;
     kick_ = false;
+    std::function<void()> poll = poll_;
     lock.unlock();
+    if (poll) poll();
     Draw(heartbeat_);
     lock.lock();
   }

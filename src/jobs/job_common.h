@@ -168,15 +168,20 @@ class Progress {
   Progress& operator=(const Progress&) = delete;
 
   void Update(int64_t rows, int64_t bytes);
-  // The job's total in `unit` (e.g. 27 "splits") and how much of it is done.
+  // The job's total in `unit` (e.g. 27 "splits", or the input's size in "bytes") and how much of
+  // it is done.
   void SetTotal(int64_t total, std::string unit);
   void SetDone(int64_t done);
+  // Called by the progress thread before each line or frame, to take counters that move while
+  // the job's own loop waits (export's writers drain their queues long after the last row read).
+  void SetPoll(std::function<void()> poll);
   void Finish();  // stops the updates and clears the bar
 
  private:
   void Run();
   void Draw(bool heartbeat);
   std::string Counters(double seconds) const;
+  std::string Amount(int64_t done, int64_t total, const char* between) const;
 
   std::string verb_;
   bool bar_ = false;
@@ -191,6 +196,7 @@ class Progress {
   std::condition_variable wake_;
   bool stop_ = false;  // guarded by mu_
   bool kick_ = false;  // guarded by mu_: draw now (the first update of a bar)
+  std::function<void()> poll_;  // guarded by mu_
   std::atomic<bool> kicked_{false};
   bool drawn_ = false;
   std::thread thread_;

@@ -12,4 +12,15 @@ if(TSB_NODE)  # else tests/CMakeLists.txt registers the failing node_required
       ENVIRONMENT "TSBRIDGE_BIN=$<TARGET_FILE:tsbridge>;TSB_SHARED_TESTDATA=${TSB_SHARED_TESTDATA}"
       TIMEOUT 900)
   endforeach()
+  # The longest scenarios (seconds on an idle 2-core machine), so that `ctest -j` starts them
+  # first rather than last; a long scenario added later belongs here.
+  foreach(entry export_net:20 import_memory:18 import_guide:16 summary_exits:13 export_parallel:12
+                import_faults:11 export_rate:10 logs:10 export_guide:8)
+    string(REPLACE ":" ";" pair ${entry})
+    list(GET pair 0 name)
+    list(GET pair 1 cost)
+    if(TEST e2e_${name})
+      set_tests_properties(e2e_${name} PROPERTIES COST ${cost})
+    endif()
+  endforeach()
 endif()

@@ -286,6 +286,7 @@ Result<std::unique_ptr<ParquetFileReader>> ParquetFileReader::Open(const ReaderO
 
 Status ParquetFileReader::Init(const ReaderOptions& options) {
   path_ = options.path;
+  bytes_read_ = options.bytes_read;
   name_ = options.path;
   auto ctx = [&](const Status& st) { return st.WithContext(name_); };
   fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
@@ -478,6 +479,7 @@ Status ParquetFileReader::StartRowGroup() {
     buf->resize(static_cast<size_t>(size));
     Status st = PRead(fd_, static_cast<uint64_t>(start), static_cast<size_t>(size), buf->data());
     if (!st.ok()) return st.WithContext(cwhere);
+    if (bytes_read_ != nullptr) bytes_read_->fetch_add(size, std::memory_order_relaxed);
     TSB_RETURN_IF_ERROR(r.Begin(m.codec, rg.num_rows).WithContext(cwhere));
   }
   return Status::OK();

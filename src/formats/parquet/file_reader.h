@@ -93,6 +93,7 @@ class ParquetFileReader : public BatchReader {
   std::string path_;
   std::string name_;  // for messages: the path as given
   int fd_ = -1;
+  std::atomic<int64_t>* bytes_read_ = nullptr;  // ReaderOptions::bytes_read
   int leaves_ = 0;  // leaf columns in the schema = column chunks per row group
   uint64_t file_size_ = 0;
   uint64_t data_end_ = 0;  // where the footer starts
