@@ -96,7 +96,7 @@ int Fail(const Status& status) {
 // that it can be copied); in JSON form its facts as one "listening" event, without any secret.
 void Announce(const EmulatorCommandOptions& flags, const emulator::EmulatorServer& server,
               const emulator::EmulatorConfig& config, const std::string& key_source,
-              const std::string& key_id) {
+              const std::string& key_id, double partition_write_rate) {
   size_t users = 0, roles = 0;
   for (const emulator::AccountConfig& account : config.accounts) {
     users += account.users.size();
@@ -112,7 +112,8 @@ void Announce(const EmulatorCommandOptions& flags, const emulator::EmulatorServe
                 {"accounts", static_cast<int64_t>(config.accounts.size())},
                 {"access_key_id", std::string_view(key_id)},
                 {"key_source", std::string_view(key_source)},
-                {"faults", static_cast<int64_t>(flags.faults.size())}},
+                {"faults", static_cast<int64_t>(flags.faults.size())},
+                {"partition_write_rate", partition_write_rate}},
                "listening on " + server.endpoint());
     return;
   }

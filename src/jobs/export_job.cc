@@ -725,9 +725,10 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
   ExportRun run(options, spec, input, RejectFieldIndex(spec, input, *reader), &rejects);
   run.dry = dry ? &*dry : nullptr;
   // The bar's total is the input's size (none for stdin or a FIFO). The readers of --scatter read
-  // the file again from its start: the first reader's look-ahead is not progress.
+  // the file again from its start (a resumed one from its checkpoint): the first reader's
+  // look-ahead is not progress.
   if (const int64_t size = FileSize(input.path); size > 0) run.progress.SetTotal(size, "bytes");
-  if (scatter && !dry) input_bytes.store(0);
+  if ((ranges.scatter || ranges.plain_at) && !dry) input_bytes.store(0);
   run.progress.SetPoll([&run, &input_bytes] { PollProgress(&run, input_bytes.load()); });
   // Runs after the threads are joined: every return below joins them first.
   SummaryOnReturn counters_on_return(summary, started, [&](JobSummary* s) {
