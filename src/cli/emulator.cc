@@ -84,11 +84,17 @@ Status ParseListen(const std::string& text, std::string* host, int* port) {
   return Status::OK();
 }
 
+// In text form the error is the plain line every subcommand prints (no time stamp: it is what a
+// person or a script reads first); in JSON form an "error" event.
 int Fail(const Status& status) {
   const int code = ExitFor(status).code;
-  log::Write(log::Level::kError, "tsbridge emulator: " + status.message(),
-             {{"event", std::string_view("error")}, {"exit_code", int64_t{code}}},
-             status.message());
+  if (log::CurrentFormat() == log::Format::kJson) {
+    log::Write(log::Level::kError, "tsbridge emulator: " + status.message(),
+               {{"event", std::string_view("error")}, {"exit_code", int64_t{code}}},
+               status.message());
+  } else {
+    std::fprintf(stderr, "tsbridge emulator: %s\n", status.message().c_str());
+  }
   return code;
 }
 
@@ -188,16 +194,16 @@ int RunEmulator(const EmulatorCommandOptions& flags) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
 
+  emulator::EmulatorOptions options;
+  Status listen = ParseListen(flags.listen, &options.host, &options.port);
+  if (!listen.ok()) return Fail(listen);
+
   log::Write(log::Level::kInfo, "starting on " + flags.listen,
              {{"event", std::string_view("start")},
               {"listen", std::string_view(flags.listen)},
               {"data", std::string_view(flags.data_dir)},
               {"config", std::string_view(flags.config_file)}},
              "starting");
-
-  emulator::EmulatorOptions options;
-  Status listen = ParseListen(flags.listen, &options.host, &options.port);
-  if (!listen.ok()) return Fail(listen);
   options.data_dir = flags.data_dir;
   // With --data every acknowledged write is in the write-ahead log and synced, as the service
   // promises: a crash or power loss loses nothing acknowledged. Concurrent requests share one

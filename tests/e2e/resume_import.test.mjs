@@ -17,7 +17,10 @@ const ROWS = 100000;
 // The rate cap stretches a run to about 5 s, so that the kills land mid-run: each one up to 0.5 s
 // after its run's first point (a single file makes one every half second), so three runs cannot
 // read the whole table.
-const RATE = ['--max-rows-per-sec', '20000'];
+// TSB_RESUME_KILLS=10 runs the issue's longer loop (the rate cap shrinks to keep every kill
+// mid-run); the test command runs 3.
+const KILLS = Number(process.env.TSB_RESUME_KILLS || 3);
+const RATE = ['--max-rows-per-sec', String(Math.round((20000 * 3) / KILLS))];
 let emu;
 let tmp;
 let spec;
@@ -88,11 +91,11 @@ function killAfterPoint(args, checkpoint, ms) {
   });
 }
 
-// 3 SIGKILLs at seeded moments, each run after the first with --resume, then a --resume that
+// KILLS SIGKILLs at seeded moments, each run after the first with --resume, then a --resume that
 // finishes. Returns the last run's summary.
 async function killLoop(output, extra, seed, checkpoint, rate = RATE, maxDelayMs = 500) {
   const random = prng(seed);
-  for (let k = 0; k < 3; ++k) {
+  for (let k = 0; k < KILLS; ++k) {
     const args = importArgs(output, [...extra, ...rate, ...(k > 0 ? ['--resume'] : [])]);
     const run = await killAfterPoint(args, checkpoint, Math.floor(random() * maxDelayMs));
     assert.equal(run.signal, 'SIGKILL', `kill ${k + 1} landed after the run ended: ${run.stderr}`);
@@ -108,8 +111,8 @@ async function killLoop(output, extra, seed, checkpoint, rate = RATE, maxDelayMs
 async function killLoopAt(output, extra, seed, checkpoint) {
   const random = prng(seed);
   const env = { ...process.env, ALIBABA_CLOUD_ACCESS_KEY_ID: KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: KEY_SECRET };
-  for (let k = 0; k < 3; ++k) {
-    const args = importArgs(output, [...extra, '--max-rows-per-sec', '30000', ...(k > 0 ? ['--resume'] : [])]);
+  for (let k = 0; k < KILLS; ++k) {
+    const args = importArgs(output, [...extra, '--max-rows-per-sec', String(Math.round((30000 * 3) / KILLS)), ...(k > 0 ? ['--resume'] : [])]);
     const signal = await new Promise((resolve) => {
       const proc = spawn(BIN, args, { env, stdio: 'ignore' });
       const timer = setTimeout(() => proc.kill('SIGKILL'), 300 + Math.floor(random() * 2200));

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import {
   BIN, TableStore, Long, startEmulator, makeClient, call, createTable, bulkPut, runTsbridge, describeRun,
@@ -373,6 +373,11 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
     assert.equal(s.stopped_by, signal);
     assert.ok(s.rows_written > 0 && s.rows_written < ROWS, `rows written by the time of the stop: ${s.rows_written}`);
     assert.equal(await tableRows(table), s.rows_written);
+    // An export stopped by a signal keeps its checkpoint, so that --resume can continue it; the
+    // next test starts a new job on the same input.
+    const checkpoint = input + '.tsbridge-checkpoint';
+    assert.ok(existsSync(checkpoint), 'an interrupted export keeps its checkpoint');
+    rmSync(checkpoint);
   });
 }
 
