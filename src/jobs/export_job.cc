@@ -640,6 +640,44 @@ Status FinishCheckpoint(ExportResume* resume, ProgressSaver* saver, bool finishe
   return resume->checkpoint->Remove();
 }
 
+void SetRateCaps(const ExportOptions& options, WriteThrottle* throttle) {
+  if (options.max_rows_per_sec > 0) {
+    throttle->rows = std::make_unique<RateLimiter>(options.max_rows_per_sec);
+  }
+  if (options.max_cu_per_sec > 0) {
+    throttle->cu = std::make_unique<RateLimiter>(options.max_cu_per_sec);
+  }
+}
+
+// The saver of --resume's checkpoint (none for an input that keeps none); a resumed run says so.
+std::unique_ptr<ProgressSaver> MakeSaver(const ExportOptions& options, const FileTarget& input,
+                                         const ExportRanges& ranges, ExportResume* resume,
+                                         RejectWriter* rejects, JobSummary* summary) {
+  if (!resume->checkpoint) return nullptr;
+  auto saver = std::make_unique<ProgressSaver>(
+      ranges.progress, ranges.text_path, input.format->cr_ends_line, rejects,
+      [resume](const nlohmann::json& payload) { return resume->checkpoint->Save(payload); });
+  summary->resumed = resume->loaded.has_value();
+  if (resume->loaded) {
+    for (const ResumeRange& r : resume->loaded->ranges) summary->rows_resumed += r.records;
+    if (!options.quiet) LogResume(*resume, input);
+  }
+  return saver;
+}
+
+void FillDryRunReport(const ExportOptions& options, const JobSpec& spec,
+                      const JobSummary& summary, bool would_create, DryRunPlanner* dry,
+                      ExportDryRunReport* report) {
+  *report = ExportDryRunReport{};
+  report->table = spec.tablestore.table;
+  report->would_create = would_create;
+  report->rows_read = summary.rows_read;
+  report->shard_index = options.shard_index;
+  report->shard_count = options.shard_count;
+  report->rows_rejected = summary.rows_rejected;
+  dry->Finish(report);
+}
+
 }  // namespace
 
 int ExportShardOf(std::string_view encoded_partition_key, int shards) {
@@ -697,11 +735,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
                 "not map are deleted from every row written\n");
   }
   WriteThrottle throttle;
-  if (options.max_rows_per_sec > 0) {
-    throttle.rows = std::make_unique<RateLimiter>(options.max_rows_per_sec);
-  }
-  if (options.max_cu_per_sec > 0)
-    throttle.cu = std::make_unique<RateLimiter>(options.max_cu_per_sec);
+  SetRateCaps(options, &throttle);
   ots::TableBatchWriter::Options writer_options =
       WriterOptions(options, spec, reader->schema(), &throttle);
   std::optional<DryRunPlanner> dry;
@@ -710,17 +744,8 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
     if (!would_create) TSB_RETURN_IF_ERROR(dry->LoadSplits(client.get(), spec.tablestore.table));
   }
   TSB_ASSIGN_OR_RETURN(ExportRanges ranges, PlanRanges(options, spec, input, resume));
-  std::unique_ptr<ProgressSaver> saver;
-  if (resume.checkpoint) {
-    saver = std::make_unique<ProgressSaver>(
-        ranges.progress, ranges.text_path, input.format->cr_ends_line, &rejects,
-        [&resume](const nlohmann::json& payload) { return resume.checkpoint->Save(payload); });
-    summary->resumed = resume.loaded.has_value();
-    if (resume.loaded) {
-      for (const ResumeRange& r : resume.loaded->ranges) summary->rows_resumed += r.records;
-    }
-    if (resume.loaded && !options.quiet) LogResume(resume, input);
-  }
+  std::unique_ptr<ProgressSaver> saver =
+      MakeSaver(options, input, ranges, &resume, &rejects, summary);
 
   ExportRun run(options, spec, input, RejectFieldIndex(spec, input, *reader), &rejects);
   run.dry = dry ? &*dry : nullptr;
@@ -792,14 +817,7 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (dry) {
     if (dry_run_report != nullptr) {
-      *dry_run_report = ExportDryRunReport{};
-      dry_run_report->table = spec.tablestore.table;
-      dry_run_report->would_create = would_create;
-      dry_run_report->rows_read = summary->rows_read;
-      dry_run_report->shard_index = options.shard_index;
-      dry_run_report->shard_count = options.shard_count;
-      dry_run_report->rows_rejected = summary->rows_rejected;
-      dry->Finish(dry_run_report);
+      FillDryRunReport(options, spec, *summary, would_create, &*dry, dry_run_report);
     }
     return Status::OK();
   }
