@@ -206,19 +206,19 @@ void EmulatorServer::Impl::Serve(const HttpRequest& req, HttpResponse* res) {
       // rows= only when the operation ran, so that a log's rows add up to what was applied.
       static constexpr std::string_view kNames[] = {"", "drop-before", "drop-after", "truncate"};
       const std::string_view fault = kNames[static_cast<int>(net)];
-      log::Write(log::Level::kDebug,
-                 fmt::format("{} instance={} table={} rows={} status={} fault={} {:.2f}ms",
-                             operation, identity.instance, summary.table, summary.rows, status,
-                             fault, ms),
-                 {{"event", std::string_view("request")},
-                  {"operation", operation},
-                  {"instance", std::string_view(identity.instance)},
-                  {"table", std::string_view(summary.table)},
-                  {"rows", static_cast<int64_t>(summary.rows)},
-                  {"status", int64_t{status}},
-                  {"fault", fault},
-                  {"ms", ms}},
-                 "request");
+      log::Write(
+          log::Level::kDebug,
+          fmt::format("{} instance={} table={} rows={} status={} fault={} {:.2f}ms", operation,
+                      identity.instance, summary.table, summary.rows, status, fault, ms),
+          {{"event", std::string_view("request")},
+           {"operation", operation},
+           {"instance", std::string_view(identity.instance)},
+           {"table", std::string_view(summary.table)},
+           {"rows", static_cast<int64_t>(summary.rows)},
+           {"status", int64_t{status}},
+           {"fault", fault},
+           {"ms", ms}},
+          "request");
     } else if (auth.ok()) {
       log::Write(log::Level::kDebug,
                  fmt::format("{} instance={} table={} rows={} status={} {:.2f}ms", operation,

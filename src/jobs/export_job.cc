@@ -665,9 +665,8 @@ std::unique_ptr<ProgressSaver> MakeSaver(const ExportOptions& options, const Fil
   return saver;
 }
 
-void FillDryRunReport(const ExportOptions& options, const JobSpec& spec,
-                      const JobSummary& summary, bool would_create, DryRunPlanner* dry,
-                      ExportDryRunReport* report) {
+void FillDryRunReport(const ExportOptions& options, const JobSpec& spec, const JobSummary& summary,
+                      bool would_create, DryRunPlanner* dry, ExportDryRunReport* report) {
   *report = ExportDryRunReport{};
   report->table = spec.tablestore.table;
   report->would_create = would_create;

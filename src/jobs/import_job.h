@@ -23,9 +23,9 @@
 #include <optional>
 #include <string>
 
-#include "tsbridge/status.h"
 #include "jobs/checkpoint.h"
 #include "jobs/job_common.h"
+#include "tsbridge/status.h"
 
 namespace tsb::jobs {
 
