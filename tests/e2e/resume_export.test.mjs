@@ -86,12 +86,12 @@ function killedRun(args, ckpt, ms) {
 
 // KILLS exports killed at random moments after a save, each a --resume of the one before (the
 // first starts fresh), then a --resume that finishes. Returns the last run and its summary.
-async function killLoop(args, { ckpt, rng, rate }) {
+async function killLoop(args, { ckpt, rng, rate, kills = KILLS }) {
   const moments = [];
-  for (let k = 0; k < KILLS; ++k) {
+  for (let k = 0; k < kills; ++k) {
     const ms = Math.round(rng() * 500);
     moments.push(ms);
-    const capped = String(Math.round((rate * 3) / KILLS));
+    const capped = String(Math.round((rate * 3) / kills));
     const r = await killedRun([...args, ...(k > 0 ? ['--resume'] : []), '--max-rows-per-sec', capped], ckpt, ms);
     assert.equal(r.signal, 'SIGKILL', `killed run ${k + 1}, ${ms} ms after a save: exit ${r.code}\n${r.stderr}`);
   }
@@ -177,7 +177,8 @@ test('rejects survive the kills once each: the reject file equals an uninterrupt
   const args = ['export', '--spec', spec, '--input', bad, '--create-table', '-q', '--parallel', '4',
     '--rejects', resumed];
   const { last, summary, moments } = await killLoop(args, {
-    ckpt: `${bad}.tsbridge-checkpoint`, rng: random(SEED * 7), rate: 4000,
+    // 30,000 rows hold three kills; the longer loop is the three tests above.
+    ckpt: `${bad}.tsbridge-checkpoint`, rng: random(SEED * 7), rate: 4000, kills: 3,
   });
   const context = `seed ${SEED}, kills ${moments.join(', ')} ms after a save`;
   assert.equal(last.code, 3, `${context}: ${describeRun(last)}`);
