@@ -11,22 +11,13 @@
 #include <fstream>
 #include <string>
 
+#include "support/temp_files.h"
+
 using namespace tsb;
 using namespace tsb::jobs;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tsb-checkpoint-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-  std::string path;
-};
 
 CheckpointIdentity Identity() {
   CheckpointIdentity id;
@@ -57,7 +48,7 @@ int CountTemporaries(const std::string& dir) {
 }  // namespace
 
 TEST_CASE("checkpoint: saved progress is loaded by --resume, and Remove deletes it") {
-  TempDir dir;
+  testing::ScratchDir dir;
   const std::string path = dir / "out.csv.tsbridge-checkpoint";
   Result<Checkpoint> fresh = Checkpoint::Open(path, CheckpointMode::kNone, Identity(), "import");
   REQUIRE_MESSAGE(fresh.ok(), fresh.status().ToString());
@@ -78,7 +69,7 @@ TEST_CASE("checkpoint: saved progress is loaded by --resume, and Remove deletes 
 }
 
 TEST_CASE("checkpoint: an existing one without --resume says how to resume or start over") {
-  TempDir dir;
+  testing::ScratchDir dir;
   const std::string path = dir / "cp";
   {
     Result<Checkpoint> cp = Checkpoint::Open(path, CheckpointMode::kNone, Identity(), "import");
@@ -103,7 +94,7 @@ TEST_CASE("checkpoint: an existing one without --resume says how to resume or st
 }
 
 TEST_CASE("checkpoint: --resume without one starts from the beginning") {
-  TempDir dir;
+  testing::ScratchDir dir;
   Result<Checkpoint> cp =
       Checkpoint::Open(dir / "none", CheckpointMode::kResume, Identity(), "import");
   REQUIRE(cp.ok());
@@ -112,7 +103,7 @@ TEST_CASE("checkpoint: --resume without one starts from the beginning") {
 }
 
 TEST_CASE("checkpoint: every kind of mismatch is refused, naming what changed") {
-  TempDir dir;
+  testing::ScratchDir dir;
   const std::string path = dir / "cp";
   {
     Result<Checkpoint> cp = Checkpoint::Open(path, CheckpointMode::kNone, Identity(), "import");
@@ -157,7 +148,7 @@ TEST_CASE("checkpoint: every kind of mismatch is refused, naming what changed") 
 }
 
 TEST_CASE("checkpoint: a file that is not a checkpoint is refused, not overwritten") {
-  TempDir dir;
+  testing::ScratchDir dir;
   const std::string path = dir / "cp";
   WriteText(path, "{\"progress\": 1");
   Result<Checkpoint> cp = Checkpoint::Open(path, CheckpointMode::kResume, Identity(), "import");
@@ -168,7 +159,7 @@ TEST_CASE("checkpoint: a file that is not a checkpoint is refused, not overwritt
 }
 
 TEST_CASE("checkpoint: a crash between writing and renaming leaves the previous checkpoint") {
-  TempDir dir;
+  testing::ScratchDir dir;
   const std::string path = dir / "cp";
   {
     Result<Checkpoint> cp = Checkpoint::Open(path, CheckpointMode::kNone, Identity(), "import");
@@ -202,7 +193,7 @@ TEST_CASE("checkpoint: a crash between writing and renaming leaves the previous 
 }
 
 TEST_CASE("checkpoint: the spec digest ignores formatting and follows content and flags") {
-  TempDir dir;
+  testing::ScratchDir dir;
   WriteText(dir / "a.json", R"({"b": 1, "a": [1, 2]})");
   WriteText(dir / "b.json", "{\n  \"a\": [1,2],\n  \"b\": 1\n}\n");
   WriteText(dir / "c.json", R"({"b": 2, "a": [1, 2]})");
@@ -223,7 +214,7 @@ TEST_CASE("checkpoint: the spec digest ignores formatting and follows content an
 }
 
 TEST_CASE("checkpoint: the input fingerprint follows size, mtime and the first MiB") {
-  TempDir dir;
+  testing::ScratchDir dir;
   const std::string path = dir / "in.csv";
   WriteText(path, std::string(3 << 20, 'x'));
   Result<std::string> first = FingerprintInput(path);

@@ -12,23 +12,13 @@
 #include <string>
 
 #include "jobs/reject_writer.h"
+#include "support/temp_files.h"
 
 using namespace tsb;
 using namespace tsb::jobs;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tsb-export-resume-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-  std::string path;
-};
 
 void WriteFile(const std::string& path, const std::string& data) {
   std::ofstream(path, std::ios::binary) << data;
@@ -79,7 +69,7 @@ TEST_CASE("AckPrefix: a resumed range starts where the checkpoint said, with its
 }
 
 TEST_CASE("LineCursor: each line's first byte, with LF, CRLF and a lone CR") {
-  TempDir dir;
+  testing::ScratchDir dir;
   const std::string data = "h,e\r\na,1\rb,\"x\ny\"\n\nc,3";
   WriteFile(dir / "x.csv", data);
   // Where each line starts, found by hand: after "h,e\r\n", "a,1\r", "b,\"x\n", "y\"\n", "\n".
@@ -135,7 +125,7 @@ TEST_CASE("ResumePayload: a round trip, and a foreign payload named") {
 }
 
 TEST_CASE("RejectWriter: resumed, cut back to the checkpoint, and no reject written twice") {
-  TempDir dir;
+  testing::ScratchDir dir;
   RejectFileOptions options;
   options.path = dir / "r.jsonl";
   options.format = RejectFormat::kJsonl;
