@@ -311,9 +311,10 @@ check_file "$csv" "$work/files/sdk.csv" "SDK peer import -> CSV"
 
 # ---------------------------------------------------------------------------------------------
 # Export (file -> table): tsbridge from Parquet and from CSV (--mode put, the same PUT rows the
-# SDK writes), the SDK peer from CSV. Each run writes a fresh table (created before the clock).
+# SDK writes), tsbridge from CSV in the default update mode (UpdateRow: the guide's semantics), the
+# SDK peer from CSV. Each run writes a fresh table (created before the clock).
 export_series() {
-  local label=$1 input=$2 r t; shift 2
+  local label=$1 input=$2 mode=$3 r t
   for r in $(seq 1 "$runs"); do
     t="x_${label//./_}_$r"
     helper create --table "$t" --drop
@@ -321,15 +322,16 @@ export_series() {
       measure "$label" "$r" "$rows" "$input" -- node "$here/sdk_peer.mjs" export "$EMU" "$INSTANCE" "$t" "$input"
     else
       measure "$label" "$r" "$rows" "$input" -- "$TSB" export --spec "$(spec "$t" "$t")" --input "$input" \
-        --mode put -q --summary "$work/logs/$label.$r.json" "$@"
+        --mode "$mode" -q --summary "$work/logs/$label.$r.json"
     fi
     if [ "$r" = "$runs" ]; then check_table "$t" "$rows" "$checksum" "$label"; fi
     helper drop --table "$t"
   done
 }
-export_series export.parquet "$pq"
-export_series export.csv "$csv"
-export_series sdk.export "$csv"
+export_series export.parquet "$pq" put
+export_series export.csv "$csv" put
+export_series export.update "$csv" update
+export_series sdk.export "$csv" put
 
 # ---------------------------------------------------------------------------------------------
 # Scaling with --parallel (import and export, Parquet).
