@@ -43,9 +43,11 @@ Status ParseMessage(std::string_view bytes, google::protobuf::MessageLite* messa
 }
 
 // A single-row PlainBuffer field. `what` names it in the error.
-Status DecodeRowField(std::string_view data, std::string_view what, ots::Row* row) {
+// With attribute_crcs, also each attribute's name-and-value checksum, for the store to keep.
+Status DecodeRowField(std::string_view data, std::string_view what, ots::Row* row,
+                      std::vector<uint8_t>* attribute_crcs = nullptr) {
   if (data.empty()) return Invalid("The " + std::string(what) + " is empty.");
-  Status s = ots::DecodeRow(data, row);
+  Status s = ots::DecodeRowWithValueCrcs(data, row, attribute_crcs);
   if (!s.ok()) return Invalid("Invalid " + std::string(what) + ": " + s.message());
   return Status::OK();
 }
@@ -192,6 +194,8 @@ Status Serialize(const google::protobuf::MessageLite& message, std::string* body
 struct Scratch {
   ots::Row row;
   std::vector<ots::Row> rows;
+  // Per row of `rows`, its attributes' name-and-value checksums (BatchWriteRequest).
+  std::vector<std::vector<uint8_t>> attribute_crcs;
   std::string buffer;
 };
 Scratch& ThreadScratch() {
@@ -561,6 +565,9 @@ Status Operation::BatchGetRow() {
 
   Scratch& scratch = ThreadScratch();
   if (scratch.rows.size() < static_cast<size_t>(total)) scratch.rows.resize(total);
+  if (scratch.attribute_crcs.size() < static_cast<size_t>(total)) {
+    scratch.attribute_crcs.resize(total);
+  }
   std::vector<BatchGetTable> tables(req->tables_size());
   auto* resp = google::protobuf::Arena::CreateMessage<pb::BatchGetRowResponse>(&arena_);
   size_t next_row = 0;
@@ -625,14 +632,18 @@ Status Operation::BatchWriteRow() {
 
   Scratch& scratch = ThreadScratch();
   if (scratch.rows.size() < static_cast<size_t>(total)) scratch.rows.resize(total);
+  if (scratch.attribute_crcs.size() < static_cast<size_t>(total)) {
+    scratch.attribute_crcs.resize(total);
+  }
   // Decode every row first: the 4 MiB limit counts the rows as encoded without the Node SDK's
   // padding (decisions 8), so it is measured on the decoded rows.
   int64_t encoded_bytes = 0;
   size_t next_row = 0;
   for (const auto& table : req->tables()) {
     for (const auto& row : table.rows()) {
+      std::vector<uint8_t>& crcs = scratch.attribute_crcs[next_row];
       ots::Row& decoded = scratch.rows[next_row++];
-      TSB_RETURN_IF_ERROR(DecodeRowField(row.row_change(), "row_change", &decoded));
+      TSB_RETURN_IF_ERROR(DecodeRowField(row.row_change(), "row_change", &decoded, &crcs));
       encoded_bytes += static_cast<int64_t>(ots::EncodedSize(decoded));
     }
   }
@@ -649,6 +660,7 @@ Status Operation::BatchWriteRow() {
   BatchWriteRequest request;
   request.encoded_bytes = encoded_bytes;
   request.tables.resize(req->tables_size());
+  request.attribute_crcs.resize(req->tables_size());
   // index_map[t][r] = position of request row r of table t in request.tables[t].rows, or -1.
   std::vector<std::vector<int>> index_map(req->tables_size());
   next_row = 0;
@@ -658,6 +670,7 @@ Status Operation::BatchWriteRow() {
     BatchWriteTable& out = request.tables[t];
     out.table = table.table_name();
     out.rows.reserve(table.rows_size());
+    request.attribute_crcs[t].reserve(table.rows_size());
     index_map[t].assign(table.rows_size(), -1);
     for (int r = 0; r < table.rows_size(); ++r) {
       const pb::RowInBatchWriteRowRequest& row = table.rows(r);
@@ -673,6 +686,7 @@ Status Operation::BatchWriteRow() {
       DecodeReturnContent(row.has_return_content(), row.return_content(), &write.return_content);
       index_map[t][r] = static_cast<int>(out.rows.size());
       out.rows.push_back(std::move(write));
+      request.attribute_crcs[t].push_back(scratch.attribute_crcs[flat]);
     }
   }
 

@@ -335,6 +335,9 @@ struct PreparedWrite {
   // The request's PK with auto-increment values filled in; empty when the request's own PK
   // cells serve (no auto-increment column), which spares a copy per row.
   std::vector<ots::Cell> filled_pk;
+  // Per attribute cell, the checksum of its name and value (BatchWriteRequest::attribute_crcs);
+  // empty when the request did not give them.
+  std::span<const uint8_t> attribute_crcs;
   bool failed = false;
   std::span<const ots::Cell> pk() const {
     if (!filled_pk.empty()) return filled_pk;
@@ -969,7 +972,11 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
         while (taken < plan.max_versions && reader.NextVersion(&ts, &v)) {
           if (ts >= plan.max_ts) continue;
           if (ts < plan.min_ts) break;  // versions are newest first
-          appender.AddAttributeCell(name, reader.raw_value(), ts);
+          if (reader.has_value_crc()) {
+            appender.AddAttributeCell(name, reader.raw_value(), ts, reader.value_crc());
+          } else {
+            appender.AddAttributeCell(name, reader.raw_value(), ts);
+          }
           row_bytes += CellCuSize(name, v) + version_bytes;
           ++taken;
         }
@@ -1170,9 +1177,15 @@ bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* ba
   thread_local std::string value;
   value.clear();
   StoredRowWriter writer(&value);
+  const bool crcs_known = p.attribute_crcs.size() == attrs.size();
   for (const ots::Cell* c : sorted) {
     writer.AppendColumn(c->name, 1);
-    writer.AppendVersion(c->timestamp.value_or(now_ms), *c->value);
+    if (crcs_known) {
+      writer.AppendVersion(c->timestamp.value_or(now_ms), *c->value,
+                           p.attribute_crcs[static_cast<size_t>(c - attrs.data())]);
+    } else {
+      writer.AppendVersion(c->timestamp.value_or(now_ms), *c->value);
+    }
     write_bytes += CellCuSize(c->name, *c->value) + version_bytes;
   }
   rocksdb::Status s = batch->Put(p.key, value);
@@ -1457,6 +1470,9 @@ Status RocksStore::BatchWriteRow(std::string_view instance, const BatchWriteRequ
       p.row_index = r;
       p.table = infos[t].get();
       p.write = &rows_in[r];
+      if (t < request.attribute_crcs.size() && r < request.attribute_crcs[t].size()) {
+        p.attribute_crcs = request.attribute_crcs[t][r];
+      }
       RowWriteResult& res = (*results)[t][r];
       if (p.write->row == nullptr) {
         res.status = ParamInvalid("The row is empty.");
