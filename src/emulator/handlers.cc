@@ -452,15 +452,18 @@ class RangeSink : public RowSink {
   ots::RowWriter writer_;
 };
 
-void PutVarint(uint64_t v, std::string* out) {
-  char buf[10];
-  int n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
+// A GetRange page is at most 4 MiB and a bit: five varint bytes hold up to 32 GiB.
+constexpr size_t kRowsLengthBytes = 5;
+
+// Writes v as a varint of exactly kRowsLengthBytes bytes: the leading groups carry the
+// continuation bit even where they are zero (protobuf's encoding spec allows such varints and its
+// parsers, C++, Java, Go, protobufjs, Python, decode them to the same value).
+void PutPaddedVarint(uint64_t v, char* out) {
+  for (size_t i = 0; i + 1 < kRowsLengthBytes; ++i) {
+    out[i] = static_cast<char>((v & 0x7F) | 0x80);
     v >>= 7;
   }
-  buf[n++] = static_cast<char>(v);
-  out->append(buf, n);
+  out[kRowsLengthBytes - 1] = static_cast<char>(v);
 }
 
 Status Operation::GetRange() {
@@ -486,18 +489,23 @@ Status Operation::GetRange() {
       req->has_max_versions() ? std::optional<int32_t>(req->max_versions()) : std::nullopt,
       req->has_filter(), req->filter(), &arena_, &range.read));
 
-  // The page is encoded straight from the store's scan into the per-thread buffer, then framed
-  // as GetRangeResponse.rows (field 2) behind the small fields: one copy of the page in all.
-  std::string& rows = scratch.buffer;
-  rows.clear();
-  // Room for a full page from the start: growing by doubling copied each of the 32 workers'
-  // first pages about ten times over, and could leave 8 MiB behind where 4 do.
-  if (rows.capacity() < static_cast<size_t>(ots::kGetRangeMaxBytes) + 64 * 1024) {
-    rows.reserve(static_cast<size_t>(ots::kGetRangeMaxBytes) + 64 * 1024);
-  }
-  RangeSink sink(&rows);
+  // The page is encoded straight from the store's scan into the response body, as its field 2
+  // (`rows`), and the small fields follow it: protobuf parsers take fields in any order, so the
+  // page is never copied. Its length goes in a varint of fixed width (kRowsLengthBytes, padded
+  // with continuation bits, which every protobuf parser reads as the same number) because it is
+  // known only after the scan.
+  std::string& body = *body_;
+  body.clear();
+  // Room for a full page from the start: growing by doubling would copy the page over and over.
+  const size_t page_room = static_cast<size_t>(ots::kGetRangeMaxBytes) + 64 * 1024;
+  if (body.capacity() < page_room) body.reserve(page_room);
+  body.push_back(static_cast<char>((2 << 3) | 2));  // field 2, length-delimited
+  const size_t length_at = body.size();
+  body.append(kRowsLengthBytes, '\0');
+  RangeSink sink(&body);
   TSB_ASSIGN_OR_RETURN(GetRangeResult result, store_->GetRange(instance_, range, &sink));
   summary_->rows = result.rows_returned;
+  PutPaddedVarint(body.size() - length_at - kRowsLengthBytes, body.data() + length_at);
 
   auto* resp = google::protobuf::Arena::CreateMessage<pb::GetRangeResponse>(&arena_);
   SetConsumed(result.consumed, resp->mutable_consumed());
@@ -505,13 +513,8 @@ Status Operation::GetRange() {
     ots::EncodePrimaryKey(result.next_start_primary_key.row().primary_key,
                           resp->mutable_next_start_primary_key());
   }
-  body_->clear();
-  body_->reserve(rows.size() + 64 + resp->ByteSizeLong());
-  // `rows` is required but set below by hand, hence the partial serialization.
-  if (!resp->AppendPartialToString(body_)) return Status::Internal("response serialization failed");
-  body_->push_back(static_cast<char>((2 << 3) | 2));  // field 2, length-delimited
-  PutVarint(rows.size(), body_);
-  body_->append(rows);
+  // `rows` is required but written above by hand, hence the partial serialization.
+  if (!resp->AppendPartialToString(&body)) return Status::Internal("response serialization failed");
   return Status::OK();
 }
 

@@ -45,14 +45,25 @@ Status PkMismatch() { return OtsError("OTSInvalidPK", "Primary key schema mismat
 Status ConditionFailed() { return OtsError("OTSConditionCheckFail", "Condition check failed."); }
 
 // [A-Za-z_][A-Za-z0-9_]{0,254} (wire doc B.7).
+// Every attribute name of every row written is checked, so the class of each byte comes from a
+// table: 1 = may start a name (letters, '_'), 2 = may follow (digits too).
+constexpr std::array<uint8_t, 256> MakeNameClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') t[c] = 3;
+    if (c >= '0' && c <= '9') t[c] = 2;
+  }
+  return t;
+}
+constexpr std::array<uint8_t, 256> kNameClasses = MakeNameClasses();
+
 bool IsValidName(std::string_view name) {
   if (name.empty() || name.size() > static_cast<size_t>(ots::kMaxColumnNameBytes)) return false;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  if (!alpha(name[0])) return false;
-  for (char c : name) {
-    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-  }
-  return true;
+  const auto* p = reinterpret_cast<const unsigned char*>(name.data());
+  if ((kNameClasses[p[0]] & 1) == 0) return false;
+  uint8_t all = 2;
+  for (size_t i = 1; i < name.size(); ++i) all &= kNameClasses[p[i]];
+  return all != 0;
 }
 
 bool IsAttributeType(ots::ValueType t) {
@@ -721,6 +732,15 @@ Status RocksStore::EncodeKey(const TableInfo& table, std::span<const ots::Cell> 
   const auto& schema = table.desc.meta.primary_key;
   if (pk.size() != schema.size()) return PkMismatch();
   key->clear();
+  // Sized once for what the key usually holds (a zero in a string adds a byte; rare).
+  size_t key_size = kRowKeyPrefixSize;
+  for (const ots::Cell& cell : pk) {
+    key_size += 1 + (cell.value && (cell.value->type == ots::ValueType::kString ||
+                                    cell.value->type == ots::ValueType::kBinary)
+                         ? cell.value->bytes.size() + 2
+                         : 8);
+  }
+  key->reserve(key_size);
   AppendTablePrefix(table.id, key);
   bool after_inf = false;
   if (filled_pk) filled_pk->clear();
@@ -1179,11 +1199,11 @@ bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* ba
   StoredRowWriter writer(&value);
   const bool crcs_known = p.attribute_crcs.size() == attrs.size();
   for (const ots::Cell* c : sorted) {
-    writer.AppendColumn(c->name, 1);
     if (crcs_known) {
-      writer.AppendVersion(c->timestamp.value_or(now_ms), *c->value,
-                           p.attribute_crcs[static_cast<size_t>(c - attrs.data())]);
+      writer.AppendSingleVersionColumn(c->name, c->timestamp.value_or(now_ms), *c->value,
+                                       p.attribute_crcs[static_cast<size_t>(c - attrs.data())]);
     } else {
+      writer.AppendColumn(c->name, 1);
       writer.AppendVersion(c->timestamp.value_or(now_ms), *c->value);
     }
     write_bytes += CellCuSize(c->name, *c->value) + version_bytes;

@@ -44,6 +44,43 @@ void StoredRowWriter::AppendVersion(int64_t timestamp, const ots::Value& value,
   AppendVersionBytes(timestamp, value, name_value_crc);
 }
 
+void StoredRowWriter::AppendSingleVersionColumn(std::string_view name, int64_t timestamp,
+                                                const ots::Value& value, uint8_t name_value_crc) {
+  const bool var = value.type == ots::ValueType::kString || value.type == ots::ValueType::kBinary;
+  const size_t payload =
+      var ? 4 + value.bytes.size() : (value.type == ots::ValueType::kBoolean ? 1 : 8);
+  const size_t at = out_->size();
+  out_->resize(at + 1 + name.size() + 4 + 8 + 2 + payload);
+  // Little-endian hosts only, as the reader.
+  char* p = out_->data() + at;
+  *p++ = static_cast<char>(name.size());
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  const uint32_t one = 1;
+  std::memcpy(p, &one, 4);
+  std::memcpy(p + 4, &timestamp, 8);
+  p[12] = static_cast<char>(name_value_crc);
+  p[13] = static_cast<char>(value.type);
+  p += 14;
+  switch (value.type) {
+    case ots::ValueType::kInteger:
+      std::memcpy(p, &value.i, 8);
+      break;
+    case ots::ValueType::kDouble:
+      std::memcpy(p, &value.d, 8);
+      break;
+    case ots::ValueType::kBoolean:
+      *p = value.b ? 1 : 0;
+      break;
+    default: {  // STRING, BINARY
+      const auto len = static_cast<uint32_t>(value.bytes.size());
+      std::memcpy(p, &len, 4);
+      if (len > 0) std::memcpy(p + 4, value.bytes.data(), len);
+      break;
+    }
+  }
+}
+
 size_t StoredRowWriter::AppendVersionBytes(int64_t timestamp, const ots::Value& value,
                                            uint8_t crc) {
   const size_t crc_at = out_->size() + 8;

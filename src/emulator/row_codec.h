@@ -42,6 +42,10 @@ class StoredRowWriter {
   // As above, with the checksum of the column's name and this value already known (a request
   // cell's, from ots::DecodeRowWithValueCrcs). REQUIRES: it is that checksum.
   void AppendVersion(int64_t timestamp, const ots::Value& value, uint8_t name_value_crc);
+  // A column of exactly one version with its checksum known, in one append: the same bytes as
+  // AppendColumn(name, 1) then AppendVersion(timestamp, value, name_value_crc).
+  void AppendSingleVersionColumn(std::string_view name, int64_t timestamp, const ots::Value& value,
+                                 uint8_t name_value_crc);
 
  private:
   // Appends the version with a placeholder checksum; returns where the checksum byte is.

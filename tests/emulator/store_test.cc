@@ -940,6 +940,21 @@ TEST_CASE("store: BatchWriteRow keeps the request's cell checksums, GetRange cop
   CHECK_FALSE(ots::DecodeRows(direct.bytes, &bad).ok());
 }
 
+TEST_CASE("store: attribute names are letters, digits and '_', not starting with a digit") {
+  Fixture f;
+  f.CreateSimple();
+  for (const std::string& ok :
+       std::vector<std::string>{"a", "_", "Z9", "_0_a", "abcXYZ_019", std::string(255, 'n')}) {
+    CHECK_MESSAGE(f.Put("t", RowBuilder().PkI("pk", 1).ColI(ok, 1)).ok(), ok);
+  }
+  for (std::string bad : {std::string(), std::string("9a"), std::string("a-b"), std::string("a b"),
+                          std::string("\xc3\xa9"), std::string("a\0", 2), std::string("a\x80"),
+                          std::string(256, 'n')}) {
+    Status s = f.Put("t", RowBuilder().PkI("pk", 1).ColI(bad, 1));
+    CHECK_MESSAGE(s.message().find("Invalid column name") != std::string::npos, s.ToString());
+  }
+}
+
 TEST_CASE("store: GetRange pages of copied rows stop at 4 MiB") {
   Fixture f;
   f.CreateSimple("big");
