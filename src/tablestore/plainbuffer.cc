@@ -339,7 +339,17 @@ class Decoder {
     return true;
   }
 
+  // Every cell takes two of these (name and checksum tags): the expected tag is checked inline,
+  // the error message built out of line.
   bool ExpectTag(uint8_t tag) {
+    if (!at_end() && peek() == tag) [[likely]] {
+      ++pos_;
+      return true;
+    }
+    return MissingTag(tag);
+  }
+
+  [[gnu::noinline]] bool MissingTag(uint8_t tag) {
     if (at_end()) {
       return Fail(pos_, std::string("truncated: expected ") + TagName(tag) +
                             ", found the end of the buffer");
