@@ -25,6 +25,7 @@
 #include "emulator/key_codec.h"
 #include "emulator/row_codec.h"
 #include "emulator/store.h"
+#include "tablestore/crc8.h"
 #include "tsbridge/tablestore/limits.h"
 
 namespace tsb::emulator {
@@ -953,6 +954,10 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
   pk_cells.resize(schema.size());
   // Names first: DecodeKeyValues fills in only the values, and the CU sizes count the names.
   for (size_t i = 0; i < schema.size(); ++i) pk_cells[i].name = schema[i].name;
+  // Checksummed once per scan, not once per row.
+  thread_local std::vector<uint8_t> pk_name_crcs;
+  pk_name_crcs.resize(schema.size());
+  for (size_t i = 0; i < schema.size(); ++i) pk_name_crcs[i] = ots::Crc8(0, schema[i].name);
   // A row read with every column and no filter goes from its stored form straight into the
   // sink's PlainBuffer: the common scan (an import) then never builds an ots::Row.
   std::string* direct = nullptr;
@@ -981,7 +986,9 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
       // As ReadAttributes and MaterializeRow below, for a plan that selects every column.
       int64_t row_bytes = PkCuSize(pk_cells);
       appender.BeginRow();
-      for (const ots::Cell& c : pk_cells) appender.AddPrimaryKeyCell(c.name, *c.value);
+      for (size_t i = 0; i < pk_cells.size(); ++i) {
+        appender.AddPrimaryKeyCell(pk_cells[i].name, pk_name_crcs[i], *pk_cells[i].value);
+      }
       StoredRowReader reader(stored);
       std::string_view name;
       uint32_t count;

@@ -262,17 +262,24 @@ uint8_t PlainBufferRowAppender::AppendCell(std::string_view name, std::string_vi
 }
 
 void PlainBufferRowAppender::AddPrimaryKeyCell(std::string_view name, const ots::Value& value) {
+  AddPrimaryKeyCell(name, ots::Crc8(0, name), value);
+}
+
+void PlainBufferRowAppender::AddPrimaryKeyCell(std::string_view name, uint8_t name_crc,
+                                               const ots::Value& value) {
   // The key's stored form orders bytewise and is not PlainBuffer's: the value is built here.
   char head[1 + 8];
   head[0] = static_cast<char>(value.type);
   if (value.type == ots::ValueType::kInteger) {
     const auto bits = static_cast<uint64_t>(value.i);
     std::memcpy(head + 1, &bits, 8);
-    AppendCell(name, std::string_view(head, 9), {}, nullptr);
+    const uint8_t crc = ots::Crc8(name_crc, head, 9);
+    AppendCell(name, std::string_view(head, 9), {}, nullptr, &crc);
   } else {
     const auto len = static_cast<uint32_t>(value.bytes.size());
     std::memcpy(head + 1, &len, 4);
-    AppendCell(name, std::string_view(head, 5), value.bytes, nullptr);
+    const uint8_t crc = ots::Crc8(ots::Crc8(name_crc, head, 5), value.bytes);
+    AppendCell(name, std::string_view(head, 5), value.bytes, nullptr, &crc);
   }
 }
 

@@ -99,6 +99,8 @@ class PlainBufferRowAppender {
   void BeginRow();
   // REQUIRES: value is INTEGER, STRING or BINARY (a primary-key value).
   void AddPrimaryKeyCell(std::string_view name, const ots::Value& value);
+  // As above, with the CRC-8 of the name known (a scan's key names are the table's, fixed).
+  void AddPrimaryKeyCell(std::string_view name, uint8_t name_crc, const ots::Value& value);
   // `raw_value`: type byte and payload as StoredRowReader::raw_value() gives them.
   void AddAttributeCell(std::string_view name, std::string_view raw_value, int64_t timestamp);
   // As above, with the checksum of the name and value known (StoredRowReader::value_crc()).
