@@ -43,9 +43,11 @@ Status ParseMessage(std::string_view bytes, google::protobuf::MessageLite* messa
 }
 
 // A single-row PlainBuffer field. `what` names it in the error.
-Status DecodeRowField(std::string_view data, std::string_view what, ots::Row* row) {
+// With attribute_crcs, also each attribute's name-and-value checksum, for the store to keep.
+Status DecodeRowField(std::string_view data, std::string_view what, ots::Row* row,
+                      std::vector<uint8_t>* attribute_crcs = nullptr) {
   if (data.empty()) return Invalid("The " + std::string(what) + " is empty.");
-  Status s = ots::DecodeRow(data, row);
+  Status s = ots::DecodeRowWithValueCrcs(data, row, attribute_crcs);
   if (!s.ok()) return Invalid("Invalid " + std::string(what) + ": " + s.message());
   return Status::OK();
 }
@@ -192,6 +194,8 @@ Status Serialize(const google::protobuf::MessageLite& message, std::string* body
 struct Scratch {
   ots::Row row;
   std::vector<ots::Row> rows;
+  // Per row of `rows`, its attributes' name-and-value checksums (BatchWriteRequest).
+  std::vector<std::vector<uint8_t>> attribute_crcs;
   std::string buffer;
 };
 Scratch& ThreadScratch() {
@@ -448,15 +452,18 @@ class RangeSink : public RowSink {
   ots::RowWriter writer_;
 };
 
-void PutVarint(uint64_t v, std::string* out) {
-  char buf[10];
-  int n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
+// A GetRange page is at most 4 MiB and a bit: five varint bytes hold up to 32 GiB.
+constexpr size_t kRowsLengthBytes = 5;
+
+// Writes v as a varint of exactly kRowsLengthBytes bytes: the leading groups carry the
+// continuation bit even where they are zero (protobuf's encoding spec allows such varints and its
+// parsers, C++, Java, Go, protobufjs, Python, decode them to the same value).
+void PutPaddedVarint(uint64_t v, char* out) {
+  for (size_t i = 0; i + 1 < kRowsLengthBytes; ++i) {
+    out[i] = static_cast<char>((v & 0x7F) | 0x80);
     v >>= 7;
   }
-  buf[n++] = static_cast<char>(v);
-  out->append(buf, n);
+  out[kRowsLengthBytes - 1] = static_cast<char>(v);
 }
 
 Status Operation::GetRange() {
@@ -482,18 +489,23 @@ Status Operation::GetRange() {
       req->has_max_versions() ? std::optional<int32_t>(req->max_versions()) : std::nullopt,
       req->has_filter(), req->filter(), &arena_, &range.read));
 
-  // The page is encoded straight from the store's scan into the per-thread buffer, then framed
-  // as GetRangeResponse.rows (field 2) behind the small fields: one copy of the page in all.
-  std::string& rows = scratch.buffer;
-  rows.clear();
-  // Room for a full page from the start: growing by doubling copied each of the 32 workers'
-  // first pages about ten times over, and could leave 8 MiB behind where 4 do.
-  if (rows.capacity() < static_cast<size_t>(ots::kGetRangeMaxBytes) + 64 * 1024) {
-    rows.reserve(static_cast<size_t>(ots::kGetRangeMaxBytes) + 64 * 1024);
-  }
-  RangeSink sink(&rows);
+  // The page is encoded straight from the store's scan into the response body, as its field 2
+  // (`rows`), and the small fields follow it: protobuf parsers take fields in any order, so the
+  // page is never copied. Its length goes in a varint of fixed width (kRowsLengthBytes, padded
+  // with continuation bits, which every protobuf parser reads as the same number) because it is
+  // known only after the scan.
+  std::string& body = *body_;
+  body.clear();
+  // Room for a full page from the start: growing by doubling would copy the page over and over.
+  const size_t page_room = static_cast<size_t>(ots::kGetRangeMaxBytes) + 64 * 1024;
+  if (body.capacity() < page_room) body.reserve(page_room);
+  body.push_back(static_cast<char>((2 << 3) | 2));  // field 2, length-delimited
+  const size_t length_at = body.size();
+  body.append(kRowsLengthBytes, '\0');
+  RangeSink sink(&body);
   TSB_ASSIGN_OR_RETURN(GetRangeResult result, store_->GetRange(instance_, range, &sink));
   summary_->rows = result.rows_returned;
+  PutPaddedVarint(body.size() - length_at - kRowsLengthBytes, body.data() + length_at);
 
   auto* resp = google::protobuf::Arena::CreateMessage<pb::GetRangeResponse>(&arena_);
   SetConsumed(result.consumed, resp->mutable_consumed());
@@ -501,13 +513,8 @@ Status Operation::GetRange() {
     ots::EncodePrimaryKey(result.next_start_primary_key.row().primary_key,
                           resp->mutable_next_start_primary_key());
   }
-  body_->clear();
-  body_->reserve(rows.size() + 64 + resp->ByteSizeLong());
-  // `rows` is required but set below by hand, hence the partial serialization.
-  if (!resp->AppendPartialToString(body_)) return Status::Internal("response serialization failed");
-  body_->push_back(static_cast<char>((2 << 3) | 2));  // field 2, length-delimited
-  PutVarint(rows.size(), body_);
-  body_->append(rows);
+  // `rows` is required but written above by hand, hence the partial serialization.
+  if (!resp->AppendPartialToString(&body)) return Status::Internal("response serialization failed");
   return Status::OK();
 }
 
@@ -561,6 +568,9 @@ Status Operation::BatchGetRow() {
 
   Scratch& scratch = ThreadScratch();
   if (scratch.rows.size() < static_cast<size_t>(total)) scratch.rows.resize(total);
+  if (scratch.attribute_crcs.size() < static_cast<size_t>(total)) {
+    scratch.attribute_crcs.resize(total);
+  }
   std::vector<BatchGetTable> tables(req->tables_size());
   auto* resp = google::protobuf::Arena::CreateMessage<pb::BatchGetRowResponse>(&arena_);
   size_t next_row = 0;
@@ -625,14 +635,18 @@ Status Operation::BatchWriteRow() {
 
   Scratch& scratch = ThreadScratch();
   if (scratch.rows.size() < static_cast<size_t>(total)) scratch.rows.resize(total);
+  if (scratch.attribute_crcs.size() < static_cast<size_t>(total)) {
+    scratch.attribute_crcs.resize(total);
+  }
   // Decode every row first: the 4 MiB limit counts the rows as encoded without the Node SDK's
   // padding (decisions 8), so it is measured on the decoded rows.
   int64_t encoded_bytes = 0;
   size_t next_row = 0;
   for (const auto& table : req->tables()) {
     for (const auto& row : table.rows()) {
+      std::vector<uint8_t>& crcs = scratch.attribute_crcs[next_row];
       ots::Row& decoded = scratch.rows[next_row++];
-      TSB_RETURN_IF_ERROR(DecodeRowField(row.row_change(), "row_change", &decoded));
+      TSB_RETURN_IF_ERROR(DecodeRowField(row.row_change(), "row_change", &decoded, &crcs));
       encoded_bytes += static_cast<int64_t>(ots::EncodedSize(decoded));
     }
   }
@@ -649,6 +663,7 @@ Status Operation::BatchWriteRow() {
   BatchWriteRequest request;
   request.encoded_bytes = encoded_bytes;
   request.tables.resize(req->tables_size());
+  request.attribute_crcs.resize(req->tables_size());
   // index_map[t][r] = position of request row r of table t in request.tables[t].rows, or -1.
   std::vector<std::vector<int>> index_map(req->tables_size());
   next_row = 0;
@@ -658,6 +673,7 @@ Status Operation::BatchWriteRow() {
     BatchWriteTable& out = request.tables[t];
     out.table = table.table_name();
     out.rows.reserve(table.rows_size());
+    request.attribute_crcs[t].reserve(table.rows_size());
     index_map[t].assign(table.rows_size(), -1);
     for (int r = 0; r < table.rows_size(); ++r) {
       const pb::RowInBatchWriteRowRequest& row = table.rows(r);
@@ -673,6 +689,7 @@ Status Operation::BatchWriteRow() {
       DecodeReturnContent(row.has_return_content(), row.return_content(), &write.return_content);
       index_map[t][r] = static_cast<int>(out.rows.size());
       out.rows.push_back(std::move(write));
+      request.attribute_crcs[t].push_back(scratch.attribute_crcs[flat]);
     }
   }
 

@@ -20,18 +20,24 @@ uint64_t DecodeBigEndian64(const char* p) {
   return v;
 }
 
+// Runs once per string key column of every row written: zeros are found with memchr, and the
+// common value without one goes out in a single append.
 void AppendEscaped(std::string_view bytes, std::string* out) {
-  size_t start = 0;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] == '\0') {
-      out->append(bytes.data() + start, i - start + 1);
-      out->push_back('\xFF');
-      start = i + 1;
-    }
+  const char* p = bytes.data();
+  const char* end = p + bytes.size();
+  while (const void* hit = p == end ? nullptr : std::memchr(p, 0, end - p)) {
+    const char* z = static_cast<const char*>(hit);
+    out->append(p, z - p + 1);
+    out->push_back('\xFF');
+    p = z + 1;
   }
-  out->append(bytes.data() + start, bytes.size() - start);
-  out->push_back('\0');
-  out->push_back('\x01');
+  const size_t at = out->size();
+  const size_t n = end - p;
+  out->resize(at + n + 2);
+  char* q = out->data() + at;
+  if (n > 0) std::memcpy(q, p, n);
+  q[n] = '\0';
+  q[n + 1] = '\x01';
 }
 
 // Parses one escaped byte string at key[*pos...]. Without an escaped zero the result views the

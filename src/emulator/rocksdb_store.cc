@@ -25,6 +25,7 @@
 #include "emulator/key_codec.h"
 #include "emulator/row_codec.h"
 #include "emulator/store.h"
+#include "tablestore/crc8.h"
 #include "tsbridge/tablestore/limits.h"
 
 namespace tsb::emulator {
@@ -45,14 +46,25 @@ Status PkMismatch() { return OtsError("OTSInvalidPK", "Primary key schema mismat
 Status ConditionFailed() { return OtsError("OTSConditionCheckFail", "Condition check failed."); }
 
 // [A-Za-z_][A-Za-z0-9_]{0,254} (wire doc B.7).
+// Every attribute name of every row written is checked, so the class of each byte comes from a
+// table: 1 = may start a name (letters, '_'), 2 = may follow (digits too).
+constexpr std::array<uint8_t, 256> MakeNameClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') t[c] = 3;
+    if (c >= '0' && c <= '9') t[c] = 2;
+  }
+  return t;
+}
+constexpr std::array<uint8_t, 256> kNameClasses = MakeNameClasses();
+
 bool IsValidName(std::string_view name) {
   if (name.empty() || name.size() > static_cast<size_t>(ots::kMaxColumnNameBytes)) return false;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  if (!alpha(name[0])) return false;
-  for (char c : name) {
-    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-  }
-  return true;
+  const auto* p = reinterpret_cast<const unsigned char*>(name.data());
+  if ((kNameClasses[p[0]] & 1) == 0) return false;
+  uint8_t all = 2;
+  for (size_t i = 1; i < name.size(); ++i) all &= kNameClasses[p[i]];
+  return all != 0;
 }
 
 bool IsAttributeType(ots::ValueType t) {
@@ -335,6 +347,9 @@ struct PreparedWrite {
   // The request's PK with auto-increment values filled in; empty when the request's own PK
   // cells serve (no auto-increment column), which spares a copy per row.
   std::vector<ots::Cell> filled_pk;
+  // Per attribute cell, the checksum of its name and value (BatchWriteRequest::attribute_crcs);
+  // empty when the request did not give them.
+  std::span<const uint8_t> attribute_crcs;
   bool failed = false;
   std::span<const ots::Cell> pk() const {
     if (!filled_pk.empty()) return filled_pk;
@@ -718,6 +733,15 @@ Status RocksStore::EncodeKey(const TableInfo& table, std::span<const ots::Cell> 
   const auto& schema = table.desc.meta.primary_key;
   if (pk.size() != schema.size()) return PkMismatch();
   key->clear();
+  // Sized once for what the key usually holds (a zero in a string adds a byte; rare).
+  size_t key_size = kRowKeyPrefixSize;
+  for (const ots::Cell& cell : pk) {
+    key_size += 1 + (cell.value && (cell.value->type == ots::ValueType::kString ||
+                                    cell.value->type == ots::ValueType::kBinary)
+                         ? cell.value->bytes.size() + 2
+                         : 8);
+  }
+  key->reserve(key_size);
   AppendTablePrefix(table.id, key);
   bool after_inf = false;
   if (filled_pk) filled_pk->clear();
@@ -930,6 +954,10 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
   pk_cells.resize(schema.size());
   // Names first: DecodeKeyValues fills in only the values, and the CU sizes count the names.
   for (size_t i = 0; i < schema.size(); ++i) pk_cells[i].name = schema[i].name;
+  // Checksummed once per scan, not once per row.
+  thread_local std::vector<uint8_t> pk_name_crcs;
+  pk_name_crcs.resize(schema.size());
+  for (size_t i = 0; i < schema.size(); ++i) pk_name_crcs[i] = ots::Crc8(0, schema[i].name);
   // A row read with every column and no filter goes from its stored form straight into the
   // sink's PlainBuffer: the common scan (an import) then never builds an ots::Row.
   std::string* direct = nullptr;
@@ -958,7 +986,9 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
       // As ReadAttributes and MaterializeRow below, for a plan that selects every column.
       int64_t row_bytes = PkCuSize(pk_cells);
       appender.BeginRow();
-      for (const ots::Cell& c : pk_cells) appender.AddPrimaryKeyCell(c.name, *c.value);
+      for (size_t i = 0; i < pk_cells.size(); ++i) {
+        appender.AddPrimaryKeyCell(pk_cells[i].name, pk_name_crcs[i], *pk_cells[i].value);
+      }
       StoredRowReader reader(stored);
       std::string_view name;
       uint32_t count;
@@ -969,7 +999,11 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
         while (taken < plan.max_versions && reader.NextVersion(&ts, &v)) {
           if (ts >= plan.max_ts) continue;
           if (ts < plan.min_ts) break;  // versions are newest first
-          appender.AddAttributeCell(name, reader.raw_value(), ts);
+          if (reader.has_value_crc()) {
+            appender.AddAttributeCell(name, reader.raw_value(), ts, reader.value_crc());
+          } else {
+            appender.AddAttributeCell(name, reader.raw_value(), ts);
+          }
           row_bytes += CellCuSize(name, v) + version_bytes;
           ++taken;
         }
@@ -1170,9 +1204,15 @@ bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* ba
   thread_local std::string value;
   value.clear();
   StoredRowWriter writer(&value);
+  const bool crcs_known = p.attribute_crcs.size() == attrs.size();
   for (const ots::Cell* c : sorted) {
-    writer.AppendColumn(c->name, 1);
-    writer.AppendVersion(c->timestamp.value_or(now_ms), *c->value);
+    if (crcs_known) {
+      writer.AppendSingleVersionColumn(c->name, c->timestamp.value_or(now_ms), *c->value,
+                                       p.attribute_crcs[static_cast<size_t>(c - attrs.data())]);
+    } else {
+      writer.AppendColumn(c->name, 1);
+      writer.AppendVersion(c->timestamp.value_or(now_ms), *c->value);
+    }
     write_bytes += CellCuSize(c->name, *c->value) + version_bytes;
   }
   rocksdb::Status s = batch->Put(p.key, value);
@@ -1457,6 +1497,9 @@ Status RocksStore::BatchWriteRow(std::string_view instance, const BatchWriteRequ
       p.row_index = r;
       p.table = infos[t].get();
       p.write = &rows_in[r];
+      if (t < request.attribute_crcs.size() && r < request.attribute_crcs[t].size()) {
+        p.attribute_crcs = request.attribute_crcs[t][r];
+      }
       RowWriteResult& res = (*results)[t][r];
       if (p.write->row == nullptr) {
         res.status = ParamInvalid("The row is empty.");

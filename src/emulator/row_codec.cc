@@ -29,42 +29,97 @@ void StoredRowWriter::AppendColumn(std::string_view name, uint32_t count) {
   char buf[4];
   std::memcpy(buf, &count, 4);  // little-endian hosts only (x86-64, aarch64), as the reader
   out_->append(buf, 4);
+  name_ = name;
 }
 
 void StoredRowWriter::AppendVersion(int64_t timestamp, const ots::Value& value) {
-  char buf[8 + 1 + 8];
-  std::memcpy(buf, &timestamp, 8);
-  buf[8] = static_cast<char>(value.type);
+  const size_t crc_at = AppendVersionBytes(timestamp, value, 0);
+  // The value's stored bytes are what the cell checksum covers after the name.
+  (*out_)[crc_at] = static_cast<char>(
+      ots::Crc8(ots::Crc8(0, name_), out_->data() + crc_at + 1, out_->size() - crc_at - 1));
+}
+
+void StoredRowWriter::AppendVersion(int64_t timestamp, const ots::Value& value,
+                                    uint8_t name_value_crc) {
+  AppendVersionBytes(timestamp, value, name_value_crc);
+}
+
+void StoredRowWriter::AppendSingleVersionColumn(std::string_view name, int64_t timestamp,
+                                                const ots::Value& value, uint8_t name_value_crc) {
+  const bool var = value.type == ots::ValueType::kString || value.type == ots::ValueType::kBinary;
+  const size_t payload =
+      var ? 4 + value.bytes.size() : (value.type == ots::ValueType::kBoolean ? 1 : 8);
+  const size_t at = out_->size();
+  out_->resize(at + 1 + name.size() + 4 + 8 + 2 + payload);
+  // Little-endian hosts only, as the reader.
+  char* p = out_->data() + at;
+  *p++ = static_cast<char>(name.size());
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  const uint32_t one = 1;
+  std::memcpy(p, &one, 4);
+  std::memcpy(p + 4, &timestamp, 8);
+  p[12] = static_cast<char>(name_value_crc);
+  p[13] = static_cast<char>(value.type);
+  p += 14;
   switch (value.type) {
     case ots::ValueType::kInteger:
-      std::memcpy(buf + 9, &value.i, 8);
-      out_->append(buf, 17);
+      std::memcpy(p, &value.i, 8);
       break;
     case ots::ValueType::kDouble:
-      std::memcpy(buf + 9, &value.d, 8);
-      out_->append(buf, 17);
+      std::memcpy(p, &value.d, 8);
       break;
     case ots::ValueType::kBoolean:
-      buf[9] = value.b ? 1 : 0;
-      out_->append(buf, 10);
+      *p = value.b ? 1 : 0;
       break;
     default: {  // STRING, BINARY
       const auto len = static_cast<uint32_t>(value.bytes.size());
-      std::memcpy(buf + 9, &len, 4);
-      out_->append(buf, 13);
-      out_->append(value.bytes);
+      std::memcpy(p, &len, 4);
+      if (len > 0) std::memcpy(p + 4, value.bytes.data(), len);
       break;
     }
   }
 }
 
+size_t StoredRowWriter::AppendVersionBytes(int64_t timestamp, const ots::Value& value,
+                                           uint8_t crc) {
+  const size_t crc_at = out_->size() + 8;
+  char buf[8 + 2 + 8];
+  std::memcpy(buf, &timestamp, 8);
+  buf[8] = static_cast<char>(crc);
+  buf[9] = static_cast<char>(value.type);
+  switch (value.type) {
+    case ots::ValueType::kInteger:
+      std::memcpy(buf + 10, &value.i, 8);
+      out_->append(buf, 18);
+      break;
+    case ots::ValueType::kDouble:
+      std::memcpy(buf + 10, &value.d, 8);
+      out_->append(buf, 18);
+      break;
+    case ots::ValueType::kBoolean:
+      buf[10] = value.b ? 1 : 0;
+      out_->append(buf, 11);
+      break;
+    default: {  // STRING, BINARY
+      const auto len = static_cast<uint32_t>(value.bytes.size());
+      std::memcpy(buf + 10, &len, 4);
+      out_->append(buf, 14);
+      out_->append(value.bytes);
+      break;
+    }
+  }
+  return crc_at;
+}
+
 StoredRowReader::StoredRowReader(std::string_view data)
     : p_(data.data()), limit_(data.data() + data.size()) {
-  if (data.empty() || data[0] != kStoredRowVersion) {
+  if (data.empty() || (data[0] != kStoredRowVersion && data[0] != kStoredRowVersionNoCrc)) {
     ok_ = false;
     p_ = limit_;
     return;
   }
+  has_crc_ = data[0] == kStoredRowVersion;
   ++p_;
 }
 
@@ -96,14 +151,16 @@ bool StoredRowReader::NextColumn(std::string_view* name, uint32_t* count) {
 
 bool StoredRowReader::NextVersion(int64_t* timestamp, ots::Value* value) {
   if (!ok_ || remaining_ == 0) return false;
-  if (limit_ - p_ < 9) {
+  const size_t head = has_crc_ ? 10 : 9;
+  if (static_cast<size_t>(limit_ - p_) < head) {
     ok_ = false;
     return false;
   }
   *timestamp = static_cast<int64_t>(DecodeFixed64(p_));
-  value->type = static_cast<ots::ValueType>(p_[8]);
-  const char* raw_begin = p_ + 8;
-  p_ += 9;
+  if (has_crc_) value_crc_ = static_cast<uint8_t>(p_[8]);
+  const char* raw_begin = p_ + head - 1;
+  value->type = static_cast<ots::ValueType>(*raw_begin);
+  p_ += head;
   size_t avail = limit_ - p_;
   switch (value->type) {
     case ots::ValueType::kInteger:
@@ -163,7 +220,8 @@ void PlainBufferRowAppender::BeginRow() {
 // One whole cell: 03 04 len name 05 len value [07 ts] 0A crc, where the value is `value_head`
 // followed by `value_tail`, written into room made once. Returns the cell's CRC-8.
 uint8_t PlainBufferRowAppender::AppendCell(std::string_view name, std::string_view value_head,
-                                           std::string_view value_tail, const int64_t* ts) {
+                                           std::string_view value_tail, const int64_t* ts,
+                                           const uint8_t* known_crc) {
   const size_t value_len = value_head.size() + value_tail.size();
   const size_t n = 6 + name.size() + 5 + value_len + (ts ? 9 : 0) + 2;
   const size_t at = out_->size();
@@ -189,7 +247,7 @@ uint8_t PlainBufferRowAppender::AppendCell(std::string_view name, std::string_vi
   const char* value_at = p;
   put(value_head);
   put(value_tail);
-  uint8_t crc = ots::Crc8(ots::Crc8(0, name), value_at, value_len);
+  uint8_t crc = known_crc ? *known_crc : ots::Crc8(ots::Crc8(0, name), value_at, value_len);
   if (ts) {
     *p++ = static_cast<char>(ots::pb_format::kTagCellTimestamp);
     const auto bits = static_cast<uint64_t>(*ts);
@@ -204,17 +262,24 @@ uint8_t PlainBufferRowAppender::AppendCell(std::string_view name, std::string_vi
 }
 
 void PlainBufferRowAppender::AddPrimaryKeyCell(std::string_view name, const ots::Value& value) {
+  AddPrimaryKeyCell(name, ots::Crc8(0, name), value);
+}
+
+void PlainBufferRowAppender::AddPrimaryKeyCell(std::string_view name, uint8_t name_crc,
+                                               const ots::Value& value) {
   // The key's stored form orders bytewise and is not PlainBuffer's: the value is built here.
   char head[1 + 8];
   head[0] = static_cast<char>(value.type);
   if (value.type == ots::ValueType::kInteger) {
     const auto bits = static_cast<uint64_t>(value.i);
     std::memcpy(head + 1, &bits, 8);
-    AppendCell(name, std::string_view(head, 9), {}, nullptr);
+    const uint8_t crc = ots::Crc8(name_crc, head, 9);
+    AppendCell(name, std::string_view(head, 9), {}, nullptr, &crc);
   } else {
     const auto len = static_cast<uint32_t>(value.bytes.size());
     std::memcpy(head + 1, &len, 4);
-    AppendCell(name, std::string_view(head, 5), value.bytes, nullptr);
+    const uint8_t crc = ots::Crc8(ots::Crc8(name_crc, head, 5), value.bytes);
+    AppendCell(name, std::string_view(head, 5), value.bytes, nullptr, &crc);
   }
 }
 
@@ -225,6 +290,15 @@ void PlainBufferRowAppender::AddAttributeCell(std::string_view name, std::string
     in_attributes_ = true;
   }
   AppendCell(name, raw_value, {}, &timestamp);
+}
+
+void PlainBufferRowAppender::AddAttributeCell(std::string_view name, std::string_view raw_value,
+                                              int64_t timestamp, uint8_t name_value_crc) {
+  if (!in_attributes_) {
+    out_->push_back(static_cast<char>(ots::pb_format::kTagRowData));
+    in_attributes_ = true;
+  }
+  AppendCell(name, raw_value, {}, &timestamp, &name_value_crc);
 }
 
 void PlainBufferRowAppender::EndRow() {

@@ -1,9 +1,17 @@
 // The stored row: the RocksDB value under a row key (key_codec.h), holding the attribute cells.
 //
-//   row      := 0x01 column*                 (format version byte; never reuse a version)
+//   row      := 0x02 column*                 (format version byte; never reuse a version)
 //   column   := name_len:u8 name count:u32 version{count}
-//   version  := ts:i64 type:u8 payload      (integers little-endian)
+//   version  := ts:i64 crc:u8 type:u8 payload (integers little-endian)
 //   payload  := INTEGER/DOUBLE 8 bytes | BOOLEAN 1 byte | STRING/BINARY len:u32 bytes
+//
+// `crc` is PlainBuffer's cell checksum (wire doc B.4) over the column's name and this version's
+// type and payload, before the timestamp is folded in: a read then writes the cell without
+// checksumming its name and value again, and a write takes it from the request's decoding
+// (ots::DecodeRowWithValueCrcs), where it was computed anyway.
+//
+// Version 0x01, the format before, is the same without the crc byte; rows written by it are still
+// read (stores written by earlier builds open unchanged, and a rewritten row becomes 0x02).
 //
 // Columns are sorted by name (bytewise), versions newest first, so a read walks the value once
 // and emits cells in the order the service returns them, and the reader never allocates: names
@@ -19,7 +27,9 @@
 
 namespace tsb::emulator {
 
-inline constexpr char kStoredRowVersion = 0x01;
+inline constexpr char kStoredRowVersion = 0x02;
+// The format without per-version checksums: read, never written.
+inline constexpr char kStoredRowVersionNoCrc = 0x01;
 
 // Appends an encoded row piece by piece. REQUIRES: columns in ascending name order, each column's
 // versions newest first, exactly `count` versions after AppendColumn.
@@ -29,9 +39,20 @@ class StoredRowWriter {
   void AppendColumn(std::string_view name, uint32_t count);
   // REQUIRES: value.type is INTEGER, DOUBLE, BOOLEAN, STRING or BINARY.
   void AppendVersion(int64_t timestamp, const ots::Value& value);
+  // As above, with the checksum of the column's name and this value already known (a request
+  // cell's, from ots::DecodeRowWithValueCrcs). REQUIRES: it is that checksum.
+  void AppendVersion(int64_t timestamp, const ots::Value& value, uint8_t name_value_crc);
+  // A column of exactly one version with its checksum known, in one append: the same bytes as
+  // AppendColumn(name, 1) then AppendVersion(timestamp, value, name_value_crc).
+  void AppendSingleVersionColumn(std::string_view name, int64_t timestamp, const ots::Value& value,
+                                 uint8_t name_value_crc);
 
  private:
+  // Appends the version with a placeholder checksum; returns where the checksum byte is.
+  size_t AppendVersionBytes(int64_t timestamp, const ots::Value& value, uint8_t crc);
+
   std::string* out_;
+  std::string_view name_;  // of the column appended last
 };
 
 // Walks an encoded row. Every length is checked; a malformed value ends the walk with ok()
@@ -50,6 +71,10 @@ class StoredRowReader {
   // byte for byte PlainBuffer's cell value (wire doc B.1: type, then the little-endian payload,
   // strings as u32 length and bytes), so a reader can copy them into an answer undecoded.
   std::string_view raw_value() const { return raw_value_; }
+  // Whether the row keeps each version's checksum (format 0x02), and the checksum of the column's
+  // name and the value NextVersion last returned.
+  bool has_value_crc() const { return has_crc_; }
+  uint8_t value_crc() const { return value_crc_; }
 
  private:
   bool SkipRemainingVersions();
@@ -58,6 +83,8 @@ class StoredRowReader {
   const char* limit_;
   uint32_t remaining_ = 0;
   bool ok_ = true;
+  bool has_crc_ = true;
+  uint8_t value_crc_ = 0;
   std::string_view raw_value_;
 };
 
@@ -72,16 +99,23 @@ class PlainBufferRowAppender {
   void BeginRow();
   // REQUIRES: value is INTEGER, STRING or BINARY (a primary-key value).
   void AddPrimaryKeyCell(std::string_view name, const ots::Value& value);
+  // As above, with the CRC-8 of the name known (a scan's key names are the table's, fixed).
+  void AddPrimaryKeyCell(std::string_view name, uint8_t name_crc, const ots::Value& value);
   // `raw_value`: type byte and payload as StoredRowReader::raw_value() gives them.
   void AddAttributeCell(std::string_view name, std::string_view raw_value, int64_t timestamp);
+  // As above, with the checksum of the name and value known (StoredRowReader::value_crc()).
+  void AddAttributeCell(std::string_view name, std::string_view raw_value, int64_t timestamp,
+                        uint8_t name_value_crc);
   void EndRow();
   // Bytes of the row begun last (valid after EndRow), and taking it back out.
   size_t row_bytes() const { return out_->size() - row_start_; }
   void DiscardRow() { out_->resize(row_start_); }
 
  private:
+  // known_crc: the checksum of the name and value, or null to compute it.
   uint8_t AppendCell(std::string_view name, std::string_view value_head,
-                     std::string_view value_tail, const int64_t* ts);
+                     std::string_view value_tail, const int64_t* ts,
+                     const uint8_t* known_crc = nullptr);
 
   std::string* out_;
   size_t row_start_ = 0;

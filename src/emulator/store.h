@@ -174,6 +174,10 @@ struct BatchWriteRequest {
   std::vector<BatchWriteTable> tables;
   // Sum of the encoded PlainBuffer row_change bytes (decisions 8); -1 = let the Store estimate.
   int64_t encoded_bytes = -1;
+  // Optional: attribute_crcs[t][r][i] is the checksum of the name and value of attribute i of
+  // tables[t].rows[r] (ots::DecodeRowWithValueCrcs), which the store keeps with the value. Rows
+  // without them (empty, or sizes that do not match) are checksummed by the store.
+  std::vector<std::vector<std::span<const uint8_t>>> attribute_crcs;
 };
 
 // ---------------------------------------------------------------------------------------------

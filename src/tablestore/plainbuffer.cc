@@ -221,7 +221,9 @@ class Decoder {
   }
 
   // Decodes one row (no header) into *row, which the caller has cleared.
-  bool DecodeRow(Row* row) {
+  // attribute_crcs, when given, receives each attribute cell's checksum over its name and value
+  // alone (what DecodeRowWithValueCrcs documents).
+  bool DecodeRow(Row* row, std::vector<uint8_t>* attribute_crcs = nullptr) {
     uint8_t row_crc = 0;
     uint8_t cell_crc = 0;
     if (!NeedTag()) return false;
@@ -236,8 +238,12 @@ class Decoder {
     if (peek() == kTagRowData) {
       ++pos_;
       while (!at_end() && peek() == kTagCell) {
-        if (!DecodeCell(&row->attributes.emplace_back(), &cell_crc)) return false;
+        uint8_t name_value_crc = 0;
+        if (!DecodeCell(&row->attributes.emplace_back(), &cell_crc, &name_value_crc)) {
+          return false;
+        }
         row_crc = Crc8Byte(row_crc, cell_crc);
+        if (attribute_crcs != nullptr) attribute_crcs->push_back(name_value_crc);
       }
     }
     if (!NeedTag()) return false;
@@ -333,7 +339,17 @@ class Decoder {
     return true;
   }
 
+  // Every cell takes two of these (name and checksum tags): the expected tag is checked inline,
+  // the error message built out of line.
   bool ExpectTag(uint8_t tag) {
+    if (!at_end() && peek() == tag) [[likely]] {
+      ++pos_;
+      return true;
+    }
+    return MissingTag(tag);
+  }
+
+  [[gnu::noinline]] bool MissingTag(uint8_t tag) {
     if (at_end()) {
       return Fail(pos_, std::string("truncated: expected ") + TagName(tag) +
                             ", found the end of the buffer");
@@ -361,7 +377,7 @@ class Decoder {
                         " bytes, " + std::to_string(left()) + " left in the buffer");
   }
 
-  bool DecodeCell(Cell* cell, uint8_t* crc_out) {
+  bool DecodeCell(Cell* cell, uint8_t* crc_out, uint8_t* name_value_crc_out = nullptr) {
     size_t cell_start = pos_;
     ++pos_;  // TAG_CELL, checked by the caller
     if (!ExpectTag(kTagCellName)) return false;
@@ -387,6 +403,7 @@ class Decoder {
       }
       crc = CrcValue(crc, v);
     }
+    if (name_value_crc_out != nullptr) *name_value_crc_out = crc;
     bool has_op = false;
     if (!at_end() && peek() == kTagCellType) {
       size_t at = pos_;
@@ -592,9 +609,15 @@ void RowWriter::EndRow(bool delete_marker) {
 // Decoding
 
 Status DecodeRow(std::string_view data, Row* row) {
+  return DecodeRowWithValueCrcs(data, row, nullptr);
+}
+
+Status DecodeRowWithValueCrcs(std::string_view data, Row* row,
+                              std::vector<uint8_t>* attribute_crcs) {
   row->clear();
+  if (attribute_crcs != nullptr) attribute_crcs->clear();
   Decoder d(data, 0);
-  if (!d.Header() || !d.DecodeRow(row)) return d.status();
+  if (!d.Header() || !d.DecodeRow(row, attribute_crcs)) return d.status();
   // The Node SDK over-sizes some request buffers and sends the zero tail (wire doc B.6).
   for (size_t i = d.pos(); i < data.size(); ++i) {
     if (data[i] != 0) {

@@ -151,6 +151,14 @@ class RowWriter {
 // `next_start_primary_key` means "no row" / "done", so callers check for empty first.
 Status DecodeRow(std::string_view data, Row* row);
 
+// As DecodeRow, and *attribute_crcs (cleared first) gets one byte per attribute cell, in order:
+// the cell's CRC-8 over its name and value only, before its timestamp and op are folded in (B.4).
+// The cell checksum has been verified, so a store that keeps this byte with the value can later
+// write the cell under any timestamp without checksumming its name and value again (the
+// emulator's stored rows do). A cell without a value gets the CRC-8 of its name.
+Status DecodeRowWithValueCrcs(std::string_view data, Row* row,
+                              std::vector<uint8_t>* attribute_crcs);
+
 // Iterates over the rows of a multi-row buffer (GetRange `rows`). An empty buffer and a
 // header-only buffer both hold zero rows.
 //   RowReader reader(data);

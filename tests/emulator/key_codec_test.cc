@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "emulator/row_codec.h"
+#include "tablestore/crc8.h"
+#include "tablestore/plainbuffer.h"
 
 namespace tsb::emulator {
 namespace {
@@ -244,11 +246,114 @@ TEST_CASE("row codec: round trip and truncation") {
     if (cut != 1 && cut != data.size()) {
       bool boundary = false;
       StoredRowReader probe(data);
-      // Boundary after column "a": header(1) + 1+1+4 + (9+8) + (9+4+3).
-      boundary = cut == 1 + 6 + 17 + 16;
+      // Boundary after column "a": header(1) + 1+1+4 + (10+8) + (10+4+3).
+      boundary = cut == 1 + 6 + 18 + 17;
       CHECK(t.ok() == boundary);
     }
   }
+}
+
+// Each version keeps PlainBuffer's cell checksum of the column name and its value (wire doc
+// B.4), checked here against the codec: a cell encoded by ots::EncodeRow carries
+// Crc8U64(that checksum, timestamp) as its own.
+TEST_CASE("row codec: each version keeps the checksum of its name and value") {
+  const std::vector<std::pair<std::string, Value>> cells = {
+      {"a", Value::Integer(-5)},
+      {"bb", Value::String(std::string_view("x\0y", 3))},
+      {"ccc", Value::Double(1.5)},
+      {"d", Value::Boolean(true)},
+      {"e", Value::Boolean(false)},
+      {"f", Value::Binary("")},
+      {std::string(255, 'n'), Value::String(std::string(1000, 's'))}};
+  std::string data;
+  StoredRowWriter w(&data);
+  std::string given;
+  StoredRowWriter g(&given);
+  std::string single;
+  StoredRowWriter one(&single);
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const auto& [name, value] = cells[i];
+    const auto ts = static_cast<int64_t>(1700000000000 + i);
+    ots::Row row;
+    row.attributes.push_back({name, value, ots::CellOp::kPut, ts});
+    std::string encoded;
+    ots::EncodeRow(row, &encoded);
+    ots::Row decoded;
+    std::vector<uint8_t> crcs;
+    REQUIRE(ots::DecodeRowWithValueCrcs(encoded, &decoded, &crcs).ok());
+    REQUIRE(crcs.size() == 1);
+    // The cell checksum is the byte before the row's 09 crc trailer.
+    const auto cell_crc = static_cast<uint8_t>(encoded[encoded.size() - 3]);
+    CHECK(ots::Crc8U64(crcs[0], static_cast<uint64_t>(ts)) == cell_crc);
+    w.AppendColumn(name, 1);
+    w.AppendVersion(ts, value);
+    g.AppendColumn(name, 1);
+    g.AppendVersion(ts, decoded.attributes[0].value.value(), crcs[0]);
+    one.AppendSingleVersionColumn(name, ts, decoded.attributes[0].value.value(), crcs[0]);
+
+    StoredRowReader r(data);
+    std::string_view n;
+    uint32_t count;
+    int64_t got_ts = 0;
+    Value v;
+    for (size_t k = 0; k <= i; ++k) REQUIRE(r.NextColumn(&n, &count));
+    REQUIRE(r.NextVersion(&got_ts, &v));
+    CHECK(r.has_value_crc());
+    CHECK(r.value_crc() == crcs[0]);
+    CHECK(ots::Crc8(ots::Crc8(0, name), r.raw_value()) == crcs[0]);
+  }
+  // Given or computed, the checksum and so the stored bytes are the same.
+  CHECK(given == data);
+  CHECK(single == data);
+  CHECK(data[0] == kStoredRowVersion);
+}
+
+// Rows written before versions kept their checksum (format 0x01) are still read.
+TEST_CASE("row codec: reads rows of format 0x01 and refuses unknown formats") {
+  std::string v1;
+  v1.push_back(kStoredRowVersionNoCrc);
+  v1 += std::string(
+      "\x01"
+      "a"
+      "\x02\0\0\0",
+      6);
+  v1 += std::string(
+      "\xc8\0\0\0\0\0\0\0"
+      "\x00"
+      "\xfb\xff\xff\xff\xff\xff\xff\xff",
+      17);
+  v1 += std::string(
+      "\x64\0\0\0\0\0\0\0"
+      "\x03"
+      "\x02\0\0\0"
+      "hi",
+      15);
+  StoredRowReader r(v1);
+  std::string_view name;
+  uint32_t count;
+  int64_t ts;
+  Value v;
+  REQUIRE(r.NextColumn(&name, &count));
+  CHECK(name == "a");
+  CHECK(count == 2);
+  CHECK_FALSE(r.has_value_crc());
+  REQUIRE(r.NextVersion(&ts, &v));
+  CHECK(ts == 200);
+  CHECK(v.type == ots::ValueType::kInteger);
+  CHECK(v.i == -5);
+  CHECK(r.raw_value() == std::string_view("\x00\xfb\xff\xff\xff\xff\xff\xff\xff", 9));
+  REQUIRE(r.NextVersion(&ts, &v));
+  CHECK(ts == 100);
+  CHECK(v.bytes == "hi");
+  CHECK_FALSE(r.NextVersion(&ts, &v));
+  CHECK_FALSE(r.NextColumn(&name, &count));
+  CHECK(r.ok());
+
+  std::string unknown = v1;
+  unknown[0] = 0x03;
+  StoredRowReader u(unknown);
+  CHECK_FALSE(u.NextColumn(&name, &count));
+  CHECK_FALSE(u.ok());
 }
 
 }  // namespace

@@ -876,6 +876,85 @@ TEST_CASE("store: GetRange copies stored rows into PlainBuffer as the codec enco
   CHECK(copied.via_on_row == 0);
 }
 
+// BatchWriteRow PUTs that bring their cells' name-and-value checksums (as the server's decoding
+// gives them) store those; GetRange then copies them into the page. The bytes must be the codec's
+// own encoding of the same rows, and a wrong checksum must show: the store does use them.
+TEST_CASE("store: BatchWriteRow keeps the request's cell checksums, GetRange copies them") {
+  Fixture f;
+  f.CreateSimple();
+  const std::string zeros("a\0b\0", 4);
+  std::deque<RowBuilder> builders;
+  for (int i = 0; i < 5; ++i) {
+    builders.emplace_back()
+        .PkI("pk", i)
+        .ColS("s", "text-" + std::to_string(i))
+        .ColI("i", INT64_MIN + i, kStartMs - 100 - i)
+        .Col("d", Value::Double(-0.25 * i))
+        .Col("b", Value::Boolean(i % 2 == 0))
+        .Col("x", Value::Binary(zeros))
+        .ColS("e", "");
+  }
+  builders.emplace_back().PkI("pk", 5);  // no attributes
+  // What the server does: encode, decode with the checksums.
+  std::deque<std::string> encoded;
+  std::deque<ots::Row> decoded;
+  std::vector<std::vector<uint8_t>> crcs(builders.size());
+  auto write = [&](bool corrupt) {
+    BatchWriteRequest req;
+    req.tables.push_back({"t", {}});
+    req.attribute_crcs.emplace_back();
+    for (size_t i = 0; i < builders.size(); ++i) {
+      ots::EncodeRow(builders[i].row(), &encoded.emplace_back());
+      REQUIRE(ots::DecodeRowWithValueCrcs(encoded.back(), &decoded.emplace_back(), &crcs[i]).ok());
+      if (corrupt && !crcs[i].empty()) crcs[i][0] ^= 0x5a;
+      RowWrite w;
+      w.row = &decoded.back();
+      req.tables[0].rows.push_back(std::move(w));
+      req.attribute_crcs[0].push_back(crcs[i]);
+    }
+    std::vector<std::vector<RowWriteResult>> results;
+    REQUIRE(f.store->BatchWriteRow(kInst, req, &results).ok());
+    for (auto& r : results[0]) REQUIRE(r.status.ok());
+  };
+  const std::vector<ots::Cell> min = Bound({{"pk", Value::InfMin()}});
+  const std::vector<ots::Cell> max = Bound({{"pk", Value::InfMax()}});
+  GetRangeRequest fwd;
+  fwd.table = "t";
+  fwd.inclusive_start = min;
+  fwd.exclusive_end = max;
+  write(false);
+  int64_t n = 0;
+  std::string bytes = CompareRangeEncodings(f, fwd, &n);
+  CHECK(n == 6);
+  std::vector<ots::Row> rows;
+  REQUIRE(ots::DecodeRows(bytes, &rows).ok());
+  GetRangeRequest bwd = fwd;
+  bwd.direction = Direction::kBackward;
+  std::swap(bwd.inclusive_start, bwd.exclusive_end);
+  CompareRangeEncodings(f, bwd);
+
+  write(true);
+  DirectSink direct;
+  REQUIRE(f.store->GetRange(kInst, fwd, &direct).ok());
+  std::vector<ots::Row> bad;
+  CHECK_FALSE(ots::DecodeRows(direct.bytes, &bad).ok());
+}
+
+TEST_CASE("store: attribute names are letters, digits and '_', not starting with a digit") {
+  Fixture f;
+  f.CreateSimple();
+  for (const std::string& ok :
+       std::vector<std::string>{"a", "_", "Z9", "_0_a", "abcXYZ_019", std::string(255, 'n')}) {
+    CHECK_MESSAGE(f.Put("t", RowBuilder().PkI("pk", 1).ColI(ok, 1)).ok(), ok);
+  }
+  for (std::string bad : {std::string(), std::string("9a"), std::string("a-b"), std::string("a b"),
+                          std::string("\xc3\xa9"), std::string("a\0", 2), std::string("a\x80"),
+                          std::string(256, 'n')}) {
+    Status s = f.Put("t", RowBuilder().PkI("pk", 1).ColI(bad, 1));
+    CHECK_MESSAGE(s.message().find("Invalid column name") != std::string::npos, s.ToString());
+  }
+}
+
 TEST_CASE("store: GetRange pages of copied rows stop at 4 MiB") {
   Fixture f;
   f.CreateSimple("big");

@@ -170,6 +170,16 @@ TEST_CASE("crc8: check value and table entries (wire doc B.4)") {
     }
   }
   CHECK(Crc8(0, text) == Crc8Bitwise(0, text));
+  // Integers fold in one sliced step, least-significant byte first (their wire order).
+  for (size_t off = 0; off + 8 <= 64; ++off) {
+    uint64_t v64;
+    uint32_t v32;
+    std::memcpy(&v64, text.data() + off, 8);
+    std::memcpy(&v32, text.data() + off, 4);
+    const auto seed = static_cast<uint8_t>(off * 37);
+    REQUIRE(Crc8U64(seed, v64) == Crc8Bitwise(seed, std::string_view(text.data() + off, 8)));
+    REQUIRE(Crc8U32(seed, v32) == Crc8Bitwise(seed, std::string_view(text.data() + off, 4)));
+  }
   // Intermediate values of fixture (a)'s first cell and its row checksum.
   uint8_t crc = 0;
   const uint8_t want[] = {0x57, 0xb4, 0x0c, 0x23, 0xe9, 0x91, 0xfe, 0xd4};
