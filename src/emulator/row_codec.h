@@ -21,6 +21,9 @@ namespace tsb::emulator {
 
 inline constexpr char kStoredRowVersion = 0x01;
 
+void AppendStoredVersion(std::string* out, int64_t timestamp, const ots::Value& value);
+void AppendStoredVersionRaw(std::string* out, int64_t timestamp, std::string_view raw_value);
+
 // Appends an encoded row piece by piece. REQUIRES: columns in ascending name order, each column's
 // versions newest first, exactly `count` versions after AppendColumn.
 class StoredRowWriter {
@@ -28,7 +31,13 @@ class StoredRowWriter {
   explicit StoredRowWriter(std::string* out) : out_(out) { out_->push_back(kStoredRowVersion); }
   void AppendColumn(std::string_view name, uint32_t count);
   // REQUIRES: value.type is INTEGER, DOUBLE, BOOLEAN, STRING or BINARY.
-  void AppendVersion(int64_t timestamp, const ots::Value& value);
+  void AppendVersion(int64_t timestamp, const ots::Value& value) {
+    AppendStoredVersion(out_, timestamp, value);
+  }
+  // `raw_value`: type byte and payload as StoredRowReader::raw_value() gives them.
+  void AppendRawVersion(int64_t timestamp, std::string_view raw_value) {
+    AppendStoredVersionRaw(out_, timestamp, raw_value);
+  }
 
  private:
   std::string* out_;
@@ -88,6 +97,13 @@ class PlainBufferRowAppender {
   uint8_t row_crc_ = 0;
   bool in_attributes_ = false;
 };
+
+// One version in its stored form (ts, type byte, payload), for the update operands of
+// row_merge.h, which carry cells in the stored row's own encoding so a merge copies them as bytes.
+void AppendStoredVersion(std::string* out, int64_t timestamp, const ots::Value& value);
+void AppendStoredVersionRaw(std::string* out, int64_t timestamp, std::string_view raw_value);
+// Bytes of the stored value (type byte and payload) at the start of `data`; 0 when malformed.
+size_t StoredValueSize(std::string_view data);
 
 // Wire-doc A.5 sizes: STRING/BINARY their length, INTEGER/DOUBLE 8, BOOLEAN 1.
 int64_t ValueDataSize(const ots::Value& value);
