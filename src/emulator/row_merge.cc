@@ -1,6 +1,7 @@
 #include "emulator/row_merge.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "emulator/row_codec.h"
@@ -122,6 +123,59 @@ bool ApplyOperand(std::string_view operand, std::vector<Column>* cols) {
   return true;
 }
 
+// The fold every read of a freshly exported row makes: no old row and a single update that only
+// puts, each column once. Its cells become the row as they are, sorted by name, with none of
+// the general fold's per-column vectors. Returns false, having written nothing, for any other
+// operand (the general fold then takes it).
+bool FoldSinglePutUpdate(std::string_view operand, std::string* out) {
+  struct PutCell {
+    std::string_view name;
+    int64_t ts;
+    std::string_view raw;
+  };
+  thread_local std::vector<PutCell> cells;
+  cells.clear();
+  if (operand.empty() || operand[0] != kUpdateOperandVersion) return false;
+  const char* p = operand.data() + 1;
+  const char* limit = operand.data() + operand.size();
+  int64_t now_ms;
+  int32_t ttl_sec, max_versions;
+  uint32_t count;
+  if (!Take(&p, limit, &now_ms) || !Take(&p, limit, &ttl_sec) || !Take(&p, limit, &max_versions) ||
+      !Take(&p, limit, &count) || max_versions < 1) {
+    return false;
+  }
+  const int64_t floor = ttl_sec == -1 ? INT64_MIN : now_ms - int64_t{ttl_sec} * 1000;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint8_t op, name_len;
+    int64_t ts;
+    if (!Take(&p, limit, &op) || op != static_cast<uint8_t>(ots::CellOp::kPut) ||
+        !Take(&p, limit, &name_len) || static_cast<size_t>(limit - p) < name_len) {
+      return false;
+    }
+    std::string_view name(p, name_len);
+    p += name_len;
+    if (!Take(&p, limit, &ts) || ts < floor) return false;
+    const size_t n = StoredValueSize(std::string_view(p, limit - p));
+    if (n == 0) return false;
+    cells.push_back({name, ts, std::string_view(p, n)});
+    p += n;
+  }
+  if (p != limit) return false;  // a second update follows
+  std::sort(cells.begin(), cells.end(),
+            [](const PutCell& a, const PutCell& b) { return a.name < b.name; });
+  for (size_t i = 1; i < cells.size(); ++i) {
+    if (cells[i].name == cells[i - 1].name) return false;
+  }
+  out->clear();
+  StoredRowWriter writer(out);
+  for (const PutCell& c : cells) {
+    writer.AppendColumn(c.name, 1);
+    writer.AppendRawVersion(c.ts, c.raw);
+  }
+  return true;
+}
+
 class RowUpdateMergeOperator final : public rocksdb::MergeOperator {
  public:
   const char* Name() const override { return "tsbridge.RowUpdate"; }
@@ -190,6 +244,7 @@ void UpdateOperandWriter::DeleteAllVersions(std::string_view name) {
 
 bool FoldUpdates(const std::string_view* base, const std::vector<std::string_view>& operands,
                  std::string* out) {
+  if (!base && operands.size() == 1 && FoldSinglePutUpdate(operands[0], out)) return true;
   thread_local std::vector<Column> cols;
   cols.clear();
   if (base && !LoadBase(*base, &cols)) return false;

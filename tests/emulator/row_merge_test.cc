@@ -370,6 +370,50 @@ TEST_CASE("FoldUpdates: exact stored bytes") {
   REQUIRE(FoldUpdates(&t, {drop_newest}, &out));
   CHECK(out == only_200);
 
+  // A new row from one update of puts (the fold of every freshly exported row): columns sorted,
+  // one version each, a version older than the TTL floor dropped, a repeated column merged.
+  std::string fresh;
+  {
+    UpdateOperandWriter w(&fresh, 10'000, 5, 1, 3);  // TTL floor: 5000
+    w.Put("z", 9000, Value::Integer(1));
+    w.Put("m", 8000, Value::Boolean(true));
+    w.Put("a", 7000, Value::Double(0.5));
+  }
+  std::string sorted;
+  {
+    StoredRowWriter w(&sorted);
+    w.AppendColumn("a", 1);
+    w.AppendVersion(7000, Value::Double(0.5));
+    w.AppendColumn("m", 1);
+    w.AppendVersion(8000, Value::Boolean(true));
+    w.AppendColumn("z", 1);
+    w.AppendVersion(9000, Value::Integer(1));
+  }
+  REQUIRE(FoldUpdates(nullptr, {fresh}, &out));
+  CHECK(out == sorted);
+  std::string stale;
+  {
+    UpdateOperandWriter w(&stale, 10'000, 5, 1, 2);
+    w.Put("z", 9000, Value::Integer(1));
+    w.Put("z", 9500, Value::Integer(3));
+  }
+  std::string newest_z;
+  {
+    StoredRowWriter w(&newest_z);
+    w.AppendColumn("z", 1);
+    w.AppendVersion(9500, Value::Integer(3));
+  }
+  REQUIRE(FoldUpdates(nullptr, {stale}, &out));
+  CHECK(out == newest_z);
+  std::string expired;
+  {
+    UpdateOperandWriter w(&expired, 10'000, 5, 1, 2);
+    w.Put("old", 4999, Value::Integer(2));
+    w.Put("z", 9500, Value::Integer(3));
+  }
+  REQUIRE(FoldUpdates(nullptr, {expired}, &out));
+  CHECK(out == newest_z);
+
   CHECK_FALSE(FoldUpdates(&b, {std::string_view(op1).substr(0, op1.size() - 3)}, &out));
   CHECK_FALSE(FoldUpdates(&b, {std::string_view("\x01", 1)}, &out));
 }
