@@ -81,6 +81,33 @@ void StoredRowWriter::AppendSingleVersionColumn(std::string_view name, int64_t t
   }
 }
 
+void AppendStoredVersion(std::string* out, int64_t timestamp, const ots::Value& value) {
+  char buf[8 + 1 + 8];
+  std::memcpy(buf, &timestamp, 8);
+  buf[8] = static_cast<char>(value.type);
+  switch (value.type) {
+    case ots::ValueType::kInteger:
+      std::memcpy(buf + 9, &value.i, 8);
+      out->append(buf, 17);
+      break;
+    case ots::ValueType::kDouble:
+      std::memcpy(buf + 9, &value.d, 8);
+      out->append(buf, 17);
+      break;
+    case ots::ValueType::kBoolean:
+      buf[9] = value.b ? 1 : 0;
+      out->append(buf, 10);
+      break;
+    default: {  // STRING, BINARY
+      const auto len = static_cast<uint32_t>(value.bytes.size());
+      std::memcpy(buf + 9, &len, 4);
+      out->append(buf, 13);
+      out->append(value.bytes);
+      break;
+    }
+  }
+}
+
 size_t StoredRowWriter::AppendVersionBytes(int64_t timestamp, const ots::Value& value,
                                            uint8_t crc) {
   const size_t crc_at = out_->size() + 8;
@@ -110,6 +137,39 @@ size_t StoredRowWriter::AppendVersionBytes(int64_t timestamp, const ots::Value& 
     }
   }
   return crc_at;
+}
+
+void StoredRowWriter::AppendRawVersion(int64_t timestamp, std::string_view raw_value) {
+  AppendRawVersion(timestamp, raw_value, ots::Crc8(ots::Crc8(0, name_), raw_value));
+}
+
+void StoredRowWriter::AppendRawVersion(int64_t timestamp, std::string_view raw_value,
+                                       uint8_t name_value_crc) {
+  char buf[9];
+  std::memcpy(buf, &timestamp, 8);
+  buf[8] = static_cast<char>(name_value_crc);
+  out_->append(buf, 9);
+  out_->append(raw_value);
+}
+
+size_t StoredValueSize(std::string_view data) {
+  if (data.empty()) return 0;
+  const size_t avail = data.size() - 1;
+  switch (static_cast<ots::ValueType>(data[0])) {
+    case ots::ValueType::kInteger:
+    case ots::ValueType::kDouble:
+      return avail < 8 ? 0 : 9;
+    case ots::ValueType::kBoolean:
+      return avail < 1 ? 0 : 2;
+    case ots::ValueType::kString:
+    case ots::ValueType::kBinary: {
+      if (avail < 4) return 0;
+      const uint32_t len = DecodeFixed32(data.data() + 1);
+      return avail - 4 < len ? 0 : 5 + size_t{len};
+    }
+    default:
+      return 0;
+  }
 }
 
 StoredRowReader::StoredRowReader(std::string_view data)

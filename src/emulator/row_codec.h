@@ -46,6 +46,11 @@ class StoredRowWriter {
   // AppendColumn(name, 1) then AppendVersion(timestamp, value, name_value_crc).
   void AppendSingleVersionColumn(std::string_view name, int64_t timestamp, const ots::Value& value,
                                  uint8_t name_value_crc);
+  // `raw_value`: type byte and payload as StoredRowReader::raw_value() gives them (or an update
+  // operand carries them, row_merge.h); the checksum is computed from the column's name.
+  void AppendRawVersion(int64_t timestamp, std::string_view raw_value);
+  // As above, with the checksum of the name and value known (StoredRowReader::value_crc()).
+  void AppendRawVersion(int64_t timestamp, std::string_view raw_value, uint8_t name_value_crc);
 
  private:
   // Appends the version with a placeholder checksum; returns where the checksum byte is.
@@ -122,6 +127,12 @@ class PlainBufferRowAppender {
   uint8_t row_crc_ = 0;
   bool in_attributes_ = false;
 };
+
+// One version as an update operand carries it (ts, type byte, payload: the stored row's value
+// encoding without the checksum), for row_merge.h, so a merge copies values as bytes.
+void AppendStoredVersion(std::string* out, int64_t timestamp, const ots::Value& value);
+// Bytes of the stored value (type byte and payload) at the start of `data`; 0 when malformed.
+size_t StoredValueSize(std::string_view data);
 
 // Wire-doc A.5 sizes: STRING/BINARY their length, INTEGER/DOUBLE 8, BOOLEAN 1.
 int64_t ValueDataSize(const ots::Value& value);

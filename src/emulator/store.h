@@ -18,8 +18,10 @@
 //
 // Thread safety: a Store is safe to call from any number of threads at once without external
 // locking. Reads take no lock (each one sees a consistent RocksDB view). Writes that read the old
-// row (UpdateRow, conditions, increments) hold striped per-row locks, taken in a fixed order, so
-// concurrent read-modify-writes on one row are serialized; a whole BatchWriteRow holds the locks
+// row (conditions, increments) hold striped per-row locks, taken in a fixed order, so
+// concurrent read-modify-writes on one row are serialized; an unconditional UpdateRow, a merge
+// that reads nothing, takes the same lock, so it can never land between a conditional write's
+// read and its write and be overwritten by it; a whole BatchWriteRow holds the locks
 // of all its rows and commits as one RocksDB WriteBatch (one synced WAL write when durable).
 // Table DDL is serialized per table against that table's writes.
 //
@@ -199,6 +201,10 @@ struct StoreOptions {
   std::optional<bool> sync;
   // Clock in milliseconds since the epoch; unset = the system clock. For tests of TTL.
   std::function<int64_t()> now_ms_for_test;
+  // An UpdateRow without a condition appends a merge operand (row_merge.h) instead of reading
+  // the old row and writing it back. False: every update reads and rewrites the row, the
+  // reference the merge is tested against.
+  bool merge_updates = true;
 };
 
 class Store {

@@ -98,6 +98,41 @@ test('UpdateRow puts, deletes one version, deletes all versions and increments',
   assert.equal(int64(attr(r, 'n')), '15');
 });
 
+test('UpdateRow without a condition on a new row: maxVersions prunes, getRow and getRange agree', async () => {
+  const key = pk('merge', 1);
+  // Seven versions into a table that keeps five: the two oldest go.
+  for (let n = 1; n <= 7; n++) {
+    await call(client, 'updateRow', {
+      tableName: 't', condition: IGNORE(), primaryKey: key,
+      updateOfAttributeColumns: [{ PUT: [{ a: `a${n}`, timestamp: ts(n) }] }],
+    });
+  }
+  // Deleting the newest does not bring a pruned one back.
+  await call(client, 'updateRow', {
+    tableName: 't', condition: IGNORE(), primaryKey: key,
+    updateOfAttributeColumns: [{ DELETE: [{ a: ts(7) }] }, { PUT: [{ b: 'x', timestamp: ts(10) }] }, { DELETE_ALL: ['never'] }],
+  });
+  // A conditional update after the merged ones sees them.
+  await call(client, 'updateRow', {
+    tableName: 't', condition: cond(TableStore.RowExistenceExpectation.EXPECT_EXIST), primaryKey: key,
+    updateOfAttributeColumns: [{ PUT: [{ c: Long.fromNumber(1), timestamp: ts(11) }] }],
+  });
+  const cells = (row) => row.attributes.map((x) => [x.columnName, typeof x.columnValue === 'string' ? x.columnValue : int64(x.columnValue), int64(x.timestamp)]);
+  const got = (await call(client, 'getRow', { tableName: 't', primaryKey: key, maxVersions: 5 })).row;
+  const expected = [
+    ['a', 'a6', String(T0 + 6)], ['a', 'a5', String(T0 + 5)], ['a', 'a4', String(T0 + 4)], ['a', 'a3', String(T0 + 3)],
+    ['b', 'x', String(T0 + 10)], ['c', '1', String(T0 + 11)],
+  ];
+  assert.deepEqual(cells(got), expected);
+  const range = await call(client, 'getRange', {
+    tableName: 't', direction: TableStore.Direction.FORWARD, maxVersions: 5,
+    inclusiveStartPrimaryKey: [{ pk: 'merge' }, { id: TableStore.INF_MIN }, { bin: TableStore.INF_MIN }],
+    exclusiveEndPrimaryKey: [{ pk: 'merge' }, { id: TableStore.INF_MAX }, { bin: TableStore.INF_MAX }],
+  });
+  assert.equal(range.rows.length, 1);
+  assert.deepEqual(cells(range.rows[0]), expected);
+});
+
 test('maxVersions and timeRange select cell versions', async () => {
   const key = pk('ver', 1);
   for (const n of [100, 200, 300, 400]) {
