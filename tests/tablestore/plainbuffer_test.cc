@@ -170,6 +170,17 @@ TEST_CASE("crc8: check value and table entries (wire doc B.4)") {
     }
   }
   CHECK(Crc8(0, text) == Crc8Bitwise(0, text));
+  // The sliced integers agree with their bytes fed least-significant first.
+  uint64_t v = 0x9e3779b97f4a7c15ull;
+  for (int i = 0; i < 2000; ++i) {
+    v = v * 6364136223846793005ull + 1442695040888963407ull;
+    const auto start = static_cast<uint8_t>(v >> 13);
+    char bytes[8];
+    for (int k = 0; k < 8; ++k) bytes[k] = static_cast<char>(v >> (8 * k));
+    REQUIRE(Crc8U64(start, v) == Crc8Bitwise(start, std::string_view(bytes, 8)));
+    REQUIRE(Crc8U32(start, static_cast<uint32_t>(v)) ==
+            Crc8Bitwise(start, std::string_view(bytes, 4)));
+  }
   // Intermediate values of fixture (a)'s first cell and its row checksum.
   uint8_t crc = 0;
   const uint8_t want[] = {0x57, 0xb4, 0x0c, 0x23, 0xe9, 0x91, 0xfe, 0xd4};
