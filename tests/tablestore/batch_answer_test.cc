@@ -175,7 +175,7 @@ TEST_CASE("batch answer: malformed and incomplete answers are refused as protobu
   CHECK(refused > 0);
 
   // A row without its required is_ok; an error without its code.
-  for (const std::string row :
+  for (const std::string& row :
        {std::string("\x1a\x02\x0a\x00", 4), std::string("\x08\x01\x12\x00", 4)}) {
     std::string table = "\x0a\x01t\x12" + std::string(1, static_cast<char>(row.size())) + row;
     std::string bad = "\x0a" + std::string(1, static_cast<char>(table.size())) + table;
