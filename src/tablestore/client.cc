@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "tablestore/batch_answer.h"
 #include "tablestore/endpoint.h"
 #include "tablestore/pb_model.h"
 #include "tablestore/plainbuffer.h"
@@ -925,23 +926,27 @@ Status EncodeBatchWriteRowBody(std::string_view table, std::span<const EncodedRo
 
 Status Client::BatchWriteRowEncoded(std::string_view table, std::span<const EncodedRowWrite> rows,
                                     BatchResult* result) {
-  result->tables.clear();
+  // The tables are not cleared up front: the parser reuses their row results from call to call.
   result->consumed = {};
   result->failed_rows = 0;
   result->attempts = 0;
   result->storage_.clear();
 
   ThreadScratch& scratch = Scratch();
-  TSB_RETURN_IF_ERROR(EncodeBatchWriteRowBody(table, rows, &scratch.body));
-  TSB_RETURN_IF_ERROR(Call("BatchWriteRow", scratch.body, &scratch.response, &result->attempts));
-  pb::BatchWriteRowResponse& resp = scratch.batch_write_response;
-  resp.Clear();
-  TSB_RETURN_IF_ERROR(ParseResponse("BatchWriteRow", scratch.response.body, &resp));
-  if (resp.tables_size() != 1 || resp.tables(0).rows_size() != static_cast<int>(rows.size())) {
+  Status s = EncodeBatchWriteRowBody(table, rows, &scratch.body);
+  if (s.ok()) s = Call("BatchWriteRow", scratch.body, &scratch.response, &result->attempts);
+  if (s.ok()) {
+    s = ParseBatchWriteAnswer(scratch.response.body, "BatchWriteRow row", result,
+                              &result->storage_);
+  }
+  if (!s.ok()) {
+    result->tables.clear();
+    return s;
+  }
+  if (result->tables.size() != 1 || result->tables[0].rows.size() != rows.size()) {
     return Status::Corruption("BatchWriteRow: the answer does not match the request's " +
                               std::to_string(rows.size()) + " rows");
   }
-  TSB_RETURN_IF_ERROR(DecodeBatchResult("BatchWriteRow row", &resp, result, &result->storage_));
   AddConsumed(result->consumed);
   return Status::OK();
 }

@@ -107,6 +107,41 @@ TEST_CASE("LineCursor: each line's first byte, with LF, CRLF and a lone CR") {
   CHECK(*header == "h,e\r\n");
 }
 
+TEST_CASE("LineCursor: line starts across read blocks agree with a byte-by-byte count") {
+  testing::ScratchDir dir;
+  // Lines of every length up to 60 bytes ending in LF, CRLF or a lone CR, over several read
+  // blocks, so breaks (and CRLF pairs) fall on block boundaries too.
+  std::string data;
+  uint64_t seed = 12345;
+  while (data.size() < 3 * InputStream::kBlockSize + 100) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    data.append(static_cast<size_t>(seed >> 58), 'x');
+    const char* ends[] = {"\n", "\r\n", "\r"};
+    data += ends[(seed >> 20) % 3];
+  }
+  for (bool cr : {true, false}) {
+    CAPTURE(cr);
+    std::vector<uint64_t> starts = {0};
+    for (size_t i = 0; i < data.size(); ++i) {
+      if (data[i] == '\n' ||
+          (cr && data[i] == '\r' && (i + 1 == data.size() || data[i + 1] != '\n'))) {
+        starts.push_back(i + 1);
+      }
+    }
+    WriteFile(dir / "big.csv", data);
+    auto cursor = LineCursor::Open(dir / "big.csv", cr);
+    REQUIRE(cursor.ok());
+    for (size_t line = 1; line <= starts.size(); line += 1 + line % 3) {
+      auto at = (*cursor)->Start(static_cast<int64_t>(line));
+      REQUIRE(at.ok());
+      REQUIRE(*at == starts[line - 1]);
+    }
+    auto past = (*cursor)->Start(static_cast<int64_t>(starts.size()) + 5);
+    REQUIRE(past.ok());
+    CHECK(*past == data.size());
+  }
+}
+
 TEST_CASE("ResumePayload: a round trip, and a foreign payload named") {
   ResumePayload p;
   p.scatter = true;
