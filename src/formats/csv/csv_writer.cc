@@ -1,5 +1,6 @@
 // CSV writer: rows are formatted into one reused buffer that goes to the OutputStream in blocks.
 #include <array>
+#include <cstdint>
 #include <cstring>
 
 #include "core/value_text.h"
@@ -27,7 +28,9 @@ class CsvWriter : public BatchWriter {
         output_(std::move(output)),
         dialect_(dialect),
         delim_(dialect.delimiter),
-        needs_quote_(MakeNeedsQuote(dialect)) {
+        needs_quote_(MakeNeedsQuote(dialect)),
+        delim_pattern_(0x0101010101010101ull * static_cast<unsigned char>(dialect.delimiter)),
+        quote_pattern_(0x0101010101010101ull * static_cast<unsigned char>(dialect.quote)) {
     buf_.reserve(OutputStream::kBlockSize + 64 * 1024);
     if (!dialect_.header) return;
     for (size_t i = 0; i < schema_.size(); ++i) {
@@ -96,18 +99,38 @@ class CsvWriter : public BatchWriter {
   }
 
  private:
+  // Whether `v` holds a byte of needs_quote_. Eight bytes per step (the classic "has a zero byte"
+  // test on the bytes XORed with each special byte): text fields are most of a CSV's bytes, and
+  // a byte-at-a-time table lookup was a fifth of the writer's own time.
+  bool HasQuotable(std::string_view v) const {
+    const char* p = v.data();
+    size_t n = v.size();
+    constexpr uint64_t kOnes = 0x0101010101010101ull;
+    constexpr uint64_t kHighs = 0x8080808080808080ull;
+    auto has_byte = [](uint64_t x, uint64_t pattern) {
+      const uint64_t y = x ^ pattern;
+      return ((y - kOnes) & ~y & kHighs) != 0;
+    };
+    for (; n >= 8; p += 8, n -= 8) {
+      uint64_t x;
+      std::memcpy(&x, p, 8);
+      if (has_byte(x, delim_pattern_) || has_byte(x, quote_pattern_) || has_byte(x, kOnes * '\n') ||
+          has_byte(x, kOnes * '\r')) {
+        return true;
+      }
+    }
+    for (; n > 0; ++p, --n) {
+      if (needs_quote_[static_cast<unsigned char>(*p)]) return true;
+    }
+    return false;
+  }
+
   // The field, quoted when it holds a byte of needs_quote_, is empty (the empty string, not
   // NULL) or is the null text.
   void AppendText(std::string_view v, bool force_quotes) {
     bool quote = force_quotes || v.empty();
     if (!quote) {
-      for (char c : v) {
-        if (needs_quote_[static_cast<unsigned char>(c)]) {
-          quote = true;
-          break;
-        }
-      }
-      quote = quote || (!dialect_.null_text.empty() && v == dialect_.null_text);
+      quote = HasQuotable(v) || (!dialect_.null_text.empty() && v == dialect_.null_text);
     }
     if (!quote) {
       buf_.append(v);
@@ -143,6 +166,8 @@ class CsvWriter : public BatchWriter {
   const TextDialect dialect_;
   const char delim_;
   const std::array<bool, 256> needs_quote_;
+  const uint64_t delim_pattern_;  // the delimiter in every byte
+  const uint64_t quote_pattern_;
   std::string buf_;
   bool closed_ = false;
 };
