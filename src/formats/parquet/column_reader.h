@@ -15,11 +15,11 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "formats/parquet/decoding.h"
+#include "formats/parquet/large_buffer.h"
 #include "formats/parquet/metadata.h"
 #include "tsbridge/row_batch.h"
 #include "tsbridge/status.h"
@@ -57,27 +57,6 @@ struct ColumnDescriptor {
 // hold (e.g. DECIMAL wider than 38 digits).
 Result<ColumnDescriptor> DescribeColumn(const SchemaElement& element, int leaf_index);
 
-// A byte buffer whose Resize() leaves new bytes uninitialised: the chunk is read straight over
-// them, and zero-filling tens of megabytes first cost a tenth of a Parquet -> CSV conversion.
-class ChunkBuffer {
- public:
-  char* data() { return data_.get(); }
-  const char* data() const { return data_.get(); }
-  size_t size() const { return size_; }
-  void resize(size_t n) {
-    if (n > capacity_) {
-      data_.reset(new char[n]);  // the old bytes are not kept: a new chunk replaces them
-      capacity_ = n;
-    }
-    size_ = n;
-  }
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t size_ = 0;
-  size_t capacity_ = 0;
-};
-
 class ColumnChunkReader {
  public:
   explicit ColumnChunkReader(ColumnDescriptor desc);
@@ -86,7 +65,7 @@ class ColumnChunkReader {
 
   const ColumnDescriptor& descriptor() const { return desc_; }
   // Where the file reader puts the chunk's bytes, from its first page to its end.
-  ChunkBuffer* chunk_buffer() { return &chunk_; }
+  LargeBuffer* chunk_buffer() { return &chunk_; }
   // Starts reading the chunk in chunk_buffer(); `num_rows` is the row group's row count.
   Status Begin(CompressionCodec codec, int64_t num_rows);
   // Appends the next `rows` values (with validity) to *out, whose type is descriptor().type.
@@ -108,7 +87,7 @@ class ColumnChunkReader {
 
   ColumnDescriptor desc_;
   CompressionCodec codec_ = CompressionCodec::UNCOMPRESSED;
-  ChunkBuffer chunk_;        // the compressed column chunk
+  LargeBuffer chunk_;        // the compressed column chunk
   size_t chunk_pos_ = 0;     // next page header
   int64_t values_left_ = 0;  // rows of the row group not yet read
   int page_index_ = -1;      // 0-based, counting every page of the chunk

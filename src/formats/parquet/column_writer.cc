@@ -96,13 +96,13 @@ void PageBuffer::Append(std::string_view header, std::string_view body) {
   const size_t n = header.size() + body.size();
   if (used_ == 0 || blocks_[used_ - 1].capacity() - blocks_[used_ - 1].size() < n) {
     if (used_ == blocks_.size()) blocks_.emplace_back();
-    std::string& block = blocks_[used_++];
+    LargeBuffer& block = blocks_[used_++];
+    if (block.capacity() < n) block.resize(std::max(kBlockBytes, n));
     block.clear();
-    block.reserve(std::max(kBlockBytes, n));
   }
-  std::string& block = blocks_[used_ - 1];
-  block.append(header.data(), header.size());
-  block.append(body.data(), body.size());
+  LargeBuffer& block = blocks_[used_ - 1];
+  block.AppendWithin(header);
+  block.AppendWithin(body);
   size_ += n;
 }
 

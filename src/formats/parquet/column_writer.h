@@ -52,6 +52,7 @@
 #include <vector>
 
 #include "formats/format.h"
+#include "formats/parquet/large_buffer.h"
 #include "formats/parquet/metadata.h"
 #include "formats/parquet/parquet_types.h"
 #include "tsbridge/row_batch.h"
@@ -60,9 +61,9 @@
 
 namespace tsb::parquet {
 
-// A chunk's encoded pages, in blocks of a few MiB kept from chunk to chunk. One growing string
-// copied the chunk at every doubling and faulted in fresh memory for each copy: a seventh of a
-// CSV -> Parquet conversion went there.
+// A chunk's encoded pages, in blocks of a few MiB (large_buffer.h) kept from chunk to chunk. One
+// growing string copied the chunk at every doubling and faulted in fresh memory for each copy: a
+// seventh of a CSV -> Parquet conversion went there.
 class PageBuffer {
  public:
   static constexpr size_t kBlockBytes = size_t{4} << 20;
@@ -82,7 +83,7 @@ class PageBuffer {
   }
 
  private:
-  std::vector<std::string> blocks_;
+  std::vector<LargeBuffer> blocks_;
   size_t used_ = 0;  // blocks_[0, used_) hold the pages
   size_t size_ = 0;
 };
