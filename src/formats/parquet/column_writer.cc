@@ -97,7 +97,10 @@ void PageBuffer::Append(std::string_view header, std::string_view body) {
   if (used_ == 0 || blocks_[used_ - 1].capacity() - blocks_[used_ - 1].size() < n) {
     if (used_ == blocks_.size()) blocks_.emplace_back();
     LargeBuffer& block = blocks_[used_++];
-    if (block.capacity() < n) block.resize(std::max(kBlockBytes, n));
+    // Blocks grow with the chunk (256 KiB, then as large as what the chunk holds so far, up to
+    // kBlockBytes), so a small chunk does not hold megabytes it never uses.
+    const size_t want = std::max(n, std::min(kBlockBytes, std::max(kFirstBlockBytes, size_)));
+    if (block.capacity() < want) block.resize(want);
     block.clear();
   }
   LargeBuffer& block = blocks_[used_ - 1];

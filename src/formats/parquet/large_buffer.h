@@ -3,14 +3,16 @@
 //
 // Two costs of a plain std::string at that size: resize() zero-fills bytes that are about to be
 // overwritten, and fresh memory is faulted in one 4 KiB page at a time as it is first touched
-// (under a hypervisor each fault costs microseconds: a tenth of a Parquet -> CSV conversion). So
-// resize() leaves new bytes uninitialised, and a buffer of 1 MiB or more comes from mmap with
-// MAP_POPULATE, which maps all its pages in one system call. Not thread-safe.
+// (under a hypervisor each fault costs microseconds: a fifth of a Parquet -> CSV conversion). So
+// resize() leaves new bytes uninitialised, and a buffer of 1 MiB or more comes from mmap, with
+// transparent huge pages where the system grants them on request, populated in one call. Such a
+// buffer is rounded up to a multiple of 2 MiB. Not thread-safe.
 #pragma once
 
 #include <sys/mman.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <string_view>
@@ -66,16 +68,32 @@ class LargeBuffer {
  private:
   void Allocate(size_t n) {
     if (n >= kMapBytes) {
-      void* p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+      // Transparent huge pages where the system allows them on request (the usual "madvise"
+      // setting): one fault per 2 MiB instead of per 4 KiB. The mapping is aligned to 2 MiB so
+      // that whole huge pages fit in it; then all of it is populated in one call.
+      constexpr size_t kHuge = size_t{2} << 20;
+      const size_t length = (n + kHuge - 1) / kHuge * kHuge;
+      void* p = ::mmap(nullptr, length + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
       if (p == MAP_FAILED) throw std::bad_alloc();
-      data_ = static_cast<char*>(p);
+      char* base = static_cast<char*>(p);
+      char* aligned =
+          reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + kHuge - 1) / kHuge * kHuge);
+      if (aligned > base) ::munmap(base, static_cast<size_t>(aligned - base));
+      const size_t tail = static_cast<size_t>(base + length + kHuge - (aligned + length));
+      if (tail > 0) ::munmap(aligned + length, tail);
+      ::madvise(aligned, length, MADV_HUGEPAGE);
+#ifdef MADV_POPULATE_WRITE
+      ::madvise(aligned, length, MADV_POPULATE_WRITE);  // a hint: faults still fill what it skips
+#endif
+      data_ = aligned;
+      capacity_ = length;
       mapped_ = true;
     } else {
       data_ = new char[n];
+      capacity_ = n;
       mapped_ = false;
     }
-    capacity_ = n;
   }
   void Release() {
     if (data_ != nullptr) {
