@@ -39,8 +39,8 @@
 // min/max longer than kMaxStatBytes are left out rather than truncated.
 //
 // Memory: a writer holds its chunk's encoded (compressed) pages until the file writer takes them
-// at the end of the row group (in PageBuffer blocks: at most about twice the bytes they hold, plus
-// up to 2 MiB of rounding per block of 1 MiB or more, see large_buffer.h); in dictionary mode 4
+// at the end of the row group (in PageBuffer blocks: at most about twice the bytes they hold, of
+// which only what is written becomes resident, see large_buffer.h); in dictionary mode 4
 // bytes per value and 1 per row of indices and levels plus the dictionary (<= about
 // dictionary_page_bytes), else one page of PLAIN values. Not thread-safe.
 #pragma once

@@ -4,9 +4,10 @@
 // Two costs of a plain std::string at that size: resize() zero-fills bytes that are about to be
 // overwritten, and fresh memory is faulted in one 4 KiB page at a time as it is first touched
 // (under a hypervisor each fault costs microseconds: a fifth of a Parquet -> CSV conversion). So
-// resize() leaves new bytes uninitialised, and a buffer of 1 MiB or more comes from mmap, with
-// transparent huge pages where the system grants them on request, populated in one call. Such a
-// buffer is rounded up to a multiple of 2 MiB. Not thread-safe.
+// resize() leaves new bytes uninitialised, and a buffer of 2 MiB or more comes from mmap, with
+// transparent huge pages where the system grants them on request (one fault per 2 MiB). Such a
+// buffer is rounded up to a multiple of 2 MiB; its pages are still faulted in only as they are
+// touched, so what is resident stays what is used. Not thread-safe.
 #pragma once
 
 #include <sys/mman.h>
@@ -22,7 +23,7 @@ namespace tsb::parquet {
 
 class LargeBuffer {
  public:
-  static constexpr size_t kMapBytes = size_t{1} << 20;
+  static constexpr size_t kMapBytes = size_t{2} << 20;
 
   LargeBuffer() = default;
   LargeBuffer(LargeBuffer&& o) noexcept
@@ -70,7 +71,7 @@ class LargeBuffer {
     if (n >= kMapBytes) {
       // Transparent huge pages where the system allows them on request (the usual "madvise"
       // setting): one fault per 2 MiB instead of per 4 KiB. The mapping is aligned to 2 MiB so
-      // that whole huge pages fit in it; then all of it is populated in one call.
+      // that whole huge pages fit in it.
       constexpr size_t kHuge = size_t{2} << 20;
       const size_t length = (n + kHuge - 1) / kHuge * kHuge;
       void* p = ::mmap(nullptr, length + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -83,9 +84,6 @@ class LargeBuffer {
       const size_t tail = static_cast<size_t>(base + length + kHuge - (aligned + length));
       if (tail > 0) ::munmap(aligned + length, tail);
       ::madvise(aligned, length, MADV_HUGEPAGE);
-#ifdef MADV_POPULATE_WRITE
-      ::madvise(aligned, length, MADV_POPULATE_WRITE);  // a hint: faults still fill what it skips
-#endif
       data_ = aligned;
       capacity_ = length;
       mapped_ = true;
