@@ -18,11 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "formats/parquet/decoding.h"
+#include "formats/parquet/large_buffer.h"
+#include "formats/parquet/metadata.h"
 #include "tsbridge/row_batch.h"
 #include "tsbridge/status.h"
 #include "tsbridge/types.h"
-#include "formats/parquet/decoding.h"
-#include "formats/parquet/metadata.h"
 
 namespace tsb::parquet {
 
@@ -64,7 +65,7 @@ class ColumnChunkReader {
 
   const ColumnDescriptor& descriptor() const { return desc_; }
   // Where the file reader puts the chunk's bytes, from its first page to its end.
-  std::string* chunk_buffer() { return &chunk_; }
+  LargeBuffer* chunk_buffer() { return &chunk_; }
   // Starts reading the chunk in chunk_buffer(); `num_rows` is the row group's row count.
   Status Begin(CompressionCodec codec, int64_t num_rows);
   // Appends the next `rows` values (with validity) to *out, whose type is descriptor().type.
@@ -86,7 +87,7 @@ class ColumnChunkReader {
 
   ColumnDescriptor desc_;
   CompressionCodec codec_ = CompressionCodec::UNCOMPRESSED;
-  std::string chunk_;        // the compressed column chunk
+  LargeBuffer chunk_;        // the compressed column chunk
   size_t chunk_pos_ = 0;     // next page header
   int64_t values_left_ = 0;  // rows of the row group not yet read
   int page_index_ = -1;      // 0-based, counting every page of the chunk

@@ -41,14 +41,16 @@ ColumnWriter::ColumnWriter(const Field& field, const WriterOptions& options, Sch
       all_null_(field.type.id == TypeId::kNull),
       supports_dictionary_(supports_dictionary && options.dictionary),
       schema_(std::move(schema)) {
-  schema_.repetition_type = optional_ ? FieldRepetitionType::OPTIONAL : FieldRepetitionType::REQUIRED;
+  schema_.repetition_type =
+      optional_ ? FieldRepetitionType::OPTIONAL : FieldRepetitionType::REQUIRED;
   dictionary_mode_ = supports_dictionary_;
 }
 
 Status ColumnWriter::Write(const Column& column, size_t begin, size_t end) {
   if (end > column.size() || begin > end) {
     return Status::Internal("column \"" + name_ + "\": rows [" + std::to_string(begin) + ", " +
-                            std::to_string(end) + ") out of a column of " + std::to_string(column.size()));
+                            std::to_string(end) + ") out of a column of " +
+                            std::to_string(column.size()));
   }
   const uint8_t* valid = column.validity().data();
   if (!optional_) {
@@ -90,19 +92,47 @@ Status ColumnWriter::Write(const Column& column, size_t begin, size_t end) {
   return Status::OK();
 }
 
-Status ColumnWriter::AppendPage(const PageHeader& header, std::string_view body, std::string* dest) {
+void PageBuffer::Append(std::string_view header, std::string_view body) {
+  const size_t n = header.size() + body.size();
+  if (used_ == 0 || blocks_[used_ - 1].capacity() - blocks_[used_ - 1].size() < n) {
+    if (used_ == blocks_.size()) blocks_.emplace_back();
+    LargeBuffer& block = blocks_[used_++];
+    // Blocks grow with the chunk (256 KiB, then as large as what the chunk holds so far, up to
+    // kBlockBytes), so a small chunk does not hold megabytes it never uses.
+    const size_t want = std::max(n, std::min(kBlockBytes, std::max(kFirstBlockBytes, size_)));
+    if (block.capacity() < want) block.resize(want);
+    block.clear();
+  }
+  LargeBuffer& block = blocks_[used_ - 1];
+  block.AppendWithin(header);
+  block.AppendWithin(body);
+  size_ += n;
+}
+
+void ColumnWriter::CountPage(const PageHeader& header) {
   header_.clear();
   ThriftCompactWriter w(&header_);
   header.EncodeTo(&w);
-  dest->append(header_);
-  dest->append(body.data(), body.size());
   uncompressed_bytes_ += static_cast<int64_t>(header_.size()) + header.uncompressed_page_size;
   compressed_bytes_ += static_cast<int64_t>(header_.size()) + header.compressed_page_size;
+}
+
+Status ColumnWriter::AppendPage(const PageHeader& header, std::string_view body,
+                                std::string* dest) {
+  CountPage(header);
+  dest->append(header_);
+  dest->append(body.data(), body.size());
   return Status::OK();
 }
 
-Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kind, const uint32_t* indices,
-                              size_t num_indices, int bit_width) {
+Status ColumnWriter::AppendPage(const PageHeader& header, std::string_view body, PageBuffer* dest) {
+  CountPage(header);
+  dest->Append(header_, body);
+  return Status::OK();
+}
+
+Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kind,
+                              const uint32_t* indices, size_t num_indices, int bit_width) {
   const bool v2 = options_.data_page_v2;
   size_t nulls = 0;
   page_.clear();
@@ -130,20 +160,28 @@ Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kin
       AppendPlainFromDictionary(indices, num_indices, &page_);
       break;
     case PageValues::kPlainBuffered:
+      // The values stay in values_ (the codec reads levels and values as one page), which
+      // saves copying every PLAIN page once more.
       FinishPlainValues();
-      page_.append(values_);
-      values_.clear();
       break;
   }
-  if (page_.size() > static_cast<size_t>(INT32_MAX)) {
-    return Status::InvalidArgument("column \"" + name_ + "\": a page of " + std::to_string(page_.size()) +
+  const bool plain_buffered = kind == PageValues::kPlainBuffered;
+  const bool values_apart = plain_buffered && (v2 || codec_ != CompressionCodec::UNCOMPRESSED);
+  if (plain_buffered && !values_apart) page_.append(values_);
+  // The page's bytes after the definition levels.
+  const std::string_view values =
+      values_apart ? std::string_view(values_) : std::string_view(page_).substr(levels_bytes);
+  const size_t page_size = levels_bytes + values.size();
+  if (page_size > static_cast<size_t>(INT32_MAX)) {
+    return Status::InvalidArgument("column \"" + name_ + "\": a page of " +
+                                   std::to_string(page_size) +
                                    " bytes exceeds Parquet's 2 GiB page limit");
   }
   NoteEncoding(encoding);
   ++(encoding == Encoding::PLAIN ? plain_pages_ : dictionary_pages_);
 
   PageHeader header;
-  header.uncompressed_page_size = static_cast<int32_t>(page_.size());
+  header.uncompressed_page_size = static_cast<int32_t>(page_size);
   std::string_view body;
   if (!v2) {
     header.type = PageType::DATA_PAGE;
@@ -153,7 +191,9 @@ Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kin
     if (codec_ == CompressionCodec::UNCOMPRESSED) {
       body = page_;
     } else {
-      TSB_RETURN_IF_ERROR(Compress(codec_, page_, &compressed_).WithContext("column \"" + name_ + "\""));
+      TSB_RETURN_IF_ERROR(Compress(codec_, std::string_view(page_).substr(0, levels_bytes), values,
+                                   &compressed_, &scratch_)
+                              .WithContext("column \"" + name_ + "\""));
       body = compressed_;
     }
   } else {
@@ -167,17 +207,19 @@ Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kin
     h.repetition_levels_byte_length = 0;
     h.is_compressed = codec_ != CompressionCodec::UNCOMPRESSED;
     if (h.is_compressed) {
-      TSB_RETURN_IF_ERROR(Compress(codec_, std::string_view(page_).substr(levels_bytes), &scratch_)
-                              .WithContext("column \"" + name_ + "\""));
+      TSB_RETURN_IF_ERROR(
+          Compress(codec_, values, &scratch_).WithContext("column \"" + name_ + "\""));
       compressed_.assign(page_.data(), levels_bytes);
       compressed_.append(scratch_);
       body = compressed_;
     } else {
+      if (values_apart) page_.append(values_);
       body = page_;
     }
   }
   header.compressed_page_size = static_cast<int32_t>(body.size());
   TSB_RETURN_IF_ERROR(AppendPage(header, body, &data_pages_));
+  if (plain_buffered) values_.clear();
   num_values_ += static_cast<int64_t>(rows);
   null_count_ += static_cast<int64_t>(nulls);
   return Status::OK();
@@ -185,7 +227,8 @@ Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kin
 
 Status ColumnWriter::FlushPlainPage() {
   if (pending_rows_ == 0) return Status::OK();
-  TSB_RETURN_IF_ERROR(EmitPage(levels_.data(), pending_rows_, PageValues::kPlainBuffered, nullptr, 0, 0));
+  TSB_RETURN_IF_ERROR(
+      EmitPage(levels_.data(), pending_rows_, PageValues::kPlainBuffered, nullptr, 0, 0));
   levels_.clear();
   pending_rows_ = 0;
   return Status::OK();
@@ -196,16 +239,20 @@ Status ColumnWriter::PageDictionarySpan() {
   const size_t dict_size = DictionarySize();
   const int bit_width = std::max(1, BitWidth(dict_size > 0 ? dict_size - 1 : 0));
   const size_t level_bytes = optional_ ? pending_rows_ / 8 : 0;
-  const size_t dict_estimate = DictionaryBytes() + indices_.size() * static_cast<size_t>(bit_width) / 8;
+  const size_t dict_estimate =
+      DictionaryBytes() + indices_.size() * static_cast<size_t>(bit_width) / 8;
   const size_t plain_estimate = PlainBytesFromDictionary(indices_.data(), indices_.size());
   const bool use_dictionary = dict_size > 0 && dict_estimate < plain_estimate;
-  const PageValues kind = use_dictionary ? PageValues::kDictionaryIndices : PageValues::kPlainFromDictionary;
+  const PageValues kind =
+      use_dictionary ? PageValues::kDictionaryIndices : PageValues::kPlainFromDictionary;
   // Rows per page from the span's average encoded row size.
-  const size_t span_bytes = level_bytes + (use_dictionary ? dict_estimate - DictionaryBytes() : plain_estimate);
+  const size_t span_bytes =
+      level_bytes + (use_dictionary ? dict_estimate - DictionaryBytes() : plain_estimate);
   const size_t page_bytes = static_cast<size_t>(options_.page_bytes);
   size_t rows_per_page = pending_rows_;
   if (span_bytes > page_bytes) {
-    rows_per_page = std::max<size_t>(1, static_cast<size_t>(static_cast<double>(pending_rows_) * page_bytes / span_bytes));
+    rows_per_page = std::max<size_t>(
+        1, static_cast<size_t>(static_cast<double>(pending_rows_) * page_bytes / span_bytes));
   }
   size_t row = 0;
   size_t value = 0;
@@ -250,7 +297,8 @@ Status ColumnWriter::FinishChunk() {
     h.encoding = Encoding::PLAIN;
     std::string_view body = plain;
     if (codec_ != CompressionCodec::UNCOMPRESSED) {
-      TSB_RETURN_IF_ERROR(Compress(codec_, plain, &compressed_).WithContext("column \"" + name_ + "\""));
+      TSB_RETURN_IF_ERROR(
+          Compress(codec_, plain, &compressed_).WithContext("column \"" + name_ + "\""));
       body = compressed_;
     }
     header.compressed_page_size = static_cast<int32_t>(body.size());
@@ -292,7 +340,7 @@ void ColumnWriter::ResetChunk() {
   values_.clear();
   pending_rows_ = 0;
   dictionary_page_.clear();
-  data_pages_.clear();
+  data_pages_.Clear();
   num_values_ = 0;
   null_count_ = 0;
   uncompressed_bytes_ = 0;
@@ -428,12 +476,14 @@ class StandardColumnWriter final : public ColumnWriter {
   size_t PlainBytesFromDictionary(const uint32_t* /*indices*/, size_t count) const override {
     return count * sizeof(T);
   }
-  void AppendPlainFromDictionary(const uint32_t* indices, size_t count, std::string* out) const override {
+  void AppendPlainFromDictionary(const uint32_t* indices, size_t count,
+                                 std::string* out) const override {
     size_t old = out->size();
     out->resize(old + count * sizeof(T));
     char* dst = out->data() + old;
     const Bits* entries = dictionary_.values().data();
-    for (size_t i = 0; i < count; ++i) std::memcpy(dst + i * sizeof(T), &entries[indices[i]], sizeof(T));
+    for (size_t i = 0; i < count; ++i)
+      std::memcpy(dst + i * sizeof(T), &entries[indices[i]], sizeof(T));
   }
   void ClearDictionary() override { dictionary_.Clear(); }
   void ResetStatistics() override { has_stats_ = false; }
@@ -509,7 +559,8 @@ class ByteArrayColumnWriter final : public ColumnWriter {
     for (size_t i = 0; i < count; ++i) bytes += dictionary_.entry_size(indices[i]);
     return bytes;
   }
-  void AppendPlainFromDictionary(const uint32_t* indices, size_t count, std::string* out) const override {
+  void AppendPlainFromDictionary(const uint32_t* indices, size_t count,
+                                 std::string* out) const override {
     for (size_t i = 0; i < count; ++i) {
       std::string_view with_length = dictionary_.entry_with_length(indices[i]);
       out->append(with_length.data(), with_length.size());
@@ -661,7 +712,8 @@ LogicalType IntLogical(int bits, bool is_signed) {
 
 }  // namespace
 
-Result<std::unique_ptr<ColumnWriter>> ColumnWriter::Make(const Field& field, const WriterOptions& options) {
+Result<std::unique_ptr<ColumnWriter>> ColumnWriter::Make(const Field& field,
+                                                         const WriterOptions& options) {
   const DataType& t = field.type;
   SchemaElement s;
   s.name = field.name;
@@ -683,10 +735,14 @@ Result<std::unique_ptr<ColumnWriter>> ColumnWriter::Make(const Field& field, con
       s.type = Type::INT32;
       s.logical_type = IntLogical(bits, !t.is_unsigned);
       if (t.is_unsigned) {
-        s.converted_type = bits == 8 ? ConvertedType::UINT_8 : bits == 16 ? ConvertedType::UINT_16 : ConvertedType::UINT_32;
+        s.converted_type = bits == 8    ? ConvertedType::UINT_8
+                           : bits == 16 ? ConvertedType::UINT_16
+                                        : ConvertedType::UINT_32;
         writer = std::make_unique<StandardColumnWriter<UInt32FromInts>>(field, options, s);
       } else {
-        s.converted_type = bits == 8 ? ConvertedType::INT_8 : bits == 16 ? ConvertedType::INT_16 : ConvertedType::INT_32;
+        s.converted_type = bits == 8    ? ConvertedType::INT_8
+                           : bits == 16 ? ConvertedType::INT_16
+                                        : ConvertedType::INT_32;
         writer = std::make_unique<StandardColumnWriter<Int32FromInts>>(field, options, s);
       }
       break;
@@ -722,8 +778,9 @@ Result<std::unique_ptr<ColumnWriter>> ColumnWriter::Make(const Field& field, con
       break;
     case TypeId::kDecimal: {
       if (t.precision < 1 || t.precision > 38 || t.scale > t.precision) {
-        return Status::InvalidArgument("column \"" + field.name + "\": " + t.ToString() +
-                                       " cannot be written to Parquet (precision 1..38, scale <= precision)");
+        return Status::InvalidArgument(
+            "column \"" + field.name + "\": " + t.ToString() +
+            " cannot be written to Parquet (precision 1..38, scale <= precision)");
       }
       s.converted_type = ConvertedType::DECIMAL;
       s.scale = t.scale;

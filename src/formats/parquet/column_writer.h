@@ -39,25 +39,56 @@
 // min/max longer than kMaxStatBytes are left out rather than truncated.
 //
 // Memory: a writer holds its chunk's encoded (compressed) pages until the file writer takes them
-// at the end of the row group; in dictionary mode 4 bytes per value and 1 per row of indices and
-// levels plus the dictionary (<= about dictionary_page_bytes), else one page of PLAIN values.
-// Not thread-safe.
+// at the end of the row group (in PageBuffer blocks: at most about twice the bytes they hold, of
+// which only what is written becomes resident, see large_buffer.h); in dictionary mode 4
+// bytes per value and 1 per row of indices and levels plus the dictionary (<= about
+// dictionary_page_bytes), else one page of PLAIN values. Not thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "formats/format.h"
+#include "formats/parquet/large_buffer.h"
+#include "formats/parquet/metadata.h"
+#include "formats/parquet/parquet_types.h"
 #include "tsbridge/row_batch.h"
 #include "tsbridge/status.h"
 #include "tsbridge/types.h"
-#include "formats/format.h"
-#include "formats/parquet/parquet_types.h"
-#include "formats/parquet/metadata.h"
 
 namespace tsb::parquet {
+
+// A chunk's encoded pages, in blocks of a few MiB (large_buffer.h) kept from chunk to chunk. One
+// growing string copied the chunk at every doubling and faulted in fresh memory for each copy: a
+// seventh of a CSV -> Parquet conversion went there.
+class PageBuffer {
+ public:
+  static constexpr size_t kFirstBlockBytes = size_t{256} << 10;
+  static constexpr size_t kBlockBytes = size_t{4} << 20;
+
+  // Appends a page: its header, then its body (kept together in one block).
+  void Append(std::string_view header, std::string_view body);
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Empties the buffer, keeping its blocks.
+  void Clear() {
+    used_ = 0;
+    size_ = 0;
+  }
+  // The bytes in order, block by block.
+  std::vector<std::string_view> Blocks() const {
+    return std::vector<std::string_view>(blocks_.begin(), blocks_.begin() + used_);
+  }
+
+ private:
+  std::vector<LargeBuffer> blocks_;
+  size_t used_ = 0;  // blocks_[0, used_) hold the pages
+  size_t size_ = 0;
+};
 
 class ColumnWriter {
  public:
@@ -65,7 +96,8 @@ class ColumnWriter {
   static constexpr size_t kMaxStatBytes = 4096;
 
   // The writer for `field`, or InvalidArgument for a type Parquet cannot hold (e.g. decimal(0,0)).
-  static Result<std::unique_ptr<ColumnWriter>> Make(const Field& field, const WriterOptions& options);
+  static Result<std::unique_ptr<ColumnWriter>> Make(const Field& field,
+                                                    const WriterOptions& options);
 
   virtual ~ColumnWriter() = default;
   ColumnWriter(const ColumnWriter&) = delete;
@@ -80,7 +112,7 @@ class ColumnWriter {
   // are the chunk's bytes, in that order.
   Status FinishChunk();
   const std::string& dictionary_page() const { return dictionary_page_; }
-  const std::string& data_pages() const { return data_pages_; }
+  const PageBuffer& data_pages() const { return data_pages_; }
   // The chunk's metadata, for a chunk written at file offset `chunk_offset`.
   ColumnMetaData ChunkMetaData(int64_t chunk_offset) const;
 
@@ -107,7 +139,9 @@ class ColumnWriter {
   virtual size_t DictionaryBytes() const { return 0; }
   virtual void EncodeDictionary(std::string* /*out*/) const {}
   // Size and bytes of the PLAIN encoding of dictionary entries `indices[0, count)`.
-  virtual size_t PlainBytesFromDictionary(const uint32_t* /*indices*/, size_t /*count*/) const { return 0; }
+  virtual size_t PlainBytesFromDictionary(const uint32_t* /*indices*/, size_t /*count*/) const {
+    return 0;
+  }
   virtual void AppendPlainFromDictionary(const uint32_t* /*indices*/, size_t /*count*/,
                                          std::string* /*out*/) const {}
   virtual void ClearDictionary() {}
@@ -129,6 +163,8 @@ class ColumnWriter {
   // Pages the pending dictionary-mode rows, as RLE_DICTIONARY or PLAIN, whichever is smaller.
   Status PageDictionarySpan();
   Status AppendPage(const PageHeader& header, std::string_view body, std::string* dest);
+  Status AppendPage(const PageHeader& header, std::string_view body, PageBuffer* dest);
+  void CountPage(const PageHeader& header);
   void NoteEncoding(Encoding e) { encodings_mask_ |= 1u << static_cast<int>(e); }
 
   const std::string name_;
@@ -151,7 +187,7 @@ class ColumnWriter {
 
   // Current chunk.
   std::string dictionary_page_;
-  std::string data_pages_;
+  PageBuffer data_pages_;
   int64_t num_values_ = 0;
   int64_t null_count_ = 0;
   int64_t uncompressed_bytes_ = 0;

@@ -3,11 +3,13 @@
 #include <brotli/decode.h>
 #include <brotli/encode.h>
 #include <lz4.h>
+#include <snappy-sinksource.h>
 #include <snappy.h>
 #include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <string>
@@ -21,13 +23,39 @@ constexpr int kZstdLevel = 3;
 constexpr int kBrotliQuality = 5;
 constexpr int kGzipLevel = 6;  // zlib's default
 
+// Two byte ranges read as one, for snappy's streaming compressor (which produces exactly what
+// RawCompress produces for the concatenation).
+class TwoPieceSource final : public snappy::Source {
+ public:
+  TwoPieceSource(std::string_view first, std::string_view second)
+      : first_(first), second_(second) {}
+  size_t Available() const override { return first_.size() + second_.size(); }
+  const char* Peek(size_t* len) override {
+    if (!first_.empty()) {
+      *len = first_.size();
+      return first_.data();
+    }
+    *len = second_.size();
+    return second_.data();
+  }
+  void Skip(size_t n) override {
+    const size_t from_first = std::min(n, first_.size());
+    first_.remove_prefix(from_first);
+    second_.remove_prefix(n - from_first);
+  }
+
+ private:
+  std::string_view first_;
+  std::string_view second_;
+};
+
 Status CorruptionError(CompressionCodec codec, std::string_view what) {
   return Status::Corruption(std::string(CodecName(codec)) + " page: " + std::string(what));
 }
 
 Status SizeMismatch(CompressionCodec codec, size_t got, size_t want) {
-  return CorruptionError(codec, "decompressed to " + std::to_string(got) + " bytes, page header says " +
-                                    std::to_string(want));
+  return CorruptionError(codec, "decompressed to " + std::to_string(got) +
+                                    " bytes, page header says " + std::to_string(want));
 }
 
 Status GzipCompress(std::string_view in, std::string* out) {
@@ -46,7 +74,8 @@ Status GzipCompress(std::string_view in, std::string* out) {
   int rc = deflate(&zs, Z_FINISH);
   size_t produced = zs.total_out;
   deflateEnd(&zs);
-  if (rc != Z_STREAM_END) return Status::Internal("GZIP: deflate did not finish (" + std::to_string(rc) + ")");
+  if (rc != Z_STREAM_END)
+    return Status::Internal("GZIP: deflate did not finish (" + std::to_string(rc) + ")");
   out->resize(produced);
   return Status::OK();
 }
@@ -87,7 +116,8 @@ Status GzipDecompress(std::string_view in, size_t uncompressed_size, std::string
     } else if (rc == Z_BUF_ERROR) {
       status = CorruptionError(codec, "truncated stream");
     } else {
-      status = CorruptionError(codec, std::string("bad stream: ") + (zs.msg ? zs.msg : "inflate error"));
+      status =
+          CorruptionError(codec, std::string("bad stream: ") + (zs.msg ? zs.msg : "inflate error"));
     }
     break;
   }
@@ -103,26 +133,40 @@ Status GzipDecompress(std::string_view in, size_t uncompressed_size, std::string
 
 std::string_view CodecName(CompressionCodec codec) {
   switch (codec) {
-    case CompressionCodec::UNCOMPRESSED: return "UNCOMPRESSED";
-    case CompressionCodec::SNAPPY: return "SNAPPY";
-    case CompressionCodec::GZIP: return "GZIP";
-    case CompressionCodec::LZO: return "LZO";
-    case CompressionCodec::BROTLI: return "BROTLI";
-    case CompressionCodec::LZ4: return "LZ4";
-    case CompressionCodec::ZSTD: return "ZSTD";
-    case CompressionCodec::LZ4_RAW: return "LZ4_RAW";
+    case CompressionCodec::UNCOMPRESSED:
+      return "UNCOMPRESSED";
+    case CompressionCodec::SNAPPY:
+      return "SNAPPY";
+    case CompressionCodec::GZIP:
+      return "GZIP";
+    case CompressionCodec::LZO:
+      return "LZO";
+    case CompressionCodec::BROTLI:
+      return "BROTLI";
+    case CompressionCodec::LZ4:
+      return "LZ4";
+    case CompressionCodec::ZSTD:
+      return "ZSTD";
+    case CompressionCodec::LZ4_RAW:
+      return "LZ4_RAW";
   }
   return "codec(unknown)";
 }
 
 CompressionCodec ToCodec(ParquetCompression compression) {
   switch (compression) {
-    case ParquetCompression::kUncompressed: return CompressionCodec::UNCOMPRESSED;
-    case ParquetCompression::kSnappy: return CompressionCodec::SNAPPY;
-    case ParquetCompression::kGzip: return CompressionCodec::GZIP;
-    case ParquetCompression::kZstd: return CompressionCodec::ZSTD;
-    case ParquetCompression::kLz4Raw: return CompressionCodec::LZ4_RAW;
-    case ParquetCompression::kBrotli: return CompressionCodec::BROTLI;
+    case ParquetCompression::kUncompressed:
+      return CompressionCodec::UNCOMPRESSED;
+    case ParquetCompression::kSnappy:
+      return CompressionCodec::SNAPPY;
+    case ParquetCompression::kGzip:
+      return CompressionCodec::GZIP;
+    case ParquetCompression::kZstd:
+      return CompressionCodec::ZSTD;
+    case ParquetCompression::kLz4Raw:
+      return CompressionCodec::LZ4_RAW;
+    case ParquetCompression::kBrotli:
+      return CompressionCodec::BROTLI;
   }
   return CompressionCodec::UNCOMPRESSED;
 }
@@ -164,8 +208,8 @@ Status Compress(CompressionCodec codec, std::string_view in, std::string* out) {
       size_t produced = BrotliEncoderMaxCompressedSize(in.size());
       if (produced == 0) produced = in.size() + 1024;  // 0 means "too large to bound"
       out->resize(produced);
-      if (!BrotliEncoderCompress(kBrotliQuality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, in.size(),
-                                 reinterpret_cast<const uint8_t*>(in.data()), &produced,
+      if (!BrotliEncoderCompress(kBrotliQuality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC,
+                                 in.size(), reinterpret_cast<const uint8_t*>(in.data()), &produced,
                                  reinterpret_cast<uint8_t*>(out->data()))) {
         return Status::Internal("BROTLI: compression failed");
       }
@@ -176,14 +220,31 @@ Status Compress(CompressionCodec codec, std::string_view in, std::string* out) {
     case CompressionCodec::LZ4:
       break;
   }
-  return Status::NotSupported("compression codec " + std::string(CodecName(codec)) + " is not supported");
+  return Status::NotSupported("compression codec " + std::string(CodecName(codec)) +
+                              " is not supported");
+}
+
+Status Compress(CompressionCodec codec, std::string_view first, std::string_view second,
+                std::string* out, std::string* scratch) {
+  if (first.empty()) return Compress(codec, second, out);
+  if (codec == CompressionCodec::SNAPPY) {
+    out->resize(snappy::MaxCompressedLength(first.size() + second.size()));
+    TwoPieceSource source(first, second);
+    snappy::UncheckedByteArraySink sink(out->data());
+    out->resize(snappy::Compress(&source, &sink));
+    return Status::OK();
+  }
+  scratch->assign(first.data(), first.size());
+  scratch->append(second.data(), second.size());
+  return Compress(codec, *scratch, out);
 }
 
 Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompressed_size,
                   std::string* out) {
   if (uncompressed_size > kMaxDecompressedBytes) {
     return CorruptionError(codec, "page header claims " + std::to_string(uncompressed_size) +
-                                      " uncompressed bytes (limit " + std::to_string(kMaxDecompressedBytes) + ")");
+                                      " uncompressed bytes (limit " +
+                                      std::to_string(kMaxDecompressedBytes) + ")");
   }
   switch (codec) {
     case CompressionCodec::UNCOMPRESSED:
@@ -247,7 +308,8 @@ Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompress
     case CompressionCodec::LZ4:
       break;
   }
-  return Status::NotSupported("compression codec " + std::string(CodecName(codec)) + " is not supported");
+  return Status::NotSupported("compression codec " + std::string(CodecName(codec)) +
+                              " is not supported");
 }
 
 }  // namespace tsb::parquet

@@ -20,9 +20,9 @@
 #include <string>
 #include <string_view>
 
-#include "tsbridge/status.h"
 #include "formats/format.h"
 #include "formats/parquet/parquet_types.h"
+#include "tsbridge/status.h"
 
 namespace tsb::parquet {
 
@@ -32,6 +32,11 @@ inline constexpr size_t kMaxDecompressedBytes = size_t{1} << 30;
 
 // Replaces *out with `in` compressed by `codec`.
 Status Compress(CompressionCodec codec, std::string_view in, std::string* out);
+
+// Replaces *out with `first` followed by `second`, compressed by `codec`: what Compress gives
+// for their concatenation, without concatenating them first where the codec can read pieces.
+Status Compress(CompressionCodec codec, std::string_view first, std::string_view second,
+                std::string* out, std::string* scratch);
 
 // Replaces *out with the `uncompressed_size` bytes that `in` decompresses to.
 Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompressed_size,

@@ -12,10 +12,10 @@
 #include <cstring>
 #include <utility>
 
-#include "tsbridge/convert.h"
 #include "core/value_text.h"
 #include "formats/parquet/column_reader.h"
 #include "formats/parquet/parquet.h"
+#include "tsbridge/convert.h"
 
 namespace tsb::parquet {
 namespace {
@@ -475,7 +475,7 @@ Status ParquetFileReader::StartRowGroup() {
                                 std::to_string(size) + ") lies outside the file's data (" +
                                 std::to_string(data_end_) + " bytes)");
     }
-    std::string* buf = r.chunk_buffer();
+    LargeBuffer* buf = r.chunk_buffer();
     buf->resize(static_cast<size_t>(size));
     Status st = PRead(fd_, static_cast<uint64_t>(start), static_cast<size_t>(size), buf->data());
     if (!st.ok()) return st.WithContext(cwhere);

@@ -187,7 +187,9 @@ Status ParquetFileWriter::FlushRowGroup() {
     chunk.meta_data = column->ChunkMetaData(offset_);
     chunk.file_offset = offset_;
     TSB_RETURN_IF_ERROR(WriteBytes(column->dictionary_page()));
-    TSB_RETURN_IF_ERROR(WriteBytes(column->data_pages()));
+    for (std::string_view block : column->data_pages().Blocks()) {
+      TSB_RETURN_IF_ERROR(WriteBytes(block));
+    }
     group.total_byte_size += chunk.meta_data->total_uncompressed_size;
     compressed_bytes += chunk.meta_data->total_compressed_size;
     group.columns.push_back(std::move(chunk));

@@ -3,7 +3,11 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 
+#include <bit>
+#include <charconv>
+#include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "formats/text_testing.h"
 
@@ -356,4 +360,170 @@ TEST_CASE("stdin and stdout") {
   ::close(saved_out);
   REQUIRE(st.ok());
   CHECK(ReadFileBytes(out_path) == ReadFileBytes(CsvDir() + "empty_vs_quoted_empty.csv"));
+}
+
+TEST_CASE("typed doubles and strings read exactly as std::from_chars and ValidateUtf8 decide") {
+  // The reader parses plain decimals and ASCII text on a shortcut; std::from_chars (the general
+  // parser's core) is the oracle for every double, bit for bit, on both sides of the shortcut's
+  // limits: 19 digits, 2^53, 22 decimals, exponents, signs, special names.
+  std::vector<std::string> texts = {"0",
+                                    "-0",
+                                    "0.0",
+                                    "-0.0",
+                                    "106195.87",
+                                    "857.71",
+                                    "555285.16",
+                                    "1.5",
+                                    "007.25",
+                                    "9007199254740992",
+                                    "9007199254740993",
+                                    "-9007199254740992",
+                                    "9007199254740991.5",
+                                    "1234567890123456789",
+                                    "12345678901234567890",
+                                    "0.1234567890123456789",
+                                    "0.0000000000000000000001",
+                                    "0.00000000000000000000001",
+                                    "1e5",
+                                    "1E-3",
+                                    "2.5e+10",
+                                    ".5",
+                                    "1.",
+                                    "+1.25",
+                                    "NaN",
+                                    "-Infinity",
+                                    "0.30000000000000004",
+                                    "4.9406564584124654e-300",
+                                    "179769313486231570000000000000000000"};
+  uint64_t x = 0x1234567;
+  auto next = [&x]() {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return x >> 11;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const int int_digits = 1 + static_cast<int>(next() % 17);
+    const int decimals = static_cast<int>(next() % 24);
+    std::string t = next() % 4 == 0 ? "-" : "";
+    for (int d = 0; d < int_digits; ++d) t.push_back(static_cast<char>('0' + next() % 10));
+    if (decimals > 0) {
+      t.push_back('.');
+      for (int d = 0; d < decimals; ++d) t.push_back(static_cast<char>('0' + next() % 10));
+    }
+    texts.push_back(t);
+  }
+  const std::vector<std::string> strings = {"plain ascii words",   "",
+                                            "caf\xC3\xA9 au lait", "exactly8",
+                                            "bad \xC3\x28 byte",   "\xF0\x9F\x98\x80"};
+  std::string csv = "d,s\n";
+  for (size_t i = 0; i < texts.size(); ++i) {
+    csv += texts[i] + ",\"" + strings[i % strings.size()] + "\"\n";
+  }
+  std::string path = TempPath("doubles.csv");
+  WriteFileBytes(path, csv);
+  ReaderOptions o =
+      ReadOpts(path, {{"d", DataType::Of(TypeId::kDouble)}, {"s", DataType::Of(TypeId::kString)}});
+  auto reader = OpenReader(o);
+  REQUIRE(reader.ok());
+  auto schema = std::make_shared<Schema>((*reader)->schema());
+  RowBatch batch(schema, 1000);
+  size_t seen = 0;
+  size_t compared = 0;
+  for (;;) {
+    REQUIRE((*reader)->Next(&batch).ok());
+    if (batch.num_rows() == 0 && batch.rejects().empty()) break;
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      const size_t line = static_cast<size_t>(batch.positions()[r]);
+      const size_t i = line - 2;
+      const std::string& t = texts[i];
+      CAPTURE(t);
+      double want = 0;
+      if (t == "NaN") {
+        CHECK(std::isnan(batch.column(0).GetDouble(r)));
+      } else if (t == "-Infinity") {
+        CHECK(batch.column(0).GetDouble(r) == -std::numeric_limits<double>::infinity());
+      } else {
+        const char* b = t.data() + (t[0] == '+');
+        auto res = std::from_chars(b, t.data() + t.size(), want);
+        REQUIRE(res.ec == std::errc());
+        REQUIRE(res.ptr == t.data() + t.size());
+        CHECK(std::bit_cast<uint64_t>(batch.column(0).GetDouble(r)) ==
+              std::bit_cast<uint64_t>(want));
+        ++compared;
+      }
+      CHECK(batch.column(1).GetBytes(r) == strings[i % strings.size()]);
+      ++seen;
+    }
+    for (const RejectedRecord& rej : batch.rejects()) {
+      const size_t i = static_cast<size_t>(rej.position) - 2;
+      CAPTURE(texts[i]);
+      CHECK(strings[i % strings.size()] == "bad \xC3\x28 byte");
+      CHECK(rej.code == "TSB_BAD_UTF8");
+      ++seen;
+    }
+  }
+  CHECK(seen == texts.size());
+  CHECK(compared > texts.size() * 3 / 4);
+}
+
+TEST_CASE("CSV writer: every double's text is core's shortest round-trip text (FormatDouble)") {
+  // The writer formats most prices and measures on a shortcut; FormatDouble (std::to_chars,
+  // shortest round trip) is the oracle for each value, on both sides of the shortcut's limits:
+  // 1 and 1e15, 8 decimals, 2^53, integers, ties, and values that need 17 digits.
+  std::vector<double> values = {1.0,
+                                -1.0,
+                                0.5,
+                                0.999999999,
+                                1e15,
+                                999999999999999.9,
+                                1e14 + 0.125,
+                                9007199254740991.0,
+                                123456.78901234,
+                                0.1 + 0.2,
+                                100.0,
+                                -70889.2,
+                                106195.87,
+                                2.5,
+                                1.00000001,
+                                1.000000001,
+                                4503599627370495.5,
+                                12345678.12345678};
+  uint64_t x = 0xC0FFEE;
+  auto next = [&x]() {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return x >> 11;
+  };
+  for (int i = 0; i < 30000; ++i) {
+    const int decimals = static_cast<int>(next() % 10);
+    const double scale = std::pow(10.0, static_cast<double>(next() % 16));
+    double v = static_cast<double>(next() % 100000000) / std::pow(10.0, decimals) * scale;
+    if (i % 3 == 0) v = std::bit_cast<double>((next() << 11) | (next() & 0x7FF));  // any double
+    if (std::isnan(v) || std::isinf(v)) continue;
+    values.push_back(i % 2 ? -v : v);
+  }
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"d", DataType::Of(TypeId::kDouble)}});
+  RowBatch batch(schema, values.size());
+  for (double v : values) {
+    batch.column(0).AppendDouble(v);
+    batch.CommitRow();
+  }
+  std::string path = TempPath("doubles_out.csv");
+  WriterOptions wo;
+  wo.path = path;
+  auto writer = OpenWriter(*schema, wo);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)->Write(batch).ok());
+  REQUIRE((*writer)->Close().ok());
+  std::string want = "d\n";
+  for (double v : values) want += FormatDouble(v) + "\n";
+  const std::string got = ReadFileBytes(path);
+  REQUIRE(got.size() == want.size());
+  size_t line_start = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i] != got[i]) {
+      FAIL("first difference in line "
+           << want.substr(line_start, want.find('\n', line_start) - line_start) << " vs "
+           << got.substr(line_start, got.find('\n', line_start) - line_start));
+    }
+    if (want[i] == '\n') line_start = i + 1;
+  }
 }
