@@ -21,12 +21,23 @@ fi
 run_started=$SECONDS
 phase_name=""
 phase_started=0
+phase_cpu_started=0
 phase_table=()
+# CPU seconds (user + system) of every command this script has waited for, in cpu_now: on a
+# shared or busy machine they say what a phase costs better than its wall time does. `times` runs
+# in this shell, not in a $(...) subshell, which would count only its own children.
+cpu_file=$(mktemp)
+children_cpu() {
+  times >"$cpu_file"
+  cpu_now=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }
+    printf "%d", total }' "$cpu_file")
+}
 end_phase() {
   if [ -n "$phase_name" ]; then
-    local took=$((SECONDS - phase_started))
-    echo "== $phase_name: ${took} s" >&2
-    phase_table+=("$(printf '%6d s  %s' "$took" "$phase_name")")
+    children_cpu
+    local took=$((SECONDS - phase_started)) cpu=$((cpu_now - phase_cpu_started))
+    echo "== $phase_name: ${took} s (CPU ${cpu} s)" >&2
+    phase_table+=("$(printf '%6d s %7d s CPU  %s' "$took" "$cpu" "$phase_name")")
   fi
   phase_name=""
 }
@@ -34,12 +45,15 @@ phase() {
   end_phase
   phase_name=$1
   phase_started=$SECONDS
+  children_cpu
+  phase_cpu_started=$cpu_now
   echo "== $phase_name" >&2
 }
 report() {
   local rc=$?
   end_phase
-  echo "== time per phase (exit $rc after $((SECONDS - run_started)) s):" >&2
+  rm -f "$cpu_file"
+  echo "== time per phase (exit $rc after $((SECONDS - run_started)) s; wall, then CPU):" >&2
   printf '%s\n' "${phase_table[@]}" >&2
 }
 trap report EXIT
