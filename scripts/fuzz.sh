@@ -5,7 +5,7 @@
 # keeps what it learns in BUILD/corpus/<target> for the next run. A crash, a hang (no answer
 # within FUZZ_TIMEOUT seconds, default 30), a leak or a sanitizer report stops that target, leaves
 # the input in BUILD/artifacts/<target>/ and makes the script exit 1 after the others ran;
-# replay one with BUILD/fuzz/<target> FILE.
+# replay one with BUILD/fuzz/<target> FILE. FUZZ_JOBS=N runs N targets at a time (default 1).
 # --build-dir DIR (or TSB_FUZZ_BUILD_DIR) uses a build tree that was already configured with
 # -DTSB_FUZZ=ON (the test command's build/sanitize, which also holds the sanitizer unit tests)
 # instead of configuring build/fuzz: the targets are built there if they are not yet.
@@ -50,22 +50,45 @@ fi
 # shellcheck disable=SC2086
 cmake --build "$build" -j"$(nproc)" --target $targets
 
-failed=()
-for t in $targets; do
-  name=${t#fuzz_}
-  seeds=tests/fuzz/corpus/$name
-  work=$build/corpus/$name
-  artifacts=$build/artifacts/$name
+# Targets run FUZZ_JOBS at a time (default 1): each is one single-threaded process, so on a
+# machine with spare cores the test command runs them side by side, each still for SECONDS.
+fuzz_jobs=${FUZZ_JOBS:-1}
+case "$fuzz_jobs" in
+  '' | *[!0-9]* | 0) echo "fuzz.sh: FUZZ_JOBS must be a positive whole number, got '$fuzz_jobs'" >&2; exit 2 ;;
+esac
+run_target() {
+  local t=$1 name=${1#fuzz_}
+  local seeds=tests/fuzz/corpus/$name work=$build/corpus/$name artifacts=$build/artifacts/$name
   mkdir -p "$work" "$artifacts"
-  echo "== $t: ${seconds}s" >&2
+  rm -f "$build/$t.failed"
   if ! ASAN_OPTIONS=detect_leaks=1 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       "$build/fuzz/$t" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=4096 \
       -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "$seeds" \
       >"$build/$t.log" 2>&1; then
+    touch "$build/$t.failed"
+  fi
+}
+running=0
+for t in $targets; do
+  if [ "$running" -ge "$fuzz_jobs" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  echo "== $t: ${seconds}s" >&2
+  run_target "$t" &
+  running=$((running + 1))
+done
+wait
+
+failed=()
+for t in $targets; do
+  if [ -e "$build/$t.failed" ]; then
     failed+=("$t")
+    echo "== $t failed:" >&2
     tail -n 60 "$build/$t.log" >&2
   fi
+  printf '%s: ' "$t" >&2
   grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|^Done ' "$build/$t.log" | tr '\n' ' ' >&2
   echo >&2
 done

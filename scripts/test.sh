@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: installs dependencies, builds tsbridge in release mode and runs every
 # test (unit, conformance against the official SDK, end-to-end scenarios), then builds the unit
-# tests with ASan/UBSan and runs them again, then runs each fuzz target for a few seconds (clang,
-# ASan/UBSan: scripts/fuzz.sh), then the quick benchmark (which checks results, not times). Exits
-# non-zero on the first failure.
+# tests and the fuzz targets with clang, ASan and UBSan in one tree (build/sanitize), runs the unit
+# tests again and each fuzz target for a few seconds (scripts/fuzz.sh), then the quick benchmark
+# (which checks results, not times). Exits non-zero on the first failure.
 #
 # Each phase ends with a line "== PHASE: N s" and the run with a table of them, so that a CI log
 # shows where the time went (the limit is 30 minutes on 2 cores: decisions 10); ctest lists its
@@ -21,12 +21,23 @@ fi
 run_started=$SECONDS
 phase_name=""
 phase_started=0
+phase_cpu_started=0
 phase_table=()
+# CPU seconds (user + system) of every command this script has waited for, in cpu_now: on a
+# shared or busy machine they say what a phase costs better than its wall time does. `times` runs
+# in this shell, not in a $(...) subshell, which would count only its own children.
+cpu_file=$(mktemp)
+children_cpu() {
+  times >"$cpu_file"
+  cpu_now=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }
+    printf "%d", total }' "$cpu_file")
+}
 end_phase() {
   if [ -n "$phase_name" ]; then
-    local took=$((SECONDS - phase_started))
-    echo "== $phase_name: ${took} s" >&2
-    phase_table+=("$(printf '%6d s  %s' "$took" "$phase_name")")
+    children_cpu
+    local took=$((SECONDS - phase_started)) cpu=$((cpu_now - phase_cpu_started))
+    echo "== $phase_name: ${took} s (CPU ${cpu} s)" >&2
+    phase_table+=("$(printf '%6d s %7d s CPU  %s' "$took" "$cpu" "$phase_name")")
   fi
   phase_name=""
 }
@@ -34,12 +45,15 @@ phase() {
   end_phase
   phase_name=$1
   phase_started=$SECONDS
+  children_cpu
+  phase_cpu_started=$cpu_now
   echo "== $phase_name" >&2
 }
 report() {
   local rc=$?
   end_phase
-  echo "== time per phase (exit $rc after $((SECONDS - run_started)) s):" >&2
+  rm -f "$cpu_file"
+  echo "== time per phase (exit $rc after $((SECONDS - run_started)) s; wall, then CPU):" >&2
   printf '%s\n' "${phase_table[@]}" >&2
 }
 trap report EXIT
@@ -61,22 +75,26 @@ if [ -f build/release/Testing/Temporary/CTestCostData.txt ]; then
     head -n 10 | awk '{ printf "%8.1f  %s\n", $3, $1 }' >&2
 fi
 
-# The unit tests again under ASan/UBSan (gcc), then the fuzz targets in their own clang build.
-# One clang build with -DTSB_FUZZ=ON could serve both (scripts/fuzz.sh --build-dir DIR takes such
-# a tree) once every unit test compiles with clang 14, which does not yet let a lambda (doctest's
-# CAPTURE) refer to a structured binding.
-phase "unit tests under ASan/UBSan (build)"
-cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DTSB_SANITIZE=ON "${launcher[@]}" >/dev/null
-unit_targets=$(cmake --build build/asan --target help | sed -n 's/^\.\.\. \(test_[a-z]*\).*/\1/p' | tr '\n' ' ')
+# The unit tests again under ASan/UBSan, and the fuzz targets, from one clang tree: the libraries
+# are built once, instrumented for both (-DTSB_FUZZ=ON adds libFuzzer's coverage, which the unit
+# tests ignore). -O1 with line tables: stack traces still name files and lines, the sanitized tests
+# run faster than at -O0, and the tree compiles faster than with full debug information. NDEBUG
+# stays unset so that the unit tests keep every assertion of a Debug build.
+phase "unit tests and fuzz targets under ASan/UBSan (clang build)"
+cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_C_COMPILER=clang \
+  -DCMAKE_CXX_COMPILER=clang++ -DTSB_FUZZ=ON "${launcher[@]}" >/dev/null
+unit_targets=$(cmake --build build/sanitize --target help | sed -n 's/^\.\.\. \(test_[a-z]*\).*/\1/p' | tr '\n' ' ')
 # shellcheck disable=SC2086
-cmake --build build/asan -j"$jobs" --target $unit_targets
+cmake --build build/sanitize -j"$jobs" --target $unit_targets fuzz_targets
 
 phase "unit tests under ASan/UBSan (run)"
-(cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+(cd build/sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j"$jobs" -L unit)
 
-phase "fuzz targets, ${TSB_FUZZ_SECONDS:-5}s each under ASan/UBSan (build and run)"
-scripts/fuzz.sh "${TSB_FUZZ_SECONDS:-5}"
+phase "fuzz targets, ${TSB_FUZZ_SECONDS:-5}s each under ASan/UBSan (run)"
+FUZZ_JOBS=$jobs scripts/fuzz.sh --build-dir build/sanitize "${TSB_FUZZ_SECONDS:-5}"
 
 if [ -x bench/run.sh ]; then
   phase "quick benchmark (results checked, times not asserted)"

@@ -127,8 +127,9 @@ void DryRunPlanner::Finish(ExportDryRunReport* report) {
   report->rows_skipped = rows_skipped_;
   // Per code: how many rows, and the first one's reason.
   for (const auto& [c, m] : rejects_) {
+    const auto& code = c;  // clang 14: a lambda cannot name a structured binding
     auto it = std::find_if(report->reject_codes.begin(), report->reject_codes.end(),
-                           [&](const ExportDryRunReport::Code& e) { return e.code == c; });
+                           [&](const ExportDryRunReport::Code& e) { return e.code == code; });
     if (it == report->reject_codes.end()) {
       report->reject_codes.push_back({c, 1, m});
     } else {

@@ -41,7 +41,8 @@ TEST_CASE("streams round-trip through none, gzip and zstd with any write sizes")
                                                                {StreamCompression::kZstd, ".zst"}};
   for (const auto& [codec, ext] : kCodecs) {
     for (size_t piece : {size_t{1} << 22, size_t{4097}, size_t{1} << 20}) {
-      CAPTURE(ext);
+      const char* extension = ext;  // clang 14: CAPTURE cannot name a structured binding
+      CAPTURE(extension);
       CAPTURE(piece);
       std::string path = TempPath(std::string("stream") + ext);
       REQUIRE(WriteStream(path, codec, data, piece).ok());
@@ -66,7 +67,8 @@ TEST_CASE("truncated or corrupt compressed input is Corruption") {
   const std::string data = Payload();
   for (auto [codec, ext] :
        {std::pair{StreamCompression::kGzip, ".gz"}, std::pair{StreamCompression::kZstd, ".zst"}}) {
-    CAPTURE(ext);
+    const char* extension = ext;  // clang 14: CAPTURE cannot name a structured binding
+    CAPTURE(extension);
     std::string path = TempPath(std::string("trunc") + ext);
     REQUIRE(WriteStream(path, codec, data, 1 << 20).ok());
     std::string bytes = ReadFileBytes(path);

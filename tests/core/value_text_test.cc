@@ -45,7 +45,8 @@ TEST_CASE("doubles print shortest, ECMAScript layout, and read back bit-exact") 
       {-8.820619573816658e-290, "-8.820619573816658e-290"},
   };
   for (const auto& [v, text] : kCases) {
-    CAPTURE(text);
+    const char* expected = text;  // clang 14: CAPTURE cannot name a structured binding
+    CAPTURE(expected);
     CHECK(FormatDouble(v) == text);
     double back = 1;
     REQUIRE(ParseDouble(text, &back));

@@ -14,8 +14,9 @@ if(TSB_NODE)  # else tests/CMakeLists.txt registers the failing node_required
   endforeach()
   # The longest scenarios (seconds on an idle 2-core machine), so that `ctest -j` starts them
   # first rather than last; a long scenario added later belongs here.
-  foreach(entry export_net:20 import_memory:18 import_guide:16 summary_exits:13 export_parallel:12
-                import_faults:11 export_rate:10 logs:10 export_guide:8)
+  foreach(entry resume_export:35 export_net:20 resume_import:20 import_memory:18 import_guide:16
+                summary_exits:13 export_parallel:12 import_faults:11 export_rate:10 logs:10
+                export_guide:8)
     string(REPLACE ":" ";" pair ${entry})
     list(GET pair 0 name)
     list(GET pair 1 cost)

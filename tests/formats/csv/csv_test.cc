@@ -124,7 +124,8 @@ TEST_CASE("bad corpus files: good rows as expected, bad records as the oracle sa
       {"bad_unterminated_quote", "TSB_BAD_QUOTE"},
   };
   for (const auto& [stem, code] : kBad) {
-    CAPTURE(stem);
+    const char* corpus_file = stem;  // clang 14: CAPTURE cannot name a structured binding
+    CAPTURE(corpus_file);
     for (size_t batch_rows : {size_t{4096}, size_t{3}}) {
       ReadResult r = ReadAll(ReadOpts(CsvDir() + stem + ".csv"), batch_rows);
       REQUIRE(r.status.ok());
