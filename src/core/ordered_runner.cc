@@ -27,6 +27,7 @@ struct TaskState {
 
 Status OrderedRunner::Run(size_t num_tasks, const std::function<RowBatch()>& make_batch,
                           const Task& task, const Consume& consume, const TaskDone& task_done) {
+  peak_ahead_bytes_ = 0;
   if (num_tasks == 0) return Status::OK();
   const size_t parallel = std::max(1, options_.parallel);
   const size_t window = std::max<size_t>(parallel, static_cast<size_t>(options_.window));
@@ -35,6 +36,8 @@ Status OrderedRunner::Run(size_t num_tasks, const std::function<RowBatch()>& mak
   std::condition_variable cv;
   std::vector<TaskState> states(num_tasks);
   std::vector<RowBatch> pool;  // consumed batches, reused by emitters
+  size_t pool_bytes = 0;       // their BatchBytes when they were consumed
+  size_t ahead_bytes = 0;      // queued by the tasks past the head
   size_t head = 0;
   size_t next_task = 0;
   bool stop = false;
@@ -66,12 +69,21 @@ Status OrderedRunner::Run(size_t num_tasks, const std::function<RowBatch()>& mak
         for (;;) {
           if (stop) return Status::Cancelled("stopped");
           if (state.spill != nullptr) break;
-          if (state.queue.empty() || state.queued_bytes + bytes <= options_.memory_per_task) {
+          const bool is_head = index == head;
+          const bool room =
+              is_head ? state.queue.empty() || state.queued_bytes + bytes <= options_.head_memory
+                      : ahead_bytes + bytes <= options_.memory_budget;
+          if (room) {
             state.queue.push_back(std::move(*batch));
             state.queued_bytes += bytes;
+            if (!is_head) {
+              ahead_bytes += bytes;
+              peak_ahead_bytes_ = std::max(peak_ahead_bytes_, ahead_bytes);
+            }
             if (!pool.empty()) {
               *batch = std::move(pool.back());
               pool.pop_back();
+              pool_bytes -= std::min(pool_bytes, BatchBytes(*batch));
             } else {
               lock.unlock();
               *batch = make_batch();
@@ -81,7 +93,7 @@ Status OrderedRunner::Run(size_t num_tasks, const std::function<RowBatch()>& mak
             cv.notify_all();
             return Status::OK();
           }
-          if (index == head) {  // the consumer is draining this queue: wait for room
+          if (is_head) {  // the consumer is draining this queue: wait for room
             cv.wait(lock);
             continue;
           }
@@ -130,8 +142,14 @@ Status OrderedRunner::Run(size_t num_tasks, const std::function<RowBatch()>& mak
         lock.unlock();
         Status s = consume(index, batch);
         lock.lock();
-        state.queued_bytes -= std::min(state.queued_bytes, BatchBytes(batch));
-        pool.push_back(std::move(batch));
+        const size_t bytes = BatchBytes(batch);
+        state.queued_bytes -= std::min(state.queued_bytes, bytes);
+        // Kept for reuse while the budgets could still fill with batches like it; beyond that
+        // the batch's memory goes back to the allocator rather than sitting idle.
+        if (pool_bytes + bytes <= options_.head_memory + options_.memory_budget) {
+          pool_bytes += bytes;
+          pool.push_back(std::move(batch));
+        }
         cv.notify_all();
         if (!s.ok()) {
           fail(s);
@@ -173,6 +191,8 @@ Status OrderedRunner::Run(size_t num_tasks, const std::function<RowBatch()>& mak
     }
     std::lock_guard<std::mutex> lock(mu);
     head = index + 1;
+    // The new head's queue leaves the shared budget: from now on it drains.
+    if (head < num_tasks) ahead_bytes -= std::min(ahead_bytes, states[head].queued_bytes);
     cv.notify_all();
   }
 

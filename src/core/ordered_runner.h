@@ -3,10 +3,13 @@
 //
 // This is how an import scans key-range splits in parallel and still writes one file in
 // primary-key order: task i is split i, the consumer is the file writer. The task being consumed
-// (the head) streams straight through a bounded queue; every other running task keeps up to
-// `memory_per_task` bytes of batches in memory and spills the rest to a temporary file, so memory
-// is bounded by N * memory_per_task whatever the table size. At most `window` tasks past the head
-// run at once, so a slow consumer does not make the scanners race ahead.
+// (the head) streams straight through a queue of up to `head_memory` bytes; the tasks past it
+// share one budget of `memory_budget` bytes of batches held in memory, and a task that finds the
+// budget spent spills its later batches to a temporary file. The budget is shared, not per task,
+// because the number of tasks waiting behind the head grows with the table (more splits, more of
+// them finished early): a per-task bound made memory grow with the table's size. At most `window`
+// tasks past the head run at once, so a slow consumer does not make the scanners race ahead.
+// Consumed batches are reused by the emitters; only as many are kept as the budgets can hold.
 //
 // The first error (from a task or from the consumer) stops everything; Run returns it.
 #pragma once
@@ -22,10 +25,11 @@ namespace tsb {
 struct OrderedRunnerOptions {
   int parallel = 4;
   // Tasks started past the head: more keeps scanners busy while the consumer is slow to switch
-  // tasks; each costs up to memory_per_task plus spill.
+  // tasks; they share memory_budget, the rest spills.
   int window = 8;
-  size_t memory_per_task = 32u << 20;
-  std::string spill_dir = "/tmp";  // where spill files go (anonymous, removed on close)
+  size_t head_memory = 8u << 20;     // the head's queue; a full queue makes its task wait
+  size_t memory_budget = 16u << 20;  // all tasks past the head together; beyond it they spill
+  std::string spill_dir = "/tmp";    // where spill files go (anonymous, removed on close)
 };
 
 class OrderedRunner {
@@ -47,8 +51,12 @@ class OrderedRunner {
                            const Task& task, const Consume& consume,
                            const TaskDone& task_done = nullptr);
 
+  // After Run: the most bytes (BatchBytes) that the tasks past the head held in memory at once.
+  size_t peak_ahead_bytes() const { return peak_ahead_bytes_; }
+
  private:
   OrderedRunnerOptions options_;
+  size_t peak_ahead_bytes_ = 0;
 };
 
 }  // namespace tsb

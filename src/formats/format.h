@@ -62,6 +62,11 @@ struct ReaderOptions {
   // types (Parquet) or as strings (CSV) / inferred JSON types (JSONL).
   std::vector<Field> columns;
   size_t batch_rows = RowBatch::kDefaultCapacity;
+  // Slicing::kRowRanges formats (Parquet): the 0-based row a range reader wants first. The row
+  // groups that end before it are skipped unread (their row counts are in the footer); reading
+  // starts at the first row of the row group that holds it, so the rows before it in that group
+  // still come, with their file positions, for the caller to pass over. Others ignore it.
+  int64_t start_row = 0;
   TextDialect dialect;  // formats whose descriptor takes_dialect
   // Text formats: the bytes of input held at first; the window doubles when a record outgrows
   // half of it. The default reads in the input's own blocks; a small one (tests, fuzzing) makes

@@ -544,7 +544,7 @@ void LogResume(const ExportResume& resume, const FileTarget& input) {
 struct ExportRanges {
   std::optional<ScatterPlan> scatter;
   ScatterRange plain;      // without --scatter
-  bool plain_at = false;   // the plain range starts at a byte: it needs a reader of its own
+  bool plain_at = false;   // the plain range starts at a byte or row: a reader of its own
   std::string header;      // text: the lines before the first record
   ResumePayload progress;  // where each range starts in this run (the saver's start)
   std::string text_path;   // the input, when its positions turn into byte offsets
@@ -597,7 +597,8 @@ Result<ExportRanges> PlanRanges(const ExportOptions& options, const JobSpec& spe
     out.scatter->ranges = std::move(ranges);
   } else {
     out.plain = ranges.front();
-    out.plain_at = seekable;
+    // A resumed Parquet range gets a reader that skips the row groups before its position.
+    out.plain_at = seekable || (format.slicing == Slicing::kRowRanges && out.plain.first_row > 1);
     if (seekable) out.plain.end = FileSize(input.path);
   }
   return out;
@@ -618,7 +619,8 @@ void WriteRanges(ExportRun* run, ots::Client* client, const ExportRanges& ranges
     WriteParallel(run, client, reader, ranges.plain, acks, writer_options, read_status, stats);
     return;
   }
-  // A resumed text input: a reader of its own from the first unacknowledged record.
+  // A resumed input: a reader of its own from the first unacknowledged record (text: at its
+  // byte, numbering lines from there; Parquet: from its row group, rows numbered in the file).
   ScatterPlan at;
   at.header = ranges.header;
   Result<std::unique_ptr<BatchReader>> rd = OpenScatterRange(reader_options, at, ranges.plain);
@@ -627,7 +629,7 @@ void WriteRanges(ExportRun* run, ots::Client* client, const ExportRanges& ranges
     return;
   }
   ScatterRange range = ranges.plain;
-  range.first_row = 0;
+  if (reader_options.format->slicing == Slicing::kLines) range.first_row = 0;
   WriteParallel(run, client, rd->get(), range, acks, writer_options, read_status, stats);
 }
 

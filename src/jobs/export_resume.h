@@ -7,8 +7,9 @@
 // position of a record start (a physical line for CSV / JSON Lines, a 1-based row number for
 // Parquet) before which nothing needs writing again. The checkpoint stores that position per
 // range, with its byte offset for a text file (LineCursor), so a resumed text range is opened at
-// that byte; a Parquet range, or a compressed file, is decoded from its start and the rows before
-// the position are passed over (the Parquet reader cannot seek to a row group yet). Rows after
+// that byte; a Parquet range is read from the row group holding the position (the groups before
+// it are skipped unread) and a compressed file from its start, the rows before the position
+// passed over. Rows after
 // the position may be written again: update and put rows are idempotent, so the table ends the
 // same.
 //

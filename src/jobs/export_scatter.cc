@@ -199,7 +199,11 @@ Result<ScatterPlan> PlanScatter(const FileTarget& input, const JobSpec& spec, in
 Result<std::unique_ptr<BatchReader>> OpenScatterRange(const ReaderOptions& options,
                                                       const ScatterPlan& plan,
                                                       const ScatterRange& range) {
-  if (options.format->slicing == Slicing::kRowRanges) return OpenReader(options);
+  if (options.format->slicing == Slicing::kRowRanges) {
+    ReaderOptions from = options;
+    from.start_row = std::max<int64_t>(range.first_row - 1, 0);
+    return OpenReader(from);
+  }
   TSB_ASSIGN_OR_RETURN(auto stream, InputStream::OpenRange(options.path, range.begin, range.end));
   stream->CountInto(options.bytes_read);
   if (plan.header.empty()) return OpenReaderOn(options, std::move(stream));

@@ -2,8 +2,8 @@
 // primary-key order and picks cut points where the key changes; each range is then read by a
 // reader of its own, as the format's descriptor slices it (Slicing::kLines, CSV / JSON Lines: a
 // byte range starting at a record, the header lines prepended; Slicing::kRowRanges, Parquet: a
-// range of rows, skipped to by decoding, since the Parquet reader cannot seek to a row group
-// yet), so concurrent writers hit different key regions and equal keys stay in input order.
+// range of rows, read from the row group that holds its first row, the groups before it skipped
+// unread), so concurrent writers hit different key regions and equal keys stay in input order.
 #pragma once
 
 #include <cstdint>
@@ -22,8 +22,8 @@ struct ScatterRange {
   uint64_t begin = 0;  // kLines: the bytes of the range
   uint64_t end = 0;
   int64_t line_offset = 0;  // added to the range reader's line numbers
-  // kRowRanges: the rows of the range, by 1-based row number. The reader cannot seek to a row group
-  // yet, so each range reader decodes the file from its start and keeps only these rows.
+  // kRowRanges: the rows of the range, by 1-based row number. Each range reader starts at the row
+  // group holding first_row (ReaderOptions::start_row) and keeps only these rows.
   int64_t first_row = 0;
   int64_t end_row = INT64_MAX;
 };

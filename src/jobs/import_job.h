@@ -74,10 +74,12 @@ struct ImportOptions {
   // read (table rows, not versions) and the page's consumed read CU. 0 = no cap.
   double max_rows_per_sec = 0;
   double max_cu_per_sec = 0;
-  // Memory budget per split buffered behind the one being written (see OrderedRunner).
-  // Up to 2 * parallel splits are buffered at once, so the bound is about 16 MiB * parallel,
-  // whatever the table's size: beyond it a split spills to disk.
-  size_t memory_per_split = 8u << 20;
+  // Memory for the rows read ahead of the writer (see OrderedRunner): the split being written
+  // queues up to split_memory; all the splits scanned ahead of it share read_ahead_memory, and
+  // beyond it they spill to disk. Both are totals, not per split, so memory stays flat however
+  // many splits the table has.
+  size_t split_memory = 4u << 20;
+  size_t read_ahead_memory = 8u << 20;
   // Tests: the unit of the split targets instead of 1 MiB (256 units, then 64, 16, 4, 1), so that
   // a small table gets many splits. 0 = 1 MiB, as decisions 4 fixes it.
   int64_t split_unit_bytes_for_test = 0;

@@ -1,10 +1,13 @@
+#include "core/ordered_runner.h"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
-#include "core/ordered_runner.h"
 #include "core/spill.h"
 
 using namespace tsb;
@@ -65,7 +68,8 @@ TEST_CASE("the ordered runner hands over every task's batches in task order, spi
     OrderedRunnerOptions options;
     options.parallel = 3;
     options.window = 4;
-    options.memory_per_task = memory;
+    options.head_memory = memory;
+    options.memory_budget = memory;
     OrderedRunner runner(options);
     const size_t kTasks = 9;
     std::vector<int64_t> seen;
@@ -129,4 +133,62 @@ TEST_CASE("the ordered runner stops at the first error and returns it") {
   CHECK(s.code() == StatusCode::kUnavailable);
   CHECK(s.message() == "split 3: scan failed");
   CHECK(started.load() < 50);
+}
+
+TEST_CASE("the ordered runner's tasks past the head share one memory budget, however many wait") {
+  auto schema = TwoColumns();
+  // One batch as the tasks emit it: 16 rows of 1,000-byte strings.
+  auto fill = [](RowBatch* batch, int64_t first) {
+    for (int r = 0; r < 16; ++r) {
+      batch->column(0).AppendInt(first + r);
+      batch->column(1).AppendBytes(std::string(1000, static_cast<char>('a' + r)));
+      batch->CommitRow();
+    }
+  };
+  RowBatch sample(schema, 16);
+  fill(&sample, 0);
+  const size_t batch_bytes = BatchBytes(sample);
+  for (size_t budget_batches : {size_t{0}, size_t{3}, size_t{1000}}) {
+    CAPTURE(budget_batches);
+    OrderedRunnerOptions options;
+    options.parallel = 4;
+    options.window = 8;
+    options.head_memory = 2 * batch_bytes;
+    options.memory_budget = budget_batches * batch_bytes;
+    OrderedRunner runner(options);
+    const size_t kTasks = 12;
+    std::atomic<int> finished_early{0};
+    std::vector<int64_t> seen;
+    Status s = runner.Run(
+        kTasks, [&] { return RowBatch(schema, 16); },
+        [&](size_t index, const OrderedRunner::Emit& emit) -> Status {
+          // The head waits until the tasks past it have finished, so that they all queue at once.
+          if (index == 0) {
+            while (finished_early.load() < 3)
+              std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          }
+          RowBatch batch(schema, 16);
+          for (int b = 0; b < 5; ++b) {
+            fill(&batch, static_cast<int64_t>(index) * 1000 + b * 16);
+            TSB_RETURN_IF_ERROR(emit(&batch));
+          }
+          if (index > 0) ++finished_early;
+          return Status::OK();
+        },
+        [&](size_t, const RowBatch& batch) -> Status {
+          for (size_t r = 0; r < batch.num_rows(); ++r) seen.push_back(batch.column(0).GetInt(r));
+          return Status::OK();
+        });
+    REQUIRE(s.ok());
+    std::vector<int64_t> expected;
+    for (size_t t = 0; t < kTasks; ++t) {
+      for (int v = 0; v < 80; ++v) expected.push_back(static_cast<int64_t>(t) * 1000 + v);
+    }
+    CHECK(seen == expected);
+    // Three tasks of five batches each finished behind the head: with a per-task bound they
+    // would all have been held (15 batches); the shared budget holds at most its own size.
+    CHECK(runner.peak_ahead_bytes() <= options.memory_budget);
+    if (budget_batches == 1000) CHECK(runner.peak_ahead_bytes() >= 15 * batch_bytes);
+    if (budget_batches == 3) CHECK(runner.peak_ahead_bytes() >= batch_bytes);
+  }
 }

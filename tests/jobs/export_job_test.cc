@@ -12,9 +12,13 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/exit_status.h"
 #include "emulator/server.h"
+#include "formats/format.h"
+#include "jobs/export_scatter.h"
 #include "jobs/job_common.h"
 #include "support/emulator_fixture.h"
 #include "tsbridge/tablestore/client.h"
@@ -351,6 +355,125 @@ TEST_CASE("export: --scatter writes the same table as --parallel 1") {
     // The reject's line number is the file's, whichever range read it.
     CHECK(f.Read(std::string("in.rejects.") + format) == rejects_one);
   }
+}
+
+// 3,000 rows (id ascending, every 7th id three times: runs of equal keys) in row groups of 250;
+// "a" is "v<row>", "b" the row's copy number or NULL.
+std::string WriteOrderedParquet(const std::string& path) {
+  auto schema =
+      std::make_shared<Schema>(std::vector<Field>{{"id", DataType::Of(TypeId::kInt64), false},
+                                                  {"a", DataType::Of(TypeId::kString), true},
+                                                  {"b", DataType::Of(TypeId::kInt64), true}});
+  WriterOptions options;
+  options.path = path;
+  options.format = FileFormat::kParquet;
+  options.row_group_rows = 250;
+  auto writer = OpenWriter(*schema, options);
+  REQUIRE(writer.ok());
+  RowBatch batch(schema, 3000);
+  for (int64_t id = 0, row = 0; row < 3000; ++id) {
+    for (int c = 0; c < (id % 7 == 0 ? 3 : 1) && row < 3000; ++c, ++row) {
+      batch.column(0).AppendInt(id);
+      batch.column(1).AppendBytes("v" + std::to_string(row));
+      if (c == 1) {
+        batch.column(2).AppendNull();
+      } else {
+        batch.column(2).AppendInt(c);
+      }
+      batch.CommitRow();
+    }
+  }
+  REQUIRE((*writer)->Write(batch).ok());
+  REQUIRE((*writer)->Close().ok());
+  return path;
+}
+
+// Rows [first_row, end_row) (1-based) that a reader yields, as "position:id:a".
+std::vector<std::string> RangeRows(BatchReader* reader, int64_t first_row, int64_t end_row) {
+  std::vector<std::string> out;
+  RowBatch batch(std::make_shared<const Schema>(reader->schema()), 100);
+  for (;;) {
+    REQUIRE(reader->Next(&batch).ok());
+    if (batch.num_rows() == 0) return out;
+    for (size_t i = 0; i < batch.num_rows(); ++i) {
+      const int64_t p = batch.positions()[i];
+      if (p < first_row || p >= end_row) continue;
+      out.push_back(std::to_string(p) + ":" + std::to_string(batch.column(0).GetInt(i)) + ":" +
+                    std::string(batch.column(1).GetBytes(i)));
+    }
+  }
+}
+
+TEST_CASE(
+    "export: a Parquet range reader seeks to its row group and yields the rows read from the "
+    "start") {
+  Fixture f;
+  const std::string path = WriteOrderedParquet((f.dir / "ranges.parquet").string());
+  ReaderOptions options;
+  options.path = path;
+  options.format = FileFormat::kParquet;
+  auto whole = OpenReader(options);
+  REQUIRE(whole.ok());
+  jobs::ScatterPlan plan;
+  // Around row-group boundaries (rows 250 / 251 / 501), the first and last rows, the whole file,
+  // and empty ranges (inside the file and past its end).
+  for (auto [first, end] : std::vector<std::pair<int64_t, int64_t>>{{1, 2},
+                                                                    {1, INT64_MAX},
+                                                                    {250, 252},
+                                                                    {251, 501},
+                                                                    {251, 251},
+                                                                    {500, 1751},
+                                                                    {2999, 3001},
+                                                                    {3000, INT64_MAX},
+                                                                    {3001, INT64_MAX},
+                                                                    {9000, INT64_MAX},
+                                                                    {1234, 1234}}) {
+    CAPTURE(first);
+    CAPTURE(end);
+    jobs::ScatterRange range;
+    range.first_row = first;
+    range.end_row = end;
+    auto seeking = jobs::OpenScatterRange(options, plan, range);
+    REQUIRE(seeking.ok());
+    auto from_start = OpenReader(options);
+    REQUIRE(from_start.ok());
+    const std::vector<std::string> expected = RangeRows(from_start->get(), first, end);
+    CHECK(RangeRows(seeking->get(), first, end) == expected);
+    CHECK(expected.size() ==
+          static_cast<size_t>(
+              std::max<int64_t>(0, std::min<int64_t>(end, 3001) - std::min<int64_t>(first, 3001))));
+    // The seeking reader starts at the first row of the range's row group.
+    auto again = jobs::OpenScatterRange(options, plan, range);
+    REQUIRE(again.ok());
+    RowBatch batch(std::make_shared<const Schema>((*again)->schema()), 10);
+    REQUIRE((*again)->Next(&batch).ok());
+    if (first <= 3000) {
+      REQUIRE(batch.num_rows() > 0);
+      CHECK(batch.positions()[0] == (first - 1) / 250 * 250 + 1);
+    } else {
+      CHECK(batch.num_rows() == 0);
+    }
+  }
+}
+
+TEST_CASE("export: --scatter of a Parquet file writes the same table as --parallel 1") {
+  Fixture f;
+  f.CreateTable();
+  auto o = f.Options(WriteOrderedParquet((f.dir / "in.parquet").string()));
+  o.parallel = 1;
+  jobs::JobSummary one;
+  REQUIRE(jobs::RunExport(o, &one).ok());
+  auto expected = f.Table();
+  REQUIRE(expected.size() == 2332);  // distinct ids; the last copy of a key wins
+  REQUIRE(f.client->DeleteTable("t").ok());
+  f.CreateTable();
+  o.parallel = 4;
+  o.scatter = true;
+  jobs::JobSummary four;
+  REQUIRE(jobs::RunExport(o, &four).ok());
+  CHECK(f.Table() == expected);
+  CHECK(four.rows_read == 3000);
+  CHECK(four.rows_written == one.rows_written);
 }
 
 TEST_CASE("export: --max-rows-per-sec caps the write rate") {

@@ -280,8 +280,26 @@ ParquetFileReader::~ParquetFileReader() {
 Result<std::unique_ptr<ParquetFileReader>> ParquetFileReader::Open(const ReaderOptions& options) {
   std::unique_ptr<ParquetFileReader> reader(new ParquetFileReader());
   Status st = reader->Init(options);
+  if (st.ok() && options.start_row > 0) st = reader->SkipToRowGroupOf(options.start_row);
   if (!st.ok()) return st;
   return reader;
+}
+
+Status ParquetFileReader::SkipToRowGroupOf(int64_t row) {
+  if (current_row_group_ >= 0 || next_row_group_ > 0) {
+    return Status::Internal(name_ + ": SkipToRowGroupOf after reading began");
+  }
+  size_t g = 0;
+  int64_t first = 0;
+  // A negative row count stops the walk there, so that StartRowGroup reports the corruption.
+  for (; g < meta_.row_groups.size(); ++g) {
+    const int64_t n = meta_.row_groups[g].num_rows;
+    if (n < 0 || row < first + n) break;
+    first += n;
+  }
+  next_row_group_ = g;
+  next_row_ = first;
+  return Status::OK();
 }
 
 Status ParquetFileReader::Init(const ReaderOptions& options) {

@@ -80,6 +80,12 @@ class ParquetFileReader : public BatchReader {
   std::shared_ptr<const Schema> schema_ptr() const { return schema_; }
   Status Next(RowBatch* batch) override;
 
+  // Before the first Next: skips the row groups that end at or before the 0-based `row`
+  // without reading them, so that Next starts at the first row of the row group holding `row`
+  // (past the last row: Next yields nothing). positions() stay the rows' numbers in the file.
+  // ReaderOptions::start_row calls it at Open.
+  Status SkipToRowGroupOf(int64_t row);
+
   const FileMetaData& metadata() const { return meta_; }
   int64_t num_rows() const { return meta_.num_rows; }
 

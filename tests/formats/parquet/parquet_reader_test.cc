@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "formats/format.h"
 #include "formats/parquet/decoding.h"
 #include "formats/parquet/file_reader.h"
 #include "formats/parquet/metadata.h"
@@ -785,4 +787,103 @@ TEST_CASE("parquet reader: a STRING value that is not UTF-8 rejects its row") {
   REQUIRE((*reader)->Next(&batch).ok());
   CHECK(batch.num_rows() == 0);
   CHECK(batch.rejects().empty());
+}
+
+namespace {
+
+// 1,050 rows in row groups of 100 (the last of 50), written by our writer: row r has id r and
+// s "s<r>" (NULL every 7th row).
+std::string WriteGroupedFile(const fs::path& path) {
+  auto schema = std::make_shared<tsb::Schema>(std::vector<Field>{
+      {"id", DataType::Of(TypeId::kInt64), false}, {"s", DataType::Of(TypeId::kString), true}});
+  tsb::WriterOptions options;
+  options.path = path.string();
+  options.format = tsb::FileFormat::kParquet;
+  options.row_group_rows = 100;
+  auto writer = tsb::OpenWriter(*schema, options);
+  REQUIRE(writer.ok());
+  RowBatch batch(schema, 64);
+  for (int64_t r = 0; r < 1050;) {
+    batch.Reset();
+    for (int k = 0; k < 64 && r < 1050; ++k, ++r) {
+      batch.column(0).AppendInt(r);
+      if (r % 7 == 0) {
+        batch.column(1).AppendNull();
+      } else {
+        batch.column(1).AppendBytes("s" + std::to_string(r));
+      }
+      batch.CommitRow();
+    }
+    REQUIRE((*writer)->Write(batch).ok());
+  }
+  REQUIRE((*writer)->Close().ok());
+  return path.string();
+}
+
+// Every row the reader yields, as "position:id:s".
+std::vector<std::string> ReadAll(ParquetFileReader* reader, size_t batch_rows) {
+  std::vector<std::string> out;
+  RowBatch batch(reader->schema_ptr(), batch_rows);
+  for (;;) {
+    Status st = reader->Next(&batch);
+    REQUIRE(st.ok());
+    if (batch.num_rows() == 0) break;
+    for (size_t i = 0; i < batch.num_rows(); ++i) {
+      out.push_back(
+          std::to_string(batch.positions()[i]) + ":" + std::to_string(batch.column(0).GetInt(i)) +
+          ":" + (batch.column(1).IsNull(i) ? "NULL" : std::string(batch.column(1).GetBytes(i))));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "parquet reader: start_row skips whole row groups; the rows are those read from the start") {
+  const std::string path = WriteGroupedFile(ScratchDir() / "row_groups_100.parquet");
+  ReaderOptions options;
+  options.path = path;
+  options.format = tsb::FileFormat::kParquet;
+  std::atomic<int64_t> all_bytes{0};
+  options.bytes_read = &all_bytes;
+  auto whole = ParquetFileReader::Open(options);
+  REQUIRE(whole.ok());
+  REQUIRE((*whole)->metadata().row_groups.size() == 11);
+  const std::vector<std::string> all = ReadAll(whole->get(), 37);
+  REQUIRE(all.size() == 1050);
+  CHECK(all.front() == "1:0:NULL");
+  CHECK(all.back() == "1050:1049:s1049");
+  // 0-based start rows at and around row-group boundaries, the first and last rows, and past the
+  // end (an empty range).
+  for (int64_t start : {0, 1, 99, 100, 101, 550, 999, 1000, 1001, 1049, 1050, 5000}) {
+    for (size_t batch_rows : {size_t{1}, size_t{64}, size_t{4096}}) {
+      CAPTURE(start);
+      CAPTURE(batch_rows);
+      std::atomic<int64_t> bytes{0};
+      ReaderOptions from = options;
+      from.bytes_read = &bytes;
+      from.start_row = start;
+      auto reader = ParquetFileReader::Open(from);
+      REQUIRE(reader.ok());
+      const std::vector<std::string> got = ReadAll(reader->get(), batch_rows);
+      // The reader starts at the first row of the row group holding `start` (none past the end).
+      const size_t group_first = static_cast<size_t>(start >= 1050 ? 1050 : start / 100 * 100);
+      CHECK(got == std::vector<std::string>(all.begin() + group_first, all.end()));
+      // The skipped groups were not read: the bytes read shrink with them.
+      if (group_first == 0) {
+        CHECK(bytes.load() == all_bytes.load());
+      } else {
+        CHECK(bytes.load() < all_bytes.load());
+      }
+      if (start >= 1050) CHECK(bytes.load() == 0);
+    }
+  }
+  // Only before reading: afterwards it would lose the batch in flight.
+  auto reader = ParquetFileReader::Open(options);
+  REQUIRE(reader.ok());
+  RowBatch batch((*reader)->schema_ptr(), 10);
+  REQUIRE((*reader)->Next(&batch).ok());
+  CHECK((*reader)->SkipToRowGroupOf(500).code() == StatusCode::kInternal);
+  fs::remove(path);
 }
