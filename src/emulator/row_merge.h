@@ -2,7 +2,7 @@
 // key instead of reading the old row, and RocksDB folds the operands into the stored row
 // (row_codec.h) when a read or a compaction meets them.
 //
-//   operand  := 0x81 update+                  (stored rows start 0x01 or 0x02: the two never mix up)
+//   operand  := 0x81 update+         (stored rows start 0x01 or 0x02: the two never mix up)
 //   update   := now_ms:i64 ttl_sec:i32 max_versions:i32 count:u32 cell{count}
 //   cell     := op:u8 name_len:u8 name ts:i64 [type:u8 payload]   (the value for PUT only)
 //
