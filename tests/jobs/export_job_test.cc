@@ -417,17 +417,20 @@ TEST_CASE(
   jobs::ScatterPlan plan;
   // Around row-group boundaries (rows 250 / 251 / 501), the first and last rows, the whole file,
   // and empty ranges (inside the file and past its end).
-  for (auto [first, end] : std::vector<std::pair<int64_t, int64_t>>{{1, 2},
-                                                                    {1, INT64_MAX},
-                                                                    {250, 252},
-                                                                    {251, 501},
-                                                                    {251, 251},
-                                                                    {500, 1751},
-                                                                    {2999, 3001},
-                                                                    {3000, INT64_MAX},
-                                                                    {3001, INT64_MAX},
-                                                                    {9000, INT64_MAX},
-                                                                    {1234, 1234}}) {
+  for (const auto& bounds : std::vector<std::pair<int64_t, int64_t>>{{1, 2},
+                                                                     {1, INT64_MAX},
+                                                                     {250, 252},
+                                                                     {251, 501},
+                                                                     {251, 251},
+                                                                     {500, 1751},
+                                                                     {2999, 3001},
+                                                                     {3000, INT64_MAX},
+                                                                     {3001, INT64_MAX},
+                                                                     {9000, INT64_MAX},
+                                                                     {1234, 1234}}) {
+    // Named copies, not a structured binding: clang 14 lets no lambda (CAPTURE) refer to one.
+    const int64_t first = bounds.first;
+    const int64_t end = bounds.second;
     CAPTURE(first);
     CAPTURE(end);
     jobs::ScatterRange range;
