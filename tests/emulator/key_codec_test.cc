@@ -257,6 +257,7 @@ TEST_CASE("row codec: round trip and truncation") {
 // B.4), checked here against the codec: a cell encoded by ots::EncodeRow carries
 // Crc8U64(that checksum, timestamp) as its own.
 TEST_CASE("row codec: each version keeps the checksum of its name and value") {
+  const std::string long_value(1000, 's');  // a Value views its bytes: they must outlive it
   const std::vector<std::pair<std::string, Value>> cells = {
       {"a", Value::Integer(-5)},
       {"bb", Value::String(std::string_view("x\0y", 3))},
@@ -264,7 +265,7 @@ TEST_CASE("row codec: each version keeps the checksum of its name and value") {
       {"d", Value::Boolean(true)},
       {"e", Value::Boolean(false)},
       {"f", Value::Binary("")},
-      {std::string(255, 'n'), Value::String(std::string(1000, 's'))}};
+      {std::string(255, 'n'), Value::String(long_value)}};
   std::string data;
   StoredRowWriter w(&data);
   std::string given;
