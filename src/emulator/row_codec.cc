@@ -81,61 +81,49 @@ void StoredRowWriter::AppendSingleVersionColumn(std::string_view name, int64_t t
   }
 }
 
-void AppendStoredVersion(std::string* out, int64_t timestamp, const ots::Value& value) {
-  char buf[8 + 1 + 8];
+// A version's head (ts, then `head_extra` bytes such as the checksum) and its value, type byte
+// and payload, in one or two appends: the stored row and the update operand share this layout
+// but for the checksum.
+static void AppendVersionWithHead(std::string* out, int64_t timestamp, const char* head_extra,
+                                  size_t extra, const ots::Value& value) {
+  char buf[8 + 1 + 1 + 8];
   std::memcpy(buf, &timestamp, 8);
-  buf[8] = static_cast<char>(value.type);
+  std::memcpy(buf + 8, head_extra, extra);
+  char* v = buf + 8 + extra;
+  *v++ = static_cast<char>(value.type);
   switch (value.type) {
     case ots::ValueType::kInteger:
-      std::memcpy(buf + 9, &value.i, 8);
-      out->append(buf, 17);
+      std::memcpy(v, &value.i, 8);
+      v += 8;
       break;
     case ots::ValueType::kDouble:
-      std::memcpy(buf + 9, &value.d, 8);
-      out->append(buf, 17);
+      std::memcpy(v, &value.d, 8);
+      v += 8;
       break;
     case ots::ValueType::kBoolean:
-      buf[9] = value.b ? 1 : 0;
-      out->append(buf, 10);
+      *v++ = value.b ? 1 : 0;
       break;
     default: {  // STRING, BINARY
       const auto len = static_cast<uint32_t>(value.bytes.size());
-      std::memcpy(buf + 9, &len, 4);
-      out->append(buf, 13);
+      std::memcpy(v, &len, 4);
+      out->append(buf, static_cast<size_t>(v + 4 - buf));
       out->append(value.bytes);
-      break;
+      return;
     }
   }
+  out->append(buf, static_cast<size_t>(v - buf));
+}
+
+void AppendStoredVersion(std::string* out, int64_t timestamp, const ots::Value& value) {
+  const char no_head = 0;
+  AppendVersionWithHead(out, timestamp, &no_head, 0, value);
 }
 
 size_t StoredRowWriter::AppendVersionBytes(int64_t timestamp, const ots::Value& value,
                                            uint8_t crc) {
   const size_t crc_at = out_->size() + 8;
-  char buf[8 + 2 + 8];
-  std::memcpy(buf, &timestamp, 8);
-  buf[8] = static_cast<char>(crc);
-  buf[9] = static_cast<char>(value.type);
-  switch (value.type) {
-    case ots::ValueType::kInteger:
-      std::memcpy(buf + 10, &value.i, 8);
-      out_->append(buf, 18);
-      break;
-    case ots::ValueType::kDouble:
-      std::memcpy(buf + 10, &value.d, 8);
-      out_->append(buf, 18);
-      break;
-    case ots::ValueType::kBoolean:
-      buf[10] = value.b ? 1 : 0;
-      out_->append(buf, 11);
-      break;
-    default: {  // STRING, BINARY
-      const auto len = static_cast<uint32_t>(value.bytes.size());
-      std::memcpy(buf + 10, &len, 4);
-      out_->append(buf, 14);
-      out_->append(value.bytes);
-      break;
-    }
-  }
+  const char head = static_cast<char>(crc);
+  AppendVersionWithHead(out_, timestamp, &head, 1, value);
   return crc_at;
 }
 
