@@ -1162,18 +1162,16 @@ WorkColumn* FindOrAddColumn(std::vector<WorkColumn>* cols, std::string_view name
 }
 
 bool LoadColumns(std::string_view stored, std::vector<WorkColumn>* cols) {
-  StoredRowReader reader(stored);
-  std::string_view name;
-  uint32_t count;
-  while (reader.NextColumn(&name, &count)) {
-    WorkColumn& col = cols->emplace_back();
-    col.name = name;
-    col.versions.reserve(count);
-    int64_t ts;
-    ots::Value v;
-    while (reader.NextVersion(&ts, &v)) col.versions.push_back({ts, v});
-  }
-  return reader.ok();
+  return WalkStoredRow(
+      stored,
+      [cols](std::string_view name, uint32_t count) {
+        WorkColumn& col = cols->emplace_back();
+        col.name = name;
+        col.versions.reserve(count);
+      },
+      [cols](const StoredVersion& v) {
+        cols->back().versions.push_back({v.timestamp, v.value});
+      });
 }
 
 void ApplyColumnsToRow(const std::vector<WorkColumn>& cols, ots::Row* row) {

@@ -93,6 +93,35 @@ class StoredRowReader {
   std::string_view raw_value_;
 };
 
+// One version as WalkStoredRow meets it: decoded, and as stored.
+struct StoredVersion {
+  int64_t timestamp;
+  const ots::Value& value;     // views into the stored row
+  std::string_view raw_value;  // type byte and payload, as StoredRowReader::raw_value()
+  int crc;                     // the kept checksum of name and value; -1 in a format 0x01 row
+};
+
+// The walk over every column and version of a stored row, for the readers that take the whole
+// row (a write's old row, a merge's base), so the format is read in one place: on_column(name,
+// count) before each column's versions, then on_version(const StoredVersion&) for each, newest
+// first. False when the row is malformed; the callbacks may have seen part of it by then.
+template <typename OnColumn, typename OnVersion>
+bool WalkStoredRow(std::string_view stored, OnColumn&& on_column, OnVersion&& on_version) {
+  StoredRowReader reader(stored);
+  std::string_view name;
+  uint32_t count;
+  int64_t ts;
+  ots::Value value;
+  while (reader.NextColumn(&name, &count)) {
+    on_column(name, count);
+    while (reader.NextVersion(&ts, &value)) {
+      on_version(StoredVersion{ts, value, reader.raw_value(),
+                               reader.has_value_crc() ? int{reader.value_crc()} : -1});
+    }
+  }
+  return reader.ok();
+}
+
 // Appends PlainBuffer rows (wire doc B.1, no header) byte for byte as ots::RowWriter::AddRow
 // writes them, from values in their stored form: a stored version's value bytes (raw_value()
 // above) are PlainBuffer's cell value, and a cell's CRC-8 runs over exactly those bytes in that

@@ -49,21 +49,16 @@ std::vector<Column>::iterator FindColumn(std::vector<Column>* cols, std::string_
 }
 
 bool LoadBase(std::string_view stored, std::vector<Column>* cols) {
-  StoredRowReader reader(stored);
-  std::string_view name;
-  uint32_t count;
-  while (reader.NextColumn(&name, &count)) {
-    Column& col = cols->emplace_back();
-    col.name = name;
-    col.versions.reserve(count);
-    int64_t ts;
-    ots::Value v;
-    while (reader.NextVersion(&ts, &v)) {
-      col.versions.push_back(
-          {ts, reader.raw_value(), reader.has_value_crc() ? int{reader.value_crc()} : -1});
-    }
-  }
-  return reader.ok();
+  return WalkStoredRow(
+      stored,
+      [cols](std::string_view name, uint32_t count) {
+        Column& col = cols->emplace_back();
+        col.name = name;
+        col.versions.reserve(count);
+      },
+      [cols](const StoredVersion& v) {
+        cols->back().versions.push_back({v.timestamp, v.raw_value, v.crc});
+      });
 }
 
 // Applies the updates of one operand; false when it is malformed.

@@ -358,4 +358,84 @@ TEST_CASE("row codec: reads rows of format 0x01 and refuses unknown formats") {
 }
 
 }  // namespace
+std::string ValueHex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (char c : bytes) {
+    out += kDigits[static_cast<uint8_t>(c) >> 4];
+    out += kDigits[static_cast<uint8_t>(c) & 15];
+  }
+  return out;
+}
+
+// The walk that LoadBase (merges) and LoadColumns (read-modify-write) share: every column and
+// version in stored order, with the kept checksum in format 0x02 and -1 in format 0x01.
+TEST_CASE("row codec: WalkStoredRow hands over every version of both formats") {
+  std::string v2;
+  StoredRowWriter w(&v2);
+  w.AppendColumn("a", 2);
+  w.AppendVersion(200, Value::Integer(-5));
+  w.AppendVersion(100, Value::String("hi"));
+  w.AppendColumn("b", 1);
+  w.AppendVersion(7, Value::Boolean(true));
+  // The same row in format 0x01: no checksum byte after each timestamp.
+  std::string v1;
+  v1.push_back(kStoredRowVersionNoCrc);
+  v1 += std::string(
+      "\x01"
+      "a"
+      "\x02\0\0\0",
+      6);
+  v1 += std::string(
+      "\xc8\0\0\0\0\0\0\0"
+      "\x00"
+      "\xfb\xff\xff\xff\xff\xff\xff\xff",
+      17);
+  v1 += std::string(
+      "\x64\0\0\0\0\0\0\0"
+      "\x03"
+      "\x02\0\0\0"
+      "hi",
+      15);
+  v1 += std::string(
+      "\x01"
+      "b"
+      "\x01\0\0\0",
+      6);
+  v1 += std::string(
+      "\x07\0\0\0\0\0\0\0"
+      "\x02"
+      "\x01",
+      10);
+
+  auto walk = [](std::string_view stored, std::string* log) {
+    std::string_view column;
+    return WalkStoredRow(
+        stored,
+        [&](std::string_view name, uint32_t count) {
+          column = name;
+          *log += std::string(name) + "#" + std::to_string(count) + ":";
+        },
+        [&](const StoredVersion& v) {
+          *log += std::to_string(v.timestamp) + "=" + ValueHex(v.raw_value);
+          if (v.crc >= 0) {
+            CHECK(v.crc == ots::Crc8(ots::Crc8(0, column), v.raw_value));
+            *log += "+crc";
+          }
+          *log += v.value.type == ots::ValueType::kString ? "/" + std::string(v.value.bytes) : "";
+          *log += ";";
+        });
+  };
+  std::string got2, got1;
+  REQUIRE(walk(v2, &got2));
+  REQUIRE(walk(v1, &got1));
+  CHECK(got2 == "a#2:200=00fbffffffffffffff+crc;100=03020000006869+crc/hi;b#1:7=0201+crc;");
+  CHECK(got1 == "a#2:200=00fbffffffffffffff;100=03020000006869/hi;b#1:7=0201;");
+
+  // A row cut inside a version is refused, whichever format.
+  std::string ignored;
+  CHECK_FALSE(walk(std::string_view(v2).substr(0, v2.size() - 1), &ignored));
+  CHECK_FALSE(walk(std::string_view(v1).substr(0, v1.size() - 1), &ignored));
+}
+
 }  // namespace tsb::emulator
