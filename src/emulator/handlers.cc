@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <climits>
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
+#include "emulator/batch_write_answer.h"
 #include "emulator/faults.h"
 #include "emulator/store.h"
 #include "emulator/throttle.h"
@@ -230,6 +232,10 @@ class Operation {
   Status GetRange();
   Status BatchGetRow();
   Status BatchWriteRow();
+  Status SerializeBatchWriteAnswer(const pb::BatchWriteRowRequest& req,
+                                   const std::vector<std::vector<int>>& index_map,
+                                   const std::vector<std::optional<InjectedFault>>& row_faults,
+                                   const std::vector<std::vector<RowWriteResult>>& results);
   Status ComputeSplitPointsBySize();
 
  private:
@@ -698,11 +704,65 @@ Status Operation::BatchWriteRow() {
     TSB_RETURN_IF_ERROR(store_->BatchWriteRow(instance_, request, &results));
   }
 
-  auto* resp = google::protobuf::Arena::CreateMessage<pb::BatchWriteRowResponse>(&arena_);
+  bool returns_rows = false;
+  for (const auto& table_results : results) {
+    for (const RowWriteResult& result : table_results) {
+      returns_rows = returns_rows || (result.status.ok() && !result.returned.empty());
+    }
+  }
+  if (returns_rows) return SerializeBatchWriteAnswer(*req, index_map, row_faults, results);
+
+  // The common answer (no row returned) is written by hand, byte for byte as protobuf would.
+  thread_local std::vector<BatchWriteAnswerRow> answer_rows;
+  answer_rows.assign(total, BatchWriteAnswerRow{});
+  std::vector<BatchWriteAnswerTable> answer_tables(req->tables_size());
   next_row = 0;
   int64_t written = 0;
   for (int t = 0; t < req->tables_size(); ++t) {
     const pb::TableInBatchWriteRowRequest& table = req->tables(t);
+    answer_tables[t].table_name = table.table_name();
+    answer_tables[t].rows = std::span(answer_rows).subspan(next_row, table.rows_size());
+    for (int r = 0; r < table.rows_size(); ++r) {
+      size_t flat = next_row++;
+      BatchWriteAnswerRow& out = answer_rows[flat];
+      int index = index_map[t][r];
+      if (index < 0) {
+        out.error_code = row_faults[flat]->code;
+        out.error_message = row_faults[flat]->message;
+        continue;
+      }
+      const RowWriteResult& result = results[t][index];
+      out.has_consumed = true;
+      out.read_cu = ClampCu(result.consumed.read);
+      out.write_cu = ClampCu(result.consumed.write);
+      if (!result.status.ok()) {
+        const bool known = !result.status.ots_code().empty();
+        out.error_code = known ? std::string_view(result.status.ots_code())
+                               : std::string_view("OTSInternalServerError");
+        out.error_message =
+            known ? std::string_view(result.status.message()) : "Internal server error.";
+        continue;
+      }
+      out.is_ok = true;
+      ++written;
+    }
+  }
+  summary_->rows = written;
+  body_->clear();
+  AppendBatchWriteAnswer(answer_tables, body_);
+  return Status::OK();
+}
+
+// The answer with protobuf, for batches that return rows (return_content).
+Status Operation::SerializeBatchWriteAnswer(
+    const pb::BatchWriteRowRequest& req, const std::vector<std::vector<int>>& index_map,
+    const std::vector<std::optional<InjectedFault>>& row_faults,
+    const std::vector<std::vector<RowWriteResult>>& results) {
+  auto* resp = google::protobuf::Arena::CreateMessage<pb::BatchWriteRowResponse>(&arena_);
+  size_t next_row = 0;
+  int64_t written = 0;
+  for (int t = 0; t < req.tables_size(); ++t) {
+    const pb::TableInBatchWriteRowRequest& table = req.tables(t);
     pb::TableInBatchWriteRowResponse* table_resp = resp->add_tables();
     table_resp->set_table_name(table.table_name());
     for (int r = 0; r < table.rows_size(); ++r) {
