@@ -127,9 +127,18 @@ bool WalkStoredRow(std::string_view stored, OnColumn&& on_column, OnVersion&& on
 // above) are PlainBuffer's cell value, and a cell's CRC-8 runs over exactly those bytes in that
 // order, so values are copied and checksummed where they lie and never decoded. For GetRange,
 // whose answer is mostly rows read with every column.
+//
+// The string grows ahead of the rows and is cut back to them when the appender goes out of
+// scope: a cell is then a few stores into room already made, not a resize per cell. Until then,
+// *out may hold spare bytes past the rows.
 class PlainBufferRowAppender {
  public:
-  explicit PlainBufferRowAppender(std::string* out) : out_(out) {}
+  explicit PlainBufferRowAppender(std::string* out) : out_(out), end_(out ? out->size() : 0) {}
+  ~PlainBufferRowAppender() {
+    if (out_ != nullptr) out_->resize(end_);
+  }
+  PlainBufferRowAppender(const PlainBufferRowAppender&) = delete;
+  PlainBufferRowAppender& operator=(const PlainBufferRowAppender&) = delete;
   void BeginRow();
   // REQUIRES: value is INTEGER, STRING or BINARY (a primary-key value).
   void AddPrimaryKeyCell(std::string_view name, const ots::Value& value);
@@ -142,16 +151,25 @@ class PlainBufferRowAppender {
                         uint8_t name_value_crc);
   void EndRow();
   // Bytes of the row begun last (valid after EndRow), and taking it back out.
-  size_t row_bytes() const { return out_->size() - row_start_; }
-  void DiscardRow() { out_->resize(row_start_); }
+  size_t row_bytes() const { return end_ - row_start_; }
+  void DiscardRow() { end_ = row_start_; }
 
  private:
+  // n bytes of room at the end of the rows, taken.
+  char* Take(size_t n) {
+    if (out_->size() - end_ < n) Grow(n);
+    char* p = out_->data() + end_;
+    end_ += n;
+    return p;
+  }
+  void Grow(size_t n);
   // known_crc: the checksum of the name and value, or null to compute it.
   uint8_t AppendCell(std::string_view name, std::string_view value_head,
                      std::string_view value_tail, const int64_t* ts,
                      const uint8_t* known_crc = nullptr);
 
   std::string* out_;
+  size_t end_;  // where the rows end in *out_
   size_t row_start_ = 0;
   uint8_t row_crc_ = 0;
   bool in_attributes_ = false;

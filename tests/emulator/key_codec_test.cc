@@ -438,4 +438,44 @@ TEST_CASE("row codec: WalkStoredRow hands over every version of both formats") {
   CHECK_FALSE(walk(std::string_view(v1).substr(0, v1.size() - 1), &ignored));
 }
 
+// The appender grows its string ahead of the rows and cuts it back when it goes out of scope;
+// what is left must be, after what the string held before, exactly ots::RowWriter's rows (its
+// 4-byte header aside), across growths, with a discarded row gone.
+TEST_CASE("row codec: PlainBufferRowAppender writes RowWriter's bytes across growths") {
+  const std::string long_value(5000, 'v');  // a row larger than the first growth
+  std::string expected;
+  ots::RowWriter writer(&expected);
+  std::string got = "prefix";
+  {
+    PlainBufferRowAppender appender(&got);
+    for (int64_t i = 0; i < 300; ++i) {
+      const std::string text = "row" + std::to_string(i);
+      const Value pk_int = Value::Integer(i * 1000003 - 7);
+      const Value pk_str = Value::String(text);
+      const Value attr =
+          i % 50 == 0 ? Value::String(long_value) : Value::Double(static_cast<double>(i) / 3);
+      const int64_t ts = 1'700'000'000'000 + i;
+
+      appender.BeginRow();
+      appender.AddPrimaryKeyCell("id", pk_int);
+      appender.AddPrimaryKeyCell("name", pk_str);
+      std::string raw;
+      AppendStoredVersion(&raw, ts, attr);  // ts, then the value as stored
+      appender.AddAttributeCell("a", std::string_view(raw).substr(8), ts);
+      appender.EndRow();
+      if (i % 7 == 3) {  // as a page that is full: the row is taken back out
+        appender.DiscardRow();
+        continue;
+      }
+      writer.BeginRow();
+      writer.AddPrimaryKeyCell("id", pk_int);
+      writer.AddPrimaryKeyCell("name", pk_str);
+      writer.AddAttributeCell("a", attr, ts);
+      writer.EndRow();
+    }
+  }
+  REQUIRE(got.starts_with("prefix"));
+  CHECK(got.substr(6) == expected.substr(4));
+}
+
 }  // namespace tsb::emulator
