@@ -352,6 +352,16 @@ struct PreparedWrite {
   // empty when the request did not give them.
   std::span<const uint8_t> attribute_crcs;
   bool failed = false;
+  // For reuse: as constructed, keeping the buffers.
+  void Reset() {
+    key.clear();
+    table_index = row_index = 0;
+    table = nullptr;
+    write = nullptr;
+    filled_pk.clear();
+    attribute_crcs = {};
+    failed = false;
+  }
   std::span<const ots::Cell> pk() const {
     if (!filled_pk.empty()) return filled_pk;
     return write->row->primary_key;
@@ -427,7 +437,7 @@ class RocksStore final : public Store {
                   RowWriteResult* result);
   // Returns once the WAL is synced up to sequence `seq`; concurrent callers share one fsync.
   Status WaitDurable(uint64_t seq);
-  Status RunWrites(std::vector<PreparedWrite>* prepared,
+  Status RunWrites(std::span<PreparedWrite> prepared,
                    std::vector<std::vector<RowWriteResult>>* results);
 
   std::unique_ptr<rocksdb::DB> db_;
@@ -1447,12 +1457,12 @@ void RocksStore::ApplyWrite(const PreparedWrite& p, int64_t now_ms, rocksdb::Wri
   }
 }
 
-Status RocksStore::RunWrites(std::vector<PreparedWrite>* prepared,
+Status RocksStore::RunWrites(std::span<PreparedWrite> prepared,
                              std::vector<std::vector<RowWriteResult>>* results) {
   // Row locks in ascending stripe order (no deadlock between batches).
   std::vector<size_t> stripes;
-  stripes.reserve(prepared->size());
-  for (const PreparedWrite& p : *prepared) {
+  stripes.reserve(prepared.size());
+  for (const PreparedWrite& p : prepared) {
     if (!p.failed) stripes.push_back(std::hash<std::string>()(p.key) % kRowLockStripes);
   }
   std::sort(stripes.begin(), stripes.end());
@@ -1460,9 +1470,9 @@ Status RocksStore::RunWrites(std::vector<PreparedWrite>* prepared,
   for (size_t s : stripes) row_locks_[s].lock();
 
   // Room for a typical row (key and value) each, so the batch rarely grows while it fills.
-  rocksdb::WriteBatch batch(prepared->size() * 192);
+  rocksdb::WriteBatch batch(prepared.size() * 192);
   const int64_t now_ms = NowMs();
-  for (PreparedWrite& p : *prepared) {
+  for (PreparedWrite& p : prepared) {
     if (p.failed) continue;
     RowWriteResult& r = (*results)[p.table_index][p.row_index];
     batch.SetSavePoint();
@@ -1543,13 +1553,17 @@ Status RocksStore::BatchWriteRow(std::string_view instance, const BatchWriteRequ
   results->clear();
   results->resize(request.tables.size());
   const int64_t now_ms = NowMs();
-  std::vector<PreparedWrite> prepared;
-  prepared.reserve(rows);
+  // Kept per thread with their key buffers, so a warm server allocates no key per row.
+  thread_local std::vector<PreparedWrite> pool;
+  if (pool.size() < static_cast<size_t>(rows)) pool.resize(rows);
+  const std::span<PreparedWrite> prepared(pool.data(), rows);
+  size_t next_prepared = 0;
   for (size_t t = 0; t < request.tables.size(); ++t) {
     const auto& rows_in = request.tables[t].rows;
     (*results)[t].resize(rows_in.size());
     for (size_t r = 0; r < rows_in.size(); ++r) {
-      PreparedWrite& p = prepared.emplace_back();
+      PreparedWrite& p = prepared[next_prepared++];
+      p.Reset();
       p.table_index = t;
       p.row_index = r;
       p.table = infos[t].get();
@@ -1599,7 +1613,7 @@ Status RocksStore::BatchWriteRow(std::string_view instance, const BatchWriteRequ
                               : "Duplicate rows detected in MultiPut.");
     }
   }
-  return RunWrites(&prepared, results);
+  return RunWrites(prepared, results);
 }
 
 // ---------------------------------------------------------------------------------------------
