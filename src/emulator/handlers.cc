@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "emulator/batch_write_answer.h"
+#include "emulator/batch_write_request.h"
 #include "emulator/faults.h"
 #include "emulator/store.h"
 #include "emulator/throttle.h"
@@ -200,6 +201,15 @@ struct Scratch {
   std::vector<std::vector<uint8_t>> attribute_crcs;
   std::string buffer;
 };
+// A BatchWriteRow request as the handler reads it (views into the body or into protobuf's
+// parse). pb_rows is empty when the request was read by hand (batch_write_request.h); otherwise it
+// holds each row's message, for the condition and return_content the hand parser does not take.
+struct BatchWriteInput {
+  std::vector<SimpleBatchWriteTable> tables;
+  std::vector<SimpleBatchWriteRow> rows;
+  std::vector<const pb::RowInBatchWriteRowRequest*> pb_rows;
+};
+
 Scratch& ThreadScratch() {
   thread_local Scratch scratch;
   return scratch;
@@ -232,7 +242,11 @@ class Operation {
   Status GetRange();
   Status BatchGetRow();
   Status BatchWriteRow();
-  Status SerializeBatchWriteAnswer(const pb::BatchWriteRowRequest& req,
+  Status ReadBatchWriteInput(BatchWriteInput* in);
+  Status AnswerBatchWrite(const BatchWriteInput& in, const std::vector<std::vector<int>>& index_map,
+                          const std::vector<std::optional<InjectedFault>>& row_faults,
+                          const std::vector<std::vector<RowWriteResult>>& results);
+  Status SerializeBatchWriteAnswer(const BatchWriteInput& in,
                                    const std::vector<std::vector<int>>& index_map,
                                    const std::vector<std::optional<InjectedFault>>& row_faults,
                                    const std::vector<std::vector<RowWriteResult>>& results);
@@ -241,7 +255,7 @@ class Operation {
  private:
   template <typename Request>
   Status SingleRowWrite(WriteType type, std::string_view what);
-  Status ThrottleRows(const pb::BatchWriteRowRequest* req, const Scratch& scratch, int64_t total,
+  Status ThrottleRows(const BatchWriteInput& in, const Scratch& scratch, int64_t total,
                       std::vector<std::optional<InjectedFault>>* row_faults);
 
   bool Throttling() const { return throttle_ != nullptr && throttle_->enabled(); }
@@ -607,37 +621,55 @@ Status Operation::BatchGetRow() {
 
 // Marks in *row_faults the rows of throttled partitions (throttle.h): in a batch the service
 // answers a busy partition row by row, so the other partitions' rows are still written.
-Status Operation::ThrottleRows(const pb::BatchWriteRowRequest* req, const Scratch& scratch,
-                               int64_t total,
+Status Operation::ThrottleRows(const BatchWriteInput& in, const Scratch& scratch, int64_t total,
                                std::vector<std::optional<InjectedFault>>* row_faults) {
   if (row_faults->empty()) row_faults->resize(total);
-  size_t first = 0;
   std::vector<const std::vector<ots::Cell>*> keys;
   std::vector<bool> admitted;
-  for (const auto& table : req->tables()) {
+  for (const SimpleBatchWriteTable& table : in.tables) {
     keys.clear();
-    for (int r = 0; r < table.rows_size(); ++r) {
-      keys.push_back(&scratch.rows[first + r].primary_key);
+    for (size_t r = 0; r < table.row_count; ++r) {
+      keys.push_back(&scratch.rows[table.first_row + r].primary_key);
     }
-    TSB_RETURN_IF_ERROR(throttle_->Admit(instance_, table.table_name(), keys, &admitted));
+    TSB_RETURN_IF_ERROR(throttle_->Admit(instance_, table.table_name, keys, &admitted));
     for (size_t r = 0; r < admitted.size(); ++r) {
-      std::optional<InjectedFault>& fault = (*row_faults)[first + r];
+      std::optional<InjectedFault>& fault = (*row_faults)[table.first_row + r];
       if (admitted[r] || fault) continue;
       fault = InjectedFault{std::string(kThrottledCode), std::string(kThrottledMessage), 503};
     }
-    first += keys.size();
+  }
+  return Status::OK();
+}
+
+// The request as views: by hand for the common form (batch_write_request.h), else from
+// protobuf's parse, whose rows then also give the condition and return_content.
+Status Operation::ReadBatchWriteInput(BatchWriteInput* in) {
+  in->pb_rows.clear();
+  if (ParseSimpleBatchWriteRow(input_, &in->tables, &in->rows)) return Status::OK();
+  auto* req = google::protobuf::Arena::CreateMessage<pb::BatchWriteRowRequest>(&arena_);
+  TSB_RETURN_IF_ERROR(ParseMessage(input_, req));
+  in->tables.clear();
+  in->rows.clear();
+  for (const pb::TableInBatchWriteRowRequest& table : req->tables()) {
+    SimpleBatchWriteTable& t = in->tables.emplace_back();
+    t.table_name = table.table_name();
+    t.first_row = in->rows.size();
+    t.row_count = static_cast<size_t>(table.rows_size());
+    for (const pb::RowInBatchWriteRowRequest& row : table.rows()) {
+      in->rows.push_back({row.type(), row.row_change(), row.condition().row_existence()});
+      in->pb_rows.push_back(&row);
+    }
   }
   return Status::OK();
 }
 
 Status Operation::BatchWriteRow() {
-  auto* req = google::protobuf::Arena::CreateMessage<pb::BatchWriteRowRequest>(&arena_);
-  TSB_RETURN_IF_ERROR(ParseMessage(input_, req));
-  int64_t total = 0;
-  for (const auto& t : req->tables()) total += t.rows_size();
+  thread_local BatchWriteInput in;
+  TSB_RETURN_IF_ERROR(ReadBatchWriteInput(&in));
+  const auto total = static_cast<int64_t>(in.rows.size());
   if (total == 0) return Invalid("No row is specified in BatchWriteRow.");
   TSB_RETURN_IF_ERROR(CheckBatchWriteLimits(total, 0));
-  summary_->table = req->tables(0).table_name();
+  summary_->table = in.tables[0].table_name;
 
   Scratch& scratch = ThreadScratch();
   if (scratch.rows.size() < static_cast<size_t>(total)) scratch.rows.resize(total);
@@ -647,14 +679,11 @@ Status Operation::BatchWriteRow() {
   // Decode every row first: the 4 MiB limit counts the rows as encoded without the Node SDK's
   // padding (decisions 8), so it is measured on the decoded rows.
   int64_t encoded_bytes = 0;
-  size_t next_row = 0;
-  for (const auto& table : req->tables()) {
-    for (const auto& row : table.rows()) {
-      std::vector<uint8_t>& crcs = scratch.attribute_crcs[next_row];
-      ots::Row& decoded = scratch.rows[next_row++];
-      TSB_RETURN_IF_ERROR(DecodeRowField(row.row_change(), "row_change", &decoded, &crcs));
-      encoded_bytes += static_cast<int64_t>(ots::EncodedSize(decoded));
-    }
+  for (size_t flat = 0; flat < in.rows.size(); ++flat) {
+    ots::Row& decoded = scratch.rows[flat];
+    TSB_RETURN_IF_ERROR(DecodeRowField(in.rows[flat].row_change, "row_change", &decoded,
+                                       &scratch.attribute_crcs[flat]));
+    encoded_bytes += static_cast<int64_t>(ots::EncodedSize(decoded));
   }
   TSB_RETURN_IF_ERROR(CheckBatchWriteLimits(total, encoded_bytes));
 
@@ -664,35 +693,39 @@ Status Operation::BatchWriteRow() {
     row_faults.resize(total);
     for (int64_t i = 0; i < total; ++i) row_faults[i] = faults_->ForRow("BatchWriteRow");
   }
-  if (Throttling()) TSB_RETURN_IF_ERROR(ThrottleRows(req, scratch, total, &row_faults));
+  if (Throttling()) TSB_RETURN_IF_ERROR(ThrottleRows(in, scratch, total, &row_faults));
 
+  const size_t table_count = in.tables.size();
   BatchWriteRequest request;
   request.encoded_bytes = encoded_bytes;
-  request.tables.resize(req->tables_size());
-  request.attribute_crcs.resize(req->tables_size());
+  request.tables.resize(table_count);
+  request.attribute_crcs.resize(table_count);
   // index_map[t][r] = position of request row r of table t in request.tables[t].rows, or -1.
-  std::vector<std::vector<int>> index_map(req->tables_size());
-  next_row = 0;
+  std::vector<std::vector<int>> index_map(table_count);
   int64_t faulted = 0;
-  for (int t = 0; t < req->tables_size(); ++t) {
-    const pb::TableInBatchWriteRowRequest& table = req->tables(t);
+  for (size_t t = 0; t < table_count; ++t) {
+    const SimpleBatchWriteTable& table = in.tables[t];
     BatchWriteTable& out = request.tables[t];
-    out.table = table.table_name();
-    out.rows.reserve(table.rows_size());
-    request.attribute_crcs[t].reserve(table.rows_size());
-    index_map[t].assign(table.rows_size(), -1);
-    for (int r = 0; r < table.rows_size(); ++r) {
-      const pb::RowInBatchWriteRowRequest& row = table.rows(r);
-      size_t flat = next_row++;
+    out.table = table.table_name;
+    out.rows.reserve(table.row_count);
+    request.attribute_crcs[t].reserve(table.row_count);
+    index_map[t].assign(table.row_count, -1);
+    for (size_t r = 0; r < table.row_count; ++r) {
+      const size_t flat = table.first_row + r;
       if (!row_faults.empty() && row_faults[flat]) {
         ++faulted;
         continue;
       }
       RowWrite write;
-      write.type = static_cast<WriteType>(row.type());
+      write.type = static_cast<WriteType>(in.rows[flat].type);
       write.row = &scratch.rows[flat];
-      TSB_RETURN_IF_ERROR(DecodeCondition(row.condition(), &arena_, &write.condition));
-      DecodeReturnContent(row.has_return_content(), row.return_content(), &write.return_content);
+      if (in.pb_rows.empty()) {
+        write.condition.row_existence = static_cast<RowExistence>(in.rows[flat].row_existence);
+      } else {
+        const pb::RowInBatchWriteRowRequest& row = *in.pb_rows[flat];
+        TSB_RETURN_IF_ERROR(DecodeCondition(row.condition(), &arena_, &write.condition));
+        DecodeReturnContent(row.has_return_content(), row.return_content(), &write.return_content);
+      }
       index_map[t][r] = static_cast<int>(out.rows.size());
       out.rows.push_back(std::move(write));
       request.attribute_crcs[t].push_back(scratch.attribute_crcs[flat]);
@@ -703,27 +736,32 @@ Status Operation::BatchWriteRow() {
   if (faulted < total) {
     TSB_RETURN_IF_ERROR(store_->BatchWriteRow(instance_, request, &results));
   }
+  return AnswerBatchWrite(in, index_map, row_faults, results);
+}
 
+Status Operation::AnswerBatchWrite(const BatchWriteInput& in,
+                                   const std::vector<std::vector<int>>& index_map,
+                                   const std::vector<std::optional<InjectedFault>>& row_faults,
+                                   const std::vector<std::vector<RowWriteResult>>& results) {
   bool returns_rows = false;
   for (const auto& table_results : results) {
     for (const RowWriteResult& result : table_results) {
       returns_rows = returns_rows || (result.status.ok() && !result.returned.empty());
     }
   }
-  if (returns_rows) return SerializeBatchWriteAnswer(*req, index_map, row_faults, results);
+  if (returns_rows) return SerializeBatchWriteAnswer(in, index_map, row_faults, results);
 
   // The common answer (no row returned) is written by hand, byte for byte as protobuf would.
   thread_local std::vector<BatchWriteAnswerRow> answer_rows;
-  answer_rows.assign(total, BatchWriteAnswerRow{});
-  std::vector<BatchWriteAnswerTable> answer_tables(req->tables_size());
-  next_row = 0;
+  answer_rows.assign(in.rows.size(), BatchWriteAnswerRow{});
+  std::vector<BatchWriteAnswerTable> answer_tables(in.tables.size());
   int64_t written = 0;
-  for (int t = 0; t < req->tables_size(); ++t) {
-    const pb::TableInBatchWriteRowRequest& table = req->tables(t);
-    answer_tables[t].table_name = table.table_name();
-    answer_tables[t].rows = std::span(answer_rows).subspan(next_row, table.rows_size());
-    for (int r = 0; r < table.rows_size(); ++r) {
-      size_t flat = next_row++;
+  for (size_t t = 0; t < in.tables.size(); ++t) {
+    const SimpleBatchWriteTable& table = in.tables[t];
+    answer_tables[t].table_name = table.table_name;
+    answer_tables[t].rows = std::span(answer_rows).subspan(table.first_row, table.row_count);
+    for (size_t r = 0; r < table.row_count; ++r) {
+      const size_t flat = table.first_row + r;
       BatchWriteAnswerRow& out = answer_rows[flat];
       int index = index_map[t][r];
       if (index < 0) {
@@ -755,18 +793,17 @@ Status Operation::BatchWriteRow() {
 
 // The answer with protobuf, for batches that return rows (return_content).
 Status Operation::SerializeBatchWriteAnswer(
-    const pb::BatchWriteRowRequest& req, const std::vector<std::vector<int>>& index_map,
+    const BatchWriteInput& in, const std::vector<std::vector<int>>& index_map,
     const std::vector<std::optional<InjectedFault>>& row_faults,
     const std::vector<std::vector<RowWriteResult>>& results) {
   auto* resp = google::protobuf::Arena::CreateMessage<pb::BatchWriteRowResponse>(&arena_);
-  size_t next_row = 0;
   int64_t written = 0;
-  for (int t = 0; t < req.tables_size(); ++t) {
-    const pb::TableInBatchWriteRowRequest& table = req.tables(t);
+  for (size_t t = 0; t < in.tables.size(); ++t) {
+    const SimpleBatchWriteTable& table = in.tables[t];
     pb::TableInBatchWriteRowResponse* table_resp = resp->add_tables();
-    table_resp->set_table_name(table.table_name());
-    for (int r = 0; r < table.rows_size(); ++r) {
-      size_t flat = next_row++;
+    table_resp->set_table_name(std::string(table.table_name));
+    for (size_t r = 0; r < table.row_count; ++r) {
+      const size_t flat = table.first_row + r;
       pb::RowInBatchWriteRowResponse* out = table_resp->add_rows();
       int index = index_map[t][r];
       if (index < 0) {
