@@ -81,10 +81,11 @@ Status GzipCompress(std::string_view in, std::string* out) {
 }
 
 // Sizes a decompression's output, whose old bytes are overwritten: a LargeBuffer grows
-// geometrically and without copying them.
+// geometrically and without copying them. Its data() is never null, even for an empty page, as
+// zlib refuses a null output.
 void SizeFor(std::string* out, size_t n) { out->resize(n); }
 void SizeFor(LargeBuffer* out, size_t n) {
-  out->ReserveDiscarding(n);
+  out->ReserveDiscarding(std::max<size_t>(n, 1));
   out->resize(n);
 }
 
