@@ -304,7 +304,7 @@ class FileOutput : public OutputStream {
   // Writes to the descriptor. A file (not stdout) is fsynced before it gets its name; so that
   // the fsync finds little left to write, write-back of each kWriteBehind bytes is started as
   // soon as they are written (Linux; elsewhere the fsync writes everything). Waiting for it all
-  // at the end cost a 70 MB CSV a third of its wall time.
+  // at the end cost an 85 MB CSV 0.1 to 0.18 s, a fifth to a third of its conversion's wall time.
   Status Out(const char* data, size_t n) {
     TSB_RETURN_IF_ERROR(WriteAll(fd_, data, n, name()));
     offset_ += n;
