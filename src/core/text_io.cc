@@ -227,6 +227,11 @@ class FileOutput : public OutputStream {
       if (level_ != 0) ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level_);
     }
     if (compression_ != StreamCompression::kNone) out_.resize(kBlockSize);
+    if (!temp_path_.empty()) {
+      // A continued file goes on from its checkpoint, whose bytes are already synced.
+      const off_t at = ::lseek(fd_, 0, SEEK_CUR);
+      if (at > 0) offset_ = synced_to_ = static_cast<uint64_t>(at);
+    }
     return Status::OK();
   }
 
@@ -256,6 +261,7 @@ class FileOutput : public OutputStream {
     if (::fsync(fd_) != 0 && errno != EINVAL) {
       return Status::IOError(name() + ": fsync failed: " + ErrnoText(errno));
     }
+    synced_to_ = offset_;
     off_t end = ::lseek(fd_, 0, SEEK_CUR);
     if (end < 0) return Status::IOError(name() + ": lseek failed: " + ErrnoText(errno));
     return static_cast<int64_t>(end);
@@ -295,11 +301,30 @@ class FileOutput : public OutputStream {
     return st;
   }
 
+  // Writes to the descriptor. A file (not stdout) is fsynced before it gets its name; so that
+  // the fsync finds little left to write, write-back of each kWriteBehind bytes is started as
+  // soon as they are written (Linux; elsewhere the fsync writes everything). Waiting for it all
+  // at the end cost an 85 MB CSV 0.1 to 0.18 s, a fifth to a third of its conversion's wall time.
+  Status Out(const char* data, size_t n) {
+    TSB_RETURN_IF_ERROR(WriteAll(fd_, data, n, name()));
+    offset_ += n;
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (!temp_path_.empty() && offset_ - synced_to_ >= kWriteBehind) {
+      // Only a start: a failure (a file system without it) leaves the pages to the fsync,
+      // which reports any real write error.
+      ::sync_file_range(fd_, static_cast<off_t>(synced_to_),
+                        static_cast<off_t>(offset_ - synced_to_), SYNC_FILE_RANGE_WRITE);
+      synced_to_ = offset_;
+    }
+#endif
+    return Status::OK();
+  }
+
   // Sends bytes through the compressor (if any) to the descriptor; `finish` ends the stream.
   Status Emit(const char* data, size_t n, bool finish) {
     switch (compression_) {
       case StreamCompression::kNone:
-        return WriteAll(fd_, data, n, name());
+        return Out(data, n);
       case StreamCompression::kGzip: {
         zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
         zs_.avail_in = static_cast<uInt>(n);
@@ -309,7 +334,7 @@ class FileOutput : public OutputStream {
           int rc = deflate(&zs_, finish ? Z_FINISH : Z_NO_FLUSH);
           if (rc == Z_STREAM_ERROR) return Status::Internal(name() + ": deflate failed");
           size_t have = out_.size() - zs_.avail_out;
-          TSB_RETURN_IF_ERROR(WriteAll(fd_, out_.data(), have, name()));
+          TSB_RETURN_IF_ERROR(Out(out_.data(), have));
           if (finish ? rc == Z_STREAM_END : (zs_.avail_in == 0 && zs_.avail_out != 0)) break;
         }
         return Status::OK();
@@ -322,7 +347,7 @@ class FileOutput : public OutputStream {
           if (ZSTD_isError(rc)) {
             return Status::Internal(name() + ": zstd compression failed: " + ZSTD_getErrorName(rc));
           }
-          TSB_RETURN_IF_ERROR(WriteAll(fd_, out_.data(), out.pos, name()));
+          TSB_RETURN_IF_ERROR(Out(out_.data(), out.pos));
           if (finish ? rc == 0 : in.pos == in.size) break;
         }
         return Status::OK();
@@ -331,8 +356,12 @@ class FileOutput : public OutputStream {
     return Status::OK();
   }
 
+  static constexpr uint64_t kWriteBehind = 8 << 20;
+
   int fd_;
-  std::string temp_path_;  // empty for stdout
+  std::string temp_path_;   // empty for stdout
+  uint64_t offset_ = 0;     // where the next byte goes
+  uint64_t synced_to_ = 0;  // write-back started (or fsynced) below this offset
   StreamCompression compression_;
   int level_;
   std::string buf_;

@@ -176,3 +176,46 @@ TEST_CASE("an output's temporary is .NAME.tmp-PID-*, and stale ones of the same 
   CHECK(!IsTemporaryName("part-00000.csv"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("a long output keeps every byte across write-behind ranges, Sync and Continue") {
+  // Past several of the 8 MiB ranges whose write-back starts while writing, in odd pieces so the
+  // ranges end mid-write; Sync reports the offset the ranges have to agree with, and a file
+  // continued from it goes on at that offset.
+  std::string data;
+  for (int64_t i = 0; data.size() < (size_t{20} << 20); ++i) {
+    data += "row " + std::to_string(i * 2654435761 % 1000003) + "\n";
+  }
+  const std::string path = TempPath("long.txt");
+  const size_t cut = (size_t{13} << 20) + 12345;
+  std::string temp;
+  {
+    auto out = OutputStream::Open(path, StreamCompression::kNone);
+    REQUIRE(out.ok());
+    for (size_t i = 0; i < cut; i += 700001) {
+      REQUIRE(
+          (*out)->Write(std::string_view(data).substr(i, std::min<size_t>(700001, cut - i))).ok());
+    }
+    auto synced = (*out)->Sync();
+    REQUIRE(synced.ok());
+    CHECK(*synced == static_cast<int64_t>(cut));
+    REQUIRE((*out)->Write("lost when the run stops\n").ok());
+    temp = (*out)->temporary_path();
+  }  // abandoned after its checkpoint, as a killed run is (the temporary is removed: keep a copy)
+  WriteFileBytes(temp, data.substr(0, cut) + "lost when the run stops\n");
+  auto more = OutputStream::Continue(path, temp, static_cast<int64_t>(cut));
+  REQUIRE(more.ok());
+  for (size_t i = cut; i < data.size(); i += 3 << 20) {
+    REQUIRE((*more)->Write(std::string_view(data).substr(i, 3 << 20)).ok());
+  }
+  auto end = (*more)->Sync();
+  REQUIRE(end.ok());
+  CHECK(*end == static_cast<int64_t>(data.size()));
+  REQUIRE((*more)->Close().ok());
+  CHECK(ReadFileBytes(path) == data);
+  for (const auto& [codec, ext] :
+       {std::pair{StreamCompression::kGzip, ".gz"}, std::pair{StreamCompression::kZstd, ".zst"}}) {
+    const std::string p = TempPath(std::string("long") + ext);
+    REQUIRE(WriteStream(p, codec, data, 1 << 20).ok());
+    CHECK(ReadDecompressed(p) == data);
+  }
+}

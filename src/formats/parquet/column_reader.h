@@ -91,7 +91,7 @@ class ColumnChunkReader {
   size_t chunk_pos_ = 0;     // next page header
   int64_t values_left_ = 0;  // rows of the row group not yet read
   int page_index_ = -1;      // 0-based, counting every page of the chunk
-  std::string page_buf_;     // decompressed page (or page values, v2)
+  LargeBuffer page_buf_;     // decompressed page (or page values, v2)
 
   // Dictionary, in native form.
   Column dict_;

@@ -80,9 +80,19 @@ Status GzipCompress(std::string_view in, std::string* out) {
   return Status::OK();
 }
 
-Status GzipDecompress(std::string_view in, size_t uncompressed_size, std::string* out) {
+// Sizes a decompression's output, whose old bytes are overwritten: a LargeBuffer grows
+// geometrically and without copying them. Its data() is never null, even for an empty page, as
+// zlib refuses a null output.
+void SizeFor(std::string* out, size_t n) { out->resize(n); }
+void SizeFor(LargeBuffer* out, size_t n) {
+  out->ReserveDiscarding(std::max<size_t>(n, 1));
+  out->resize(n);
+}
+
+template <typename Buffer>
+Status GzipDecompress(std::string_view in, size_t uncompressed_size, Buffer* out) {
   const CompressionCodec codec = CompressionCodec::GZIP;
-  out->resize(uncompressed_size);
+  SizeFor(out, uncompressed_size);
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));
   // windowBits 15 + 32: detect gzip or zlib headers automatically.
@@ -239,8 +249,11 @@ Status Compress(CompressionCodec codec, std::string_view first, std::string_view
   return Compress(codec, *scratch, out);
 }
 
-Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompressed_size,
-                  std::string* out) {
+namespace {
+
+template <typename Buffer>
+Status DecompressInto(CompressionCodec codec, std::string_view in, size_t uncompressed_size,
+                      Buffer* out) {
   if (uncompressed_size > kMaxDecompressedBytes) {
     return CorruptionError(codec, "page header claims " + std::to_string(uncompressed_size) +
                                       " uncompressed bytes (limit " +
@@ -249,7 +262,8 @@ Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompress
   switch (codec) {
     case CompressionCodec::UNCOMPRESSED:
       if (in.size() != uncompressed_size) return SizeMismatch(codec, in.size(), uncompressed_size);
-      out->assign(in.data(), in.size());
+      SizeFor(out, in.size());
+      if (!in.empty()) std::memcpy(out->data(), in.data(), in.size());
       return Status::OK();
     case CompressionCodec::SNAPPY: {
       size_t length = 0;
@@ -257,7 +271,7 @@ Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompress
         return CorruptionError(codec, "bad length preamble");
       }
       if (length != uncompressed_size) return SizeMismatch(codec, length, uncompressed_size);
-      out->resize(length);
+      SizeFor(out, length);
       if (!snappy::RawUncompress(in.data(), in.size(), out->data())) {
         return CorruptionError(codec, "bad compressed data");
       }
@@ -266,7 +280,7 @@ Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompress
     case CompressionCodec::GZIP:
       return GzipDecompress(in, uncompressed_size, out);
     case CompressionCodec::ZSTD: {
-      out->resize(uncompressed_size);
+      SizeFor(out, uncompressed_size);
       size_t rc = ZSTD_decompress(out->data(), out->size(), in.data(), in.size());
       if (ZSTD_isError(rc)) {
         if (ZSTD_getErrorCode(rc) == ZSTD_error_dstSize_tooSmall) {
@@ -280,7 +294,7 @@ Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompress
     }
     case CompressionCodec::LZ4_RAW: {
       if (in.size() > static_cast<size_t>(INT_MAX)) return CorruptionError(codec, "page too large");
-      out->resize(uncompressed_size);
+      SizeFor(out, uncompressed_size);
       int rc = LZ4_decompress_safe(in.data(), out->data(), static_cast<int>(in.size()),
                                    static_cast<int>(uncompressed_size));
       if (rc < 0) return CorruptionError(codec, "bad block (or larger than the page header says)");
@@ -290,7 +304,7 @@ Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompress
       return Status::OK();
     }
     case CompressionCodec::BROTLI: {
-      out->resize(uncompressed_size);
+      SizeFor(out, uncompressed_size);
       size_t produced = uncompressed_size;
       BrotliDecoderResult rc =
           BrotliDecoderDecompress(in.size(), reinterpret_cast<const uint8_t*>(in.data()), &produced,
@@ -310,6 +324,18 @@ Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompress
   }
   return Status::NotSupported("compression codec " + std::string(CodecName(codec)) +
                               " is not supported");
+}
+
+}  // namespace
+
+Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompressed_size,
+                  std::string* out) {
+  return DecompressInto(codec, in, uncompressed_size, out);
+}
+
+Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompressed_size,
+                  LargeBuffer* out) {
+  return DecompressInto(codec, in, uncompressed_size, out);
 }
 
 }  // namespace tsb::parquet

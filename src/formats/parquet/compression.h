@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "formats/format.h"
+#include "formats/parquet/large_buffer.h"
 #include "formats/parquet/parquet_types.h"
 #include "tsbridge/status.h"
 
@@ -38,9 +39,13 @@ Status Compress(CompressionCodec codec, std::string_view in, std::string* out);
 Status Compress(CompressionCodec codec, std::string_view first, std::string_view second,
                 std::string* out, std::string* scratch);
 
-// Replaces *out with the `uncompressed_size` bytes that `in` decompresses to.
+// Replaces *out with the `uncompressed_size` bytes that `in` decompresses to. The reader's page
+// buffer is a LargeBuffer: the page is written over it, so its old bytes need no copy when it
+// grows and its new ones no zero fill.
 Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompressed_size,
                   std::string* out);
+Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompressed_size,
+                  LargeBuffer* out);
 
 // The codec's parquet-format name ("SNAPPY"), for messages.
 std::string_view CodecName(CompressionCodec codec);

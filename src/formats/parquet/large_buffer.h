@@ -12,6 +12,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -60,6 +61,17 @@ class LargeBuffer {
     size_ = n;
   }
   void clear() { size_ = 0; }
+  // Makes the capacity at least `n`, dropping the contents (size 0); growing takes at least twice
+  // the old capacity, so a buffer refilled with sizes that creep up (page after page) is not
+  // reallocated, and faulted in afresh, for each.
+  void ReserveDiscarding(size_t n) {
+    if (n > capacity_) {
+      const size_t want = std::max(n, 2 * capacity_);
+      Release();
+      Allocate(want);
+    }
+    size_ = 0;
+  }
   // Appends within the capacity (the caller checks it).
   void AppendWithin(std::string_view bytes) {
     std::memcpy(data_ + size_, bytes.data(), bytes.size());

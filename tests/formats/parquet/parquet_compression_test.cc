@@ -46,6 +46,29 @@ TEST_CASE("parquet compression: every codec round-trips") {
   }
 }
 
+TEST_CASE("parquet compression: every codec decompresses into one reused LargeBuffer") {
+  // The reader's page buffer: refilled page after page, larger (past the 2 MiB at which it is
+  // mapped) and smaller again, each page written over the last without a zero fill.
+  std::vector<std::string> inputs = Inputs();
+  std::string big;
+  for (int i = 0; big.size() < (size_t{3} << 20); ++i) big += std::to_string(i * 2654435761u) + ",";
+  inputs.insert(inputs.begin() + 3, big);
+  inputs.push_back("short again");
+  for (CompressionCodec codec : kCodecs) {
+    CAPTURE(CodecName(codec));
+    LargeBuffer page;
+    for (const std::string& in : inputs) {
+      CAPTURE(in.size());
+      std::string compressed;
+      REQUIRE(Compress(codec, in, &compressed).ok());
+      Status s = Decompress(codec, compressed, in.size(), &page);
+      REQUIRE_MESSAGE(s.ok(), s.ToString());
+      CHECK(std::string_view(page) == in);
+    }
+    CHECK(page.capacity() >= big.size());
+  }
+}
+
 TEST_CASE("parquet compression: wrong size and corrupt input are Corruption") {
   std::string in;
   for (int i = 0; i < 5000; ++i) in += "value " + std::to_string(i) + "\n";
@@ -61,7 +84,8 @@ TEST_CASE("parquet compression: wrong size and corrupt input are Corruption") {
     CHECK(s.code() == StatusCode::kCorruption);
     if (codec == CompressionCodec::UNCOMPRESSED) continue;
     // Truncated stream.
-    s = Decompress(codec, std::string_view(compressed).substr(0, compressed.size() / 2), in.size(), &back);
+    s = Decompress(codec, std::string_view(compressed).substr(0, compressed.size() / 2), in.size(),
+                   &back);
     CHECK(s.code() == StatusCode::kCorruption);
     // Garbage.
     std::string garbage(compressed.size(), '\xA5');
