@@ -111,15 +111,17 @@ inline char* WriteValue(char* p, const Value& v) {
 }
 
 // Writes one cell at p (exactly CellSize bytes) and returns the end; *crc_out gets its checksum.
-inline char* WriteCell(char* p, std::string_view name, const Value* value, CellOp op,
-                       const std::optional<int64_t>& ts, uint8_t* crc_out) {
+// `name_crc` is Crc8(0, name): the cell checksum starts from 0 with the name (wire doc B.4), so
+// a writer that puts the same column name in every row computes it once.
+inline char* WriteCell(char* p, std::string_view name, uint8_t name_crc, const Value* value,
+                       CellOp op, const std::optional<int64_t>& ts, uint8_t* crc_out) {
   *p++ = static_cast<char>(kTagCell);
   *p++ = static_cast<char>(kTagCellName);
   EncodeFixed32(p, static_cast<uint32_t>(name.size()));
   p += 4;
   if (!name.empty()) std::memcpy(p, name.data(), name.size());
   p += name.size();
-  uint8_t crc = Crc8(0, name.data(), name.size());
+  uint8_t crc = name_crc;
   if (value != nullptr) {
     *p++ = static_cast<char>(kTagCellValue);
     EncodeFixed32(p, static_cast<uint32_t>(ValueSize(*value)));
@@ -142,6 +144,11 @@ inline char* WriteCell(char* p, std::string_view name, const Value* value, CellO
   *p++ = static_cast<char>(crc);
   *crc_out = crc;
   return p;
+}
+
+inline char* WriteCell(char* p, std::string_view name, const Value* value, CellOp op,
+                       const std::optional<int64_t>& ts, uint8_t* crc_out) {
+  return WriteCell(p, name, Crc8(0, name), value, op, ts, crc_out);
 }
 
 inline char* WriteCell(char* p, const Cell& c, uint8_t* crc_out) {
@@ -516,8 +523,13 @@ RowFieldWriter::RowFieldWriter(std::string* out, size_t key_cells_size, size_t a
 }
 
 void RowFieldWriter::AddCell(std::string_view name, const Value* value, CellOp op) {
+  AddCell(name, Crc8(0, name), value, op);
+}
+
+void RowFieldWriter::AddCell(std::string_view name, uint8_t name_crc, const Value* value,
+                             CellOp op) {
   uint8_t crc;
-  p_ = WriteCell(p_, name, value, op, std::nullopt, &crc);
+  p_ = WriteCell(p_, name, name_crc, value, op, std::nullopt, &crc);
   row_crc_ = Crc8Byte(row_crc_, crc);
 }
 

@@ -14,8 +14,8 @@
 // against a table is the caller's business):
 //   PutRow / BatchWrite PUT    primary_key + attributes (op kPut, optional timestamp)
 //   UpdateRow / BatchWrite UPDATE  attributes carry ops: kPut (value, optional ts),
-//                              kDeleteOneVersion (no value, ts), kDeleteAllVersions (no value, no ts),
-//                              kIncrement (INTEGER value)
+//                              kDeleteOneVersion (no value, ts), kDeleteAllVersions (no value, no
+//                              ts), kIncrement (INTEGER value)
 //   DeleteRow / BatchWrite DELETE  primary_key + delete_marker = true
 //   GetRow key, GetRange bounds    primary_key only (INF_MIN / INF_MAX allowed as values)
 // We never emit the Node SDK's trailing zero padding (B.6); decoders accept it.
@@ -74,6 +74,10 @@ class RowFieldWriter {
   RowFieldWriter& operator=(const RowFieldWriter&) = delete;
 
   void AddCell(std::string_view name, const Value* value, CellOp op = CellOp::kPut);
+  // The same bytes, with the name's checksum given: name_crc == Crc8(0, name). Names repeat on
+  // every row of an export, so the encoder computes it once per column.
+  void AddCell(std::string_view name, uint8_t name_crc, const Value* value,
+               CellOp op = CellOp::kPut);
   void BeginAttributes();
   void Finish();
   // Offset of the next byte to write: after the key cells, the end of the primary key.

@@ -6,6 +6,7 @@
 
 #include "core/hash.h"
 #include "tablestore/core_bridge.h"
+#include "tablestore/crc8.h"
 #include "tablestore/plainbuffer.h"
 #include "tsbridge/convert.h"
 #include "tsbridge/tablestore/limits.h"
@@ -24,8 +25,15 @@ EncodeOutcome RowEncoder::Encode(const RowBatch& batch, size_t r, WriteItem* ite
   item->Reset();
   pending_.clear();
   text_.clear();
+  const size_t num_keys = mapping_->keys.size();
+  if (name_crcs_.size() != num_keys + mapping_->attributes.size()) {
+    name_crcs_.clear();
+    for (const auto& p : mapping_->keys) name_crcs_.push_back(Crc8(0, p.ots_name));
+    for (const auto& p : mapping_->attributes) name_crcs_.push_back(Crc8(0, p.ots_name));
+  }
   size_t key_size = 0;
   size_t attribute_size = 0;
+  size_t k = 0;
   for (const TableColumnMapping::Column& p : mapping_->keys) {
     const tsb::Column& column = batch.column(static_cast<size_t>(p.input));
     if (column.IsNull(r)) {
@@ -34,7 +42,9 @@ EncodeOutcome RowEncoder::Encode(const RowBatch& batch, size_t r, WriteItem* ite
                  ") is NULL; a primary key needs a value";
       return EncodeOutcome::kReject;
     }
-    if (!Add(p, column, r, /*key=*/true, &key_size, code, message)) return EncodeOutcome::kReject;
+    if (!Add(p, name_crcs_[k++], column, r, /*key=*/true, &key_size, code, message)) {
+      return EncodeOutcome::kReject;
+    }
   }
   if (options_.shard_count > 0) {
     // decisions 4 and 11: the partition key's value encoded as a filter's column_value.
@@ -45,18 +55,20 @@ EncodeOutcome RowEncoder::Encode(const RowBatch& batch, size_t r, WriteItem* ite
     }
   }
   for (const TableColumnMapping::Column& p : mapping_->attributes) {
+    const uint8_t name_crc = name_crcs_[k++];
     const tsb::Column& column = batch.column(static_cast<size_t>(p.input));
     if (column.IsNull(r)) {
       if (options_.nulls_delete && !options_.put_mode) {
         Pending& d = pending_.emplace_back();
         d.name = &p.ots_name;
+        d.name_crc = name_crc;
         d.key = false;
         d.delete_all = true;
         attribute_size += RowFieldWriter::CellSize(p.ots_name, nullptr, CellOp::kDeleteAllVersions);
       }
       continue;
     }
-    if (!Add(p, column, r, /*key=*/false, &attribute_size, code, message)) {
+    if (!Add(p, name_crc, column, r, /*key=*/false, &attribute_size, code, message)) {
       return EncodeOutcome::kReject;
     }
   }
@@ -79,10 +91,12 @@ EncodeOutcome RowEncoder::Encode(const RowBatch& batch, size_t r, WriteItem* ite
       in_attributes = true;
     }
     if (p.delete_all) {
-      w.AddCell(*p.name, nullptr, CellOp::kDeleteAllVersions);
+      w.AddCell(*p.name, p.name_crc, nullptr, CellOp::kDeleteAllVersions);
+    } else if (!p.in_text) {
+      w.AddCell(*p.name, p.name_crc, &p.value);
     } else {
       const Value v = ValueOf(p);
-      w.AddCell(*p.name, &v);
+      w.AddCell(*p.name, p.name_crc, &v);
     }
   }
   if (!in_attributes) key_end = w.offset();
@@ -109,36 +123,76 @@ Value RowEncoder::ValueOf(const Pending& p) const {
   return v;
 }
 
-bool RowEncoder::Add(const TableColumnMapping::Column& p, const tsb::Column& column, size_t r,
-                     bool key, size_t* cells_size, std::string* code, std::string* message) {
-  OtsValueRef ref;
-  Status s = ColumnValueToOts(column, r, &scratch_, &ref);
-  if (!s.ok()) {
-    *code = "TSB_BAD_VALUE";
-    *message = "column \"" + p.name + "\": " + s.message();
-    return false;
+// ColumnValueToOts's result for the types that need no conversion or range check, without its
+// OtsValueRef and StoredType's Result per cell (tests/tablestore/write_encoding_test.cc holds
+// both ways to the same bytes).
+bool RowEncoder::DirectValue(const tsb::Column& column, size_t r, Value* value) {
+  const DataType& type = column.type();
+  if (type.is_unsigned) return false;
+  switch (type.id) {
+    case TypeId::kInt64:
+    case TypeId::kDateTime:
+    case TypeId::kTimestamp:
+      *value = Value::Integer(column.GetInt(r));
+      return true;
+    case TypeId::kFloat:
+    case TypeId::kDouble:
+      *value = Value::Double(column.GetDouble(r));
+      return true;
+    case TypeId::kBoolean:
+      *value = Value::Boolean(column.GetBool(r));
+      return true;
+    case TypeId::kString:
+      *value = Value::String(column.GetBytes(r));
+      return true;
+    case TypeId::kBinary:
+      *value = Value::Binary(column.GetBytes(r));
+      return true;
+    default:
+      return false;
   }
+}
+
+bool RowEncoder::Add(const TableColumnMapping::Column& p, uint8_t name_crc,
+                     const tsb::Column& column, size_t r, bool key, size_t* cells_size,
+                     std::string* code, std::string* message) {
   Pending& out = pending_.emplace_back();
   out.name = &p.ots_name;
+  out.name_crc = name_crc;
   out.key = key;
-  out.value = ToWireValue(ref);
-  if (ref.type == OtsType::kString || ref.type == OtsType::kBinary) {
+  // Bytes of the batch stay put while the row is encoded; a converted value (a decimal, a date)
+  // lives in scratch_, which the next value reuses, so it is kept aside.
+  bool converted = false;
+  if (!DirectValue(column, r, &out.value)) {
+    OtsValueRef ref;
+    Status s = ColumnValueToOts(column, r, &scratch_, &ref);
+    if (!s.ok()) {
+      pending_.pop_back();
+      *code = "TSB_BAD_VALUE";
+      *message = "column \"" + p.name + "\": " + s.message();
+      return false;
+    }
+    out.value = ToWireValue(ref);
+    const char* data = ref.bytes.data();
+    converted =
+        !ref.bytes.empty() && data >= scratch_.data() && data < scratch_.data() + scratch_.size();
+  }
+  if (out.value.type == ValueType::kString || out.value.type == ValueType::kBinary) {
+    const size_t n = out.value.bytes.size();
     const int64_t limit = key ? kMaxPrimaryKeyValueBytes : kMaxAttributeValueBytes;
-    if (static_cast<int64_t>(ref.bytes.size()) > limit) {
+    if (static_cast<int64_t>(n) > limit) {
+      pending_.pop_back();
       *code = "TSB_TOO_LARGE";
-      *message = "column \"" + p.name + "\": a value of " + std::to_string(ref.bytes.size()) +
+      *message = "column \"" + p.name + "\": a value of " + std::to_string(n) +
                  " bytes; Tablestore takes at most " + std::to_string(limit) +
                  (key ? " in a primary-key column" : " per cell");
       return false;
     }
-    // Bytes of the batch stay put while the row is encoded; a converted value (a decimal, a
-    // date) lives in scratch_, which the next value reuses, so it is kept aside.
-    const char* data = ref.bytes.data();
-    if (!ref.bytes.empty() && data >= scratch_.data() && data < scratch_.data() + scratch_.size()) {
+    if (converted) {
       out.in_text = true;
       out.offset = text_.size();
-      out.length = ref.bytes.size();
-      text_.append(ref.bytes);
+      out.length = n;
+      text_.append(out.value.bytes);
       out.value.bytes = {};
     }
   }

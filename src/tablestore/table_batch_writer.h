@@ -80,6 +80,7 @@ class RowEncoder {
 
   struct Pending {
     const std::string* name = nullptr;
+    uint8_t name_crc = 0;
     bool key = false;
     bool delete_all = false;
     Value value;
@@ -89,13 +90,18 @@ class RowEncoder {
   };
 
   // Adds the value of row `r` of `column` to pending_ and its cell's size to *cells_size.
-  bool Add(const TableColumnMapping::Column& p, const tsb::Column& column, size_t r, bool key,
-           size_t* cells_size, std::string* code, std::string* message);
+  bool Add(const TableColumnMapping::Column& p, uint8_t name_crc, const tsb::Column& column,
+           size_t r, bool key, size_t* cells_size, std::string* code, std::string* message);
+  // The common column types straight into *value; false for the others (ColumnValueToOts).
+  static bool DirectValue(const tsb::Column& column, size_t r, Value* value);
   Value ValueOf(const Pending& p) const;
 
   const TableColumnMapping* mapping_;
   TableRowOptions options_;
   std::vector<Pending> pending_;
+  // Crc8(0, name) of mapping_->keys, then of mapping_->attributes: the start of every cell's
+  // checksum, the same on every row (filled by the first Encode).
+  std::vector<uint8_t> name_crcs_;
   std::string scratch_;
   std::string text_;  // converted values of the row being encoded
   std::string shard_scratch_;

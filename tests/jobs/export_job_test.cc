@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,12 +14,14 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "cli/exit_status.h"
 #include "emulator/server.h"
 #include "formats/format.h"
+#include "jobs/checkpoint.h"
 #include "jobs/export_scatter.h"
 #include "jobs/job_common.h"
 #include "support/emulator_fixture.h"
@@ -490,4 +494,130 @@ TEST_CASE("export: --max-rows-per-sec caps the write rate") {
   REQUIRE(jobs::RunExport(o, &summary).ok());
   CHECK(summary.rows_written == 3000);
   CHECK(summary.seconds >= 1.45);
+}
+
+// A resumed export of a plain (not --scatter) Parquet file starts at the checkpoint's row, inside
+// a row group or on its first row (export_resume.h: the reader seeks to the row group holding the
+// position and passes over the rows before it). The interrupted run is a real one, stopped by
+// --max-errors 0 against an emulator that refuses every write; its checkpoint then says that rows
+// [1, position) were acknowledged, as the run would have saved had they been written, and those
+// rows are in the table with other values. The resumed run must write exactly the rows from the
+// position on: the earlier ones keep their values, and every row of the file is there once.
+TEST_CASE(
+    "export: --resume of a Parquet file starts at the checkpoint's row, in a row group or at its "
+    "start") {
+  Fixture f;
+  // Twenty row groups of 1,000: more rows than a reader batch (4,096), so that the interrupted
+  // run's acknowledged prefix moves and it saves a checkpoint.
+  constexpr int64_t kRows = 20000;
+  const std::string input = (f.dir / "resume.parquet").string();
+  {
+    auto schema =
+        std::make_shared<Schema>(std::vector<Field>{{"id", DataType::Of(TypeId::kInt64), false},
+                                                    {"a", DataType::Of(TypeId::kString), true},
+                                                    {"b", DataType::Of(TypeId::kInt64), true}});
+    WriterOptions options;
+    options.path = input;
+    options.format = FileFormat::kParquet;
+    options.row_group_rows = 1000;
+    auto writer = OpenWriter(*schema, options);
+    REQUIRE(writer.ok());
+    RowBatch batch(schema, kRows);
+    for (int64_t row = 1; row <= kRows; ++row) {  // ids out of order, so the keys say nothing
+      batch.column(0).AppendInt((row * 7919) % 20011);
+      batch.column(1).AppendBytes("v" + std::to_string(row));
+      batch.column(2).AppendInt(row);
+      batch.CommitRow();
+    }
+    REQUIRE((*writer)->Write(batch).ok());
+    REQUIRE((*writer)->Close().ok());
+  }
+  // The file's rows, read back, by 1-based row number: id -> the table's text for it.
+  std::vector<std::pair<int64_t, std::string>> file_rows;
+  {
+    ReaderOptions ro;
+    ro.path = input;
+    ro.format = FileFormat::kParquet;
+    auto reader = OpenReader(ro);
+    REQUIRE(reader.ok());
+    RowBatch batch(std::make_shared<const Schema>((*reader)->schema()), 256);
+    for (;;) {
+      REQUIRE((*reader)->Next(&batch).ok());
+      if (batch.num_rows() == 0) break;
+      for (size_t i = 0; i < batch.num_rows(); ++i) {
+        file_rows.emplace_back(batch.column(0).GetInt(i),
+                               "a=" + std::string(batch.column(1).GetBytes(i)) +
+                                   ";b=" + std::to_string(batch.column(2).GetInt(i)) + ";");
+      }
+    }
+  }
+  REQUIRE(static_cast<int64_t>(file_rows.size()) == kRows);
+
+  for (int64_t position : {4501, 6001}) {  // inside the fifth row group; the seventh's first row
+    CAPTURE(position);
+    (void)f.client->DeleteTable("t");  // the previous position's table, if any
+    f.CreateTable();
+    std::filesystem::remove(input + ".tsbridge-checkpoint");
+    std::filesystem::remove(f.dir / "resume.rejects.jsonl");
+
+    auto o = f.Options(input);
+    o.parallel = 2;
+    // The first run, slowed by a rate cap, is interrupted (SIGINT's flag) once it has saved a
+    // checkpoint, and saves it once more: the job's own identity of this export, which the
+    // resumed run checks. Where it got to does not matter: the test rewrites the progress.
+    const std::string ckpt = input + ".tsbridge-checkpoint";
+    o.max_rows_per_sec = 4000;  // five seconds for the file; it saves every second
+    std::atomic<bool> ended{false};
+    std::thread interrupt([&] {
+      while (!ended.load() && !std::filesystem::exists(ckpt)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      jobs::StopSignal().store(SIGINT);
+    });
+    jobs::JobSummary stopped;
+    Status first = jobs::RunExport(o, &stopped);
+    ended.store(true);
+    interrupt.join();
+    jobs::StopSignal().store(0);
+    o.max_rows_per_sec = 0;
+    CHECK(first.code() == StatusCode::kCancelled);
+    REQUIRE_MESSAGE(std::filesystem::exists(ckpt), "the stopped export left its checkpoint");
+
+    // The checkpoint as the run would have saved it after acknowledging rows [1, position).
+    nlohmann::json j = nlohmann::json::parse(f.Read("resume.parquet.tsbridge-checkpoint"));
+    REQUIRE(j["progress"]["ranges"].size() == 1);
+    j["progress"]["ranges"][0]["position"] = position;
+    j["progress"]["ranges"][0]["records"] = position - 1;
+    j["progress"]["rejects_bytes"] = 0;
+    j["progress"]["rejects_past"] = nlohmann::json::array();
+    REQUIRE(jobs::WriteFileDurably(ckpt, j.dump()).ok());
+    for (int64_t row = 1; row < position; ++row) {
+      ots::Row r;
+      ots::Cell& k = r.primary_key.emplace_back();
+      k.name = "id";
+      k.value = ots::Value::Integer(file_rows[static_cast<size_t>(row - 1)].first);
+      ots::Cell& a = r.attributes.emplace_back();
+      a.name = "a";
+      a.value = ots::Value::String("before");
+      ots::WriteRowRequest req;
+      req.table = "t";
+      req.row = &r;
+      ots::WriteRowResult result;
+      REQUIRE(f.client->PutRow(req, &result).ok());
+    }
+
+    o.resume = true;
+    jobs::JobSummary resumed;
+    Status s = jobs::RunExport(o, &resumed);
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
+    CHECK(resumed.rows_written == kRows - (position - 1));
+    CHECK(resumed.rows_rejected == 0);
+    CHECK(!std::filesystem::exists(ckpt));
+    std::map<int64_t, std::string> want;
+    for (int64_t row = 1; row <= kRows; ++row) {
+      const auto& [id, text] = file_rows[static_cast<size_t>(row - 1)];
+      want[id] = row < position ? "a=before;" : text;
+    }
+    CHECK(f.Table() == want);
+  }
 }

@@ -12,9 +12,11 @@
 
 #include "core/crypto.h"
 #include "tablestore/batch_writer.h"
+#include "tablestore/core_bridge.h"
 #include "tablestore/plainbuffer.h"
 #include "tablestore/proto/table_store.pb.h"
 #include "tablestore/table_batch_writer.h"
+#include "tsbridge/convert.h"
 #include "tsbridge/row_batch.h"
 #include "tsbridge/tablestore/client.h"
 
@@ -279,6 +281,85 @@ TEST_CASE("write encoding: RowEncoder writes EncodeRow's bytes of the row the ma
     }
     CHECK(item.type == c.second_type);
   }
+}
+
+TEST_CASE("write encoding: every column type encodes as ColumnValueToOts converts it") {
+  // The encoder reads the common types straight from the column and converts the others
+  // (decimals, dates, narrow integers) through ColumnValueToOts; both must give its value.
+  DataType uint64 = DataType::Of(TypeId::kInt64);
+  uint64.is_unsigned = true;
+  auto schema = std::make_shared<Schema>(std::vector<Field>{
+      {"k", DataType::Of(TypeId::kInt64)},
+      {"i8", DataType::Of(TypeId::kInt8)},
+      {"i32", DataType::Of(TypeId::kInt32)},
+      {"ts", DataType::Timestamp(TimeUnit::kMicros)},
+      {"dt", DataType::Of(TypeId::kDateTime)},
+      {"f", DataType::Of(TypeId::kFloat)},
+      {"d", DataType::Of(TypeId::kDouble)},
+      {"b", DataType::Of(TypeId::kBoolean)},
+      {"s", DataType::Of(TypeId::kString)},
+      {"raw", DataType::Of(TypeId::kBinary)},
+      {"day", DataType::Of(TypeId::kDate)},
+      {"dec", DataType::Decimal(20, 3)},
+      {"s2", DataType::Of(TypeId::kString)},
+  });
+  RowBatch batch{schema};
+  batch.column(0).AppendInt(-42);
+  batch.column(1).AppendInt(-128);
+  batch.column(2).AppendInt(2147483647);
+  batch.column(3).AppendInt(1700000000123456);
+  batch.column(4).AppendInt(-1);
+  batch.column(5).AppendDouble(static_cast<double>(1.25f));
+  batch.column(6).AppendDouble(-0.0);
+  batch.column(7).AppendBool(false);
+  batch.column(8).AppendBytes("h\xc3\xa9");
+  batch.column(9).AppendBytes(std::string_view("\0\xff", 2));
+  batch.column(10).AppendInt(0);
+  batch.column(11).AppendInt128(-1234567);
+  batch.column(12).AppendBytes("");
+  batch.CommitRow();
+
+  TableColumnMapping mapping;
+  mapping.keys = {{0, "k", "pk"}};
+  for (int c = 1; c < 13; ++c) {
+    mapping.attributes.push_back({c, schema->field(static_cast<size_t>(c)).name,
+                                  "a_" + schema->field(static_cast<size_t>(c)).name});
+  }
+  Row want;
+  std::vector<std::string> scratch(13);
+  for (int c = 0; c < 13; ++c) {
+    OtsValueRef ref;
+    REQUIRE(ColumnValueToOts(batch.column(static_cast<size_t>(c)), 0, &scratch[c], &ref).ok());
+    const std::string& name =
+        c == 0 ? mapping.keys[0].ots_name : mapping.attributes[c - 1].ots_name;
+    (c == 0 ? want.primary_key : want.attributes).push_back(Put(name, ToWireValue(ref)));
+  }
+  CHECK(want.attributes[9].value->bytes == "1970-01-01");
+  CHECK(want.attributes[10].value->bytes == "-1234.567");
+  TableRowOptions put;
+  put.put_mode = true;
+  RowEncoder encoder(&mapping, put);
+  WriteItem item;
+  std::string code, message;
+  REQUIRE(encoder.Encode(batch, 0, &item, &code, &message) == EncodeOutcome::kOk);
+  WriteItem expected;
+  expected.SetRow(want);
+  CHECK(HexEncode(item.encoded) == HexEncode(expected.encoded));
+
+  // An unsigned 64-bit column has no Tablestore form: the row is rejected, naming the column.
+  RowBatch unsigned_batch{std::make_shared<Schema>(
+      std::vector<Field>{{"k", DataType::Of(TypeId::kInt64)}, {"u", uint64}})};
+  unsigned_batch.column(0).AppendInt(1);
+  unsigned_batch.column(1).AppendInt(-1);
+  unsigned_batch.CommitRow();
+  TableColumnMapping unsigned_mapping;
+  unsigned_mapping.keys = {{0, "k", "pk"}};
+  unsigned_mapping.attributes = {{1, "u", "a_u"}};
+  RowEncoder unsigned_encoder(&unsigned_mapping, put);
+  CHECK(unsigned_encoder.Encode(unsigned_batch, 0, &item, &code, &message) ==
+        EncodeOutcome::kReject);
+  CHECK(code == "TSB_BAD_VALUE");
+  CHECK(message.find("column \"u\"") != std::string::npos);
 }
 
 TEST_CASE("write encoding: an update that changes nothing is a put of the bare key") {

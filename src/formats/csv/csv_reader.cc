@@ -71,6 +71,26 @@ inline bool FastDecimalDouble(std::string_view text, double* out) {
   return true;
 }
 
+// A plain decimal integer, "-"? then 1 to 18 digits (so it cannot overflow), into *out: what
+// ParseValueInto's from_chars makes of it, leading zeros included. Anything else (a sign "+",
+// 19 digits, spaces) returns false and takes the general parser with its range checks.
+inline bool FastDecimalInt64(std::string_view text, int64_t* out) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const bool neg = p < end && *p == '-';
+  p += neg;
+  const size_t digits = static_cast<size_t>(end - p);
+  if (digits == 0 || digits > 18) return false;
+  int64_t v = 0;
+  for (; p < end; ++p) {
+    const unsigned d = static_cast<unsigned char>(*p - '0');
+    if (d >= 10) return false;
+    v = v * 10 + static_cast<int64_t>(d);
+  }
+  *out = neg ? -v : v;
+  return true;
+}
+
 // Whether every byte of `text` is ASCII (then it is valid UTF-8), eight bytes per step.
 inline bool AllAscii(std::string_view text) {
   const char* p = text.data();
@@ -470,6 +490,13 @@ inline bool CsvReader::AppendField(std::string_view text, const DataType& type, 
   if (type.id == TypeId::kString && AllAscii(text)) {
     column->AppendBytes(text);
     return true;
+  }
+  if (type.id == TypeId::kInt64 && !type.is_unsigned) {
+    int64_t v;
+    if (FastDecimalInt64(text, &v)) {
+      column->AppendInt(v);
+      return true;
+    }
   }
   if (type.id == TypeId::kDouble) {
     double d;

@@ -528,3 +528,78 @@ TEST_CASE("CSV writer: every double's text is core's shortest round-trip text (F
     if (want[i] == '\n') line_start = i + 1;
   }
 }
+
+TEST_CASE("typed int64 values read exactly as std::from_chars decides") {
+  // Plain decimals of up to 18 digits take the reader's shortcut; longer ones, signs, spaces and
+  // out-of-range values take the general parser. std::from_chars is the oracle for both sides.
+  std::vector<std::string> texts = {"0",
+                                    "-0",
+                                    "007",
+                                    "-007",
+                                    "123456789012345678",
+                                    "-123456789012345678",
+                                    "999999999999999999",
+                                    "1234567890123456789",
+                                    "9223372036854775807",
+                                    "-9223372036854775808",
+                                    "9223372036854775808",
+                                    "-9223372036854775809",
+                                    "+5",
+                                    "+-5",
+                                    "-",
+                                    "--1",
+                                    " 1",
+                                    "1 ",
+                                    "1.0",
+                                    "1e3",
+                                    "0x10",
+                                    "12a"};
+  uint64_t x = 0x7654321;
+  auto next = [&x]() {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return x >> 11;
+  };
+  for (int i = 0; i < 5000; ++i) {
+    const int digits = 1 + static_cast<int>(next() % 19);
+    std::string t = next() % 3 == 0 ? "-" : "";
+    for (int d = 0; d < digits; ++d) t.push_back(static_cast<char>('0' + next() % 10));
+    texts.push_back(t);
+  }
+  std::string csv = "k\n";
+  for (const std::string& t : texts) csv += "\"" + t + "\"\n";
+  std::string path = TempPath("ints.csv");
+  WriteFileBytes(path, csv);
+  auto reader = OpenReader(ReadOpts(path, {{"k", DataType::Of(TypeId::kInt64)}}));
+  REQUIRE(reader.ok());
+  RowBatch batch(std::make_shared<Schema>((*reader)->schema()), 1000);
+  auto oracle = [](const std::string& t, int64_t* v) {
+    const char* b = t.data();
+    const char* e = b + t.size();
+    if (b < e && *b == '+' && b + 1 < e && b[1] != '-') ++b;
+    auto res = std::from_chars(b, e, *v);
+    return res.ec == std::errc() && res.ptr == e;
+  };
+  size_t seen = 0, accepted = 0;
+  for (;;) {
+    REQUIRE((*reader)->Next(&batch).ok());
+    if (batch.num_rows() == 0 && batch.rejects().empty()) break;
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      const std::string& t = texts[static_cast<size_t>(batch.positions()[r]) - 2];
+      CAPTURE(t);
+      int64_t want = 0;
+      REQUIRE(oracle(t, &want));
+      CHECK(batch.column(0).GetInt(r) == want);
+      ++seen;
+      ++accepted;
+    }
+    for (const RejectedRecord& rej : batch.rejects()) {
+      const std::string& t = texts[static_cast<size_t>(rej.position) - 2];
+      CAPTURE(t);
+      int64_t ignored = 0;
+      CHECK(!oracle(t, &ignored));
+      ++seen;
+    }
+  }
+  CHECK(seen == texts.size());
+  CHECK(accepted > texts.size() * 3 / 4);
+}
