@@ -566,7 +566,9 @@ TEST_CASE(
     // checkpoint, and saves it once more: the job's own identity of this export, which the
     // resumed run checks. Where it got to does not matter: the test rewrites the progress.
     const std::string ckpt = input + ".tsbridge-checkpoint";
-    o.max_rows_per_sec = 4000;  // five seconds for the file; it saves every second
+    // Twenty seconds for the whole file, so that even on a loaded machine the stop comes long
+    // before the end (a run that finished would remove its checkpoint); it saves every second.
+    o.max_rows_per_sec = 1000;
     std::atomic<bool> ended{false};
     std::thread interrupt([&] {
       while (!ended.load() && !std::filesystem::exists(ckpt)) {
