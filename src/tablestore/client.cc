@@ -629,6 +629,9 @@ Status Client::GetRange(const GetRangeRequest& request, GetRangeResult* result) 
   auto page = [&]() -> Status {
     result->next_start.clear();
     result->next_start_encoded_ = {};
+    result->rows_encoded_ = {};
+    result->row_starts_.clear();
+    result->decode_rows_ = request.decode_rows;
     result->consumed = {};
     result->response_bytes = 0;
 
@@ -663,7 +666,14 @@ Status Client::GetRange(const GetRangeRequest& request, GetRangeResult* result) 
     }
     result->consumed = FromPb(consumed);
     AddConsumed(result->consumed);
-    TSB_RETURN_IF_ERROR(DecodeRows(fields.rows, &result->rows).WithContext("GetRange rows"));
+    if (request.decode_rows) {
+      TSB_RETURN_IF_ERROR(DecodeRows(fields.rows, &result->rows).WithContext("GetRange rows"));
+    } else {
+      result->rows.clear();
+      TSB_RETURN_IF_ERROR(
+          FrameRows(fields.rows, &result->row_starts_).WithContext("GetRange rows"));
+      result->rows_encoded_ = fields.rows;
+    }
     if (!fields.next_start.empty()) {
       TSB_RETURN_IF_ERROR(DecodeRow(fields.next_start, &result->next_start)
                               .WithContext("GetRange next_start_primary_key"));
@@ -672,7 +682,10 @@ Status Client::GetRange(const GetRangeRequest& request, GetRangeResult* result) 
     return Status::OK();
   };
   Status s = page();
-  if (!s.ok()) result->rows.clear();
+  if (!s.ok()) {
+    result->rows.clear();
+    result->row_starts_.clear();
+  }
   return s;
 }
 
@@ -692,7 +705,7 @@ Status Client::GetRangeAll(const GetRangeRequest& request,
     TSB_RETURN_IF_ERROR(on_page(result));
     if (result.done()) return Status::OK();
     if (max_rows > 0) {
-      left -= static_cast<int64_t>(result.rows.size());
+      left -= static_cast<int64_t>(result.row_count());
       if (left <= 0) return Status::OK();
     }
     // Copied: the next call reuses the buffer it points into.
