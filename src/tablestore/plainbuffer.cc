@@ -237,7 +237,7 @@ class Decoder {
 
   // Decodes one row (no header), handing each cell to *sink as soon as its checksum holds.
   bool DecodeRowCells(RowCellSink* sink) {
-    SinkTarget target{sink};
+    SinkTarget target{sink, Cell{}};
     return DecodeRowInto(target, nullptr);
   }
 
