@@ -256,9 +256,9 @@ Status ImportRun::Plan() {
   scan.on_page = [this](const ots::GetRangeResult& page) -> Status {
     if (StopRequested()) return Status::Cancelled("stopped by a signal");
     if (limit_hit.load(std::memory_order_relaxed)) return Status::Cancelled("limit reached");
-    rows_read += static_cast<int64_t>(page.row_count());
+    rows_read += static_cast<int64_t>(page.rows.size());
     bytes_read += static_cast<int64_t>(page.response_bytes);
-    if (row_limiter) row_limiter->Acquire(static_cast<double>(page.row_count()));
+    if (row_limiter) row_limiter->Acquire(static_cast<double>(page.rows.size()));
     if (cu_limiter) cu_limiter->Acquire(static_cast<double>(page.consumed.read));
     if (StopRequested()) return Status::Cancelled("stopped by a signal");
     return Status::OK();

@@ -180,7 +180,6 @@ Result<TableSample> SampleTable(ots::Client* client, const JobSpec& spec,
   scan.spec = &spec;
   // Whole rows: the attributes the mapping does not name are what a typo is matched against.
   scan.columns_to_get.clear();
-  scan.rows_in_page = true;  // the tally reads them
   scan.on_page = [&](const ots::GetRangeResult& page) -> Status {
     if (StopRequested()) return Status::Cancelled("stopped by a signal");
     sample.rows += static_cast<int64_t>(page.rows.size());

@@ -113,7 +113,7 @@ Status VerifyRun::Prepare() {
   scan.spec = &spec;
   scan.on_page = [this](const ots::GetRangeResult& page) -> Status {
     if (StopRequested()) return Status::Cancelled("stopped by a signal");
-    table_rows_read += static_cast<int64_t>(page.row_count());
+    table_rows_read += static_cast<int64_t>(page.rows.size());
     return Status::OK();
   };
   scan.on_reject = [this](const ots::RejectedValue& reject) -> Status {

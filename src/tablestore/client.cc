@@ -629,9 +629,6 @@ Status Client::GetRange(const GetRangeRequest& request, GetRangeResult* result) 
   auto page = [&]() -> Status {
     result->next_start.clear();
     result->next_start_encoded_ = {};
-    result->rows_encoded_ = {};
-    result->row_starts_.clear();
-    result->decode_rows_ = request.decode_rows;
     result->consumed = {};
     result->response_bytes = 0;
 
@@ -666,14 +663,7 @@ Status Client::GetRange(const GetRangeRequest& request, GetRangeResult* result) 
     }
     result->consumed = FromPb(consumed);
     AddConsumed(result->consumed);
-    if (request.decode_rows) {
-      TSB_RETURN_IF_ERROR(DecodeRows(fields.rows, &result->rows).WithContext("GetRange rows"));
-    } else {
-      result->rows.clear();
-      TSB_RETURN_IF_ERROR(
-          FrameRows(fields.rows, &result->row_starts_).WithContext("GetRange rows"));
-      result->rows_encoded_ = fields.rows;
-    }
+    TSB_RETURN_IF_ERROR(DecodeRows(fields.rows, &result->rows).WithContext("GetRange rows"));
     if (!fields.next_start.empty()) {
       TSB_RETURN_IF_ERROR(DecodeRow(fields.next_start, &result->next_start)
                               .WithContext("GetRange next_start_primary_key"));
@@ -682,10 +672,7 @@ Status Client::GetRange(const GetRangeRequest& request, GetRangeResult* result) 
     return Status::OK();
   };
   Status s = page();
-  if (!s.ok()) {
-    result->rows.clear();
-    result->row_starts_.clear();
-  }
+  if (!s.ok()) result->rows.clear();
   return s;
 }
 
@@ -705,7 +692,7 @@ Status Client::GetRangeAll(const GetRangeRequest& request,
     TSB_RETURN_IF_ERROR(on_page(result));
     if (result.done()) return Status::OK();
     if (max_rows > 0) {
-      left -= static_cast<int64_t>(result.row_count());
+      left -= static_cast<int64_t>(result.rows.size());
       if (left <= 0) return Status::OK();
     }
     // Copied: the next call reuses the buffer it points into.

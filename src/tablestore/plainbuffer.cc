@@ -231,35 +231,33 @@ class Decoder {
   // attribute_crcs, when given, receives each attribute cell's checksum over its name and value
   // alone (what DecodeRowWithValueCrcs documents).
   bool DecodeRow(Row* row, std::vector<uint8_t>* attribute_crcs = nullptr) {
-    RowTarget target{row};
-    return DecodeRowInto(target, attribute_crcs);
-  }
-
-  // Decodes one row (no header), handing each cell to *sink as soon as its checksum holds.
-  bool DecodeRowCells(RowCellSink* sink) {
-    SinkTarget target{sink, Cell{}};
-    return DecodeRowInto(target, nullptr);
-  }
-
-  // Steps over one row (no header) by its tags and lengths alone: no value is decoded and no
-  // checksum computed (the row is decoded in full when it is read).
-  bool SkipRow() {
+    uint8_t row_crc = 0;
+    uint8_t cell_crc = 0;
     if (!NeedTag()) return false;
     if (peek() == kTagRowPk) {
       ++pos_;
       while (!at_end() && peek() == kTagCell) {
-        if (!SkipCell()) return false;
+        if (!DecodeCell(&row->primary_key.emplace_back(), &cell_crc)) return false;
+        row_crc = Crc8Byte(row_crc, cell_crc);
       }
     }
     if (!NeedTag()) return false;
     if (peek() == kTagRowData) {
       ++pos_;
       while (!at_end() && peek() == kTagCell) {
-        if (!SkipCell()) return false;
+        uint8_t name_value_crc = 0;
+        if (!DecodeCell(&row->attributes.emplace_back(), &cell_crc, &name_value_crc)) {
+          return false;
+        }
+        row_crc = Crc8Byte(row_crc, cell_crc);
+        if (attribute_crcs != nullptr) attribute_crcs->push_back(name_value_crc);
       }
     }
     if (!NeedTag()) return false;
-    if (peek() == kTagDeleteRowMarker) ++pos_;
+    if (peek() == kTagDeleteRowMarker) {
+      ++pos_;
+      row->delete_marker = true;
+    }
     if (!NeedTag()) return false;
     if (peek() == kTagExtension) {
       size_t at = pos_;
@@ -269,8 +267,17 @@ class Decoder {
       if (len > left()) return Truncated(at, "extension", len);
       pos_ += len;
     }
+    row_crc = Crc8Byte(row_crc,
+                       row->delete_marker ? kRowChecksumDeleteByte : kRowChecksumNoDeleteByte);
     if (!ExpectTag(kTagRowChecksum)) return false;
     if (at_end()) return Fail(pos_, "truncated: missing row checksum byte");
+    uint8_t stored = peek();
+    if (stored != row_crc) {
+      char buf[96];
+      std::snprintf(buf, sizeof(buf), "row checksum mismatch: stored 0x%02x, computed 0x%02x",
+                    stored, row_crc);
+      return Fail(pos_, buf);
+    }
     ++pos_;
     return true;
   }
@@ -375,124 +382,6 @@ class Decoder {
   bool Truncated(size_t at, const char* what, uint64_t need) {
     return Fail(at, std::string("truncated ") + what + ": needs " + std::to_string(need) +
                         " bytes, " + std::to_string(left()) + " left in the buffer");
-  }
-
-  // Where DecodeRowInto puts the cells: the Row's vectors, or a sink fed from one scratch cell.
-  struct RowTarget {
-    Row* row;
-    Cell* KeyCell() { return &row->primary_key.emplace_back(); }
-    Cell* AttributeCell() { return &row->attributes.emplace_back(); }
-    void KeyDone(Cell*) {}
-    void AttributeDone(Cell*) {}
-    void SetDeleteMarker() { row->delete_marker = true; }
-  };
-  struct SinkTarget {
-    RowCellSink* sink;
-    Cell scratch;
-    size_t keys = 0;
-    bool delete_marker = false;
-    Cell* KeyCell() { return Reset(); }
-    Cell* AttributeCell() { return Reset(); }
-    void KeyDone(Cell* c) { sink->KeyCell(keys++, c->value ? &*c->value : nullptr); }
-    void AttributeDone(Cell* c) {
-      sink->AttributeCell(c->name, c->value ? &*c->value : nullptr, c->timestamp);
-    }
-    void SetDeleteMarker() { delete_marker = true; }
-    Cell* Reset() {
-      scratch.value.reset();
-      scratch.op = CellOp::kPut;
-      scratch.timestamp.reset();
-      return &scratch;
-    }
-  };
-
-  template <class Target>
-  bool DecodeRowInto(Target& target, std::vector<uint8_t>* attribute_crcs) {
-    uint8_t row_crc = 0;
-    uint8_t cell_crc = 0;
-    bool delete_marker = false;
-    if (!NeedTag()) return false;
-    if (peek() == kTagRowPk) {
-      ++pos_;
-      while (!at_end() && peek() == kTagCell) {
-        Cell* cell = target.KeyCell();
-        if (!DecodeCell(cell, &cell_crc)) return false;
-        row_crc = Crc8Byte(row_crc, cell_crc);
-        target.KeyDone(cell);
-      }
-    }
-    if (!NeedTag()) return false;
-    if (peek() == kTagRowData) {
-      ++pos_;
-      while (!at_end() && peek() == kTagCell) {
-        uint8_t name_value_crc = 0;
-        Cell* cell = target.AttributeCell();
-        if (!DecodeCell(cell, &cell_crc, &name_value_crc)) return false;
-        row_crc = Crc8Byte(row_crc, cell_crc);
-        if (attribute_crcs != nullptr) attribute_crcs->push_back(name_value_crc);
-        target.AttributeDone(cell);
-      }
-    }
-    if (!NeedTag()) return false;
-    if (peek() == kTagDeleteRowMarker) {
-      ++pos_;
-      delete_marker = true;
-      target.SetDeleteMarker();
-    }
-    if (!NeedTag()) return false;
-    if (peek() == kTagExtension) {
-      size_t at = pos_;
-      ++pos_;
-      uint32_t len;
-      if (!U32(&len, "extension length")) return false;
-      if (len > left()) return Truncated(at, "extension", len);
-      pos_ += len;
-    }
-    row_crc = Crc8Byte(row_crc, delete_marker ? kRowChecksumDeleteByte : kRowChecksumNoDeleteByte);
-    if (!ExpectTag(kTagRowChecksum)) return false;
-    if (at_end()) return Fail(pos_, "truncated: missing row checksum byte");
-    uint8_t stored = peek();
-    if (stored != row_crc) {
-      char buf[96];
-      std::snprintf(buf, sizeof(buf), "row checksum mismatch: stored 0x%02x, computed 0x%02x",
-                    stored, row_crc);
-      return Fail(pos_, buf);
-    }
-    ++pos_;
-    return true;
-  }
-
-  // The cell grammar of DecodeCell without its values or checksum.
-  bool SkipCell() {
-    ++pos_;  // TAG_CELL, checked by the caller
-    if (!ExpectTag(kTagCellName)) return false;
-    uint32_t n = 0;
-    if (!U32(&n, "cell name length")) return false;
-    if (n > left()) return Truncated(pos_ - 4, "cell name", n);
-    pos_ += n;
-    if (!at_end() && peek() == kTagCellValue) {
-      size_t at = pos_;
-      ++pos_;
-      if (!U32(&n, "value prefix")) return false;
-      if (n > left()) return Truncated(at, "cell value", n);
-      pos_ += n;
-    }
-    if (!at_end() && peek() == kTagCellType) {
-      size_t at = pos_;
-      ++pos_;
-      if (at_end()) return Fail(at, "truncated cell op type");
-      ++pos_;
-    }
-    if (!at_end() && peek() == kTagCellTimestamp) {
-      size_t at = pos_;
-      ++pos_;
-      if (left() < 8) return Truncated(at, "cell timestamp", 8);
-      pos_ += 8;
-    }
-    if (!ExpectTag(kTagCellChecksum)) return false;
-    if (at_end()) return Fail(pos_, "truncated: missing cell checksum byte");
-    ++pos_;
-    return true;
   }
 
   bool DecodeCell(Cell* cell, uint8_t* crc_out, uint8_t* name_value_crc_out = nullptr) {
@@ -776,37 +665,6 @@ bool RowReader::Next(Row* row) {
   }
   pos_ = d.pos();
   return true;
-}
-
-Status FrameRows(std::string_view data, std::vector<uint32_t>* row_starts) {
-  row_starts->clear();
-  if (data.empty()) return Status::OK();
-  Decoder d(data, 0);
-  if (!d.Header()) return d.status();
-  while (!d.at_end()) {
-    row_starts->push_back(static_cast<uint32_t>(d.pos()));
-    if (!d.SkipRow()) {
-      row_starts->clear();
-      // The full decoder names what is wrong exactly as DecodeRows does.
-      std::vector<Row> rows;
-      Status s = DecodeRows(data, &rows);
-      return s.ok() ? d.status() : s;
-    }
-  }
-  return Status::OK();
-}
-
-Status DecodeRowCells(std::string_view data, size_t offset, RowCellSink* sink) {
-  Decoder d(data, offset);
-  if (!d.DecodeRowCells(sink)) return d.status();
-  return Status::OK();
-}
-
-Status DecodeRowAt(std::string_view data, size_t offset, Row* row) {
-  row->clear();
-  Decoder d(data, offset);
-  if (!d.DecodeRow(row)) return d.status();
-  return Status::OK();
 }
 
 Status DecodeRows(std::string_view data, std::vector<Row>* rows) {

@@ -190,31 +190,4 @@ class RowReader {
 // objects are reused, so their cell vectors keep their capacity).
 Status DecodeRows(std::string_view data, std::vector<Row>* rows);
 
-// ---------------------------------------------------------------------------------------------
-// Decoding without Row objects (the import's scan path): a page is framed once into its rows'
-// offsets, then each row is decoded when it is used, its cells handed to a sink one by one.
-
-// Offsets into `data` at which the rows of a multi-row buffer start, from a walk of its tags and
-// lengths alone: values are not decoded and checksums not computed here (DecodeRowCells and
-// DecodeRowAt verify every cell and row checksum). A malformed buffer fails with the error
-// DecodeRows would give it. Offsets are 32-bit: a response body is far below 4 GiB.
-Status FrameRows(std::string_view data, std::vector<uint32_t>* row_starts);
-
-// What DecodeRowCells hands over; views into the buffer, valid during the call.
-class RowCellSink {
- public:
-  virtual ~RowCellSink() = default;
-  // The index-th primary-key cell; value null when the cell holds none.
-  virtual void KeyCell(size_t index, const Value* value) = 0;
-  virtual void AttributeCell(std::string_view name, const Value* value,
-                             const std::optional<int64_t>& timestamp) = 0;
-};
-
-// Decodes the row starting at `offset` (a FrameRows offset), handing each cell to *sink in wire
-// order once its checksum holds. The row checksum is checked after the last cell: the caller
-// keeps what the sink gathered only on OK.
-Status DecodeRowCells(std::string_view data, size_t offset, RowCellSink* sink);
-// The row starting at `offset` as a Row (cleared first; views into `data`).
-Status DecodeRowAt(std::string_view data, size_t offset, Row* row);
-
 }  // namespace tsb::ots

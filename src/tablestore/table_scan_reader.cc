@@ -14,10 +14,7 @@ constexpr std::string_view kNoTypeReason = "the stored value has no data type";
 
 TableScanReader::TableScanReader(Client* client, TableScanOptions options,
                                  std::shared_ptr<const Schema> schema)
-    : client_(client),
-      options_(std::move(options)),
-      schema_(std::move(schema)),
-      wide_(options_.spec, options_.carried, &options_.on_reject) {
+    : client_(client), options_(std::move(options)), schema_(std::move(schema)) {
   request_.table = options_.table;
   // The wire keys view the bytes of options_.start / end, which live as long as the reader.
   request_.inclusive_start = ToWireKey(options_.start, options_.key_names);
@@ -27,8 +24,16 @@ TableScanReader::TableScanReader(Client* client, TableScanOptions options,
   request_.read.time_range = options_.time_range;
   request_.read.filter = options_.filter;
   request_.limit = options_.page_limit;
-  request_.decode_rows = options_.versions != nullptr || options_.rows_in_page;
   left_ = options_.max_rows;
+
+  const JobSpec& spec = *options_.spec;
+  const auto& entries = spec.mapping.columns();
+  key_position_.assign(entries.size(), -1);
+  const auto& keys = spec.mapping.key_columns();
+  for (size_t k = 0; k < keys.size(); ++k) key_position_[keys[k]] = static_cast<int>(k);
+  attributes_ = spec.mapping.attribute_columns();
+  values_.resize(entries.size());
+  present_.resize(entries.size());
   if (options_.versions != nullptr) keys_.resize(options_.versions->key_columns.size());
 }
 
@@ -54,7 +59,7 @@ Status TableScanReader::FetchPage() {
   row_ = 0;
   if (page_.done()) {
     done_ = true;
-  } else if (options_.max_rows > 0 && (left_ -= static_cast<int64_t>(page_.row_count())) <= 0) {
+  } else if (options_.max_rows > 0 && (left_ -= static_cast<int64_t>(page_.rows.size())) <= 0) {
     done_ = true;
   } else {
     // Copied: the next call reuses the buffer it points into.
@@ -72,16 +77,13 @@ Status TableScanReader::Next(RowBatch* batch) {
       TSB_RETURN_IF_ERROR(EmitVersions(batch));
       if (batch->full()) return Status::OK();
     }
-    while (fetched_ && row_ < page_.row_count()) {
-      const size_t r = row_++;
+    while (fetched_ && row_ < page_.rows.size()) {
+      const Row& row = page_.rows[row_++];
       if (options_.versions != nullptr) {
-        TSB_RETURN_IF_ERROR(StartVersions(page_.rows[r]));
+        TSB_RETURN_IF_ERROR(StartVersions(row));
         TSB_RETURN_IF_ERROR(EmitVersions(batch));
-      } else if (request_.decode_rows) {
-        TSB_RETURN_IF_ERROR(wide_.ConvertRow(page_.rows[r], batch));
       } else {
-        TSB_RETURN_IF_ERROR(
-            wide_.ConvertEncoded(page_.rows_encoded(), page_.row_starts()[r], batch));
+        TSB_RETURN_IF_ERROR(ConvertRow(row, batch));
       }
       if (batch->full()) return Status::OK();
     }
@@ -98,6 +100,67 @@ Status TableScanReader::Next(RowBatch* batch) {
 Status TableScanReader::Reject(const Row& row, const Field& column, std::string_view stored,
                                std::string_view reason, std::optional<int64_t> timestamp) {
   return options_.on_reject(RejectedValue{row, column, stored, reason, timestamp});
+}
+
+Status TableScanReader::Fill(size_t c, const Value& value, bool* rejected) {
+  OtsValueRef ref;
+  if (!FromWireValue(value, &ref)) {
+    *rejected = true;
+    reject_column_ = c;
+    reject_stored_ = kNoType;
+    reject_reason_.assign(kNoTypeReason);
+    return Status::OK();
+  }
+  Status s = ConvertOtsValue(ref, options_.spec->columns[c].type, &values_[c]);
+  if (!s.ok()) {
+    *rejected = true;
+    reject_column_ = c;
+    reject_stored_ = OtsTypeName(ref.type);
+    reject_reason_ = s.message();
+    return Status::OK();
+  }
+  present_[c] = true;
+  return Status::OK();
+}
+
+// The wide layout: the row's key values and the first version of each mapped attribute, NULL for
+// an attribute the row does not hold; a value that does not fit rejects the whole row.
+Status TableScanReader::ConvertRow(const Row& row, RowBatch* batch) {
+  const JobSpec& spec = *options_.spec;
+  const auto& entries = spec.mapping.columns();
+  std::fill(present_.begin(), present_.end(), false);
+  bool rejected = false;
+  for (size_t c = 0; c < entries.size() && !rejected; ++c) {
+    const int k = key_position_[c];
+    if (k >= 0 && static_cast<size_t>(k) < row.primary_key.size() &&
+        row.primary_key[k].value.has_value()) {
+      TSB_RETURN_IF_ERROR(Fill(c, *row.primary_key[k].value, &rejected));
+    }
+  }
+  for (size_t i = 0; i < row.attributes.size() && !rejected; ++i) {
+    const Cell& cell = row.attributes[i];
+    for (int c : attributes_) {
+      if (entries[c].ots_name != cell.name) continue;
+      MarkCarried(c);
+      if (!present_[c] && cell.value.has_value()) {
+        TSB_RETURN_IF_ERROR(Fill(c, *cell.value, &rejected));
+        break;
+      }
+    }
+  }
+  if (rejected) {
+    return Reject(row, spec.columns[reject_column_], reject_stored_, reject_reason_, std::nullopt);
+  }
+  for (size_t c = 0; c < entries.size(); ++c) {
+    Column& column = batch->column(c);
+    if (present_[c]) {
+      AppendConverted(values_[c], &column);
+    } else {
+      column.AppendNull();
+    }
+  }
+  batch->CommitRow();
+  return Status::OK();
 }
 
 // The long layout: converts the row's key (a key value that does not fit rejects the whole row)

@@ -2,10 +2,9 @@
 //
 // It pages through the range with GetRange (the columns to get, the server filter, versions and
 // time range, the page size and a total row cap) and converts each row into the spec's columns
-// with core's conversion (convert.h): in the wide layout straight from the page's PlainBuffer
-// (wide_row_converter.h), or with `versions` set into the long layout of decisions 8, one batch
-// row per cell version, from the page decoded into Rows. This is the only code that turns GetRange
-// pages into batches; an import runs one reader per split.
+// with core's conversion (convert.h), or with `versions` set into the long layout of decisions 8,
+// one batch row per cell version. This is the only code that turns GetRange pages into batches;
+// an import runs one reader per split.
 //
 // What the reader does not decide is handed back through hooks, so that it knows nothing of files
 // or jobs: `on_page` sees each page before its rows convert (counting, rate limits, stop polling:
@@ -23,7 +22,6 @@
 #include <vector>
 
 #include "core/scan_plan.h"
-#include "tablestore/wide_row_converter.h"
 #include "tsbridge/batch_io.h"
 #include "tsbridge/convert.h"
 #include "tsbridge/job_spec.h"
@@ -37,6 +35,15 @@ struct CellVersionColumns {
   std::vector<int> key_columns;    // spec column indexes, in key order
   std::vector<int> attributes;     // spec column indexes, in mapping order
   std::vector<size_t> value_slot;  // per spec column: its value column among the value ones
+};
+
+// A stored value that does not fit its spec column; valid during the on_reject call.
+struct RejectedValue {
+  const Row& row;
+  const Field& column;
+  std::string_view stored_type;  // OtsTypeName, or "UNKNOWN"
+  std::string_view reason;
+  std::optional<int64_t> timestamp;  // the cell version's, in the long layout
 };
 
 struct TableScanOptions {
@@ -53,9 +60,6 @@ struct TableScanOptions {
   // Next returns at the end of every page that yielded rows, so that a consumer with a --limit
   // can stop every reader as soon as it has enough.
   bool batch_per_page = false;
-  // on_page reads the page's rows (GetRangeResult::rows). Otherwise the wide layout decodes each
-  // row straight into the batch and on_page sees only the page's row count (row_count()).
-  bool rows_in_page = false;
 
   const JobSpec* spec = nullptr;                 // the columns and their mapping; required
   const CellVersionColumns* versions = nullptr;  // set: the long layout
@@ -65,7 +69,7 @@ struct TableScanOptions {
 
   std::function<Status(const GetRangeResult& page)> on_page;
   std::function<Status()> after_page;
-  RejectCallback on_reject;  // required
+  std::function<Status(const RejectedValue& reject)> on_reject;  // required
 };
 
 class TableScanReader : public BatchReader {
@@ -89,6 +93,8 @@ class TableScanReader : public BatchReader {
 
  private:
   Status FetchPage();
+  Status ConvertRow(const Row& row, RowBatch* batch);
+  Status Fill(size_t c, const Value& value, bool* rejected);
   Status StartVersions(const Row& row);
   Status EmitVersions(RowBatch* batch);
   Status Reject(const Row& row, const Field& column, std::string_view stored,
@@ -111,7 +117,14 @@ class TableScanReader : public BatchReader {
   bool done_ = false;       // no page left to fetch
   size_t row_ = 0;          // the next row of page_ to convert
 
-  WideRowConverter wide_;
+  // The wide layout.
+  std::vector<int> key_position_;
+  std::vector<int> attributes_;
+  std::vector<ConvertedValue> values_;
+  std::vector<bool> present_;
+  size_t reject_column_ = 0;
+  std::string_view reject_stored_;
+  std::string reject_reason_;
 
   // The long layout: the versions of the current row still to emit, in output order.
   const Row* version_row_ = nullptr;

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "emulator/server.h"
-#include "support/cells.h"
 #include "tsbridge/tablestore/client.h"
+#include "support/cells.h"
 
 using namespace tsb;
 using namespace tsb::ots;
@@ -151,8 +151,7 @@ TEST_CASE("TableScanReader: a key range, pages of 2 rows, batches of 3 rows") {
   o.page_limit = 2;
   o.on_page = [&](const GetRangeResult& page) {
     ++pages;
-    CHECK(page.row_count() <= 2);
-    CHECK(page.rows.empty());  // the wide layout decodes from the PlainBuffer
+    CHECK(page.rows.size() <= 2);
     return Status::OK();
   };
   o.after_page = [&] {

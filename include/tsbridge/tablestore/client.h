@@ -133,9 +133,6 @@ struct GetRangeRequest {
   std::string encoded_start;
   ReadOptions read;
   int32_t limit = 0;  // rows per page; 0 = the service's (5000 rows / 4 MiB)
-  // false: the page's rows are framed, not decoded (GetRangeResult::rows stays empty; the
-  // caller decodes each row from rows_encoded() at its row_starts() offset, which verifies it).
-  bool decode_rows = true;
 };
 
 class GetRangeResult {
@@ -154,12 +151,6 @@ class GetRangeResult {
   size_t response_bytes = 0;
 
   bool done() const { return next_start.primary_key.empty(); }
-  // The page's rows, decoded or not.
-  size_t row_count() const { return decode_rows_ ? rows.size() : row_starts_.size(); }
-  // The page's rows as PlainBuffer, and where each row starts in it (GetRangeRequest::decode_rows
-  // false; empty otherwise).
-  std::string_view rows_encoded() const { return rows_encoded_; }
-  const std::vector<uint32_t>& row_starts() const { return row_starts_; }
   // The raw PlainBuffer of next_start (for GetRangeRequest::encoded_start).
   std::string_view next_start_primary_key_encoded() const { return next_start_encoded_; }
 
@@ -167,9 +158,6 @@ class GetRangeResult {
   friend class Client;
   std::string buffer_;  // the response body; rows and next_start view into it
   std::string_view next_start_encoded_;
-  std::string_view rows_encoded_;
-  std::vector<uint32_t> row_starts_;
-  bool decode_rows_ = true;
 };
 
 // ---------------------------------------------------------------------------------------------
