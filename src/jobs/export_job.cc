@@ -789,11 +789,10 @@ Status RunExport(const ExportOptions& options, JobSummary* summary,
                 saver.get(), &read_status, &stats);
   }
   run.progress.Finish();
-  // A stop that came after the reader's last row still counts as a stop: the writers drain what
-  // was read, and the checkpoint stays (all acknowledged, so --resume finishes at once) rather
-  // than the job reporting a stop while leaving nothing to resume from.
-  bool finished = read_status.ok() && !run.failed.load() && !run.stopped_for_errors.load() &&
-                  !StopRequested();
+  // A stop after the reader's last row is a stop all the same: the checkpoint stays (every row
+  // acknowledged, so --resume ends at once) instead of going while the job reports a stop.
+  bool finished =
+      read_status.ok() && !run.failed.load() && !run.stopped_for_errors.load() && !StopRequested();
   if (Status c = FinishCheckpoint(&resume, saver.get(), finished); !c.ok()) {
     if (finished) return c;
     // The job's own failure is what the user needs; an older checkpoint still resumes.
