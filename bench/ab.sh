@@ -35,9 +35,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tsb-ab.XXXXXX")
 export ALIBABA_CLOUD_ACCESS_KEY_ID=abKeyId
 export ALIBABA_CLOUD_ACCESS_KEY_SECRET=abKeySecret0123456789
 unset ALIBABA_CLOUD_SECURITY_TOKEN || true
-pids=()
+# Each emulator leaves its PID in $work/NAME/pid: they are started inside $(...), a subshell,
+# whose variables never reach this trap.
 cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  local f p
+  for f in "$work"/*/pid; do
+    [ -f "$f" ] || continue
+    p=$(cat "$f")
+    kill -TERM "$p" 2>/dev/null || true
+    while kill -0 "$p" 2>/dev/null; do sleep 0.1; done
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,7 +55,7 @@ emulator() {
   "$1/tsbridge" emulator --listen 127.0.0.1:0 --data "$work/$2/data" \
     --access-key-id "$ALIBABA_CLOUD_ACCESS_KEY_ID" \
     --access-key-secret "$ALIBABA_CLOUD_ACCESS_KEY_SECRET" >"$work/$2/out" 2>"$work/$2/err" &
-  pids+=($!)
+  echo $! >"$work/$2/pid"
   local i
   for i in $(seq 1 300); do
     grep -q '^listening on ' "$work/$2/out" 2>/dev/null && break
