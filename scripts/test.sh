@@ -65,29 +65,46 @@ phase "release build"
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
 cmake --build build/release -j"$jobs"
 
-phase "tests (release)"
+# The unit tests again under ASan/UBSan, and the fuzz targets, from one clang tree: the libraries
+# are built once, instrumented for both (-DTSB_FUZZ=ON adds libFuzzer's coverage to the libraries
+# the fuzz targets reach). -O1 with line tables: stack traces still name files and lines, the
+# sanitized tests run faster than at -O0, and the tree compiles faster than with full debug
+# information. NDEBUG stays unset so that the unit tests keep every assertion of a Debug build.
+cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_C_COMPILER=clang \
+  -DCMAKE_CXX_COMPILER=clang++ -DTSB_FUZZ=ON "${launcher[@]}" >/dev/null
+unit_targets=$(cmake --build build/sanitize --target help | sed -n 's/^\.\.\. \(test_[a-z]*\).*/\1/p' | tr '\n' ' ')
+
+phase "tests (release), the clang tree building beside them at low priority"
+# The end-to-end tests spend much of their time waiting on emulators and Node.js: about a third
+# of the two cores is idle during this phase, which the clang tree's build (nice 19, so the tests
+# keep their CPU) takes instead of running alone afterwards.
+sanitize_log=build/sanitize/build.log
+# shellcheck disable=SC2086
+(nice -n 19 cmake --build build/sanitize -j"$jobs" --target $unit_targets fuzz_targets \
+  >"$sanitize_log" 2>&1) &
+sanitize_pid=$!
 # Long tests carry a COST (tests/e2e/suite.cmake, tests/CMakeLists.txt) so that -j starts them
 # first; the slowest ten are listed after the run.
-(cd build/release && ctest --output-on-failure -j"$jobs" --timeout 900)
+if ! (cd build/release && ctest --output-on-failure -j"$jobs" --timeout 900); then
+  kill -TERM "$sanitize_pid" 2>/dev/null || true
+  wait "$sanitize_pid" 2>/dev/null || true
+  exit 1
+fi
 if [ -f build/release/Testing/Temporary/CTestCostData.txt ]; then
   echo "== slowest tests (seconds, averaged over the runs of this build tree):" >&2
   sed -n '/^---$/q;p' build/release/Testing/Temporary/CTestCostData.txt | sort -k3 -g -r |
     head -n 10 | awk '{ printf "%8.1f  %s\n", $3, $1 }' >&2
 fi
 
-# The unit tests again under ASan/UBSan, and the fuzz targets, from one clang tree: the libraries
-# are built once, instrumented for both (-DTSB_FUZZ=ON adds libFuzzer's coverage, which the unit
-# tests ignore). -O1 with line tables: stack traces still name files and lines, the sanitized tests
-# run faster than at -O0, and the tree compiles faster than with full debug information. NDEBUG
-# stays unset so that the unit tests keep every assertion of a Debug build.
-phase "unit tests and fuzz targets under ASan/UBSan (clang build)"
-cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_C_COMPILER=clang \
-  -DCMAKE_CXX_COMPILER=clang++ -DTSB_FUZZ=ON "${launcher[@]}" >/dev/null
-unit_targets=$(cmake --build build/sanitize --target help | sed -n 's/^\.\.\. \(test_[a-z]*\).*/\1/p' | tr '\n' ' ')
-# shellcheck disable=SC2086
-cmake --build build/sanitize -j"$jobs" --target $unit_targets fuzz_targets
+phase "unit tests and fuzz targets under ASan/UBSan (the rest of the clang build)"
+if ! wait "$sanitize_pid"; then
+  echo "== the clang ASan/UBSan build failed; its log ($sanitize_log) ends:" >&2
+  tail -n 200 "$sanitize_log" >&2
+  exit 1
+fi
+tail -n 3 "$sanitize_log"
 
 phase "unit tests under ASan/UBSan (run)"
 (cd build/sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
