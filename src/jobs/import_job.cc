@@ -249,6 +249,10 @@ Status ImportRun::Plan() {
   // With --limit, each page's rows go at once, so that the writer can tell every reader to stop
   // as soon as it has enough (a residue may keep few rows per page).
   scan.batch_per_page = options.limit > 0;
+  // A scan that runs alone reads a page ahead; several scans keep the service busy between them,
+  // and a page more each would only add to the import's memory.
+  scan.read_ahead = (options.parallel == 1 || tasks.size() == 1) && options.limit == 0 &&
+                    row_limiter == nullptr && cu_limiter == nullptr;
   scan.spec = &spec;
   scan.versions = layout ? &*layout : nullptr;
   carried.reset(new std::atomic<bool>[spec.columns.size()]());

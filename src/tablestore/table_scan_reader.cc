@@ -1,6 +1,9 @@
 #include "tablestore/table_scan_reader.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "tablestore/core_bridge.h"
 #include "tsbridge/tablestore/limits.h"
@@ -11,6 +14,81 @@ namespace {
 constexpr std::string_view kNoType = "UNKNOWN";
 constexpr std::string_view kNoTypeReason = "the stored value has no data type";
 }  // namespace
+
+// One thread that reads one page at a time for its reader. A thread of its own rather than one
+// per page, because the client keeps its request and response buffers per thread. Its
+// destructor waits for a read in flight: the page is dropped, but the client and the buffers the
+// read writes into must outlive it.
+class TableScanReader::ReadAhead {
+ public:
+  explicit ReadAhead(Client* client) : client_(client), thread_([this] { Loop(); }) {}
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+  ~ReadAhead() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  // `request` and `page` stay untouched by the caller until Wait returns.
+  void Start(const GetRangeRequest* request, GetRangeResult* page) {
+    started_ = true;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      request_ = request;
+      page_ = page;
+      asked_ = true;
+      answered_ = false;
+    }
+    wake_.notify_all();
+  }
+  // A read was started and not yet waited for (the reader's thread alone calls Start and Wait).
+  bool started() const { return started_; }
+
+  Status Wait() {
+    started_ = false;
+    std::unique_lock<std::mutex> lock(mutex_);
+    wake_.wait(lock, [this] { return answered_; });
+    answered_ = false;
+    return std::move(status_);
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return stopping_ || asked_; });
+      if (asked_) {
+        asked_ = false;
+        const GetRangeRequest* request = request_;
+        GetRangeResult* page = page_;
+        lock.unlock();
+        Status status = client_->GetRange(*request, page);
+        lock.lock();
+        status_ = std::move(status);
+        answered_ = true;
+        wake_.notify_all();
+        continue;
+      }
+      return;  // stopping, nothing asked
+    }
+  }
+
+  Client* client_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  const GetRangeRequest* request_ = nullptr;
+  GetRangeResult* page_ = nullptr;
+  bool asked_ = false;
+  bool answered_ = false;
+  bool stopping_ = false;
+  bool started_ = false;
+  Status status_;
+  std::thread thread_;  // last: it starts once the rest is constructed
+};
 
 TableScanReader::TableScanReader(Client* client, TableScanOptions options,
                                  std::shared_ptr<const Schema> schema)
@@ -37,6 +115,8 @@ TableScanReader::TableScanReader(Client* client, TableScanOptions options,
   if (options_.versions != nullptr) keys_.resize(options_.versions->key_columns.size());
 }
 
+TableScanReader::~TableScanReader() = default;
+
 std::vector<std::string> TableScanReader::ColumnsToGet(const JobSpec& spec,
                                                        const std::vector<std::string>& key_names) {
   std::vector<std::string> columns = key_names;
@@ -48,25 +128,36 @@ std::vector<std::string> TableScanReader::ColumnsToGet(const JobSpec& spec,
 }
 
 Status TableScanReader::FetchPage() {
-  // As Client::GetRangeAll pages: with a row cap the last page asks only for what is left.
-  if (options_.max_rows > 0) {
-    const int64_t page_rows = options_.page_limit > 0 ? options_.page_limit : kGetRangeMaxRows;
-    request_.limit = static_cast<int32_t>(std::min(page_rows, left_));
+  if (read_ahead_ != nullptr && read_ahead_->started()) {
+    Status read = read_ahead_->Wait();
+    current_ ^= 1;
+    TSB_RETURN_IF_ERROR(read);
+  } else {
+    // As Client::GetRangeAll pages: with a row cap the last page asks only for what is left.
+    if (options_.max_rows > 0) {
+      const int64_t page_rows = options_.page_limit > 0 ? options_.page_limit : kGetRangeMaxRows;
+      request_.limit = static_cast<int32_t>(std::min(page_rows, left_));
+    }
+    TSB_RETURN_IF_ERROR(client_->GetRange(request_, &pages_[current_]));
   }
-  TSB_RETURN_IF_ERROR(client_->GetRange(request_, &page_));
   fetched_ = true;
   page_ended_ = false;
   row_ = 0;
-  if (page_.done()) {
+  const GetRangeResult& got = page();
+  if (got.done()) {
     done_ = true;
-  } else if (options_.max_rows > 0 && (left_ -= static_cast<int64_t>(page_.rows.size())) <= 0) {
+  } else if (options_.max_rows > 0 && (left_ -= static_cast<int64_t>(got.rows.size())) <= 0) {
     done_ = true;
   } else {
     // Copied: the next call reuses the buffer it points into.
-    next_start_.assign(page_.next_start_primary_key_encoded());
+    next_start_.assign(got.next_start_primary_key_encoded());
     request_.encoded_start = next_start_;
+    if (options_.read_ahead && options_.max_rows == 0) {
+      if (read_ahead_ == nullptr) read_ahead_ = std::make_unique<ReadAhead>(client_);
+      read_ahead_->Start(&request_, &pages_[current_ ^ 1]);
+    }
   }
-  if (options_.on_page) return options_.on_page(page_);
+  if (options_.on_page) return options_.on_page(got);
   return Status::OK();
 }
 
@@ -77,8 +168,8 @@ Status TableScanReader::Next(RowBatch* batch) {
       TSB_RETURN_IF_ERROR(EmitVersions(batch));
       if (batch->full()) return Status::OK();
     }
-    while (fetched_ && row_ < page_.rows.size()) {
-      const Row& row = page_.rows[row_++];
+    while (fetched_ && row_ < page().rows.size()) {
+      const Row& row = page().rows[row_++];
       if (options_.versions != nullptr) {
         TSB_RETURN_IF_ERROR(StartVersions(row));
         TSB_RETURN_IF_ERROR(EmitVersions(batch));

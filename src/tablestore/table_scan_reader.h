@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,12 @@ struct TableScanOptions {
   // Next returns at the end of every page that yielded rows, so that a consumer with a --limit
   // can stop every reader as soon as it has enough.
   bool batch_per_page = false;
+  // Ask for the next page as soon as a page arrives, on a thread of the reader's own, while this
+  // one's rows convert: a scan that runs alone otherwise leaves the service idle while it
+  // converts and itself idle while the service reads. It costs one more page of memory and one
+  // page read past a stop, so it is for scans without a row cap or a rate limit (whose
+  // `on_page` must see each page before the next is asked for); `max_rows` turns it off.
+  bool read_ahead = false;
 
   const JobSpec* spec = nullptr;                 // the columns and their mapping; required
   const CellVersionColumns* versions = nullptr;  // set: the long layout
@@ -79,6 +86,7 @@ class TableScanReader : public BatchReader {
   TableScanReader(Client* client, TableScanOptions options, std::shared_ptr<const Schema> schema);
   TableScanReader(const TableScanReader&) = delete;
   TableScanReader& operator=(const TableScanReader&) = delete;
+  ~TableScanReader() override;
 
   // The columns a scan of the spec's mapping names: the key columns too, which every row holds,
   // because the service leaves out of a GetRange page every row that holds none of the requested
@@ -92,7 +100,10 @@ class TableScanReader : public BatchReader {
   Status Next(RowBatch* batch) override;
 
  private:
+  class ReadAhead;
+
   Status FetchPage();
+  const GetRangeResult& page() const { return pages_[current_]; }
   Status ConvertRow(const Row& row, RowBatch* batch);
   Status Fill(size_t c, const Value& value, bool* rejected);
   Status StartVersions(const Row& row);
@@ -109,13 +120,15 @@ class TableScanReader : public BatchReader {
   TableScanOptions options_;
   std::shared_ptr<const Schema> schema_;
   GetRangeRequest request_;
-  GetRangeResult page_;
+  // The page being converted, and the one being read ahead (rows view their own page's body).
+  GetRangeResult pages_[2];
+  size_t current_ = 0;
   std::string next_start_;
   int64_t left_ = 0;
-  bool fetched_ = false;    // page_ holds a page
-  bool page_ended_ = true;  // after_page ran for page_
+  bool fetched_ = false;    // page() holds a page
+  bool page_ended_ = true;  // after_page ran for page()
   bool done_ = false;       // no page left to fetch
-  size_t row_ = 0;          // the next row of page_ to convert
+  size_t row_ = 0;          // the next row of page() to convert
 
   // The wide layout.
   std::vector<int> key_position_;
@@ -132,6 +145,9 @@ class TableScanReader : public BatchReader {
   size_t pending_pos_ = 0;
   std::vector<ConvertedValue> keys_;
   ConvertedValue value_;
+
+  // Last, so that it is gone (its read finished) before the pages and the request it uses.
+  std::unique_ptr<ReadAhead> read_ahead_;
 };
 
 }  // namespace tsb::ots

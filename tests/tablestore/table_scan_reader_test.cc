@@ -7,14 +7,15 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "emulator/server.h"
-#include "tsbridge/tablestore/client.h"
 #include "support/cells.h"
+#include "tsbridge/tablestore/client.h"
 
 using namespace tsb;
 using namespace tsb::ots;
@@ -214,6 +215,69 @@ TEST_CASE("TableScanReader: an error from a hook ends the scan with it") {
   CHECK(s.code() == StatusCode::kCancelled);
   CHECK(s.message() == "stop");
   CHECK(pages == 2);
+}
+
+TEST_CASE("TableScanReader: reading ahead yields the same rows, pages and hooks in order") {
+  Fixture f;
+  for (int32_t page_limit : {1, 2, 3, 4, 9, 10, 0}) {
+    std::vector<std::string> runs[2];
+    for (bool ahead : {false, true}) {
+      CAPTURE(page_limit);
+      CAPTURE(ahead);
+      std::vector<std::string> rejects;
+      std::vector<std::string>& log = runs[ahead];
+      TableScanOptions o = f.Scan(&rejects);
+      o.page_limit = page_limit;
+      o.read_ahead = ahead;
+      o.on_page = [&](const GetRangeResult& page) {
+        log.push_back("page of " + std::to_string(page.rows.size()));
+        return Status::OK();
+      };
+      o.after_page = [&] {
+        log.push_back("after page");
+        return Status::OK();
+      };
+      TableScanReader reader(f.client.get(), std::move(o),
+                             std::make_shared<const Schema>(f.spec.schema()));
+      // Batches of 2 rows: the reader converts a page's rows across several Next calls while
+      // the next page is being read into the other buffer.
+      for (const std::string& row : ReadAll(&reader, 2)) log.push_back(row);
+      CHECK(rejects == std::vector<std::string>{"7:v:STRING"});
+    }
+    CHECK(runs[1] == runs[0]);
+    CHECK(std::count(runs[1].begin(), runs[1].end(), "after page") ==
+          (page_limit == 0 ? 1 : (9 + page_limit) / page_limit));
+  }
+}
+
+TEST_CASE(
+    "TableScanReader: a table dropped during the scan ends it with the error, read ahead or not") {
+  for (bool ahead : {false, true}) {
+    CAPTURE(ahead);
+    Fixture f;
+    std::vector<std::string> rejects;
+    TableScanOptions o = f.Scan(&rejects);
+    o.page_limit = 2;
+    o.read_ahead = ahead;
+    int pages = 0;
+    o.on_page = [&](const GetRangeResult&) {
+      // The page read ahead may already be in: the error can come a page later, but it comes.
+      if (++pages == 1) REQUIRE(f.client->DeleteTable("r").ok());
+      return Status::OK();
+    };
+    TableScanReader reader(f.client.get(), std::move(o),
+                           std::make_shared<const Schema>(f.spec.schema()));
+    RowBatch batch(std::make_shared<const Schema>(f.spec.schema()));
+    Status s;
+    size_t rows = 0;
+    do {
+      s = reader.Next(&batch);
+      rows += batch.num_rows();
+    } while (s.ok() && batch.num_rows() > 0);
+    CHECK_MESSAGE(!s.ok(), "the scan ended without an error after ", rows, " rows");
+    CHECK_MESSAGE(s.ToString().find("OTSObjectNotExist") != std::string::npos, s.ToString());
+    CHECK(pages <= 2);
+  }
 }
 
 TEST_CASE("TableScanReader: the long layout, newest version first, across batch boundaries") {
