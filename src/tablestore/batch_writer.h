@@ -58,8 +58,11 @@ namespace tsb::ots {
 // primary key's cells within it (the bytes that tell two keys apart), `key_hash` a hash of them.
 // The caller fills them with SetRow(), or with RowFieldWriter and SetKey() (RowEncoder,
 // table_batch_writer.h). Items are reused: Reset() keeps the buffers' capacity.
+class RoutedChunk;
+
 struct WriteItem {
-  int64_t tag = 0;  // the caller's: an input position, a sequence number
+  int64_t tag = 0;               // the caller's: an input position, a sequence number
+  RoutedChunk* chunk = nullptr;  // set by TableBatchWriter's router: told when the row is done
   WriteType type = WriteType::kUpdate;
   Condition condition;
   // An UpdateRow that changes no cell is sent as a PutRow of the bare key that expects the row not
@@ -74,6 +77,7 @@ struct WriteItem {
 
   void Reset() {
     tag = 0;
+    chunk = nullptr;
     type = WriteType::kUpdate;
     condition = Condition{};
     condition_failure_is_success = false;

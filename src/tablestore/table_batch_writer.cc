@@ -8,6 +8,7 @@
 #include "tablestore/core_bridge.h"
 #include "tablestore/crc8.h"
 #include "tablestore/plainbuffer.h"
+#include "tablestore/write_router.h"
 #include "tsbridge/convert.h"
 #include "tsbridge/tablestore/limits.h"
 
@@ -292,6 +293,7 @@ TableBatchWriter::TableBatchWriter(Client* client, Options options,
       pool_(std::make_unique<ItemPool>()),
       encoder_(&options_.mapping, options_.rows) {
   auto on_written = [this](WriteItem* item) {
+    if (item->chunk != nullptr) item->chunk->Done();
     counters_->rows_written.fetch_add(1, std::memory_order_relaxed);
     counters_->bytes_written.fetch_add(static_cast<int64_t>(item->encoded_size),
                                        std::memory_order_relaxed);
@@ -299,6 +301,7 @@ TableBatchWriter::TableBatchWriter(Client* client, Options options,
     pool_->Put(item);
   };
   auto on_rejected = [this](WriteItem* item, std::string_view code, std::string_view message) {
+    if (item->chunk != nullptr) item->chunk->Done();
     counters_->rows_rejected.fetch_add(1, std::memory_order_relaxed);
     Status s = on_row_rejected_(item->tag, item->row(), code, message);
     // A reject that could not be recorded is not acknowledged: the job fails on it.
@@ -311,6 +314,9 @@ TableBatchWriter::TableBatchWriter(Client* client, Options options,
     return;
   }
   const size_t n = static_cast<size_t>(options_.threads);
+  // A chunk of the input per request: see write_router.h.
+  router_ = std::make_unique<WriteRouter>(
+      static_cast<uint32_t>(n), static_cast<uint32_t>(std::max(1, options_.writer.max_rows)));
   staged_.resize(n);
   thread_stats_.resize(n);
   for (size_t w = 0; w < n; ++w) queues_.push_back(std::make_unique<ItemQueue>());
@@ -345,7 +351,9 @@ void TableBatchWriter::Fail(const Status& status) {
 }
 
 void TableBatchWriter::Route(WriteItem* item) {
-  const size_t w = item->key_hash % static_cast<uint64_t>(queues_.size());
+  const WriteRouter::Route route = router_->Next(item->key_hash);
+  item->chunk = route.chunk;
+  const size_t w = route.writer;
   staged_[w].push_back(item);
   if (staged_[w].size() >= 64) queues_[w]->Push(&staged_[w]);
 }

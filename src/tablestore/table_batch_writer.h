@@ -7,9 +7,11 @@
 // requests of at most 200 rows and 4 MiB, never two rows of one key in a request, and retries. It
 // is the only code that turns batches into BatchWriteRow requests.
 //
-// With options.threads = N > 0 the rows are routed by a hash of their encoded primary key to N
-// writer threads, each driving its own TableWriter over the shared Client, so rows with one key
-// always meet in one writer, in input order, and the caller's thread only reads and encodes. With
+// With options.threads = N > 0 the rows go to N writer threads, each driving its own TableWriter
+// over the shared Client, in runs of a request's worth of consecutive input rows (WriteRouter,
+// write_router.h); a row whose key has an earlier row still on its way follows that row's writer,
+// so rows of one key reach the table in input order. The caller's thread only reads, encodes and
+// routes. With
 // threads = 0 the TableWriter runs on the caller's thread (one writer per key range, --scatter).
 //
 // Rows that never reach the table are reported through callbacks with their position (the input
@@ -35,6 +37,8 @@
 #include "tsbridge/tablestore/client.h"
 
 namespace tsb::ots {
+
+class WriteRouter;
 
 // The --shard share (0-based, below `shards`) of a row whose partition-key value encodes to
 // `encoded_partition_key` (a filter's column_value): 64-bit FNV-1a, then murmur3's fmix64
@@ -185,6 +189,7 @@ class TableBatchWriter : public BatchWriter {
   std::unique_ptr<TableWriter> direct_;  // threads == 0
   std::vector<std::unique_ptr<ItemQueue>> queues_;
   std::vector<std::vector<WriteItem*>> staged_;
+  std::unique_ptr<WriteRouter> router_;  // the writer of each row; outlives the threads' items
   std::vector<TableWriterStats> thread_stats_;
   std::vector<std::thread> threads_;
   std::mutex error_mu_;
