@@ -61,6 +61,7 @@ class TableScanReader::ReadAhead {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       wake_.wait(lock, [this] { return stopping_ || asked_; });
+      if (stopping_) return;  // a page asked for but not begun is not wanted any more
       if (asked_) {
         asked_ = false;
         const GetRangeRequest* request = request_;
@@ -71,9 +72,7 @@ class TableScanReader::ReadAhead {
         status_ = std::move(status);
         answered_ = true;
         wake_.notify_all();
-        continue;
       }
-      return;  // stopping, nothing asked
     }
   }
 
