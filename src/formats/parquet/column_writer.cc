@@ -167,7 +167,7 @@ Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kin
   }
   const bool plain_buffered = kind == PageValues::kPlainBuffered;
   const bool values_apart = plain_buffered && (v2 || codec_ != CompressionCodec::UNCOMPRESSED);
-  if (plain_buffered && !values_apart) page_.append(values_);
+  if (plain_buffered && !values_apart) page_.append(values_.data(), values_.size());
   // The page's bytes after the definition levels.
   const std::string_view values =
       values_apart ? std::string_view(values_) : std::string_view(page_).substr(levels_bytes);
@@ -208,12 +208,12 @@ Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kin
     h.is_compressed = codec_ != CompressionCodec::UNCOMPRESSED;
     if (h.is_compressed) {
       TSB_RETURN_IF_ERROR(
-          Compress(codec_, values, &scratch_).WithContext("column \"" + name_ + "\""));
-      compressed_.assign(page_.data(), levels_bytes);
-      compressed_.append(scratch_);
-      body = compressed_;
+          Compress(codec_, values, &compressed_).WithContext("column \"" + name_ + "\""));
+      v2_body_.assign(page_.data(), levels_bytes);
+      v2_body_.append(compressed_.data(), compressed_.size());
+      body = v2_body_;
     } else {
-      if (values_apart) page_.append(values_);
+      if (values_apart) page_.append(values_.data(), values_.size());
       body = page_;
     }
   }
@@ -458,9 +458,7 @@ class StandardColumnWriter final : public ColumnWriter {
       }
       return;
     }
-    size_t old = values_.size();
-    values_.resize(old + (end - begin) * sizeof(T));
-    char* out = values_.data() + old;
+    char* out = values_.Extend((end - begin) * sizeof(T));
     for (size_t i = begin; i < end; ++i) {
       if (!valid[i]) continue;
       T v = Op::Get(column, i);
@@ -468,7 +466,7 @@ class StandardColumnWriter final : public ColumnWriter {
       std::memcpy(out, &v, sizeof(T));
       out += sizeof(T);
     }
-    values_.resize(static_cast<size_t>(out - values_.data()));
+    values_.set_size(static_cast<size_t>(out - values_.data()));
   }
   size_t DictionarySize() const override { return dictionary_.size(); }
   size_t DictionaryBytes() const override { return dictionary_.bytes(); }
@@ -537,9 +535,7 @@ class ByteArrayColumnWriter final : public ColumnWriter {
       }
       return;
     }
-    size_t old = values_.size();
-    values_.resize(old + (end - begin) * 4 + (offsets[end] - offsets[begin]));
-    char* out = values_.data() + old;
+    char* out = values_.Extend((end - begin) * 4 + (offsets[end] - offsets[begin]));
     for (size_t i = begin; i < end; ++i) {
       if (!valid[i]) continue;
       uint32_t size = static_cast<uint32_t>(offsets[i + 1] - offsets[i]);
@@ -549,7 +545,7 @@ class ByteArrayColumnWriter final : public ColumnWriter {
       std::memcpy(out + 4, v.data(), size);
       out += 4 + size;
     }
-    values_.resize(static_cast<size_t>(out - values_.data()));
+    values_.set_size(static_cast<size_t>(out - values_.data()));
   }
   size_t DictionarySize() const override { return dictionary_.size(); }
   size_t DictionaryBytes() const override { return dictionary_.bytes(); }
@@ -620,7 +616,9 @@ class BooleanColumnWriter final : public ColumnWriter {
   }
   size_t PlainBytes() const override { return bits_.size() / 8; }
   void FinishPlainValues() override {
-    BitPack(bits_.data(), bits_.size(), 1, &values_);
+    packed_.clear();
+    BitPack(bits_.data(), bits_.size(), 1, &packed_);
+    values_.append(packed_);
     bits_.clear();
   }
   void ResetStatistics() override {
@@ -636,6 +634,7 @@ class BooleanColumnWriter final : public ColumnWriter {
 
  private:
   std::vector<uint8_t> bits_;
+  std::string packed_;
   bool seen_[2] = {false, false};
 };
 
@@ -658,7 +657,10 @@ class FixedDecimalColumnWriter final : public ColumnWriter {
       if (!valid[i]) continue;
       __int128 v = wide[i];
       Update(v);
-      AppendBigEndian(v, &values_);
+      char* out = values_.Extend(static_cast<size_t>(byte_width_));
+      unsigned __int128 u = static_cast<unsigned __int128>(v);
+      for (int b = byte_width_ - 1; b >= 0; --b) *out++ = static_cast<char>(u >> (8 * b));
+      values_.set_size(values_.size() + static_cast<size_t>(byte_width_));
     }
   }
   void ResetStatistics() override { has_stats_ = false; }

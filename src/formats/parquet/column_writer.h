@@ -45,8 +45,10 @@
 // dictionary_page_bytes), else one page of PLAIN values. Not thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -88,6 +90,42 @@ class PageBuffer {
   std::vector<LargeBuffer> blocks_;
   size_t used_ = 0;  // blocks_[0, used_) hold the pages
   size_t size_ = 0;
+};
+
+// A page's PLAIN values. std::string::resize() zero-filled each step's worth of values right before
+// they were written over (a memset of every PLAIN byte); this buffer grows without initialising,
+// keeping its bytes, and its capacity stays from page to page.
+class ValueBuffer {
+ public:
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  operator std::string_view() const { return std::string_view(data_.get(), size_); }
+  void clear() { size_ = 0; }
+  // Room for `n` more bytes at data() + size(), uninitialised; set_size() then says how many of
+  // them were written.
+  char* Extend(size_t n) {
+    if (capacity_ - size_ < n) Grow(size_ + n);
+    return data_.get() + size_;
+  }
+  void set_size(size_t n) { size_ = n; }
+  void append(std::string_view bytes) {
+    if (!bytes.empty()) std::memcpy(Extend(bytes.size()), bytes.data(), bytes.size());
+    size_ += bytes.size();
+  }
+
+ private:
+  void Grow(size_t need) {
+    const size_t capacity = std::max(need, 2 * capacity_);
+    std::unique_ptr<char[]> grown(new char[capacity]);  // default-initialised: no zero fill
+    if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
+    data_ = std::move(grown);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
 };
 
 class ColumnWriter {
@@ -152,7 +190,7 @@ class ColumnWriter {
 
   bool dictionary_mode_ = false;
   std::vector<uint32_t> indices_;  // dictionary mode: every value of the pending span
-  std::string values_;             // PLAIN mode: the current page's values
+  ValueBuffer values_;             // PLAIN mode: the current page's values
 
  private:
   enum class PageValues { kDictionaryIndices, kPlainFromDictionary, kPlainBuffered };
@@ -181,8 +219,9 @@ class ColumnWriter {
   bool dictionary_used_ = false;  // some pages index the dictionary: write its page
   // Reused scratch.
   std::string page_;
-  std::string compressed_;
+  LargeBuffer compressed_;
   std::string scratch_;
+  std::string v2_body_;  // data page v2: the levels, then the compressed values
   std::string header_;
 
   // Current chunk.
