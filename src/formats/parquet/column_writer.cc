@@ -78,8 +78,19 @@ Status ColumnWriter::Write(const Column& column, size_t begin, size_t end) {
     pending_rows_ += n;
     pos += n;
     if (dictionary_mode_) {
-      if (DictionaryBytes() > static_cast<size_t>(options_.dictionary_page_bytes)) {
-        // Overflow: page what the dictionary covers; the rest of the chunk is PLAIN.
+      const size_t limit = static_cast<size_t>(options_.dictionary_page_bytes);
+      bool give_up = DictionaryBytes() > limit;
+      if (!give_up && !dictionary_probed_ &&
+          DictionaryBytes() >= limit / kDictionaryProbeFraction) {
+        dictionary_probed_ = true;
+        const double values_per_row =
+            static_cast<double>(indices_.size()) / static_cast<double>(pending_rows_);
+        give_up = DictionaryProjectedToOverflow(
+            indices_.size(), DictionarySize(), DictionaryBytes(),
+            values_per_row * static_cast<double>(options_.row_group_rows), limit);
+      }
+      if (give_up) {
+        // Page what the dictionary covers; the rest of the chunk is PLAIN.
         TSB_RETURN_IF_ERROR(PageDictionarySpan());
         dictionary_mode_ = false;
       }
@@ -90,6 +101,29 @@ Status ColumnWriter::Write(const Column& column, size_t begin, size_t end) {
     }
   }
   return Status::OK();
+}
+
+bool DictionaryProjectedToOverflow(size_t values, size_t distinct, size_t dictionary_bytes,
+                                   double projected_values, size_t limit_bytes) {
+  if (distinct == 0 || values == 0) return false;
+  const double s = static_cast<double>(values);
+  const double d = static_cast<double>(distinct);
+  double projected_distinct = projected_values;
+  if (distinct < values) {
+    // D * (1 - e^(-s/D)) grows with D from 0 towards s: bisect for the D that gives d, on a log
+    // scale (D is between d and about s^2 / 2, the estimate for a single repeat).
+    auto met = [s](double domain) { return -domain * std::expm1(-s / domain); };
+    double lo = d;
+    double hi = std::max(d + 1, s * s);
+    for (int i = 0; i < 64 && hi / lo > 1.0001; ++i) {
+      const double mid = std::sqrt(lo * hi);
+      (met(mid) < d ? lo : hi) = mid;
+    }
+    const double domain = std::sqrt(lo * hi);
+    projected_distinct = -domain * std::expm1(-projected_values / domain);
+  }
+  const double entry_bytes = static_cast<double>(dictionary_bytes) / d;
+  return projected_distinct * entry_bytes > static_cast<double>(limit_bytes);
 }
 
 void PageBuffer::Append(std::string_view header, std::string_view body) {
@@ -350,6 +384,7 @@ void ColumnWriter::ResetChunk() {
   dictionary_pages_ = 0;
   dictionary_mode_ = supports_dictionary_;
   dictionary_used_ = false;
+  dictionary_probed_ = false;
   ClearDictionary();
   ResetStatistics();
 }

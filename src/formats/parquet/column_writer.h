@@ -128,10 +128,28 @@ class ValueBuffer {
   size_t capacity_ = 0;
 };
 
+// Whether a chunk's dictionary is projected to pass `limit_bytes`, from a probe of its first
+// values: `values` non-NULL values held `distinct` distinct ones taking `dictionary_bytes`, and
+// the chunk is projected to hold `projected_values`. The probe's distinct count gives the number
+// of equally likely values D that `values` random draws would meet that often
+// (distinct = D * (1 - e^(-values / D))); the projection is what `projected_values` draws from D
+// would meet, at the probe's mean entry size. A probe without a repeat projects every value
+// distinct. Skewed data repeats more than uniform draws, which lowers D: such a column keeps
+// trying its dictionary, as it did before the probe. Values that only start repeating after the
+// probe are the case it gets wrong (they go PLAIN where the dictionary would have fit).
+bool DictionaryProjectedToOverflow(size_t values, size_t distinct, size_t dictionary_bytes,
+                                   double projected_values, size_t limit_bytes);
+
 class ColumnWriter {
  public:
   static constexpr size_t kRowsPerStep = 1024;
   static constexpr size_t kMaxStatBytes = 4096;
+  // A chunk's dictionary is probed once, when it first holds this fraction of
+  // dictionary_page_bytes: a column projected to overflow it goes PLAIN at once instead of hashing
+  // values until it does (a 1M-row chunk of unique int64s hashed 131,072 of them). An eighth is
+  // 16,384 int64s, enough repeats to tell a domain that fits from one that does not within a few
+  // percent for uniformly drawn values.
+  static constexpr size_t kDictionaryProbeFraction = 8;
 
   // The writer for `field`, or InvalidArgument for a type Parquet cannot hold (e.g. decimal(0,0)).
   static Result<std::unique_ptr<ColumnWriter>> Make(const Field& field,
@@ -217,6 +235,7 @@ class ColumnWriter {
   std::vector<uint8_t> levels_;  // definition levels, one byte per row (OPTIONAL only)
   size_t pending_rows_ = 0;
   bool dictionary_used_ = false;  // some pages index the dictionary: write its page
+  bool dictionary_probed_ = false;
   // Reused scratch.
   std::string page_;
   LargeBuffer compressed_;
