@@ -119,6 +119,34 @@ TEST_CASE("parquet writer: dictionaries dedupe without per-value allocation") {
   CHECK(Hex(bytes.plain().substr(0, 17)) == "03000000616263020000000078" "00000000");
 }
 
+TEST_CASE("parquet writer: byte comparison and hash agree with memcmp on every length") {
+  // Each length from 0 to 40, against a copy with one byte changed at each position (the first,
+  // the middle and the last words are read overlapping): SameBytes must say what memcmp says, and
+  // the hash must tell the strings apart while it gives the copy itself the same value.
+  std::string base;
+  for (int i = 0; i < 40; ++i) base.push_back(static_cast<char>('a' + i % 26));
+  for (size_t n = 0; n <= base.size(); ++n) {
+    const std::string a = base.substr(0, n);
+    std::string same = a;
+    CAPTURE(n);
+    CHECK(SameBytes(a.data(), same.data(), n));
+    CHECK(HashBytes(a.data(), n) == HashBytes(same.data(), n));
+    for (size_t at = 0; at < n; ++at) {
+      CAPTURE(at);
+      std::string b = a;
+      b[at] = static_cast<char>(b[at] ^ 0x80);
+      CHECK(SameBytes(a.data(), b.data(), n) == (std::memcmp(a.data(), b.data(), n) == 0));
+      CHECK(!SameBytes(a.data(), b.data(), n));
+      CHECK(HashBytes(a.data(), n) != HashBytes(b.data(), n));
+    }
+    // A prefix is not the string: the length is hashed.
+    if (n > 0) CHECK(HashBytes(a.data(), n) != HashBytes(a.data(), n - 1));
+  }
+  // Values that differ only in a byte the 1..3-byte path samples.
+  CHECK(HashBytes("ab", 2) != HashBytes("ba", 2));
+  CHECK(HashBytes("abc", 3) != HashBytes("axc", 3));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Thrift compact encoder
 // ---------------------------------------------------------------------------------------------
