@@ -78,8 +78,19 @@ Status ColumnWriter::Write(const Column& column, size_t begin, size_t end) {
     pending_rows_ += n;
     pos += n;
     if (dictionary_mode_) {
-      if (DictionaryBytes() > static_cast<size_t>(options_.dictionary_page_bytes)) {
-        // Overflow: page what the dictionary covers; the rest of the chunk is PLAIN.
+      const size_t limit = static_cast<size_t>(options_.dictionary_page_bytes);
+      bool give_up = DictionaryBytes() > limit;
+      if (!give_up && !dictionary_probed_ &&
+          DictionaryBytes() >= limit / kDictionaryProbeFraction) {
+        dictionary_probed_ = true;
+        const double values_per_row =
+            static_cast<double>(indices_.size()) / static_cast<double>(pending_rows_);
+        give_up = DictionaryProjectedToOverflow(
+            indices_.size(), DictionarySize(), DictionaryBytes(),
+            values_per_row * static_cast<double>(options_.row_group_rows), limit);
+      }
+      if (give_up) {
+        // Page what the dictionary covers; the rest of the chunk is PLAIN.
         TSB_RETURN_IF_ERROR(PageDictionarySpan());
         dictionary_mode_ = false;
       }
@@ -90,6 +101,29 @@ Status ColumnWriter::Write(const Column& column, size_t begin, size_t end) {
     }
   }
   return Status::OK();
+}
+
+bool DictionaryProjectedToOverflow(size_t values, size_t distinct, size_t dictionary_bytes,
+                                   double projected_values, size_t limit_bytes) {
+  if (distinct == 0 || values == 0) return false;
+  const double s = static_cast<double>(values);
+  const double d = static_cast<double>(distinct);
+  double projected_distinct = projected_values;
+  if (distinct < values) {
+    // D * (1 - e^(-s/D)) grows with D from 0 towards s: bisect for the D that gives d, on a log
+    // scale (D is between d and about s^2 / 2, the estimate for a single repeat).
+    auto met = [s](double domain) { return -domain * std::expm1(-s / domain); };
+    double lo = d;
+    double hi = std::max(d + 1, s * s);
+    for (int i = 0; i < 64 && hi / lo > 1.0001; ++i) {
+      const double mid = std::sqrt(lo * hi);
+      (met(mid) < d ? lo : hi) = mid;
+    }
+    const double domain = std::sqrt(lo * hi);
+    projected_distinct = -domain * std::expm1(-projected_values / domain);
+  }
+  const double entry_bytes = static_cast<double>(dictionary_bytes) / d;
+  return projected_distinct * entry_bytes > static_cast<double>(limit_bytes);
 }
 
 void PageBuffer::Append(std::string_view header, std::string_view body) {
@@ -167,7 +201,7 @@ Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kin
   }
   const bool plain_buffered = kind == PageValues::kPlainBuffered;
   const bool values_apart = plain_buffered && (v2 || codec_ != CompressionCodec::UNCOMPRESSED);
-  if (plain_buffered && !values_apart) page_.append(values_);
+  if (plain_buffered && !values_apart) page_.append(values_.data(), values_.size());
   // The page's bytes after the definition levels.
   const std::string_view values =
       values_apart ? std::string_view(values_) : std::string_view(page_).substr(levels_bytes);
@@ -208,12 +242,12 @@ Status ColumnWriter::EmitPage(const uint8_t* levels, size_t rows, PageValues kin
     h.is_compressed = codec_ != CompressionCodec::UNCOMPRESSED;
     if (h.is_compressed) {
       TSB_RETURN_IF_ERROR(
-          Compress(codec_, values, &scratch_).WithContext("column \"" + name_ + "\""));
-      compressed_.assign(page_.data(), levels_bytes);
-      compressed_.append(scratch_);
-      body = compressed_;
+          Compress(codec_, values, &compressed_).WithContext("column \"" + name_ + "\""));
+      v2_body_.assign(page_.data(), levels_bytes);
+      v2_body_.append(compressed_.data(), compressed_.size());
+      body = v2_body_;
     } else {
-      if (values_apart) page_.append(values_);
+      if (values_apart) page_.append(values_.data(), values_.size());
       body = page_;
     }
   }
@@ -350,6 +384,7 @@ void ColumnWriter::ResetChunk() {
   dictionary_pages_ = 0;
   dictionary_mode_ = supports_dictionary_;
   dictionary_used_ = false;
+  dictionary_probed_ = false;
   ClearDictionary();
   ResetStatistics();
 }
@@ -458,9 +493,7 @@ class StandardColumnWriter final : public ColumnWriter {
       }
       return;
     }
-    size_t old = values_.size();
-    values_.resize(old + (end - begin) * sizeof(T));
-    char* out = values_.data() + old;
+    char* out = values_.Extend((end - begin) * sizeof(T));
     for (size_t i = begin; i < end; ++i) {
       if (!valid[i]) continue;
       T v = Op::Get(column, i);
@@ -468,7 +501,7 @@ class StandardColumnWriter final : public ColumnWriter {
       std::memcpy(out, &v, sizeof(T));
       out += sizeof(T);
     }
-    values_.resize(static_cast<size_t>(out - values_.data()));
+    values_.set_size(static_cast<size_t>(out - values_.data()));
   }
   size_t DictionarySize() const override { return dictionary_.size(); }
   size_t DictionaryBytes() const override { return dictionary_.bytes(); }
@@ -537,9 +570,7 @@ class ByteArrayColumnWriter final : public ColumnWriter {
       }
       return;
     }
-    size_t old = values_.size();
-    values_.resize(old + (end - begin) * 4 + (offsets[end] - offsets[begin]));
-    char* out = values_.data() + old;
+    char* out = values_.Extend((end - begin) * 4 + (offsets[end] - offsets[begin]));
     for (size_t i = begin; i < end; ++i) {
       if (!valid[i]) continue;
       uint32_t size = static_cast<uint32_t>(offsets[i + 1] - offsets[i]);
@@ -549,7 +580,7 @@ class ByteArrayColumnWriter final : public ColumnWriter {
       std::memcpy(out + 4, v.data(), size);
       out += 4 + size;
     }
-    values_.resize(static_cast<size_t>(out - values_.data()));
+    values_.set_size(static_cast<size_t>(out - values_.data()));
   }
   size_t DictionarySize() const override { return dictionary_.size(); }
   size_t DictionaryBytes() const override { return dictionary_.bytes(); }
@@ -581,6 +612,14 @@ class ByteArrayColumnWriter final : public ColumnWriter {
 
  private:
   // std::string_view compares like memcmp: byte-wise unsigned, as parquet-format orders BYTE_ARRAY.
+  // Most values differ from the min and the max in their first byte, which decides the order
+  // without a call to memcmp (two per value of a PLAIN text column).
+  static bool Less(std::string_view a, std::string_view b) {
+    if (!a.empty() && !b.empty() && a[0] != b[0]) {
+      return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+    }
+    return a < b;
+  }
   void Update(std::string_view v) {
     if (!has_stats_) {
       min_.assign(v);
@@ -588,8 +627,8 @@ class ByteArrayColumnWriter final : public ColumnWriter {
       has_stats_ = true;
       return;
     }
-    if (v < std::string_view(min_)) min_.assign(v);
-    if (std::string_view(max_) < v) max_.assign(v);
+    if (Less(v, min_)) min_.assign(v);
+    if (Less(max_, v)) max_.assign(v);
   }
 
   ByteArrayDictionary dictionary_;
@@ -620,7 +659,9 @@ class BooleanColumnWriter final : public ColumnWriter {
   }
   size_t PlainBytes() const override { return bits_.size() / 8; }
   void FinishPlainValues() override {
-    BitPack(bits_.data(), bits_.size(), 1, &values_);
+    packed_.clear();
+    BitPack(bits_.data(), bits_.size(), 1, &packed_);
+    values_.append(packed_);
     bits_.clear();
   }
   void ResetStatistics() override {
@@ -636,6 +677,7 @@ class BooleanColumnWriter final : public ColumnWriter {
 
  private:
   std::vector<uint8_t> bits_;
+  std::string packed_;
   bool seen_[2] = {false, false};
 };
 
@@ -658,7 +700,10 @@ class FixedDecimalColumnWriter final : public ColumnWriter {
       if (!valid[i]) continue;
       __int128 v = wide[i];
       Update(v);
-      AppendBigEndian(v, &values_);
+      char* out = values_.Extend(static_cast<size_t>(byte_width_));
+      unsigned __int128 u = static_cast<unsigned __int128>(v);
+      for (int b = byte_width_ - 1; b >= 0; --b) *out++ = static_cast<char>(u >> (8 * b));
+      values_.set_size(values_.size() + static_cast<size_t>(byte_width_));
     }
   }
   void ResetStatistics() override { has_stats_ = false; }

@@ -45,8 +45,10 @@
 // dictionary_page_bytes), else one page of PLAIN values. Not thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -90,10 +92,64 @@ class PageBuffer {
   size_t size_ = 0;
 };
 
+// A page's PLAIN values. std::string::resize() zero-filled each step's worth of values right before
+// they were written over (a memset of every PLAIN byte); this buffer grows without initialising,
+// keeping its bytes, and its capacity stays from page to page.
+class ValueBuffer {
+ public:
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  operator std::string_view() const { return std::string_view(data_.get(), size_); }
+  void clear() { size_ = 0; }
+  // Room for `n` more bytes at data() + size(), uninitialised; set_size() then says how many of
+  // them were written.
+  char* Extend(size_t n) {
+    if (capacity_ - size_ < n) Grow(size_ + n);
+    return data_.get() + size_;
+  }
+  void set_size(size_t n) { size_ = n; }
+  void append(std::string_view bytes) {
+    if (!bytes.empty()) std::memcpy(Extend(bytes.size()), bytes.data(), bytes.size());
+    size_ += bytes.size();
+  }
+
+ private:
+  void Grow(size_t need) {
+    const size_t capacity = std::max(need, 2 * capacity_);
+    std::unique_ptr<char[]> grown(new char[capacity]);  // default-initialised: no zero fill
+    if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
+    data_ = std::move(grown);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+// Whether a chunk's dictionary is projected to pass `limit_bytes`, from a probe of its first
+// values: `values` non-NULL values held `distinct` distinct ones taking `dictionary_bytes`, and
+// the chunk is projected to hold `projected_values`. The probe's distinct count gives the number
+// of equally likely values D that `values` random draws would meet that often
+// (distinct = D * (1 - e^(-values / D))); the projection is what `projected_values` draws from D
+// would meet, at the probe's mean entry size. A probe without a repeat projects every value
+// distinct. Skewed data repeats more than uniform draws, which lowers D: such a column keeps
+// trying its dictionary, as it did before the probe. Values that only start repeating after the
+// probe are the case it gets wrong (they go PLAIN where the dictionary would have fit).
+bool DictionaryProjectedToOverflow(size_t values, size_t distinct, size_t dictionary_bytes,
+                                   double projected_values, size_t limit_bytes);
+
 class ColumnWriter {
  public:
   static constexpr size_t kRowsPerStep = 1024;
   static constexpr size_t kMaxStatBytes = 4096;
+  // A chunk's dictionary is probed once, when it first holds this fraction of
+  // dictionary_page_bytes: a column projected to overflow it goes PLAIN at once instead of hashing
+  // values until it does (a 1M-row chunk of unique int64s hashed 131,072 of them). An eighth is
+  // 16,384 int64s, enough repeats to tell a domain that fits from one that does not within a few
+  // percent for uniformly drawn values.
+  static constexpr size_t kDictionaryProbeFraction = 8;
 
   // The writer for `field`, or InvalidArgument for a type Parquet cannot hold (e.g. decimal(0,0)).
   static Result<std::unique_ptr<ColumnWriter>> Make(const Field& field,
@@ -152,7 +208,7 @@ class ColumnWriter {
 
   bool dictionary_mode_ = false;
   std::vector<uint32_t> indices_;  // dictionary mode: every value of the pending span
-  std::string values_;             // PLAIN mode: the current page's values
+  ValueBuffer values_;             // PLAIN mode: the current page's values
 
  private:
   enum class PageValues { kDictionaryIndices, kPlainFromDictionary, kPlainBuffered };
@@ -179,10 +235,12 @@ class ColumnWriter {
   std::vector<uint8_t> levels_;  // definition levels, one byte per row (OPTIONAL only)
   size_t pending_rows_ = 0;
   bool dictionary_used_ = false;  // some pages index the dictionary: write its page
+  bool dictionary_probed_ = false;
   // Reused scratch.
   std::string page_;
-  std::string compressed_;
+  LargeBuffer compressed_;
   std::string scratch_;
+  std::string v2_body_;  // data page v2: the levels, then the compressed values
   std::string header_;
 
   // Current chunk.

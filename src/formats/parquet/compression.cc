@@ -58,7 +58,18 @@ Status SizeMismatch(CompressionCodec codec, size_t got, size_t want) {
                                     " bytes, page header says " + std::to_string(want));
 }
 
-Status GzipCompress(std::string_view in, std::string* out) {
+// Sizes a compression's output to the codec's bound before it writes there and shrinks it to what
+// was produced. A std::string zero-fills what it grows by, and the bound exceeds the last page's
+// compressed size, so with a string each page paid a memset over most of its size; a LargeBuffer
+// grows geometrically and leaves new bytes as they are.
+void SizeForOutput(std::string* out, size_t n) { out->resize(n); }
+void SizeForOutput(LargeBuffer* out, size_t n) {
+  out->ReserveDiscarding(n);
+  out->resize(n);
+}
+
+template <typename Buffer>
+Status GzipCompress(std::string_view in, Buffer* out) {
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));
   // windowBits 15 + 16 selects the gzip wrapper.
@@ -66,7 +77,7 @@ Status GzipCompress(std::string_view in, std::string* out) {
     return Status::Internal("GZIP: deflateInit2 failed");
   }
   uLong bound = deflateBound(&zs, static_cast<uLong>(in.size()));
-  out->resize(bound);
+  SizeForOutput(out, bound);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs.avail_in = static_cast<uInt>(in.size());
   zs.next_out = reinterpret_cast<Bytef*>(out->data());
@@ -181,13 +192,17 @@ CompressionCodec ToCodec(ParquetCompression compression) {
   return CompressionCodec::UNCOMPRESSED;
 }
 
-Status Compress(CompressionCodec codec, std::string_view in, std::string* out) {
+namespace {
+
+template <typename Buffer>
+Status CompressInto(CompressionCodec codec, std::string_view in, Buffer* out) {
   switch (codec) {
     case CompressionCodec::UNCOMPRESSED:
-      out->assign(in.data(), in.size());
+      SizeForOutput(out, in.size());
+      if (!in.empty()) std::memcpy(out->data(), in.data(), in.size());
       return Status::OK();
     case CompressionCodec::SNAPPY: {
-      out->resize(snappy::MaxCompressedLength(in.size()));
+      SizeForOutput(out, snappy::MaxCompressedLength(in.size()));
       size_t produced = 0;
       snappy::RawCompress(in.data(), in.size(), out->data(), &produced);
       out->resize(produced);
@@ -196,7 +211,7 @@ Status Compress(CompressionCodec codec, std::string_view in, std::string* out) {
     case CompressionCodec::GZIP:
       return GzipCompress(in, out);
     case CompressionCodec::ZSTD: {
-      out->resize(ZSTD_compressBound(in.size()));
+      SizeForOutput(out, ZSTD_compressBound(in.size()));
       size_t rc = ZSTD_compress(out->data(), out->size(), in.data(), in.size(), kZstdLevel);
       if (ZSTD_isError(rc)) return Status::Internal(std::string("ZSTD: ") + ZSTD_getErrorName(rc));
       out->resize(rc);
@@ -208,7 +223,7 @@ Status Compress(CompressionCodec codec, std::string_view in, std::string* out) {
                                        " bytes exceeds LZ4's input limit");
       }
       int bound = LZ4_compressBound(static_cast<int>(in.size()));
-      out->resize(static_cast<size_t>(bound));
+      SizeForOutput(out, static_cast<size_t>(bound));
       int rc = LZ4_compress_default(in.data(), out->data(), static_cast<int>(in.size()), bound);
       if (rc <= 0 && !in.empty()) return Status::Internal("LZ4_RAW: compression failed");
       out->resize(static_cast<size_t>(rc));
@@ -217,7 +232,7 @@ Status Compress(CompressionCodec codec, std::string_view in, std::string* out) {
     case CompressionCodec::BROTLI: {
       size_t produced = BrotliEncoderMaxCompressedSize(in.size());
       if (produced == 0) produced = in.size() + 1024;  // 0 means "too large to bound"
-      out->resize(produced);
+      SizeForOutput(out, produced);
       if (!BrotliEncoderCompress(kBrotliQuality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC,
                                  in.size(), reinterpret_cast<const uint8_t*>(in.data()), &produced,
                                  reinterpret_cast<uint8_t*>(out->data()))) {
@@ -234,11 +249,12 @@ Status Compress(CompressionCodec codec, std::string_view in, std::string* out) {
                               " is not supported");
 }
 
-Status Compress(CompressionCodec codec, std::string_view first, std::string_view second,
-                std::string* out, std::string* scratch) {
-  if (first.empty()) return Compress(codec, second, out);
+template <typename Buffer>
+Status CompressPieces(CompressionCodec codec, std::string_view first, std::string_view second,
+                      Buffer* out, std::string* scratch) {
+  if (first.empty()) return CompressInto(codec, second, out);
   if (codec == CompressionCodec::SNAPPY) {
-    out->resize(snappy::MaxCompressedLength(first.size() + second.size()));
+    SizeForOutput(out, snappy::MaxCompressedLength(first.size() + second.size()));
     TwoPieceSource source(first, second);
     snappy::UncheckedByteArraySink sink(out->data());
     out->resize(snappy::Compress(&source, &sink));
@@ -246,10 +262,8 @@ Status Compress(CompressionCodec codec, std::string_view first, std::string_view
   }
   scratch->assign(first.data(), first.size());
   scratch->append(second.data(), second.size());
-  return Compress(codec, *scratch, out);
+  return CompressInto(codec, *scratch, out);
 }
-
-namespace {
 
 template <typename Buffer>
 Status DecompressInto(CompressionCodec codec, std::string_view in, size_t uncompressed_size,
@@ -327,6 +341,21 @@ Status DecompressInto(CompressionCodec codec, std::string_view in, size_t uncomp
 }
 
 }  // namespace
+
+Status Compress(CompressionCodec codec, std::string_view in, std::string* out) {
+  return CompressInto(codec, in, out);
+}
+Status Compress(CompressionCodec codec, std::string_view in, LargeBuffer* out) {
+  return CompressInto(codec, in, out);
+}
+Status Compress(CompressionCodec codec, std::string_view first, std::string_view second,
+                std::string* out, std::string* scratch) {
+  return CompressPieces(codec, first, second, out, scratch);
+}
+Status Compress(CompressionCodec codec, std::string_view first, std::string_view second,
+                LargeBuffer* out, std::string* scratch) {
+  return CompressPieces(codec, first, second, out, scratch);
+}
 
 Status Decompress(CompressionCodec codec, std::string_view in, size_t uncompressed_size,
                   std::string* out) {

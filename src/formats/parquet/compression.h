@@ -32,12 +32,16 @@ namespace tsb::parquet {
 inline constexpr size_t kMaxDecompressedBytes = size_t{1} << 30;
 
 // Replaces *out with `in` compressed by `codec`.
+// The writer's page buffer is a LargeBuffer: the codec's bound is reserved without a zero fill.
 Status Compress(CompressionCodec codec, std::string_view in, std::string* out);
+Status Compress(CompressionCodec codec, std::string_view in, LargeBuffer* out);
 
 // Replaces *out with `first` followed by `second`, compressed by `codec`: what Compress gives
 // for their concatenation, without concatenating them first where the codec can read pieces.
 Status Compress(CompressionCodec codec, std::string_view first, std::string_view second,
                 std::string* out, std::string* scratch);
+Status Compress(CompressionCodec codec, std::string_view first, std::string_view second,
+                LargeBuffer* out, std::string* scratch);
 
 // Replaces *out with the `uncompressed_size` bytes that `in` decompresses to. The reader's page
 // buffer is a LargeBuffer: the page is written over it, so its old bytes need no copy when it

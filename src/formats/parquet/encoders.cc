@@ -8,26 +8,6 @@ namespace tsb::parquet {
 static_assert(std::endian::native == std::endian::little,
               "the Parquet writer copies values as little-endian bytes");
 
-uint64_t HashBytes(const char* data, size_t size) {
-  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
-  uint64_t h = size * kMul;
-  size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, data + i, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-  }
-  if (i < size) {
-    uint64_t w = 0;
-    std::memcpy(&w, data + i, size - i);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-  }
-  h *= 0xBF58476D1CE4E5B9ull;
-  return h ^ (h >> 31);
-}
-
 void ByteArrayDictionary::Clear() {
   plain_.clear();
   entries_.clear();

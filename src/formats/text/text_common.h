@@ -33,6 +33,9 @@ class InputWindow {
   const char* data() const { return buf_.data(); }
   size_t pos() const { return pos_; }
   size_t len() const { return len_; }
+  // The buffer's size: bytes [len(), capacity()) hold stale input but may be read, so a parser
+  // can load whole words that run past the end of a field.
+  size_t capacity() const { return buf_.size(); }
   bool eof() const { return eof_; }
   void set_pos(size_t pos) { pos_ = pos; }
   const std::string& name() const { return input_->name(); }

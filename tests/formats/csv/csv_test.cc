@@ -529,6 +529,69 @@ TEST_CASE("CSV writer: every double's text is core's shortest round-trip text (F
   }
 }
 
+TEST_CASE("numbers of up to 8 digits a part, read as words, accept and reject as std::from_chars") {
+  // The reader loads up to 8 digits at a time, past the field's end; bytes next to a digit in
+  // ASCII (':' and '/'), a second '.', a '.' in the next field, and fields at the very end of the
+  // input (where no whole word past them may be read) must decide as from_chars does.
+  const std::vector<std::string> texts = {
+      "12:5", "1/5",   "1.2:",       "1:.5",      "-:1",       "0.:",         "12345678:",
+      "1.5/", "1..2",  "1.2.3",      "-.5",       "-1.",       "99999999.9",  "12345678.87654321",
+      "0.5",  "-7.25", "99999999",   "100000000", "123456789", "1234567.891", "00000000.00000001",
+      "8",    "-8.0",  "5.123456789"};
+  for (TypeId id : {TypeId::kDouble, TypeId::kInt64}) {
+    {
+      // Each value with the next field holding a '.', so a word read past the field finds one.
+      std::string csv = "v,w\n";
+      for (const std::string& t : texts) csv += t + ",1.5\n";
+      csv += "7,1.5";  // the input's very last bytes are a number, without a line break
+      std::string path = TempPath("digit_words.csv");
+      WriteFileBytes(path, csv);
+      auto reader = OpenReader(
+          ReadOpts(path, {{"v", DataType::Of(id)}, {"w", DataType::Of(TypeId::kDouble)}}));
+      REQUIRE(reader.ok());
+      RowBatch batch(std::make_shared<Schema>((*reader)->schema()), 4096);
+      size_t seen = 0;
+      for (;;) {
+        REQUIRE((*reader)->Next(&batch).ok());
+        if (batch.num_rows() == 0 && batch.rejects().empty()) break;
+        for (size_t r = 0; r < batch.num_rows(); ++r) {
+          const size_t i = static_cast<size_t>(batch.positions()[r]) - 2;
+          const std::string t = i < texts.size() ? texts[i] : "7";
+          CAPTURE(t);
+          if (id == TypeId::kDouble) {
+            double want = 0;
+            auto res = std::from_chars(t.data(), t.data() + t.size(), want);
+            REQUIRE((res.ec == std::errc() && res.ptr == t.data() + t.size()));
+            CHECK(std::bit_cast<uint64_t>(batch.column(0).GetDouble(r)) ==
+                  std::bit_cast<uint64_t>(want));
+          } else {
+            int64_t want = 0;
+            auto res = std::from_chars(t.data(), t.data() + t.size(), want);
+            REQUIRE((res.ec == std::errc() && res.ptr == t.data() + t.size()));
+            CHECK(batch.column(0).GetInt(r) == want);
+          }
+          CHECK(batch.column(1).GetDouble(r) == 1.5);
+          ++seen;
+        }
+        for (const RejectedRecord& rej : batch.rejects()) {
+          const std::string& t = texts[static_cast<size_t>(rej.position) - 2];
+          CAPTURE(t);
+          CHECK(rej.code == "TSB_BAD_VALUE");
+          double d = 0;
+          int64_t v = 0;
+          const bool parses =
+              id == TypeId::kDouble
+                  ? std::from_chars(t.data(), t.data() + t.size(), d).ptr == t.data() + t.size()
+                  : std::from_chars(t.data(), t.data() + t.size(), v).ptr == t.data() + t.size();
+          CHECK(!parses);
+          ++seen;
+        }
+      }
+      CHECK(seen == texts.size() + 1);
+    }
+  }
+}
+
 TEST_CASE("typed int64 values read exactly as std::from_chars decides") {
   // Plain decimals of up to 18 digits take the reader's shortcut; longer ones, signs, spaces and
   // out-of-range values take the general parser. std::from_chars is the oracle for both sides.

@@ -119,6 +119,34 @@ TEST_CASE("parquet writer: dictionaries dedupe without per-value allocation") {
   CHECK(Hex(bytes.plain().substr(0, 17)) == "03000000616263020000000078" "00000000");
 }
 
+TEST_CASE("parquet writer: byte comparison and hash agree with memcmp on every length") {
+  // Each length from 0 to 40, against a copy with one byte changed at each position (the first,
+  // the middle and the last words are read overlapping): SameBytes must say what memcmp says, and
+  // the hash must tell the strings apart while it gives the copy itself the same value.
+  std::string base;
+  for (int i = 0; i < 40; ++i) base.push_back(static_cast<char>('a' + i % 26));
+  for (size_t n = 0; n <= base.size(); ++n) {
+    const std::string a = base.substr(0, n);
+    std::string same = a;
+    CAPTURE(n);
+    CHECK(SameBytes(a.data(), same.data(), n));
+    CHECK(HashBytes(a.data(), n) == HashBytes(same.data(), n));
+    for (size_t at = 0; at < n; ++at) {
+      CAPTURE(at);
+      std::string b = a;
+      b[at] = static_cast<char>(b[at] ^ 0x80);
+      CHECK(SameBytes(a.data(), b.data(), n) == (std::memcmp(a.data(), b.data(), n) == 0));
+      CHECK(!SameBytes(a.data(), b.data(), n));
+      CHECK(HashBytes(a.data(), n) != HashBytes(b.data(), n));
+    }
+    // A prefix is not the string: the length is hashed.
+    if (n > 0) CHECK(HashBytes(a.data(), n) != HashBytes(a.data(), n - 1));
+  }
+  // Values that differ only in a byte the 1..3-byte path samples.
+  CHECK(HashBytes("ab", 2) != HashBytes("ba", 2));
+  CHECK(HashBytes("abc", 3) != HashBytes("axc", 3));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Thrift compact encoder
 // ---------------------------------------------------------------------------------------------
@@ -394,6 +422,88 @@ TEST_CASE("parquet writer: dictionary falls back to PLAIN mid-chunk") {
   CHECK(m.statistics->null_count == 0);
   CHECK(m.statistics->min_value == "x");
   CHECK(m.statistics->max_value == "y");
+}
+
+// Distinct values among `draws` splitmix64 draws from [0, domain).
+size_t DistinctDraws(uint64_t domain, size_t draws) {
+  std::vector<bool> seen(domain);
+  size_t distinct = 0;
+  uint64_t x = 12345;
+  for (size_t i = 0; i < draws; ++i) {
+    uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    const uint64_t v = z % domain;
+    distinct += !seen[v];
+    seen[v] = true;
+  }
+  return distinct;
+}
+
+TEST_CASE("parquet writer: the dictionary probe projects the chunk's dictionary size") {
+  constexpr size_t kLimit = size_t{1} << 20;
+  constexpr size_t kProbe = 16384;  // int64s in an eighth of kLimit
+  constexpr double kChunk = 1 << 20;
+  // No repeat: every value projected distinct, 8 MiB in a 1M-row chunk; a 100k-row chunk would
+  // still overflow, a 100k-value one of 8-byte values too, a 60k-value one would not.
+  CHECK(DictionaryProjectedToOverflow(kProbe, kProbe, kProbe * 8, kChunk, kLimit));
+  CHECK(DictionaryProjectedToOverflow(kProbe, kProbe, kProbe * 8, 200000, kLimit));
+  CHECK(!DictionaryProjectedToOverflow(kProbe, kProbe, kProbe * 8, 120000, kLimit));
+  // Uniform draws: a domain of 120,000 int64s (960,000 bytes) fits, one of 140,000 (1.12 MB,
+  // where the dictionary would overflow after about 420k rows) does not; 50 values fit easily.
+  for (uint64_t domain : {50u, 5000u, 100000u, 120000u}) {
+    CAPTURE(domain);
+    const size_t distinct = DistinctDraws(domain, kProbe);
+    CHECK(!DictionaryProjectedToOverflow(kProbe, distinct, distinct * 8, kChunk, kLimit));
+  }
+  for (uint64_t domain : {140000u, 150000u, 1000000u, 100000000u}) {
+    CAPTURE(domain);
+    const size_t distinct = DistinctDraws(domain, kProbe);
+    CHECK(DictionaryProjectedToOverflow(kProbe, distinct, distinct * 8, kChunk, kLimit));
+  }
+  // The entry size scales the projection: 50-byte strings from a domain of 15,000 (750 kB) fit,
+  // from 25,000 (1.25 MB) do not, probed at their own eighth of the limit (2,621 values).
+  const size_t strings = kLimit / 8 / 50;
+  const size_t fit = DistinctDraws(15000, strings);
+  CHECK(!DictionaryProjectedToOverflow(strings, fit, fit * 50, kChunk, kLimit));
+  const size_t over = DistinctDraws(25000, strings);
+  CHECK(DictionaryProjectedToOverflow(strings, over, over * 50, kChunk, kLimit));
+  CHECK(!DictionaryProjectedToOverflow(0, 0, 0, kChunk, kLimit));
+}
+
+TEST_CASE("parquet writer: unique values leave the dictionary at the probe, repeats keep it") {
+  WriterOptions options;  // 1 MiB dictionary limit, 1M-row row groups
+  options.parquet_compression = ParquetCompression::kUncompressed;
+  Field field{"i", DataType::Of(TypeId::kInt64), true};
+  Column unique(field.type), repeating(field.type);
+  for (int64_t i = 0; i < 20000; ++i) {
+    unique.AppendInt(i * 7919);
+    repeating.AppendInt(i % 5000);
+  }
+  auto writer = ColumnWriter::Make(field, options);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)->Write(unique, 0, unique.size()).ok());
+  // The probe at 16,384 values (an eighth of the limit) paged them as PLAIN at once; without it
+  // nothing would be paged before the dictionary reached 1 MiB or the chunk ended.
+  CHECK((*writer)->DataPagesForTest(Encoding::PLAIN) == 1);
+  REQUIRE((*writer)->FinishChunk().ok());
+  CHECK((*writer)->dictionary_page().empty());
+  CHECK((*writer)->DataPagesForTest(Encoding::RLE_DICTIONARY) == 0);
+  CHECK((*writer)->ChunkMetaData(0).num_values == 20000);
+
+  (*writer)->ResetChunk();
+  REQUIRE((*writer)->Write(repeating, 0, repeating.size()).ok());
+  CHECK((*writer)->DataPagesForTest(Encoding::PLAIN) == 0);
+  REQUIRE((*writer)->FinishChunk().ok());
+  CHECK(!(*writer)->dictionary_page().empty());
+  CHECK((*writer)->DataPagesForTest(Encoding::PLAIN) == 0);
+  CHECK((*writer)->DataPagesForTest(Encoding::RLE_DICTIONARY) >= 1);
+
+  // The probe is per chunk: the next chunk of unique values is probed again.
+  (*writer)->ResetChunk();
+  REQUIRE((*writer)->Write(unique, 0, unique.size()).ok());
+  CHECK((*writer)->DataPagesForTest(Encoding::PLAIN) == 1);
 }
 
 TEST_CASE("parquet writer: statistics orders") {
