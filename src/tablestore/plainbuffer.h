@@ -163,6 +163,13 @@ Status DecodeRow(std::string_view data, Row* row);
 Status DecodeRowWithValueCrcs(std::string_view data, Row* row,
                               std::vector<uint8_t>* attribute_crcs);
 
+namespace internal {
+// DecodeRowWithValueCrcs without its fast path for well-formed rows: the reference that path is
+// tested against. Same contract.
+Status DecodeRowWithValueCrcsGeneral(std::string_view data, Row* row,
+                                     std::vector<uint8_t>* attribute_crcs);
+}  // namespace internal
+
 // Iterates over the rows of a multi-row buffer (GetRange `rows`). An empty buffer and a
 // header-only buffer both hold zero rows.
 //   RowReader reader(data);
