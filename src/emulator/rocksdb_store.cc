@@ -1206,7 +1206,11 @@ bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* ba
   const auto& attrs = p.write->row->attributes;
   thread_local std::vector<const ots::Cell*> sorted;
   sorted.clear();
-  for (const ots::Cell& c : attrs) sorted.push_back(&c);
+  size_t stored_bytes = 1;  // the format byte
+  for (const ots::Cell& c : attrs) {
+    sorted.push_back(&c);
+    stored_bytes += SingleVersionColumnSize(c.name, *c.value);
+  }
   std::sort(sorted.begin(), sorted.end(),
             [](const ots::Cell* a, const ots::Cell* b) { return a->name < b->name; });
   for (size_t i = 1; i < sorted.size(); ++i) {
@@ -1214,21 +1218,21 @@ bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* ba
   }
   const int64_t version_bytes = p.table->versioned() ? 8 : 0;
   int64_t write_bytes = PkCuSize(p.pk());
-  thread_local std::string value;
-  value.clear();
-  StoredRowWriter writer(&value);
+  // Grows to the largest row this thread has written and stays: no zero-fill per row.
+  thread_local std::string buffer;
+  if (buffer.size() < stored_bytes) buffer.resize(stored_bytes);
+  char* out = buffer.data();
+  *out++ = kStoredRowVersion;
   const bool crcs_known = p.attribute_crcs.size() == attrs.size();
   for (const ots::Cell* c : sorted) {
-    if (crcs_known) {
-      writer.AppendSingleVersionColumn(c->name, c->timestamp.value_or(now_ms), *c->value,
-                                       p.attribute_crcs[static_cast<size_t>(c - attrs.data())]);
-    } else {
-      writer.AppendColumn(c->name, 1);
-      writer.AppendVersion(c->timestamp.value_or(now_ms), *c->value);
-    }
+    const int64_t ts = c->timestamp.value_or(now_ms);
+    out = crcs_known
+              ? WriteSingleVersionColumn(out, c->name, ts, *c->value,
+                                         p.attribute_crcs[static_cast<size_t>(c - attrs.data())])
+              : WriteSingleVersionColumn(out, c->name, ts, *c->value);
     write_bytes += CellCuSize(c->name, *c->value) + version_bytes;
   }
-  rocksdb::Status s = batch->Put(p.key, value);
+  rocksdb::Status s = batch->Put(p.key, rocksdb::Slice(buffer.data(), stored_bytes));
   if (!s.ok()) {
     result->status = FromRocks(s);
     return true;
