@@ -469,11 +469,16 @@ class FastRowDecoder {
  public:
   FastRowDecoder(const char* p, const char* end) : p_(p), end_(end) {}
   const char* pos() const { return p_; }
+  // Whether the row is byte for byte as EncodeRow writes it, which the SDKs send too: a
+  // TAG_ROW_PK, and a TAG_ROW_DATA exactly when there are attributes. Its size is then
+  // EncodedRowSize.
+  bool canonical() const { return canonical_; }
 
   bool DecodeRow(Row* row, std::vector<uint8_t>* attribute_crcs) {
     uint8_t row_crc = 0;
     uint8_t cell_crc = 0;
-    if (At(kTagRowPk)) {
+    canonical_ = At(kTagRowPk);
+    if (canonical_) {
       ++p_;
       while (At(kTagCell)) {
         if (!DecodeCell(&row->primary_key.emplace_back(), &cell_crc, nullptr)) return false;
@@ -490,6 +495,7 @@ class FastRowDecoder {
         row_crc = Crc8Byte(row_crc, cell_crc);
         if (attribute_crcs != nullptr) attribute_crcs->push_back(name_value_crc);
       }
+      canonical_ = canonical_ && !row->attributes.empty();
     }
     if (At(kTagDeleteRowMarker)) {
       ++p_;
@@ -604,6 +610,7 @@ class FastRowDecoder {
 
   const char* p_;
   const char* end_;
+  bool canonical_ = false;
 };
 
 }  // namespace
@@ -772,6 +779,12 @@ Status DecodeRow(std::string_view data, Row* row) {
 
 Status DecodeRowWithValueCrcs(std::string_view data, Row* row,
                               std::vector<uint8_t>* attribute_crcs) {
+  size_t encoded_size;
+  return DecodeRowWithValueCrcs(data, row, attribute_crcs, &encoded_size);
+}
+
+Status DecodeRowWithValueCrcs(std::string_view data, Row* row, std::vector<uint8_t>* attribute_crcs,
+                              size_t* encoded_size) {
   row->clear();
   if (attribute_crcs != nullptr) attribute_crcs->clear();
   if (data.size() >= kHeaderSize && DecodeFixed32(data.data()) == kHeader) {
@@ -780,12 +793,18 @@ Status DecodeRowWithValueCrcs(std::string_view data, Row* row,
       const char* tail = fast.pos();
       const char* end = data.data() + data.size();
       while (tail != end && *tail == 0) ++tail;
-      if (tail == end) return Status::OK();
+      if (tail == end) {
+        *encoded_size =
+            fast.canonical() ? static_cast<size_t>(fast.pos() - data.data()) : EncodedSize(*row);
+        return Status::OK();
+      }
     }
     row->clear();
     if (attribute_crcs != nullptr) attribute_crcs->clear();
   }
-  return internal::DecodeRowWithValueCrcsGeneral(data, row, attribute_crcs);
+  TSB_RETURN_IF_ERROR(internal::DecodeRowWithValueCrcsGeneral(data, row, attribute_crcs));
+  *encoded_size = EncodedSize(*row);
+  return Status::OK();
 }
 
 namespace internal {
