@@ -1205,16 +1205,21 @@ bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* ba
                  RowWriteResult* result) {
   const auto& attrs = p.write->row->attributes;
   thread_local std::vector<const ots::Cell*> sorted;
-  sorted.clear();
+  sorted.resize(attrs.size());
   size_t stored_bytes = 1;  // the format byte
-  for (const ots::Cell& c : attrs) {
-    sorted.push_back(&c);
-    stored_bytes += SingleVersionColumnSize(c.name, *c.value);
-  }
-  std::sort(sorted.begin(), sorted.end(),
-            [](const ots::Cell* a, const ots::Cell* b) { return a->name < b->name; });
-  for (size_t i = 1; i < sorted.size(); ++i) {
-    if (sorted[i]->name == sorted[i - 1]->name) return false;
+  // Insertion sort: a row has a handful of columns, often already in order, and a repeated name
+  // shows up as a comparison that is neither less nor greater.
+  for (size_t i = 0; i < attrs.size(); ++i) {
+    const ots::Cell* c = &attrs[i];
+    stored_bytes += SingleVersionColumnSize(c->name, *c->value);
+    size_t j = i;
+    for (; j > 0; --j) {
+      const int order = c->name.compare(sorted[j - 1]->name);
+      if (order == 0) return false;
+      if (order > 0) break;
+      sorted[j] = sorted[j - 1];
+    }
+    sorted[j] = c;
   }
   const int64_t version_bytes = p.table->versioned() ? 8 : 0;
   int64_t write_bytes = PkCuSize(p.pk());
