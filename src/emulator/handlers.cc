@@ -46,11 +46,15 @@ Status ParseMessage(std::string_view bytes, google::protobuf::MessageLite* messa
 }
 
 // A single-row PlainBuffer field. `what` names it in the error.
-// With attribute_crcs, also each attribute's name-and-value checksum, for the store to keep.
+// With attribute_crcs, also each attribute's name-and-value checksum, for the store to keep, and
+// the row's ots::EncodedSize (what the request limits count).
 Status DecodeRowField(std::string_view data, std::string_view what, ots::Row* row,
-                      std::vector<uint8_t>* attribute_crcs = nullptr) {
+                      std::vector<uint8_t>* attribute_crcs = nullptr,
+                      size_t* encoded_size = nullptr) {
   if (data.empty()) return Invalid("The " + std::string(what) + " is empty.");
-  Status s = ots::DecodeRowWithValueCrcs(data, row, attribute_crcs);
+  size_t size;
+  Status s = ots::DecodeRowWithValueCrcs(data, row, attribute_crcs,
+                                         encoded_size != nullptr ? encoded_size : &size);
   if (!s.ok()) return Invalid("Invalid " + std::string(what) + ": " + s.message());
   return Status::OK();
 }
@@ -680,10 +684,10 @@ Status Operation::BatchWriteRow() {
   // padding (decisions 8), so it is measured on the decoded rows.
   int64_t encoded_bytes = 0;
   for (size_t flat = 0; flat < in.rows.size(); ++flat) {
-    ots::Row& decoded = scratch.rows[flat];
-    TSB_RETURN_IF_ERROR(DecodeRowField(in.rows[flat].row_change, "row_change", &decoded,
-                                       &scratch.attribute_crcs[flat]));
-    encoded_bytes += static_cast<int64_t>(ots::EncodedSize(decoded));
+    size_t row_bytes = 0;
+    TSB_RETURN_IF_ERROR(DecodeRowField(in.rows[flat].row_change, "row_change", &scratch.rows[flat],
+                                       &scratch.attribute_crcs[flat], &row_bytes));
+    encoded_bytes += static_cast<int64_t>(row_bytes);
   }
   TSB_RETURN_IF_ERROR(CheckBatchWriteLimits(total, encoded_bytes));
 

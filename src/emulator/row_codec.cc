@@ -47,13 +47,21 @@ void StoredRowWriter::AppendVersion(int64_t timestamp, const ots::Value& value,
 
 void StoredRowWriter::AppendSingleVersionColumn(std::string_view name, int64_t timestamp,
                                                 const ots::Value& value, uint8_t name_value_crc) {
+  const size_t at = out_->size();
+  out_->resize(at + SingleVersionColumnSize(name, value));
+  WriteSingleVersionColumn(out_->data() + at, name, timestamp, value, name_value_crc);
+}
+
+size_t SingleVersionColumnSize(std::string_view name, const ots::Value& value) {
   const bool var = value.type == ots::ValueType::kString || value.type == ots::ValueType::kBinary;
   const size_t payload =
       var ? 4 + value.bytes.size() : (value.type == ots::ValueType::kBoolean ? 1 : 8);
-  const size_t at = out_->size();
-  out_->resize(at + 1 + name.size() + 4 + 8 + 2 + payload);
+  return 1 + name.size() + 4 + 8 + 2 + payload;
+}
+
+char* WriteSingleVersionColumn(char* p, std::string_view name, int64_t timestamp,
+                               const ots::Value& value, uint8_t name_value_crc) {
   // Little-endian hosts only, as the reader.
-  char* p = out_->data() + at;
   *p++ = static_cast<char>(name.size());
   std::memcpy(p, name.data(), name.size());
   p += name.size();
@@ -66,20 +74,30 @@ void StoredRowWriter::AppendSingleVersionColumn(std::string_view name, int64_t t
   switch (value.type) {
     case ots::ValueType::kInteger:
       std::memcpy(p, &value.i, 8);
-      break;
+      return p + 8;
     case ots::ValueType::kDouble:
       std::memcpy(p, &value.d, 8);
-      break;
+      return p + 8;
     case ots::ValueType::kBoolean:
       *p = value.b ? 1 : 0;
-      break;
+      return p + 1;
     default: {  // STRING, BINARY
       const auto len = static_cast<uint32_t>(value.bytes.size());
       std::memcpy(p, &len, 4);
       if (len > 0) std::memcpy(p + 4, value.bytes.data(), len);
-      break;
+      return p + 4 + len;
     }
   }
+}
+
+char* WriteSingleVersionColumn(char* p, std::string_view name, int64_t timestamp,
+                               const ots::Value& value) {
+  char* end = WriteSingleVersionColumn(p, name, timestamp, value, 0);
+  // The checksum byte sits just before the value's type byte and payload, which it covers.
+  char* crc_at = p + 1 + name.size() + 4 + 8;
+  *crc_at = static_cast<char>(
+      ots::Crc8(ots::Crc8(0, name), crc_at + 1, static_cast<size_t>(end - crc_at - 1)));
+  return end;
 }
 
 // A version's head (ts, then `head_extra` bytes such as the checksum) and its value, type byte

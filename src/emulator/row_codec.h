@@ -60,6 +60,18 @@ class StoredRowWriter {
   std::string_view name_;  // of the column appended last
 };
 
+// A column of exactly one version, written in place: the bytes of AppendColumn(name, 1) then
+// AppendVersion. For a put that replaces the whole row, which sizes the row first and writes it
+// into a buffer it keeps, instead of growing a string (and zero-filling it) cell by cell.
+size_t SingleVersionColumnSize(std::string_view name, const ots::Value& value);
+// Writes exactly SingleVersionColumnSize(name, value) bytes at p; returns the end. REQUIRES as
+// AppendSingleVersionColumn.
+char* WriteSingleVersionColumn(char* p, std::string_view name, int64_t timestamp,
+                               const ots::Value& value, uint8_t name_value_crc);
+// As above, the checksum computed from the name and value.
+char* WriteSingleVersionColumn(char* p, std::string_view name, int64_t timestamp,
+                               const ots::Value& value);
+
 // Walks an encoded row. Every length is checked; a malformed value ends the walk with ok()
 // false (the caller reports Corruption).
 class StoredRowReader {

@@ -162,6 +162,17 @@ Status DecodeRow(std::string_view data, Row* row);
 // emulator's stored rows do). A cell without a value gets the CRC-8 of its name.
 Status DecodeRowWithValueCrcs(std::string_view data, Row* row,
                               std::vector<uint8_t>* attribute_crcs);
+// As above, and *encoded_size gets EncodedSize(*row) (what the request limits count), mostly
+// without walking the row again: for a row in the encoder's own form it is the bytes read.
+Status DecodeRowWithValueCrcs(std::string_view data, Row* row, std::vector<uint8_t>* attribute_crcs,
+                              size_t* encoded_size);
+
+namespace internal {
+// DecodeRowWithValueCrcs without its fast path for well-formed rows: the reference that path is
+// tested against. Same contract.
+Status DecodeRowWithValueCrcsGeneral(std::string_view data, Row* row,
+                                     std::vector<uint8_t>* attribute_crcs);
+}  // namespace internal
 
 // Iterates over the rows of a multi-row buffer (GetRange `rows`). An empty buffer and a
 // header-only buffer both hold zero rows.

@@ -272,6 +272,8 @@ TEST_CASE("row codec: each version keeps the checksum of its name and value") {
   StoredRowWriter g(&given);
   std::string single;
   StoredRowWriter one(&single);
+  std::string in_place(1, kStoredRowVersion);  // written by WriteSingleVersionColumn, crc given
+  std::string in_place_computed(1, kStoredRowVersion);
   for (size_t i = 0; i < cells.size(); ++i) {
     const auto& [name, value] = cells[i];
     const auto ts = static_cast<int64_t>(1700000000000 + i);
@@ -291,6 +293,15 @@ TEST_CASE("row codec: each version keeps the checksum of its name and value") {
     g.AppendColumn(name, 1);
     g.AppendVersion(ts, decoded.attributes[0].value.value(), crcs[0]);
     one.AppendSingleVersionColumn(name, ts, decoded.attributes[0].value.value(), crcs[0]);
+    const size_t column_bytes = SingleVersionColumnSize(name, value);
+    for (std::string* out : {&in_place, &in_place_computed}) {
+      const size_t at = out->size();
+      out->resize(at + column_bytes);
+      char* end = out == &in_place
+                      ? WriteSingleVersionColumn(out->data() + at, name, ts, value, crcs[0])
+                      : WriteSingleVersionColumn(out->data() + at, name, ts, value);
+      CHECK(end == out->data() + out->size());
+    }
 
     StoredRowReader r(data);
     std::string_view n;
@@ -306,6 +317,8 @@ TEST_CASE("row codec: each version keeps the checksum of its name and value") {
   // Given or computed, the checksum and so the stored bytes are the same.
   CHECK(given == data);
   CHECK(single == data);
+  CHECK(in_place == data);
+  CHECK(in_place_computed == data);
   CHECK(data[0] == kStoredRowVersion);
 }
 

@@ -556,3 +556,98 @@ TEST_CASE("malformed: random mutations never crash or over-read") {
 
 }  // namespace
 }  // namespace tsb::ots
+
+namespace tsb::ots {
+namespace {
+
+// DecodeRowWithValueCrcs takes well-formed rows on a fast path and leaves the rest to the general
+// decoder; both must agree on every input: the same status (message included), the same cells
+// viewing the same bytes, the same checksums.
+void CheckSameAsGeneralDecoder(std::string_view data) {
+  Row fast_row, general_row;
+  std::vector<uint8_t> fast_crcs, general_crcs;
+  size_t encoded_size = 0;
+  Status fast = DecodeRowWithValueCrcs(data, &fast_row, &fast_crcs, &encoded_size);
+  Status general = internal::DecodeRowWithValueCrcsGeneral(data, &general_row, &general_crcs);
+  REQUIRE(fast.ok() == general.ok());
+  REQUIRE(fast.ToString() == general.ToString());
+  if (!fast.ok()) return;
+  CheckRowsEqual(fast_row, general_row);
+  for (size_t i = 0; i < fast_row.attributes.size(); ++i) {
+    CHECK(fast_row.attributes[i].name.data() == general_row.attributes[i].name.data());
+  }
+  CHECK(fast_crcs == general_crcs);
+  CHECK(encoded_size == EncodedSize(general_row));
+}
+
+// Seeds for the comparison: every cell shape the encoder writes, and the forms only a reader
+// meets (a BOOLEAN byte other than 00/01, an extension, zero padding, a row without TAG_ROW_PK).
+std::vector<std::string> FastPathSeeds() {
+  std::vector<std::string> seeds;
+  for (Row (*make)() : {RowA, RowB, RowC, RowD, RowE}) seeds.push_back(Encode(make()));
+  seeds.push_back(Hex(kC));  // the SDK's padded form
+  seeds.push_back(Hex(kE));
+  Row flag;
+  flag.primary_key = {Pk("k", Value::Integer(7))};
+  Value null;
+  null.type = ValueType::kNull;
+  flag.attributes = {Attr("b", Value::Boolean(true), kTs), Attr("n", null)};
+  std::string boolean = Encode(flag);
+  // The boolean's byte is checksummed as 01 whatever it holds, so 02 keeps the row valid.
+  const size_t at = boolean.find(std::string("\x05\x02\x00\x00\x00\x02\x01", 7));
+  REQUIRE(at != std::string::npos);
+  boolean[at + 6] = '\x02';
+  seeds.push_back(boolean);
+  std::string extension = Encode(RowB());
+  extension.insert(extension.size() - 2, std::string("\x0b\x02\x00\x00\x00\x0c\x00", 7));
+  seeds.push_back(extension);
+  std::string no_pk_tag = Encode(RowB());
+  REQUIRE(no_pk_tag[4] == '\x01');
+  const size_t data_tag = no_pk_tag.find('\x02', 5);
+  no_pk_tag.erase(4, data_tag - 4);  // the PK cells go with their tag; the row checksum then
+  seeds.push_back(no_pk_tag);        // fails, which both must say the same way
+  // Valid rows in forms the encoder does not write, so their size is not the bytes read: no
+  // TAG_ROW_PK before attributes, and a TAG_ROW_DATA with no cell after it.
+  Row keyless = RowB();
+  keyless.primary_key.clear();
+  std::string bare_data = Encode(keyless);
+  REQUIRE(bare_data[4] == '\x01');
+  bare_data.erase(4, 1);
+  seeds.push_back(bare_data);
+  std::string empty_data = Encode(RowA());
+  empty_data.insert(empty_data.size() - 2, 1, '\x02');
+  seeds.push_back(empty_data);
+  return seeds;
+}
+
+TEST_CASE("decode: the fast path agrees with the general decoder on every seed and mutation") {
+  const std::vector<std::string> seeds = FastPathSeeds();
+  int accepted = 0;
+  for (const std::string& seed : seeds) {
+    CAPTURE(HexEncode(seed));
+    Row row;
+    if (DecodeRow(seed, &row).ok()) ++accepted;
+    CheckSameAsGeneralDecoder(seed);
+    CheckSameAsGeneralDecoder(seed + std::string(3, '\0'));
+    CheckSameAsGeneralDecoder(seed + std::string("\0\0\x01", 3));
+    for (size_t n = 0; n < seed.size(); ++n) CheckSameAsGeneralDecoder(seed.substr(0, n));
+    // Lengths, prefixes and tags are not checksummed: every byte takes every edge value.
+    for (size_t i = 0; i < seed.size(); ++i) {
+      for (int delta : {1, -1, 0x80}) {
+        std::string edited = seed;
+        edited[i] = static_cast<char>(static_cast<uint8_t>(edited[i]) + delta);
+        CheckSameAsGeneralDecoder(edited);
+      }
+      for (char byte : {'\0', '\x01', '\x05', '\x09', '\x0a', '\xff'}) {
+        std::string edited = seed;
+        edited[i] = byte;
+        CheckSameAsGeneralDecoder(edited);
+      }
+    }
+  }
+  // All but the row without its key cells (whose row checksum no longer holds) decode.
+  CHECK(accepted == static_cast<int>(seeds.size()) - 1);
+}
+
+}  // namespace
+}  // namespace tsb::ots
