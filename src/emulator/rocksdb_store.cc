@@ -970,9 +970,11 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
   // Names first: DecodeKeyValues fills in only the values, and the CU sizes count the names.
   for (size_t i = 0; i < schema.size(); ++i) pk_cells[i].name = schema[i].name;
   // Checksummed once per scan, not once per row.
-  thread_local std::vector<uint8_t> pk_name_crcs;
-  pk_name_crcs.resize(schema.size());
-  for (size_t i = 0; i < schema.size(); ++i) pk_name_crcs[i] = ots::Crc8(0, schema[i].name);
+  thread_local std::vector<KeyColumnName> key_names;
+  key_names.resize(schema.size());
+  for (size_t i = 0; i < schema.size(); ++i) {
+    key_names[i] = {schema[i].name, ots::Crc8(0, schema[i].name)};
+  }
   // A row read with every column and no filter goes from its stored form straight into the
   // sink's PlainBuffer: the common scan (an import) then never builds an ots::Row.
   std::string* direct = nullptr;
@@ -980,6 +982,7 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
     direct = sink->plainbuffer_rows();
   }
   PlainBufferRowAppender appender(direct);
+  const VersionWindow window{plan.max_versions, plan.min_ts, plan.max_ts};
   const int64_t version_bytes = table.versioned() ? 8 : 0;
   int64_t cu_bytes = 0;
   int64_t page_bytes = 4;  // PlainBuffer header
@@ -992,38 +995,25 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
       stopped_early = true;
       break;
     }
-    if (!DecodeKeyValues(k.ToStringView(), pk_cells, &scratch)) {
-      return OtsError("OTSInternalServerError", "Internal server error.");
-    }
     std::string_view stored = it->value().ToStringView();
-    if (versioned_ttl && !RowVisible(table, stored, now_ms)) continue;  // expired rows are gone
     if (direct) {
-      // As ReadAttributes and MaterializeRow below, for a plan that selects every column.
-      int64_t row_bytes = PkCuSize(pk_cells);
+      // As ReadAttributes and MaterializeRow below, for a plan that selects every column: the
+      // key's cells are written from its bytes, and the stored cells are copied as they lie.
+      if (versioned_ttl && !RowVisible(table, stored, now_ms)) continue;  // expired rows are gone
+      int64_t row_bytes = 0;
       appender.BeginRow();
-      for (size_t i = 0; i < pk_cells.size(); ++i) {
-        appender.AddPrimaryKeyCell(pk_cells[i].name, pk_name_crcs[i], *pk_cells[i].value);
-      }
-      StoredRowReader reader(stored);
-      std::string_view name;
-      uint32_t count;
-      while (reader.NextColumn(&name, &count)) {
-        int32_t taken = 0;
-        int64_t ts;
-        ots::Value v;
-        while (taken < plan.max_versions && reader.NextVersion(&ts, &v)) {
-          if (ts >= plan.max_ts) continue;
-          if (ts < plan.min_ts) break;  // versions are newest first
-          if (reader.has_value_crc()) {
-            appender.AddAttributeCell(name, reader.raw_value(), ts, reader.value_crc());
-          } else {
-            appender.AddAttributeCell(name, reader.raw_value(), ts);
-          }
-          row_bytes += CellCuSize(name, v) + version_bytes;
-          ++taken;
+      if (!appender.AddPrimaryKeyFromRowKey(k.ToStringView(), key_names, &row_bytes)) {
+        if (!DecodeKeyValues(k.ToStringView(), pk_cells, &scratch)) {
+          return OtsError("OTSInternalServerError", "Internal server error.");
         }
+        for (size_t i = 0; i < pk_cells.size(); ++i) {
+          appender.AddPrimaryKeyCell(key_names[i].name, key_names[i].name_crc, *pk_cells[i].value);
+        }
+        row_bytes = PkCuSize(pk_cells);
       }
-      if (!reader.ok()) return OtsError("OTSInternalServerError", "Internal server error.");
+      if (!appender.AddStoredAttributes(stored, window, version_bytes, &row_bytes)) {
+        return OtsError("OTSInternalServerError", "Internal server error.");
+      }
       appender.EndRow();
       const auto size = static_cast<int64_t>(appender.row_bytes());
       if (result.rows_returned > 0 && page_bytes + size > ots::kGetRangeMaxBytes) {
@@ -1037,6 +1027,10 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
       cu_bytes += row_bytes;
       continue;
     }
+    if (!DecodeKeyValues(k.ToStringView(), pk_cells, &scratch)) {
+      return OtsError("OTSInternalServerError", "Internal server error.");
+    }
+    if (versioned_ttl && !RowVisible(table, stored, now_ms)) continue;  // expired rows are gone
     row.clear();
     FillPrimaryKey(table, pk_cells, &row);
     int64_t row_bytes = PkCuSize(pk_cells);

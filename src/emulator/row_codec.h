@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -131,6 +132,20 @@ bool WalkStoredRow(std::string_view stored, OnColumn&& on_column, OnVersion&& on
 // The string grows ahead of the rows and is cut back to them when the appender goes out of
 // scope: a cell is then a few stores into room already made, not a resize per cell. Until then,
 // *out may hold spare bytes past the rows.
+// A primary-key column as a scan writes it: its name and the CRC-8 of the name, fixed per table.
+struct KeyColumnName {
+  std::string_view name;
+  uint8_t name_crc;
+};
+
+// Which versions of each column a read returns: at most max_versions, newest first, with
+// min_ts <= ts < max_ts (a version older than min_ts ends the column).
+struct VersionWindow {
+  int32_t max_versions = 1;
+  int64_t min_ts = 0;
+  int64_t max_ts = INT64_MAX;
+};
+
 class PlainBufferRowAppender {
  public:
   explicit PlainBufferRowAppender(std::string* out) : out_(out), end_(out ? out->size() : 0) {}
@@ -149,6 +164,21 @@ class PlainBufferRowAppender {
   // As above, with the checksum of the name and value known (StoredRowReader::value_crc()).
   void AddAttributeCell(std::string_view name, std::string_view raw_value, int64_t timestamp,
                         uint8_t name_value_crc);
+  // Every primary-key cell of the row from its RocksDB row key (key_codec.h), as
+  // AddPrimaryKeyCell with each decoded value; *cu_bytes grows by their names' and values'
+  // sizes. Returns false, having appended nothing, when the key is not the plain case (a
+  // STRING/BINARY value holding a 0x00 byte, more than kMaxFastKeyColumns columns, or bytes that
+  // do not parse): the caller decodes it with DecodeKeyValues instead, which also tells a
+  // malformed key.
+  static constexpr size_t kMaxFastKeyColumns = 4;
+  bool AddPrimaryKeyFromRowKey(std::string_view row_key, std::span<const KeyColumnName> columns,
+                               int64_t* cu_bytes);
+  // Every version of a stored row (format 0x01 or 0x02) that `window` returns, as
+  // AddAttributeCell for each, in one walk over the stored bytes; *cu_bytes grows by each
+  // cell's name and value size plus `version_bytes`. False when the row is malformed (the row's
+  // bytes so far are then unspecified: the caller drops the answer).
+  bool AddStoredAttributes(std::string_view stored, const VersionWindow& window,
+                           int64_t version_bytes, int64_t* cu_bytes);
   void EndRow();
   // Bytes of the row begun last (valid after EndRow), and taking it back out.
   size_t row_bytes() const { return end_ - row_start_; }
