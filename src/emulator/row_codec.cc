@@ -459,6 +459,8 @@ bool PlainBufferRowAppender::AddStoredAttributes(std::string_view stored,
   // The row-data tag goes before the first cell returned: a row whose versions all lie outside
   // the window has none, as with AddAttributeCell.
   bool data_tag_written = in_attributes_;
+  int64_t folded_ts = 0;
+  uint8_t ts_crc = 0;  // Crc8U64(0, folded_ts)
   bool ok = true;
   while (p != limit) {
     const size_t name_len = static_cast<uint8_t>(*p);
@@ -555,7 +557,11 @@ bool PlainBufferRowAppender::AddStoredAttributes(std::string_view stored,
       o += 5 + raw_len;
       o[0] = static_cast<char>(ots::pb_format::kTagCellTimestamp);
       std::memcpy(o + 1, &ts, 8);
-      crc = ots::Crc8U64(crc, static_cast<uint64_t>(ts));
+      if (ts != folded_ts) {  // a row's cells mostly share their write's timestamp
+        folded_ts = ts;
+        ts_crc = ots::Crc8U64(0, static_cast<uint64_t>(ts));
+      }
+      crc = ots::Crc8Shift8(crc) ^ ts_crc;
       o[9] = static_cast<char>(ots::pb_format::kTagCellChecksum);
       o[10] = static_cast<char>(crc);
       o += 11;
