@@ -982,6 +982,11 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
     direct = sink->plainbuffer_rows();
   }
   PlainBufferRowAppender appender(direct);
+  // What a format-0x03 row's key cells hold besides the key's names and values (its CU size).
+  int64_t key_cell_overhead = 0;
+  for (const auto& column : schema) {
+    key_cell_overhead += column.type == ots::PrimaryKeyType::kInteger ? 14 : 18;
+  }
   const VersionWindow window{plan.max_versions, plan.min_ts, plan.max_ts};
   const int64_t version_bytes = table.versioned() ? 8 : 0;
   int64_t cu_bytes = 0;
@@ -1002,7 +1007,8 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
       if (versioned_ttl && !RowVisible(table, stored, now_ms)) continue;  // expired rows are gone
       int64_t row_bytes = 0;
       appender.BeginRow();
-      if (!appender.AddPrimaryKeyFromRowKey(k.ToStringView(), key_names, &row_bytes)) {
+      if (!appender.AddStoredPrimaryKey(stored, key_cell_overhead, &row_bytes) &&
+          !appender.AddPrimaryKeyFromRowKey(k.ToStringView(), key_names, &row_bytes)) {
         if (!DecodeKeyValues(k.ToStringView(), pk_cells, &scratch)) {
           return OtsError("OTSInternalServerError", "Internal server error.");
         }
@@ -1210,7 +1216,8 @@ bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* ba
   int64_t write_bytes = PkCuSize(p.pk());
   thread_local std::string value;
   value.clear();
-  StoredRowWriter writer(&value);
+  // With the key's cells, which a GetRange then copies rather than builds (row_codec.h).
+  StoredRowWriter writer(&value, p.pk());
   const bool crcs_known = p.attribute_crcs.size() == attrs.size();
   for (const ots::Cell* c : sorted) {
     if (crcs_known) {

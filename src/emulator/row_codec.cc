@@ -24,6 +24,59 @@ uint64_t DecodeFixed64(const char* p) {
 
 }  // namespace
 
+// A primary-key cell as ots::RowWriter writes it, 03 04 len name 05 len type payload 0A crc;
+// returns its checksum.
+static uint8_t AppendKeyCell(std::string* out, std::string_view name, const ots::Value& value) {
+  const bool is_int = value.type == ots::ValueType::kInteger;
+  const auto name_len = static_cast<uint32_t>(name.size());
+  const auto len = static_cast<uint32_t>(value.bytes.size());
+  const uint32_t value_len = is_int ? 9 : 5 + len;
+  const size_t at = out->size();
+  out->resize(at + 6 + name_len + 5 + value_len + 2);
+  char* o = out->data() + at;
+  // Little-endian hosts only, as the stored row.
+  o[0] = static_cast<char>(ots::pb_format::kTagCell);
+  o[1] = static_cast<char>(ots::pb_format::kTagCellName);
+  std::memcpy(o + 2, &name_len, 4);
+  std::memcpy(o + 6, name.data(), name_len);
+  o += 6 + name_len;
+  o[0] = static_cast<char>(ots::pb_format::kTagCellValue);
+  std::memcpy(o + 1, &value_len, 4);
+  o[5] = static_cast<char>(value.type);
+  if (is_int) {
+    const auto bits = static_cast<uint64_t>(value.i);
+    std::memcpy(o + 6, &bits, 8);
+  } else {
+    std::memcpy(o + 6, &len, 4);
+    if (len > 0) std::memcpy(o + 10, value.bytes.data(), len);
+  }
+  // The checksum covers the name, then the value's bytes as written.
+  const uint8_t crc = ots::Crc8(ots::Crc8(0, name), o + 5, value_len);
+  o += 5 + value_len;
+  o[0] = static_cast<char>(ots::pb_format::kTagCellChecksum);
+  o[1] = static_cast<char>(crc);
+  return crc;
+}
+
+StoredRowWriter::StoredRowWriter(std::string* out, std::span<const ots::Cell> primary_key)
+    : out_(out) {
+  const size_t start = out_->size();
+  out_->append({kStoredRowVersionWithKey, 0, 0, 0});
+  uint8_t key_crc = 0;
+  for (const ots::Cell& cell : primary_key) {
+    key_crc = ots::Crc8Byte(key_crc, AppendKeyCell(out_, cell.name, *cell.value));
+  }
+  const size_t key_len = out_->size() - start - 4;
+  if (key_len > kMaxStoredKeyBytes) {
+    out_->resize(start);
+    out_->push_back(kStoredRowVersion);
+    return;
+  }
+  const auto len16 = static_cast<uint16_t>(key_len);
+  std::memcpy(out_->data() + start + 1, &len16, 2);
+  (*out_)[start + 3] = static_cast<char>(key_crc);
+}
+
 // Each piece goes out in one append: these run for every cell of every write.
 void StoredRowWriter::AppendColumn(std::string_view name, uint32_t count) {
   out_->push_back(static_cast<char>(name.size()));
@@ -162,15 +215,28 @@ size_t StoredValueSize(std::string_view data) {
   }
 }
 
+// Where the columns of a stored row start (after the format byte, and a format-0x03 row's key),
+// or null for an unknown format or a key cut short.
+static const char* StoredColumnsStart(std::string_view data) {
+  if (data.empty()) return nullptr;
+  if (data[0] == kStoredRowVersion || data[0] == kStoredRowVersionNoCrc) return data.data() + 1;
+  if (data[0] != kStoredRowVersionWithKey || data.size() < 4) return nullptr;
+  uint16_t key_len;
+  std::memcpy(&key_len, data.data() + 1, 2);
+  if (data.size() - 4 < key_len) return nullptr;
+  return data.data() + 4 + key_len;
+}
+
 StoredRowReader::StoredRowReader(std::string_view data)
     : p_(data.data()), limit_(data.data() + data.size()) {
-  if (data.empty() || (data[0] != kStoredRowVersion && data[0] != kStoredRowVersionNoCrc)) {
+  const char* columns = StoredColumnsStart(data);
+  if (columns == nullptr) {
     ok_ = false;
     p_ = limit_;
     return;
   }
-  has_crc_ = data[0] == kStoredRowVersion;
-  ++p_;
+  has_crc_ = data[0] != kStoredRowVersionNoCrc;
+  p_ = columns;
 }
 
 bool StoredRowReader::SkipRemainingVersions() {
@@ -440,15 +506,25 @@ bool PlainBufferRowAppender::AddPrimaryKeyFromRowKey(std::string_view row_key,
   return true;
 }
 
+bool PlainBufferRowAppender::AddStoredPrimaryKey(std::string_view stored, int64_t key_cell_overhead,
+                                                 int64_t* cu_bytes) {
+  if (stored.size() < 4 || stored[0] != kStoredRowVersionWithKey) return false;
+  uint16_t key_len;
+  std::memcpy(&key_len, stored.data() + 1, 2);
+  if (stored.size() - 4 < key_len) return false;
+  std::memcpy(Take(key_len), stored.data() + 4, key_len);
+  row_crc_ = static_cast<uint8_t>(stored[3]);
+  *cu_bytes += int64_t{key_len} - key_cell_overhead;
+  return true;
+}
+
 bool PlainBufferRowAppender::AddStoredAttributes(std::string_view stored,
                                                  const VersionWindow& window, int64_t version_bytes,
                                                  int64_t* cu_bytes) {
-  if (stored.empty() || (stored[0] != kStoredRowVersion && stored[0] != kStoredRowVersionNoCrc)) {
-    return false;
-  }
-  const bool has_crc = stored[0] == kStoredRowVersion;
+  const char* p = StoredColumnsStart(stored);
+  if (p == nullptr) return false;
+  const bool has_crc = stored[0] != kStoredRowVersionNoCrc;
   const size_t version_head = has_crc ? 9 : 8;  // ts [crc], before the value's type byte
-  const char* p = stored.data() + 1;
   const char* const limit = stored.data() + stored.size();
   // The room made and the checksum live in locals for the walk: a store through char* may alias
   // any member, so the compiler would reload them after every byte written.
