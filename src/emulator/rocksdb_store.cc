@@ -98,6 +98,12 @@ struct TableInfo {
   int64_t deviation_sec = kDefaultDeviationSec;
   // +8 bytes per version in CU sizes when the table keeps versions or expires them (A.5).
   bool versioned() const { return max_versions > 1 || ttl != -1; }
+  // The CRC-8 of each primary-key column's name, which every key cell's checksum starts with.
+  std::vector<uint8_t> key_name_crcs;
+  void ComputeKeyNameCrcs() {
+    key_name_crcs.clear();
+    for (const auto& c : desc.meta.primary_key) key_name_crcs.push_back(ots::Crc8(0, c.name));
+  }
 };
 
 std::string InstanceTableKey(std::string_view instance, std::string_view table) {
@@ -553,6 +559,7 @@ Status RocksStore::Init(const StoreOptions& options) {
     size_t zero = k.find('\0');
     if (zero == std::string_view::npos) return Status::Corruption("bad table metadata key");
     info->gate = std::make_shared<TableGate>();
+    info->ComputeKeyNameCrcs();
     next_table_id_ = std::max(next_table_id_, info->id + 1);
     tables_[InstanceTableKey(k.substr(0, zero), k.substr(zero + 1))] = std::move(info);
   }
@@ -640,6 +647,7 @@ Status RocksStore::CreateTable(std::string_view instance, const TableMeta& meta,
   auto info = std::make_shared<TableInfo>();
   info->id = next_table_id_;
   info->desc.meta = meta;
+  info->ComputeKeyNameCrcs();
   TableOptions& o = info->desc.options;
   o = options;
   if (!o.time_to_live) o.time_to_live = kDefaultTtl;
@@ -1217,7 +1225,7 @@ bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* ba
   thread_local std::string value;
   value.clear();
   // With the key's cells, which a GetRange then copies rather than builds (row_codec.h).
-  StoredRowWriter writer(&value, p.pk());
+  StoredRowWriter writer(&value, p.pk(), p.table->key_name_crcs);
   const bool crcs_known = p.attribute_crcs.size() == attrs.size();
   for (const ots::Cell* c : sorted) {
     if (crcs_known) {

@@ -24,16 +24,14 @@ uint64_t DecodeFixed64(const char* p) {
 
 }  // namespace
 
-// A primary-key cell as ots::RowWriter writes it, 03 04 len name 05 len type payload 0A crc;
-// returns its checksum.
-static uint8_t AppendKeyCell(std::string* out, std::string_view name, const ots::Value& value) {
+// A primary-key cell as ots::RowWriter writes it, 03 04 len name 05 len type payload 0A crc, into
+// room made for it; returns its checksum.
+static uint8_t WriteKeyCell(char* o, std::string_view name, uint8_t name_crc,
+                            const ots::Value& value) {
   const bool is_int = value.type == ots::ValueType::kInteger;
   const auto name_len = static_cast<uint32_t>(name.size());
   const auto len = static_cast<uint32_t>(value.bytes.size());
   const uint32_t value_len = is_int ? 9 : 5 + len;
-  const size_t at = out->size();
-  out->resize(at + 6 + name_len + 5 + value_len + 2);
-  char* o = out->data() + at;
   // Little-endian hosts only, as the stored row.
   o[0] = static_cast<char>(ots::pb_format::kTagCell);
   o[1] = static_cast<char>(ots::pb_format::kTagCellName);
@@ -43,38 +41,51 @@ static uint8_t AppendKeyCell(std::string* out, std::string_view name, const ots:
   o[0] = static_cast<char>(ots::pb_format::kTagCellValue);
   std::memcpy(o + 1, &value_len, 4);
   o[5] = static_cast<char>(value.type);
+  uint8_t crc = ots::Crc8Byte(name_crc, static_cast<uint8_t>(value.type));
   if (is_int) {
     const auto bits = static_cast<uint64_t>(value.i);
     std::memcpy(o + 6, &bits, 8);
+    crc = ots::Crc8U64(crc, bits);
   } else {
     std::memcpy(o + 6, &len, 4);
     if (len > 0) std::memcpy(o + 10, value.bytes.data(), len);
+    crc = ots::Crc8(ots::Crc8U32(crc, len), value.bytes);
   }
-  // The checksum covers the name, then the value's bytes as written.
-  const uint8_t crc = ots::Crc8(ots::Crc8(0, name), o + 5, value_len);
   o += 5 + value_len;
   o[0] = static_cast<char>(ots::pb_format::kTagCellChecksum);
   o[1] = static_cast<char>(crc);
   return crc;
 }
 
-StoredRowWriter::StoredRowWriter(std::string* out, std::span<const ots::Cell> primary_key)
+StoredRowWriter::StoredRowWriter(std::string* out, std::span<const ots::Cell> primary_key,
+                                 std::span<const uint8_t> name_crcs)
     : out_(out) {
-  const size_t start = out_->size();
-  out_->append({kStoredRowVersionWithKey, 0, 0, 0});
-  uint8_t key_crc = 0;
+  const bool crcs_known = name_crcs.size() == primary_key.size();
+  size_t key_len = 0;
   for (const ots::Cell& cell : primary_key) {
-    key_crc = ots::Crc8Byte(key_crc, AppendKeyCell(out_, cell.name, *cell.value));
+    const bool is_int = cell.value->type == ots::ValueType::kInteger;
+    key_len += cell.name.size() + (is_int ? 22 : 18 + cell.value->bytes.size());
   }
-  const size_t key_len = out_->size() - start - 4;
   if (key_len > kMaxStoredKeyBytes) {
-    out_->resize(start);
     out_->push_back(kStoredRowVersion);
     return;
   }
+  const size_t start = out_->size();
+  out_->resize(start + 4 + key_len);
+  char* o = out_->data() + start;
+  o[0] = kStoredRowVersionWithKey;
   const auto len16 = static_cast<uint16_t>(key_len);
-  std::memcpy(out_->data() + start + 1, &len16, 2);
-  (*out_)[start + 3] = static_cast<char>(key_crc);
+  std::memcpy(o + 1, &len16, 2);
+  uint8_t key_crc = 0;
+  char* cell = o + 4;
+  for (size_t i = 0; i < primary_key.size(); ++i) {
+    const ots::Cell& c = primary_key[i];
+    const uint8_t name_crc = crcs_known ? name_crcs[i] : ots::Crc8(0, c.name);
+    key_crc = ots::Crc8Byte(key_crc, WriteKeyCell(cell, c.name, name_crc, *c.value));
+    cell += c.name.size() +
+            (c.value->type == ots::ValueType::kInteger ? 22 : 18 + c.value->bytes.size());
+  }
+  o[3] = static_cast<char>(key_crc);
 }
 
 // Each piece goes out in one append: these run for every cell of every write.

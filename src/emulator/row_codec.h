@@ -55,7 +55,9 @@ class StoredRowWriter {
   explicit StoredRowWriter(std::string* out) : out_(out) { out_->push_back(kStoredRowVersion); }
   // Format 0x03 with these key cells (names and INTEGER/STRING/BINARY values, in the table's
   // order), or 0x02 when they would take more than kMaxStoredKeyBytes.
-  StoredRowWriter(std::string* out, std::span<const ots::Cell> primary_key);
+  // `name_crcs`: Crc8(0, name) of each key cell's name (the table's), or empty to compute them.
+  StoredRowWriter(std::string* out, std::span<const ots::Cell> primary_key,
+                  std::span<const uint8_t> name_crcs = {});
   void AppendColumn(std::string_view name, uint32_t count);
   // REQUIRES: value.type is INTEGER, DOUBLE, BOOLEAN, STRING or BINARY.
   void AppendVersion(int64_t timestamp, const ots::Value& value);
