@@ -117,6 +117,12 @@ struct TableInfo {
   int64_t deviation_sec = kDefaultDeviationSec;
   // +8 bytes per version in CU sizes when the table keeps versions or expires them (A.5).
   bool versioned() const { return max_versions > 1 || ttl != -1; }
+  // The CRC-8 of each primary-key column's name, which every key cell's checksum starts with.
+  std::vector<uint8_t> key_name_crcs;
+  void ComputeKeyNameCrcs() {
+    key_name_crcs.clear();
+    for (const auto& c : desc.meta.primary_key) key_name_crcs.push_back(ots::Crc8(0, c.name));
+  }
 };
 
 std::string InstanceTableKey(std::string_view instance, std::string_view table) {
@@ -572,6 +578,7 @@ Status RocksStore::Init(const StoreOptions& options) {
     size_t zero = k.find('\0');
     if (zero == std::string_view::npos) return Status::Corruption("bad table metadata key");
     info->gate = std::make_shared<TableGate>();
+    info->ComputeKeyNameCrcs();
     next_table_id_ = std::max(next_table_id_, info->id + 1);
     tables_[InstanceTableKey(k.substr(0, zero), k.substr(zero + 1))] = std::move(info);
   }
@@ -659,6 +666,7 @@ Status RocksStore::CreateTable(std::string_view instance, const TableMeta& meta,
   auto info = std::make_shared<TableInfo>();
   info->id = next_table_id_;
   info->desc.meta = meta;
+  info->ComputeKeyNameCrcs();
   TableOptions& o = info->desc.options;
   o = options;
   if (!o.time_to_live) o.time_to_live = kDefaultTtl;
@@ -995,9 +1003,11 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
   // Names first: DecodeKeyValues fills in only the values, and the CU sizes count the names.
   for (size_t i = 0; i < schema.size(); ++i) pk_cells[i].name = schema[i].name;
   // Checksummed once per scan, not once per row.
-  thread_local std::vector<uint8_t> pk_name_crcs;
-  pk_name_crcs.resize(schema.size());
-  for (size_t i = 0; i < schema.size(); ++i) pk_name_crcs[i] = ots::Crc8(0, schema[i].name);
+  thread_local std::vector<KeyColumnName> key_names;
+  key_names.resize(schema.size());
+  for (size_t i = 0; i < schema.size(); ++i) {
+    key_names[i] = {schema[i].name, ots::Crc8(0, schema[i].name)};
+  }
   // A row read with every column and no filter goes from its stored form straight into the
   // sink's PlainBuffer: the common scan (an import) then never builds an ots::Row.
   std::string* direct = nullptr;
@@ -1005,6 +1015,12 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
     direct = sink->plainbuffer_rows();
   }
   PlainBufferRowAppender appender(direct);
+  // What a format-0x03 row's key cells hold besides the key's names and values (its CU size).
+  int64_t key_cell_overhead = 0;
+  for (const auto& column : schema) {
+    key_cell_overhead += column.type == ots::PrimaryKeyType::kInteger ? 14 : 18;
+  }
+  const VersionWindow window{plan.max_versions, plan.min_ts, plan.max_ts};
   const int64_t version_bytes = table.versioned() ? 8 : 0;
   int64_t cu_bytes = 0;
   int64_t page_bytes = 4;  // PlainBuffer header
@@ -1017,38 +1033,26 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
       stopped_early = true;
       break;
     }
-    if (!DecodeKeyValues(k.ToStringView(), pk_cells, &scratch)) {
-      return OtsError("OTSInternalServerError", "Internal server error.");
-    }
     std::string_view stored = it->value().ToStringView();
-    if (versioned_ttl && !RowVisible(table, stored, now_ms)) continue;  // expired rows are gone
     if (direct) {
-      // As ReadAttributes and MaterializeRow below, for a plan that selects every column.
-      int64_t row_bytes = PkCuSize(pk_cells);
+      // As ReadAttributes and MaterializeRow below, for a plan that selects every column: the
+      // key's cells are written from its bytes, and the stored cells are copied as they lie.
+      if (versioned_ttl && !RowVisible(table, stored, now_ms)) continue;  // expired rows are gone
+      int64_t row_bytes = 0;
       appender.BeginRow();
-      for (size_t i = 0; i < pk_cells.size(); ++i) {
-        appender.AddPrimaryKeyCell(pk_cells[i].name, pk_name_crcs[i], *pk_cells[i].value);
-      }
-      StoredRowReader reader(stored);
-      std::string_view name;
-      uint32_t count;
-      while (reader.NextColumn(&name, &count)) {
-        int32_t taken = 0;
-        int64_t ts;
-        ots::Value v;
-        while (taken < plan.max_versions && reader.NextVersion(&ts, &v)) {
-          if (ts >= plan.max_ts) continue;
-          if (ts < plan.min_ts) break;  // versions are newest first
-          if (reader.has_value_crc()) {
-            appender.AddAttributeCell(name, reader.raw_value(), ts, reader.value_crc());
-          } else {
-            appender.AddAttributeCell(name, reader.raw_value(), ts);
-          }
-          row_bytes += CellCuSize(name, v) + version_bytes;
-          ++taken;
+      if (!appender.AddStoredPrimaryKey(stored, key_cell_overhead, &row_bytes) &&
+          !appender.AddPrimaryKeyFromRowKey(k.ToStringView(), key_names, &row_bytes)) {
+        if (!DecodeKeyValues(k.ToStringView(), pk_cells, &scratch)) {
+          return OtsError("OTSInternalServerError", "Internal server error.");
         }
+        for (size_t i = 0; i < pk_cells.size(); ++i) {
+          appender.AddPrimaryKeyCell(key_names[i].name, key_names[i].name_crc, *pk_cells[i].value);
+        }
+        row_bytes = PkCuSize(pk_cells);
       }
-      if (!reader.ok()) return OtsError("OTSInternalServerError", "Internal server error.");
+      if (!appender.AddStoredAttributes(stored, window, version_bytes, &row_bytes)) {
+        return OtsError("OTSInternalServerError", "Internal server error.");
+      }
       appender.EndRow();
       const auto size = static_cast<int64_t>(appender.row_bytes());
       if (result.rows_returned > 0 && page_bytes + size > ots::kGetRangeMaxBytes) {
@@ -1062,6 +1066,10 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
       cu_bytes += row_bytes;
       continue;
     }
+    if (!DecodeKeyValues(k.ToStringView(), pk_cells, &scratch)) {
+      return OtsError("OTSInternalServerError", "Internal server error.");
+    }
+    if (versioned_ttl && !RowVisible(table, stored, now_ms)) continue;  // expired rows are gone
     row.clear();
     FillPrimaryKey(table, pk_cells, &row);
     int64_t row_bytes = PkCuSize(pk_cells);
@@ -1248,11 +1256,12 @@ bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* ba
   }
   const int64_t version_bytes = p.table->versioned() ? 8 : 0;
   int64_t write_bytes = PkCuSize(p.pk());
+  // With the key's cells, which a GetRange then copies rather than builds (row_codec.h).
+  stored_bytes += StoredRowHeaderSize(p.pk()) - 1;
   // Grows to the largest row this thread has written and stays: no zero-fill per row.
   thread_local std::string buffer;
   if (buffer.size() < stored_bytes) buffer.resize(stored_bytes);
-  char* out = buffer.data();
-  *out++ = kStoredRowVersion;
+  char* out = WriteStoredRowHeader(buffer.data(), p.pk(), p.table->key_name_crcs);
   const bool crcs_known = p.attribute_crcs.size() == attrs.size();
   for (const ots::Cell* c : sorted) {
     const int64_t ts = c->timestamp.value_or(now_ms);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "emulator/key_codec.h"
 #include "tablestore/crc8.h"
 #include "tablestore/plainbuffer_format.h"
 
@@ -22,6 +23,87 @@ uint64_t DecodeFixed64(const char* p) {
 }
 
 }  // namespace
+
+// A primary-key cell as ots::RowWriter writes it, 03 04 len name 05 len type payload 0A crc, into
+// room made for it; returns its checksum.
+static uint8_t WriteKeyCell(char* o, std::string_view name, uint8_t name_crc,
+                            const ots::Value& value) {
+  const bool is_int = value.type == ots::ValueType::kInteger;
+  const auto name_len = static_cast<uint32_t>(name.size());
+  const auto len = static_cast<uint32_t>(value.bytes.size());
+  const uint32_t value_len = is_int ? 9 : 5 + len;
+  // Little-endian hosts only, as the stored row.
+  o[0] = static_cast<char>(ots::pb_format::kTagCell);
+  o[1] = static_cast<char>(ots::pb_format::kTagCellName);
+  std::memcpy(o + 2, &name_len, 4);
+  std::memcpy(o + 6, name.data(), name_len);
+  o += 6 + name_len;
+  o[0] = static_cast<char>(ots::pb_format::kTagCellValue);
+  std::memcpy(o + 1, &value_len, 4);
+  o[5] = static_cast<char>(value.type);
+  uint8_t crc = ots::Crc8Byte(name_crc, static_cast<uint8_t>(value.type));
+  if (is_int) {
+    const auto bits = static_cast<uint64_t>(value.i);
+    std::memcpy(o + 6, &bits, 8);
+    crc = ots::Crc8U64(crc, bits);
+  } else {
+    std::memcpy(o + 6, &len, 4);
+    if (len > 0) std::memcpy(o + 10, value.bytes.data(), len);
+    crc = ots::Crc8(ots::Crc8U32(crc, len), value.bytes);
+  }
+  o += 5 + value_len;
+  o[0] = static_cast<char>(ots::pb_format::kTagCellChecksum);
+  o[1] = static_cast<char>(crc);
+  return crc;
+}
+
+namespace {
+size_t StoredKeyBytes(std::span<const ots::Cell> primary_key) {
+  size_t key_len = 0;
+  for (const ots::Cell& cell : primary_key) {
+    const bool is_int = cell.value->type == ots::ValueType::kInteger;
+    key_len += cell.name.size() + (is_int ? 22 : 18 + cell.value->bytes.size());
+  }
+  return key_len;
+}
+}  // namespace
+
+size_t StoredRowHeaderSize(std::span<const ots::Cell> primary_key) {
+  const size_t key_len = StoredKeyBytes(primary_key);
+  return key_len > kMaxStoredKeyBytes ? 1 : 4 + key_len;
+}
+
+char* WriteStoredRowHeader(char* o, std::span<const ots::Cell> primary_key,
+                           std::span<const uint8_t> name_crcs) {
+  const size_t key_len = StoredKeyBytes(primary_key);
+  if (key_len > kMaxStoredKeyBytes) {
+    *o = kStoredRowVersion;
+    return o + 1;
+  }
+  const bool crcs_known = name_crcs.size() == primary_key.size();
+  o[0] = kStoredRowVersionWithKey;
+  const auto len16 = static_cast<uint16_t>(key_len);
+  std::memcpy(o + 1, &len16, 2);
+  uint8_t key_crc = 0;
+  char* cell = o + 4;
+  for (size_t i = 0; i < primary_key.size(); ++i) {
+    const ots::Cell& c = primary_key[i];
+    const uint8_t name_crc = crcs_known ? name_crcs[i] : ots::Crc8(0, c.name);
+    key_crc = ots::Crc8Byte(key_crc, WriteKeyCell(cell, c.name, name_crc, *c.value));
+    cell += c.name.size() +
+            (c.value->type == ots::ValueType::kInteger ? 22 : 18 + c.value->bytes.size());
+  }
+  o[3] = static_cast<char>(key_crc);
+  return cell;
+}
+
+StoredRowWriter::StoredRowWriter(std::string* out, std::span<const ots::Cell> primary_key,
+                                 std::span<const uint8_t> name_crcs)
+    : out_(out) {
+  const size_t start = out_->size();
+  out_->resize(start + StoredRowHeaderSize(primary_key));
+  WriteStoredRowHeader(out_->data() + start, primary_key, name_crcs);
+}
 
 // Each piece goes out in one append: these run for every cell of every write.
 void StoredRowWriter::AppendColumn(std::string_view name, uint32_t count) {
@@ -179,15 +261,28 @@ size_t StoredValueSize(std::string_view data) {
   }
 }
 
+// Where the columns of a stored row start (after the format byte, and a format-0x03 row's key),
+// or null for an unknown format or a key cut short.
+static const char* StoredColumnsStart(std::string_view data) {
+  if (data.empty()) return nullptr;
+  if (data[0] == kStoredRowVersion || data[0] == kStoredRowVersionNoCrc) return data.data() + 1;
+  if (data[0] != kStoredRowVersionWithKey || data.size() < 4) return nullptr;
+  uint16_t key_len;
+  std::memcpy(&key_len, data.data() + 1, 2);
+  if (data.size() - 4 < key_len) return nullptr;
+  return data.data() + 4 + key_len;
+}
+
 StoredRowReader::StoredRowReader(std::string_view data)
     : p_(data.data()), limit_(data.data() + data.size()) {
-  if (data.empty() || (data[0] != kStoredRowVersion && data[0] != kStoredRowVersionNoCrc)) {
+  const char* columns = StoredColumnsStart(data);
+  if (columns == nullptr) {
     ok_ = false;
     p_ = limit_;
     return;
   }
-  has_crc_ = data[0] == kStoredRowVersion;
-  ++p_;
+  has_crc_ = data[0] != kStoredRowVersionNoCrc;
+  p_ = columns;
 }
 
 bool StoredRowReader::SkipRemainingVersions() {
@@ -369,6 +464,239 @@ void PlainBufferRowAppender::AddAttributeCell(std::string_view name, std::string
     in_attributes_ = true;
   }
   AppendCell(name, raw_value, {}, &timestamp, &name_value_crc);
+}
+
+bool PlainBufferRowAppender::AddPrimaryKeyFromRowKey(std::string_view row_key,
+                                                     std::span<const KeyColumnName> columns,
+                                                     int64_t* cu_bytes) {
+  // Parsed in full before anything is written, so a key that needs the general decoder leaves
+  // the row as it was.
+  struct KeyValue {
+    ots::ValueType type;
+    uint64_t integer;  // two's complement, as PlainBuffer writes it
+    const char* bytes;
+    uint32_t len;
+  };
+  if (columns.size() > kMaxFastKeyColumns || row_key.size() < kRowKeyPrefixSize) return false;
+  KeyValue values[kMaxFastKeyColumns];
+  const char* p = row_key.data() + kRowKeyPrefixSize;
+  const char* const limit = row_key.data() + row_key.size();
+  size_t out_bytes = 0;
+  int64_t cu = 0;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (p == limit) return false;
+    const auto tag = static_cast<uint8_t>(*p++);
+    KeyValue& v = values[i];
+    if (tag == kTagInteger) {
+      if (limit - p < 8) return false;
+      uint64_t big_endian;
+      std::memcpy(&big_endian, p, 8);
+      v.type = ots::ValueType::kInteger;
+      v.integer = __builtin_bswap64(big_endian) ^ (uint64_t{1} << 63);
+      v.len = 8;
+      p += 8;
+    } else if (tag == kTagString || tag == kTagBinary) {
+      const auto* zero =
+          static_cast<const char*>(std::memchr(p, 0, static_cast<size_t>(limit - p)));
+      // Only the terminator 00 01 is plain; an escaped 0x00 (00 FF) needs unescaping.
+      if (zero == nullptr || limit - zero < 2 || zero[1] != '\x01') return false;
+      v.type = tag == kTagString ? ots::ValueType::kString : ots::ValueType::kBinary;
+      v.bytes = p;
+      v.len = static_cast<uint32_t>(zero - p);
+      p = zero + 2;
+    } else {
+      return false;
+    }
+    // 03 04 len name 05 len type, the payload, 0A crc.
+    out_bytes += columns[i].name.size() + 18 + (tag == kTagInteger ? 4 : v.len);
+    cu += static_cast<int64_t>(columns[i].name.size() + v.len);
+  }
+  if (p != limit) return false;
+
+  char* o = Take(out_bytes);
+  uint8_t row_crc = row_crc_;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const KeyValue& v = values[i];
+    const std::string_view name = columns[i].name;
+    const auto name_len = static_cast<uint32_t>(name.size());
+    const bool is_int = v.type == ots::ValueType::kInteger;
+    const uint32_t value_len = is_int ? 9 : 5 + v.len;
+    // Little-endian hosts only, as the stored row: 03 04 len name 05 len type payload 0A crc.
+    o[0] = static_cast<char>(ots::pb_format::kTagCell);
+    o[1] = static_cast<char>(ots::pb_format::kTagCellName);
+    std::memcpy(o + 2, &name_len, 4);
+    std::memcpy(o + 6, name.data(), name_len);
+    o += 6 + name_len;
+    o[0] = static_cast<char>(ots::pb_format::kTagCellValue);
+    std::memcpy(o + 1, &value_len, 4);
+    o[5] = static_cast<char>(v.type);
+    uint8_t crc = ots::Crc8Byte(columns[i].name_crc, static_cast<uint8_t>(v.type));
+    if (is_int) {
+      std::memcpy(o + 6, &v.integer, 8);
+      crc = ots::Crc8U64(crc, v.integer);
+      o += 14;
+    } else {
+      std::memcpy(o + 6, &v.len, 4);
+      if (v.len > 0) std::memcpy(o + 10, v.bytes, v.len);
+      crc = ots::Crc8(ots::Crc8U32(crc, v.len), v.bytes, v.len);
+      o += 10 + v.len;
+    }
+    o[0] = static_cast<char>(ots::pb_format::kTagCellChecksum);
+    o[1] = static_cast<char>(crc);
+    o += 2;
+    row_crc = ots::Crc8Byte(row_crc, crc);
+  }
+  end_ = static_cast<size_t>(o - out_->data());
+  row_crc_ = row_crc;
+  *cu_bytes += cu;
+  return true;
+}
+
+bool PlainBufferRowAppender::AddStoredPrimaryKey(std::string_view stored, int64_t key_cell_overhead,
+                                                 int64_t* cu_bytes) {
+  if (stored.size() < 4 || stored[0] != kStoredRowVersionWithKey) return false;
+  uint16_t key_len;
+  std::memcpy(&key_len, stored.data() + 1, 2);
+  if (stored.size() - 4 < key_len) return false;
+  std::memcpy(Take(key_len), stored.data() + 4, key_len);
+  row_crc_ = static_cast<uint8_t>(stored[3]);
+  *cu_bytes += int64_t{key_len} - key_cell_overhead;
+  return true;
+}
+
+bool PlainBufferRowAppender::AddStoredAttributes(std::string_view stored,
+                                                 const VersionWindow& window, int64_t version_bytes,
+                                                 int64_t* cu_bytes) {
+  const char* p = StoredColumnsStart(stored);
+  if (p == nullptr) return false;
+  const bool has_crc = stored[0] != kStoredRowVersionNoCrc;
+  const size_t version_head = has_crc ? 9 : 8;  // ts [crc], before the value's type byte
+  const char* const limit = stored.data() + stored.size();
+  // The room made and the checksum live in locals for the walk: a store through char* may alias
+  // any member, so the compiler would reload them after every byte written.
+  char* o = out_->data() + end_;
+  char* room_end = out_->data() + out_->size();
+  uint8_t row_crc = row_crc_;
+  int64_t cu = 0;
+  // The row-data tag goes before the first cell returned: a row whose versions all lie outside
+  // the window has none, as with AddAttributeCell.
+  bool data_tag_written = in_attributes_;
+  int64_t folded_ts = 0;
+  uint8_t ts_crc = 0;  // Crc8U64(0, folded_ts)
+  bool ok = true;
+  while (p != limit) {
+    const size_t name_len = static_cast<uint8_t>(*p);
+    if (static_cast<size_t>(limit - p) < 1 + name_len + 4) {
+      ok = false;
+      break;
+    }
+    const char* name = p + 1;
+    uint32_t count = DecodeFixed32(name + name_len);
+    p = name + name_len + 4;
+    int32_t taken = 0;
+    bool open = true;   // still returning versions of this column
+    int name_crc = -1;  // format 0x01: computed on the column's first cell
+    for (; count > 0; --count) {
+      // Every version is checked for its bounds, returned or not, as StoredRowReader does.
+      if (static_cast<size_t>(limit - p) < version_head + 1) {
+        ok = false;
+        break;
+      }
+      const char* raw = p + version_head;
+      const size_t avail = static_cast<size_t>(limit - raw) - 1;
+      size_t raw_len = 0;
+      size_t data_size = 0;
+      switch (static_cast<ots::ValueType>(*raw)) {
+        case ots::ValueType::kInteger:
+        case ots::ValueType::kDouble:
+          raw_len = 9;
+          data_size = 8;
+          break;
+        case ots::ValueType::kBoolean:
+          raw_len = 2;
+          data_size = 1;
+          break;
+        case ots::ValueType::kString:
+        case ots::ValueType::kBinary:
+          if (avail < 4) {
+            ok = false;
+            break;
+          }
+          data_size = DecodeFixed32(raw + 1);
+          raw_len = 5 + data_size;
+          break;
+        default:
+          ok = false;
+          break;
+      }
+      if (!ok || avail + 1 < raw_len) {
+        ok = false;
+        break;
+      }
+      p = raw + raw_len;
+      if (!open) continue;
+      const auto ts = static_cast<int64_t>(DecodeFixed64(raw - version_head));
+      if (ts >= window.max_ts) continue;
+      if (ts < window.min_ts) {  // versions are newest first
+        open = false;
+        continue;
+      }
+      if (++taken >= window.max_versions) open = false;
+
+      // 03 04 len name 05 len value 07 ts 0A crc, as AppendCell writes it.
+      const size_t n = name_len + raw_len + 22 + (data_tag_written ? 0 : 1);
+      if (static_cast<size_t>(room_end - o) < n) {
+        end_ = static_cast<size_t>(o - out_->data());
+        Grow(n);
+        o = out_->data() + end_;
+        room_end = out_->data() + out_->size();
+      }
+      if (!data_tag_written) {
+        *o++ = static_cast<char>(ots::pb_format::kTagRowData);
+        data_tag_written = true;
+      }
+      uint8_t crc;
+      if (has_crc) {
+        crc = static_cast<uint8_t>(raw[-1]);
+      } else {
+        if (name_crc < 0) name_crc = ots::Crc8(0, name, name_len);
+        crc = ots::Crc8(static_cast<uint8_t>(name_crc), raw, raw_len);
+      }
+      const auto name_len32 = static_cast<uint32_t>(name_len);
+      const auto raw_len32 = static_cast<uint32_t>(raw_len);
+      o[0] = static_cast<char>(ots::pb_format::kTagCell);
+      o[1] = static_cast<char>(ots::pb_format::kTagCellName);
+      std::memcpy(o + 2, &name_len32, 4);
+      std::memcpy(o + 6, name, name_len);
+      o += 6 + name_len;
+      o[0] = static_cast<char>(ots::pb_format::kTagCellValue);
+      std::memcpy(o + 1, &raw_len32, 4);
+      if (raw_len == 9) {
+        std::memcpy(o + 5, raw, 9);  // a constant size the compiler copies inline
+      } else {
+        std::memcpy(o + 5, raw, raw_len);
+      }
+      o += 5 + raw_len;
+      o[0] = static_cast<char>(ots::pb_format::kTagCellTimestamp);
+      std::memcpy(o + 1, &ts, 8);
+      if (ts != folded_ts) {  // a row's cells mostly share their write's timestamp
+        folded_ts = ts;
+        ts_crc = ots::Crc8U64(0, static_cast<uint64_t>(ts));
+      }
+      crc = ots::Crc8Shift8(crc) ^ ts_crc;
+      o[9] = static_cast<char>(ots::pb_format::kTagCellChecksum);
+      o[10] = static_cast<char>(crc);
+      o += 11;
+      row_crc = ots::Crc8Byte(row_crc, crc);
+      cu += static_cast<int64_t>(name_len + data_size) + version_bytes;
+    }
+    if (!ok) break;
+  }
+  end_ = static_cast<size_t>(o - out_->data());
+  row_crc_ = row_crc;
+  in_attributes_ = data_tag_written;
+  *cu_bytes += cu;
+  return ok;
 }
 
 void PlainBufferRowAppender::EndRow() {

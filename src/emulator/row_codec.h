@@ -10,6 +10,18 @@
 // checksumming its name and value again, and a write takes it from the request's decoding
 // (ots::DecodeRowWithValueCrcs), where it was computed anyway.
 //
+// Version 0x03 is 0x02 with the row's primary key ahead of the columns, in the form a read
+// returns it:
+//
+//   row      := 0x03 key_len:u16 key_crc:u8 key_cells column*
+//
+// `key_cells` (key_len bytes) are the key's PlainBuffer cells as ots::RowWriter writes them, and
+// `key_crc` is the row checksum's state after them (wire doc B.4: the row checksum folds the
+// cells' checksums in order, key first). A GetRange copies them in one move instead of decoding
+// the row key (key_codec.h, which orders bytewise and is not PlainBuffer) and checksumming its
+// values. Whole-row PUTs write it; other writes (merges, read-modify-write) write 0x02, and
+// every reader takes all three formats.
+//
 // Version 0x01, the format before, is the same without the crc byte; rows written by it are still
 // read (stores written by earlier builds open unchanged, and a rewritten row becomes 0x02).
 //
@@ -20,6 +32,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -30,12 +43,21 @@ namespace tsb::emulator {
 inline constexpr char kStoredRowVersion = 0x02;
 // The format without per-version checksums: read, never written.
 inline constexpr char kStoredRowVersionNoCrc = 0x01;
+// Format 0x02 after the primary key's PlainBuffer cells.
+inline constexpr char kStoredRowVersionWithKey = 0x03;
+// The most key bytes format 0x03 holds; a longer key (long STRING/BINARY values) is left out.
+inline constexpr size_t kMaxStoredKeyBytes = 0xFFFF;
 
 // Appends an encoded row piece by piece. REQUIRES: columns in ascending name order, each column's
 // versions newest first, exactly `count` versions after AppendColumn.
 class StoredRowWriter {
  public:
   explicit StoredRowWriter(std::string* out) : out_(out) { out_->push_back(kStoredRowVersion); }
+  // Format 0x03 with these key cells (names and INTEGER/STRING/BINARY values, in the table's
+  // order), or 0x02 when they would take more than kMaxStoredKeyBytes.
+  // `name_crcs`: Crc8(0, name) of each key cell's name (the table's), or empty to compute them.
+  StoredRowWriter(std::string* out, std::span<const ots::Cell> primary_key,
+                  std::span<const uint8_t> name_crcs = {});
   void AppendColumn(std::string_view name, uint32_t count);
   // REQUIRES: value.type is INTEGER, DOUBLE, BOOLEAN, STRING or BINARY.
   void AppendVersion(int64_t timestamp, const ots::Value& value);
@@ -64,6 +86,11 @@ class StoredRowWriter {
 // AppendVersion. For a put that replaces the whole row, which sizes the row first and writes it
 // into a buffer it keeps, instead of growing a string (and zero-filling it) cell by cell.
 size_t SingleVersionColumnSize(std::string_view name, const ots::Value& value);
+// The format byte and, where they fit (format 0x03), the key's cells: what StoredRowWriter's
+// constructor with a primary key appends, sized, then written in place at p (returns the end).
+size_t StoredRowHeaderSize(std::span<const ots::Cell> primary_key);
+char* WriteStoredRowHeader(char* p, std::span<const ots::Cell> primary_key,
+                           std::span<const uint8_t> name_crcs);
 // Writes exactly SingleVersionColumnSize(name, value) bytes at p; returns the end. REQUIRES as
 // AppendSingleVersionColumn.
 char* WriteSingleVersionColumn(char* p, std::string_view name, int64_t timestamp,
@@ -143,6 +170,20 @@ bool WalkStoredRow(std::string_view stored, OnColumn&& on_column, OnVersion&& on
 // The string grows ahead of the rows and is cut back to them when the appender goes out of
 // scope: a cell is then a few stores into room already made, not a resize per cell. Until then,
 // *out may hold spare bytes past the rows.
+// A primary-key column as a scan writes it: its name and the CRC-8 of the name, fixed per table.
+struct KeyColumnName {
+  std::string_view name;
+  uint8_t name_crc;
+};
+
+// Which versions of each column a read returns: at most max_versions, newest first, with
+// min_ts <= ts < max_ts (a version older than min_ts ends the column).
+struct VersionWindow {
+  int32_t max_versions = 1;
+  int64_t min_ts = 0;
+  int64_t max_ts = INT64_MAX;
+};
+
 class PlainBufferRowAppender {
  public:
   explicit PlainBufferRowAppender(std::string* out) : out_(out), end_(out ? out->size() : 0) {}
@@ -161,6 +202,26 @@ class PlainBufferRowAppender {
   // As above, with the checksum of the name and value known (StoredRowReader::value_crc()).
   void AddAttributeCell(std::string_view name, std::string_view raw_value, int64_t timestamp,
                         uint8_t name_value_crc);
+  // Every primary-key cell of the row from its RocksDB row key (key_codec.h), as
+  // AddPrimaryKeyCell with each decoded value; *cu_bytes grows by their names' and values'
+  // sizes. Returns false, having appended nothing, when the key is not the plain case (a
+  // STRING/BINARY value holding a 0x00 byte, more than kMaxFastKeyColumns columns, or bytes that
+  // do not parse): the caller decodes it with DecodeKeyValues instead, which also tells a
+  // malformed key.
+  static constexpr size_t kMaxFastKeyColumns = 4;
+  bool AddPrimaryKeyFromRowKey(std::string_view row_key, std::span<const KeyColumnName> columns,
+                               int64_t* cu_bytes);
+  // The key cells a format-0x03 row keeps, copied; *cu_bytes grows by the key's names' and
+  // values' sizes, which are the cells' bytes less `key_cell_overhead` (14 bytes a cell for an
+  // INTEGER, 18 for a STRING or BINARY: the table's). REQUIRES: right after BeginRow. Returns
+  // false, having appended nothing, for a row of another format or too short.
+  bool AddStoredPrimaryKey(std::string_view stored, int64_t key_cell_overhead, int64_t* cu_bytes);
+  // Every version of a stored row (format 0x01, 0x02 or 0x03) that `window` returns, as
+  // AddAttributeCell for each, in one walk over the stored bytes; *cu_bytes grows by each
+  // cell's name and value size plus `version_bytes`. False when the row is malformed (the row's
+  // bytes so far are then unspecified: the caller drops the answer).
+  bool AddStoredAttributes(std::string_view stored, const VersionWindow& window,
+                           int64_t version_bytes, int64_t* cu_bytes);
   void EndRow();
   // Bytes of the row begun last (valid after EndRow), and taking it back out.
   size_t row_bytes() const { return end_ - row_start_; }

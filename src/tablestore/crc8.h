@@ -63,7 +63,9 @@ inline uint8_t Crc8(uint8_t crc, const char* data, size_t n) {
   return crc;
 }
 
-inline uint8_t Crc8(uint8_t crc, std::string_view data) { return Crc8(crc, data.data(), data.size()); }
+inline uint8_t Crc8(uint8_t crc, std::string_view data) {
+  return Crc8(crc, data.data(), data.size());
+}
 
 // Integers, lengths and timestamps (every cell has one or more) fold in one slicing step: the
 // lookups are independent, where a byte loop waits on each one in turn.
@@ -80,6 +82,11 @@ inline uint8_t Crc8U64(uint8_t crc, uint64_t v) {
          t[3][static_cast<uint8_t>(v >> 32)] ^ t[2][static_cast<uint8_t>(v >> 40)] ^
          t[1][static_cast<uint8_t>(v >> 48)] ^ t[0][static_cast<uint8_t>(v >> 56)];
 }
+
+// The CRC has no initial or final XOR, so it is linear in the register and the data: feeding
+// eight bytes v from register crc gives Crc8Shift8(crc) ^ Crc8U64(0, v). A reader that folds
+// one timestamp into many cells computes Crc8U64(0, ts) once and each cell in one lookup.
+inline uint8_t Crc8Shift8(uint8_t crc) { return crc8_internal::kSlices[7][crc]; }
 
 // The bitwise definition, kept for tests that cross-check the table.
 uint8_t Crc8Bitwise(uint8_t crc, std::string_view data);

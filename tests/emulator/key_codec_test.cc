@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -489,6 +490,291 @@ TEST_CASE("row codec: PlainBufferRowAppender writes RowWriter's bytes across gro
   }
   REQUIRE(got.starts_with("prefix"));
   CHECK(got.substr(6) == expected.substr(4));
+}
+
+// The general walk a read had before AddStoredAttributes: StoredRowReader and AddAttributeCell
+// per version, the window applied as ReadAttributes does. The oracle for the one-walk copy.
+bool AppendAttributesByReader(PlainBufferRowAppender* appender, std::string_view stored,
+                              const VersionWindow& window, int64_t* cu) {
+  StoredRowReader reader(stored);
+  std::string_view name;
+  uint32_t count;
+  while (reader.NextColumn(&name, &count)) {
+    int32_t taken = 0;
+    int64_t ts;
+    Value v;
+    while (taken < window.max_versions && reader.NextVersion(&ts, &v)) {
+      if (ts >= window.max_ts) continue;
+      if (ts < window.min_ts) break;
+      if (reader.has_value_crc()) {
+        appender->AddAttributeCell(name, reader.raw_value(), ts, reader.value_crc());
+      } else {
+        appender->AddAttributeCell(name, reader.raw_value(), ts);
+      }
+      *cu += static_cast<int64_t>(name.size()) + ValueDataSize(v) + 8;
+      ++taken;
+    }
+  }
+  return reader.ok();
+}
+
+// Random rows in both stored formats (format 0x01 is format 0x02 without the checksum byte),
+// every value type, several versions, read through random windows, and every truncation of each
+// row: the one-walk copy must write the general walk's bytes and sizes, and refuse exactly the
+// rows it refuses.
+TEST_CASE("row codec: AddStoredAttributes copies what the reader and AddAttributeCell copy") {
+  std::mt19937_64 rng(7);
+  auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  for (int round = 0; round < 400; ++round) {
+    std::string v2;
+    std::string v1(1, kStoredRowVersionNoCrc);
+    StoredRowWriter writer(&v2);
+    const int columns = pick(5);
+    for (int c = 0; c < columns; ++c) {
+      const std::string name = std::string(1, static_cast<char>('a' + c)) +
+                               std::string(static_cast<size_t>(pick(3) * 60), 'n');
+      const auto versions = static_cast<uint32_t>(1 + pick(4));
+      writer.AppendColumn(name, versions);
+      v1.push_back(static_cast<char>(name.size()));
+      v1 += name;
+      v1.append(reinterpret_cast<const char*>(&versions), 4);
+      int64_t ts = 1000;
+      const std::string text(static_cast<size_t>(pick(40)), static_cast<char>(pick(256)));
+      for (uint32_t i = 0; i < versions; ++i) {
+        ts -= 1 + pick(300);
+        Value value;
+        switch (pick(5)) {
+          case 0:
+            value = Value::Integer(static_cast<int64_t>(rng()));
+            break;
+          case 1:
+            value = Value::Double(static_cast<double>(rng() % 1000) / 8);
+            break;
+          case 2:
+            value = Value::Boolean(pick(2) == 0);
+            break;
+          case 3:
+            value = Value::String(text);
+            break;
+          default:
+            value = Value::Binary(text);
+            break;
+        }
+        writer.AppendVersion(ts, value);
+        AppendStoredVersion(&v1, ts, value);
+      }
+    }
+    // Format 0x03: the same columns after a key block.
+    std::vector<ots::Cell> key(1);
+    key[0].name = "id";
+    key[0].value = Value::Integer(round);
+    std::string v3;
+    StoredRowWriter(&v3, key);
+    REQUIRE(v3[0] == kStoredRowVersionWithKey);
+    v3 += v2.substr(1);
+    VersionWindow window;
+    window.max_versions = 1 + pick(4);
+    if (pick(2) == 0) window.min_ts = 1000 - pick(900);
+    if (pick(2) == 0) window.max_ts = 1000 - pick(600);
+    std::string whole_row_bytes[3];
+    int format = 0;
+    for (const std::string& full : {v2, v1, v3}) {
+      for (size_t cut = full.size(); cut >= 1; --cut) {
+        const std::string_view stored = std::string_view(full).substr(0, cut);
+        std::string want;
+        std::string got;
+        int64_t want_cu = 0;
+        int64_t got_cu = 0;
+        bool want_ok;
+        bool got_ok;
+        {
+          PlainBufferRowAppender appender(&want);
+          appender.BeginRow();
+          appender.AddPrimaryKeyCell("id", Value::Integer(round));
+          want_ok = AppendAttributesByReader(&appender, stored, window, &want_cu);
+          appender.EndRow();
+        }
+        {
+          PlainBufferRowAppender appender(&got);
+          appender.BeginRow();
+          appender.AddPrimaryKeyCell("id", Value::Integer(round));
+          got_ok = appender.AddStoredAttributes(stored, window, 8, &got_cu);
+          appender.EndRow();
+        }
+        REQUIRE(got_ok == want_ok);
+        if (!want_ok) continue;
+        REQUIRE(got == want);
+        REQUIRE(got_cu == want_cu);
+        if (cut == full.size()) {
+          whole_row_bytes[format] = got;
+          // And the bytes are PlainBuffer's, checksums included.
+          std::vector<ots::Row> rows;
+          REQUIRE(ots::DecodeRows(std::string("\x75\0\0\0", 4) + got, &rows).ok());
+        }
+        if (round % 8 != 0) break;  // the truncations of one row in eight
+      }
+      ++format;
+    }
+    // The three formats hold the same cells.
+    CHECK(whole_row_bytes[1] == whole_row_bytes[0]);
+    CHECK(whole_row_bytes[2] == whole_row_bytes[0]);
+  }
+}
+
+// Format 0x03 keeps the key's cells as AddPrimaryKeyCell writes them, and the row checksum's
+// state after them: copied, they give the bytes of the cells built from the values. A key too
+// long for the block is left out (format 0x02).
+TEST_CASE("row codec: format 0x03 keeps the key cells a read would write") {
+  std::mt19937_64 rng(3);
+  auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  const std::string names[] = {"k0", "second", std::string(255, 'k'), "x"};
+  for (int round = 0; round < 1000; ++round) {
+    const auto width = static_cast<size_t>(1 + pick(4));
+    std::vector<ots::Cell> key(width);
+    std::vector<std::string> texts(width);
+    int64_t overhead = 0;
+    int64_t want_cu = 0;
+    for (size_t i = 0; i < width; ++i) {
+      key[i].name = names[i];
+      const int type = pick(3);
+      if (type == 0) {
+        key[i].value = Value::Integer(static_cast<int64_t>(rng()));
+        overhead += 14;
+        want_cu += static_cast<int64_t>(names[i].size()) + 8;
+      } else {
+        texts[i].resize(static_cast<size_t>(pick(1100)));
+        for (char& c : texts[i]) c = static_cast<char>(pick(256));
+        key[i].value = type == 1 ? Value::String(texts[i]) : Value::Binary(texts[i]);
+        overhead += 18;
+        want_cu += static_cast<int64_t>(names[i].size() + texts[i].size());
+      }
+    }
+    std::string stored;
+    StoredRowWriter writer(&stored, key);
+    writer.AppendColumn("a", 1);
+    writer.AppendVersion(5, Value::Boolean(true));
+    std::string want;
+    std::string got;
+    int64_t got_cu = 0;
+    {
+      PlainBufferRowAppender appender(&want);
+      appender.BeginRow();
+      for (const ots::Cell& c : key) appender.AddPrimaryKeyCell(c.name, *c.value);
+      int64_t ignored = 0;
+      REQUIRE(appender.AddStoredAttributes(stored, VersionWindow{}, 0, &ignored));
+      appender.EndRow();
+    }
+    {
+      PlainBufferRowAppender appender(&got);
+      appender.BeginRow();
+      REQUIRE(appender.AddStoredPrimaryKey(stored, overhead, &got_cu));
+      int64_t ignored = 0;
+      REQUIRE(appender.AddStoredAttributes(stored, VersionWindow{}, 0, &ignored));
+      appender.EndRow();
+    }
+    CHECK(got == want);
+    CHECK(got_cu == want_cu);
+    // A row cut inside its key is refused whole.
+    const auto key_len = static_cast<size_t>(static_cast<uint8_t>(stored[1])) +
+                         256 * static_cast<uint8_t>(stored[2]);
+    const std::string_view cut = std::string_view(stored).substr(0, 4 + key_len - 1);
+    std::string ignored_bytes;
+    PlainBufferRowAppender appender(&ignored_bytes);
+    appender.BeginRow();
+    int64_t ignored = 0;
+    CHECK_FALSE(appender.AddStoredPrimaryKey(cut, overhead, &ignored));
+    CHECK_FALSE(appender.AddStoredAttributes(cut, VersionWindow{}, 0, &ignored));
+    CHECK_FALSE(StoredRowReader(cut).ok());
+  }
+
+  // 65,536 bytes of key cells and more: format 0x02, the key left to the row key.
+  const std::string long_value(70000, 'v');
+  std::vector<ots::Cell> key(1);
+  key[0].name = "id";
+  key[0].value = Value::Binary(long_value);
+  std::string stored;
+  StoredRowWriter writer(&stored, key);
+  writer.AppendColumn("a", 1);
+  writer.AppendVersion(5, Value::Integer(9));
+  CHECK(stored[0] == kStoredRowVersion);
+  std::string out;
+  PlainBufferRowAppender appender(&out);
+  appender.BeginRow();
+  int64_t cu = 0;
+  CHECK_FALSE(appender.AddStoredPrimaryKey(stored, 18, &cu));
+  CHECK(cu == 0);
+  std::string walked;
+  REQUIRE(WalkStoredRow(
+      stored, [&](std::string_view name, uint32_t) { walked += std::string(name) + ":"; },
+      [&](const StoredVersion& v) { walked += std::to_string(v.timestamp); }));
+  CHECK(walked == "a:5");
+}
+
+// Row keys written by AppendKeyValue: the key's cells come out as DecodeKeyValues and
+// AddPrimaryKeyCell write them, or, for a value holding a 0x00 byte or bytes that do not parse,
+// not at all (the caller then decodes the key in full).
+TEST_CASE("row codec: AddPrimaryKeyFromRowKey writes the decoded key's cells") {
+  std::mt19937_64 rng(11);
+  auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  const std::string names[] = {"k0", "second", std::string(100, 'k'), "x"};
+  for (int round = 0; round < 2000; ++round) {
+    const auto width = static_cast<size_t>(1 + pick(4));
+    std::vector<KeyColumnName> columns;
+    std::vector<ots::Cell> cells(width);
+    std::vector<std::string> texts(width);
+    std::string key;
+    AppendTablePrefix(static_cast<uint64_t>(round), &key);
+    bool has_zero = false;
+    for (size_t i = 0; i < width; ++i) {
+      columns.push_back({names[i], ots::Crc8(0, names[i])});
+      cells[i].name = names[i];
+      Value v;
+      const int type = pick(3);
+      if (type == 0) {
+        v = Value::Integer(pick(2) == 0 ? static_cast<int64_t>(rng()) : pick(5) - 2);
+      } else {
+        texts[i].resize(static_cast<size_t>(pick(12)));
+        for (char& c : texts[i]) c = static_cast<char>(pick(10) == 0 ? 0 : pick(256));
+        has_zero |= texts[i].find('\0') != std::string::npos;
+        v = type == 1 ? Value::String(texts[i]) : Value::Binary(texts[i]);
+      }
+      REQUIRE(AppendKeyValue(v, &key));
+    }
+    const bool cut = pick(10) == 0;
+    if (cut)
+      key.resize(key.size() - 1 - static_cast<size_t>(pick(static_cast<int>(key.size()) - 9)));
+
+    std::string want;
+    std::string got;
+    std::string scratch;
+    const bool decodes = DecodeKeyValues(key, cells, &scratch);
+    int64_t got_cu = 0;
+    bool fast;
+    {
+      PlainBufferRowAppender appender(&got);
+      appender.BeginRow();
+      fast = appender.AddPrimaryKeyFromRowKey(key, columns, &got_cu);
+      appender.EndRow();
+    }
+    if (!decodes || has_zero) {
+      CHECK_FALSE(fast);
+      CHECK(got_cu == 0);
+      continue;
+    }
+    REQUIRE(fast);
+    int64_t want_cu = 0;
+    {
+      PlainBufferRowAppender appender(&want);
+      appender.BeginRow();
+      for (const ots::Cell& c : cells) {
+        appender.AddPrimaryKeyCell(c.name, *c.value);
+        want_cu += static_cast<int64_t>(c.name.size()) + ValueDataSize(*c.value);
+      }
+      appender.EndRow();
+    }
+    CHECK(got == want);
+    CHECK(got_cu == want_cu);
+  }
 }
 
 }  // namespace tsb::emulator

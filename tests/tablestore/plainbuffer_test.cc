@@ -179,6 +179,11 @@ TEST_CASE("crc8: check value and table entries (wire doc B.4)") {
     const auto seed = static_cast<uint8_t>(off * 37);
     REQUIRE(Crc8U64(seed, v64) == Crc8Bitwise(seed, std::string_view(text.data() + off, 8)));
     REQUIRE(Crc8U32(seed, v32) == Crc8Bitwise(seed, std::string_view(text.data() + off, 4)));
+    for (int reg = 0; reg < 256; ++reg) {
+      const auto r = static_cast<uint8_t>(reg);
+      REQUIRE((Crc8Shift8(r) ^ Crc8U64(0, v64)) ==
+              Crc8Bitwise(r, std::string_view(text.data() + off, 8)));
+    }
   }
   // Intermediate values of fixture (a)'s first cell and its row checksum.
   uint8_t crc = 0;
