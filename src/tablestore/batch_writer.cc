@@ -236,6 +236,10 @@ Status TableWriter::RejectAll(const std::vector<WriteItem*>& items, std::string_
 
 Status TableWriter::ReadBack(std::vector<WriteItem*>* items) {
   std::vector<WriteItem*> resend;
+  std::vector<WriteItem*> written;
+  // A failed read-back or a reject that could not be recorded ends the job, after the acks of
+  // the rows found before it.
+  Status failure;
   constexpr size_t kMaxKeys = 100;  // BatchGetRow's limit per request
   for (size_t at = 0; at < items->size(); at += kMaxKeys) {
     const size_t n = std::min(kMaxKeys, items->size() - at);
@@ -246,9 +250,13 @@ Status TableWriter::ReadBack(std::vector<WriteItem*>* items) {
       keys[i].primary_key = (*items)[at + i]->row().primary_key;
     }
     Status s = client_->BatchGetRow(read_request_, &read_result_);
-    if (!s.ok()) return s.WithContext("reading back rows whose write went unanswered");
+    if (!s.ok()) {
+      failure = s.WithContext("reading back rows whose write went unanswered");
+      break;
+    }
     if (read_result_.tables.size() != 1 || read_result_.tables[0].rows.size() != n) {
-      return Status::Internal("BatchGetRow: the answer does not match the request");
+      failure = Status::Internal("BatchGetRow: the answer does not match the request");
+      break;
     }
     stats_.rows_read_back += static_cast<int64_t>(n);
     for (size_t i = 0; i < n; ++i) {
@@ -259,16 +267,20 @@ Status TableWriter::ReadBack(std::vector<WriteItem*>* items) {
         // did happen after all, the condition refuses the copy and says so.
         resend.push_back(item);
       } else if (HoldsExactly(r.row, *item)) {
-        ++stats_.rows_written;
-        on_written_(item);
+        written.push_back(item);
       } else {
         ++stats_.rows_rejected;
-        TSB_RETURN_IF_ERROR(on_rejected_(item, "OTSConditionCheckFail",
-                                         "the row already exists with other values (read back "
-                                         "after a write whose answer never came)"));
+        failure = on_rejected_(item, "OTSConditionCheckFail",
+                               "the row already exists with other values (read back after a "
+                               "write whose answer never came)");
+        if (!failure.ok()) break;
       }
     }
+    if (!failure.ok()) break;
   }
+  stats_.rows_written += static_cast<int64_t>(written.size());
+  if (!written.empty()) on_written_(written);
+  TSB_RETURN_IF_ERROR(failure);
   items->swap(resend);
   return Status::OK();
 }
@@ -361,19 +373,21 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
     std::vector<std::pair<std::string, std::string>> unknown_error;
     RetryKind worst = RetryKind::kNone;
     const std::vector<BatchRowResult>& results = result_.tables[0].rows;
+    written_.clear();
+    Status rejected;  // a reject that could not be recorded ends the job, after the acks
     for (size_t i = 0; i < pending.size(); ++i) {
       const BatchRowResult& r = results[i];
       WriteItem* item = pending[i];
       if (r.ok || (item->condition_failure_is_success && r.error_code == "OTSConditionCheckFail")) {
-        ++stats_.rows_written;
-        on_written_(item);
+        written_.push_back(item);
         continue;
       }
       // A row that timed out may have been applied; sending an update or put again is harmless.
       RetryKind kind = ClassifyRowError(r.error_code, r.error_message, /*idempotent=*/true);
       if (kind == RetryKind::kNone) {
         ++stats_.rows_rejected;
-        TSB_RETURN_IF_ERROR(on_rejected_(item, r.error_code, r.error_message));
+        rejected = on_rejected_(item, r.error_code, r.error_message);
+        if (!rejected.ok()) break;
         continue;
       }
       if (kind == RetryKind::kThrottled || worst == RetryKind::kNone) worst = kind;
@@ -385,6 +399,9 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
         last_error.emplace_back(r.error_code, r.error_message);
       }
     }
+    stats_.rows_written += static_cast<int64_t>(written_.size());
+    if (!written_.empty()) on_written_(written_);
+    TSB_RETURN_IF_ERROR(rejected);
     if (again.empty() && unknown.empty()) return Status::OK();
     // The window paces throttled rows (Acquire above); the deadline still ends their retries.
     const bool paced = options_.window && worst == RetryKind::kThrottled &&

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,8 +133,9 @@ struct TableWriterStats {
 
 class TableWriter {
  public:
-  // Called once per item when the service acknowledged it.
-  using OnWritten = std::function<void(WriteItem* item)>;
+  // Called with the items the service acknowledged, once per answer (or read-back) rather than
+  // once per row: each item appears exactly once over the writer's life.
+  using OnWritten = std::function<void(std::span<WriteItem* const> items)>;
   // Called once per item that will never be written, with the service's code (or ours) and
   // message. A non-OK return ends the job (e.g. the reject file cannot be written).
   using OnRejected =
@@ -190,6 +192,7 @@ class TableWriter {
 
   Generation gens_[kGenerations];
   std::vector<EncodedRowWrite> rows_;  // the request being sent
+  std::vector<WriteItem*> written_;    // acknowledged by the answer being read
   BatchResult result_;
   BatchGetRowRequest read_request_;
   BatchResult read_result_;

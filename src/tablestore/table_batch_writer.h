@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -128,8 +129,9 @@ class TableBatchWriter : public BatchWriter {
     TableWriteCounters* counters = nullptr;  // null: the writer's own
     // Called once per row given to WriteRows when its outcome is final (written, refused and
     // reported, rejected at encoding, or left to another --shard share), with its position; from
-    // the writer's threads. Export's checkpoint counts acknowledged input with it.
-    std::function<void(int64_t position)> on_row_done;
+    // the writer's threads, with all the rows of a request at once. Export's checkpoint counts
+    // acknowledged input with it.
+    std::function<void(std::span<const int64_t> positions)> on_rows_done;
   };
   // A row that cannot be encoded: row `row` of `batch`. A non-OK return ends the write.
   using OnEncodeRejected = std::function<Status(const RowBatch& batch, size_t row, int64_t position,

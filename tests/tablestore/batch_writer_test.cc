@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -102,7 +103,10 @@ struct Harness {
     o.max_bytes = max_bytes;
     o.retry_env = &emu.env;
     return TableWriter(
-        emu.client.get(), o, [this](WriteItem* item) { written.push_back(item->tag); },
+        emu.client.get(), o,
+        [this](std::span<WriteItem* const> items) {
+          for (WriteItem* item : items) written.push_back(item->tag);
+        },
         [this](WriteItem* item, std::string_view code, std::string_view) {
           rejected.emplace_back(item->tag, std::string(code));
           return Status::OK();
