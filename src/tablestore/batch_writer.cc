@@ -130,21 +130,13 @@ int64_t TableWriter::ThrottledRows(const Status& s, size_t rows) const {
   return n;
 }
 
-TableWriter::TableWriter(Client* client, TableWriterOptions options, OnWritten on_written,
-                         OnRejected on_rejected)
-    : client_(client),
-      options_(std::move(options)),
-      on_written_(std::move(on_written)),
-      on_rejected_(std::move(on_rejected)),
-      env_(options_.retry_env != nullptr ? options_.retry_env : RetryEnv::System()) {
-  read_request_.tables.resize(1);
-  read_request_.tables[0].table = options_.table;
-  read_request_.tables[0].read.max_versions = 1;
+RequestPacker::RequestPacker(int max_rows, int64_t max_bytes, Emit emit)
+    : max_rows_(max_rows), max_bytes_(max_bytes), emit_(std::move(emit)) {
   // Twice the rows a generation holds, rounded up to a power of two: probes stay short.
   size_t slots = 16;
-  while (slots < 2 * static_cast<size_t>(std::max(options_.max_rows, 1))) slots *= 2;
+  while (slots < 2 * static_cast<size_t>(std::max(max_rows_, 1))) slots *= 2;
   for (Generation& g : gens_) {
-    g.items.reserve(static_cast<size_t>(options_.max_rows));
+    g.items.reserve(static_cast<size_t>(max_rows_));
     g.slots.assign(slots, nullptr);
   }
 }
@@ -157,7 +149,7 @@ size_t HomeSlot(uint64_t key_hash, size_t slots) {
 }
 }  // namespace
 
-bool TableWriter::Generation::HasKey(const WriteItem& item) const {
+bool RequestPacker::Generation::HasKey(const WriteItem& item) const {
   const size_t mask = slots.size() - 1;
   for (size_t i = HomeSlot(item.key_hash, slots.size()); slots[i] != nullptr; i = (i + 1) & mask) {
     if (slots[i]->key_hash == item.key_hash && slots[i]->key() == item.key()) return true;
@@ -165,7 +157,7 @@ bool TableWriter::Generation::HasKey(const WriteItem& item) const {
   return false;
 }
 
-void TableWriter::Generation::Add(WriteItem* item, int64_t size) {
+void RequestPacker::Generation::Add(WriteItem* item, int64_t size) {
   items.push_back(item);
   bytes += size;
   const size_t mask = slots.size() - 1;
@@ -174,20 +166,13 @@ void TableWriter::Generation::Add(WriteItem* item, int64_t size) {
   slots[i] = item;
 }
 
-void TableWriter::Generation::Clear() {
+void RequestPacker::Generation::Clear() {
   items.clear();
   bytes = 0;
   std::fill(slots.begin(), slots.end(), nullptr);
 }
 
-Status TableWriter::Add(WriteItem* item) {
-  if (static_cast<int64_t>(item->encoded_size) > options_.max_bytes) {
-    ++stats_.rows_rejected;
-    return on_rejected_(item, "TSB_TOO_LARGE",
-                        "the row encodes to " + std::to_string(item->encoded_size) +
-                            " bytes, more than a BatchWriteRow request may carry (" +
-                            std::to_string(options_.max_bytes) + ")");
-  }
+Status RequestPacker::Add(WriteItem* item) {
   const int64_t size = static_cast<int64_t>(item->encoded_size);
   for (;;) {
     // The first generation after every one that holds the key: a repeated key waits for the
@@ -201,28 +186,77 @@ Status TableWriter::Add(WriteItem* item) {
     }
     if (target < kGenerations) {
       Generation& g = gens_[target];
-      if (static_cast<int>(g.items.size()) < options_.max_rows &&
-          g.bytes + size <= options_.max_bytes) {
+      if (static_cast<int>(g.items.size()) < max_rows_ && g.bytes + size <= max_bytes_) {
         g.Add(item, size);
         return Status::OK();
       }
     }
-    TSB_RETURN_IF_ERROR(SendFirst());
+    TSB_RETURN_IF_ERROR(EmitFirst());
   }
 }
 
-Status TableWriter::SendFirst() {
+Status RequestPacker::EmitFirst() {
   std::vector<WriteItem*> items = gens_[0].items;
   gens_[0].Clear();
   // The emptied generation goes last, with its buffers.
   for (size_t g = 0; g + 1 < kGenerations; ++g) std::swap(gens_[g], gens_[g + 1]);
   if (items.empty()) return Status::OK();
-  return Send(std::move(items));
+  return emit_(std::move(items));
 }
 
-Status TableWriter::Flush() {
-  for (size_t g = 0; g < kGenerations; ++g) TSB_RETURN_IF_ERROR(SendFirst());
+Status RequestPacker::Flush() {
+  for (size_t g = 0; g < kGenerations; ++g) TSB_RETURN_IF_ERROR(EmitFirst());
   return Status::OK();
+}
+
+bool RequestPacker::empty() const {
+  for (const Generation& g : gens_) {
+    if (!g.items.empty()) return false;
+  }
+  return true;
+}
+
+TableWriter::TableWriter(Client* client, TableWriterOptions options, OnWritten on_written,
+                         OnRejected on_rejected)
+    : client_(client),
+      options_(std::move(options)),
+      on_written_(std::move(on_written)),
+      on_rejected_(std::move(on_rejected)),
+      env_(options_.retry_env != nullptr ? options_.retry_env : RetryEnv::System()),
+      packer_(options_.max_rows, options_.max_bytes,
+              [this](std::vector<WriteItem*> items) { return Send(std::move(items)); }) {
+  read_request_.tables.resize(1);
+  read_request_.tables[0].table = options_.table;
+  read_request_.tables[0].read.max_versions = 1;
+}
+
+Status TableWriter::RejectTooLarge(WriteItem* item) {
+  ++stats_.rows_rejected;
+  return on_rejected_(item, "TSB_TOO_LARGE",
+                      "the row encodes to " + std::to_string(item->encoded_size) +
+                          " bytes, more than a BatchWriteRow request may carry (" +
+                          std::to_string(options_.max_bytes) + ")");
+}
+
+Status TableWriter::Add(WriteItem* item) {
+  if (static_cast<int64_t>(item->encoded_size) > options_.max_bytes) return RejectTooLarge(item);
+  return packer_.Add(item);
+}
+
+Status TableWriter::Flush() { return packer_.Flush(); }
+
+Status TableWriter::SendRequest(std::vector<WriteItem*> items) {
+  size_t kept = 0;
+  for (WriteItem* item : items) {
+    if (static_cast<int64_t>(item->encoded_size) > options_.max_bytes) {
+      TSB_RETURN_IF_ERROR(RejectTooLarge(item));
+    } else {
+      items[kept++] = item;
+    }
+  }
+  items.resize(kept);
+  if (items.empty()) return Status::OK();
+  return Send(std::move(items));
 }
 
 Status TableWriter::RejectAll(const std::vector<WriteItem*>& items, std::string_view code,

@@ -131,6 +131,48 @@ struct TableWriterStats {
   int64_t max_request_bytes = 0;  // the largest sum of encoded rows sent in one request
 };
 
+// Groups WriteItems into requests by the writer's rules: at most max_rows rows and max_bytes of
+// encoded rows, never two rows with one key, a repeated key in a later request than its earlier
+// row. A request goes to `emit` once it is complete (a row does not fit), in the order the
+// requests must be sent; `emit` owns its items from then on. Items over max_bytes are the
+// caller's to refuse (TableWriter::Add, TableWriter::SendRequest).
+//
+// TableWriter packs with one on its own thread; TableBatchWriter packs on the reading thread,
+// which has just written the items, and hands whole requests to its writer threads.
+class RequestPacker {
+ public:
+  using Emit = std::function<Status(std::vector<WriteItem*> items)>;
+  RequestPacker(int max_rows, int64_t max_bytes, Emit emit);
+
+  [[nodiscard]] Status Add(WriteItem* item);
+  // Emits every request still being filled, in order.
+  [[nodiscard]] Status Flush();
+  bool empty() const;
+
+ private:
+  // Rows waiting for a request. A row whose key is in generation g goes to generation g + 1,
+  // which is emitted only after generation g; a key repeated more often than there are
+  // generations emits generation 0 first.
+  static constexpr size_t kGenerations = 4;
+  struct Generation {
+    std::vector<WriteItem*> items;
+    int64_t bytes = 0;
+    // The items by key hash (open addressing, at most half full; null = free), so that finding
+    // a repeated key costs a probe or two instead of a pass over every queued row.
+    std::vector<WriteItem*> slots;
+    bool HasKey(const WriteItem& item) const;
+    void Add(WriteItem* item, int64_t size);
+    void Clear();
+  };
+  // Emits generation 0 and moves generation 1 up.
+  Status EmitFirst();
+
+  int max_rows_;
+  int64_t max_bytes_;
+  Emit emit_;
+  Generation gens_[kGenerations];
+};
+
 class TableWriter {
  public:
   // Called with the items the service acknowledged, once per answer (or read-back) rather than
@@ -152,30 +194,17 @@ class TableWriter {
   [[nodiscard]] Status Add(WriteItem* item);
   // Sends what is queued and waits for it (and its retries).
   [[nodiscard]] Status Flush();
+  // Sends one request as a RequestPacker with this writer's limits made it, and waits for it
+  // (and its retries); an item over max_bytes is rejected with TSB_TOO_LARGE instead.
+  [[nodiscard]] Status SendRequest(std::vector<WriteItem*> items);
 
   const TableWriterStats& stats() const { return stats_; }
 
  private:
-  // Rows waiting for a request. A row whose key is in generation g goes to generation g + 1,
-  // which is sent only after generation g (and its retries) finished; a key repeated more often
-  // than there are generations sends generation 0 first.
-  static constexpr size_t kGenerations = 4;
-  struct Generation {
-    std::vector<WriteItem*> items;
-    int64_t bytes = 0;
-    // The items by key hash (open addressing, at most half full; null = free), so that finding
-    // a repeated key costs a probe or two instead of a pass over every queued row.
-    std::vector<WriteItem*> slots;
-    bool HasKey(const WriteItem& item) const;
-    void Add(WriteItem* item, int64_t size);
-    void Clear();
-  };
-
-  // Sends generation 0 and moves generation 1 up.
-  Status SendFirst();
   Status Send(std::vector<WriteItem*> items);
   Status RejectAll(const std::vector<WriteItem*>& items, std::string_view code,
                    std::string_view message);
+  Status RejectTooLarge(WriteItem* item);
   // Reads back the rows of *items (all NeedsReadBack) and reports those that exist; leaves in
   // *items the absent ones, to be sent again.
   Status ReadBack(std::vector<WriteItem*>* items);
@@ -190,7 +219,7 @@ class TableWriter {
   OnRejected on_rejected_;
   RetryEnv* env_;
 
-  Generation gens_[kGenerations];
+  RequestPacker packer_;
   std::vector<EncodedRowWrite> rows_;  // the request being sent
   std::vector<WriteItem*> written_;    // acknowledged by the answer being read
   BatchResult result_;

@@ -237,21 +237,21 @@ class TableBatchWriter::ItemPool {
   std::vector<WriteItem*> free_;
 };
 
-// A bounded queue of items for one writer thread, bounded by rows and by bytes.
-class TableBatchWriter::ItemQueue {
+// A bounded queue of whole requests for one writer thread, bounded by rows and by bytes.
+class TableBatchWriter::RequestQueue {
  public:
   static constexpr size_t kMaxItems = 4096;
   static constexpr int64_t kMaxBytes = 32 << 20;
 
-  void Push(std::vector<WriteItem*>* items) {
+  void Push(std::vector<WriteItem*> request) {
     int64_t bytes = 0;
-    for (const WriteItem* item : *items) bytes += static_cast<int64_t>(item->encoded.size());
+    for (const WriteItem* item : request) bytes += static_cast<int64_t>(item->encoded_size);
     std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(
-        lock, [&] { return queue_.empty() || (queue_.size() < kMaxItems && bytes_ < kMaxBytes); });
-    queue_.insert(queue_.end(), items->begin(), items->end());
+    not_full_.wait(lock,
+                   [&] { return queue_.empty() || (items_ < kMaxItems && bytes_ < kMaxBytes); });
+    items_ += request.size();
     bytes_ += bytes;
-    items->clear();
+    queue_.push_back(std::move(request));
     not_empty_.notify_one();
   }
   void Close() {
@@ -259,14 +259,14 @@ class TableBatchWriter::ItemQueue {
     closed_ = true;
     not_empty_.notify_all();
   }
-  // Takes everything queued; false once closed and empty.
-  bool PopAll(std::vector<WriteItem*>* out) {
+  // Takes every queued request; false once closed and empty.
+  bool PopAll(std::deque<std::vector<WriteItem*>>* out) {
     out->clear();
     std::unique_lock<std::mutex> lock(mu_);
     not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
     if (queue_.empty()) return false;
-    out->assign(queue_.begin(), queue_.end());
-    queue_.clear();
+    out->swap(queue_);
+    items_ = 0;
     bytes_ = 0;
     not_full_.notify_all();
     return true;
@@ -276,7 +276,8 @@ class TableBatchWriter::ItemQueue {
   std::mutex mu_;
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
-  std::deque<WriteItem*> queue_;
+  std::deque<std::vector<WriteItem*>> queue_;
+  size_t items_ = 0;
   int64_t bytes_ = 0;
   bool closed_ = false;
 };
@@ -326,25 +327,32 @@ TableBatchWriter::TableBatchWriter(Client* client, Options options,
     return;
   }
   const size_t n = static_cast<size_t>(options_.threads);
-  staged_.resize(n);
   thread_stats_.resize(n);
-  for (size_t w = 0; w < n; ++w) queues_.push_back(std::make_unique<ItemQueue>());
+  for (size_t w = 0; w < n; ++w) {
+    queues_.push_back(std::make_unique<RequestQueue>());
+    RequestQueue* queue = queues_.back().get();
+    packers_.push_back(std::make_unique<RequestPacker>(options_.writer.max_rows,
+                                                       options_.writer.max_bytes,
+                                                       [queue](std::vector<WriteItem*> items) {
+                                                         queue->Push(std::move(items));
+                                                         return Status::OK();
+                                                       }));
+  }
   for (size_t w = 0; w < n; ++w) {
     threads_.emplace_back([this, w, on_written, on_rejected] {
       TableWriter writer(client_, options_.writer, on_written, on_rejected);
-      std::vector<WriteItem*> items;
+      std::deque<std::vector<WriteItem*>> requests;
       Status status;
-      while (queues_[w]->PopAll(&items)) {
-        for (WriteItem* item : items) {
+      while (queues_[w]->PopAll(&requests)) {
+        for (std::vector<WriteItem*>& request : requests) {
           if (!status.ok()) {
-            pool_->Put(item);  // the job is failing: drain so the reader never blocks
+            pool_->PutAll(request);  // the job is failing: drain so the reader never blocks
             continue;
           }
-          status = writer.Add(item);
+          status = writer.SendRequest(std::move(request));
         }
         if (!status.ok()) Fail(status);
       }
-      if (status.ok()) status = writer.Flush();
       if (!status.ok()) Fail(status);
       thread_stats_[w] = writer.stats();
     });
@@ -359,16 +367,14 @@ void TableBatchWriter::Fail(const Status& status) {
   failed_.store(true);
 }
 
-void TableBatchWriter::Route(WriteItem* item) {
+Status TableBatchWriter::Route(WriteItem* item) {
   const size_t w = item->key_hash % static_cast<uint64_t>(queues_.size());
-  staged_[w].push_back(item);
-  if (staged_[w].size() >= 64) queues_[w]->Push(&staged_[w]);
-}
-
-void TableBatchWriter::PushStaged() {
-  for (size_t w = 0; w < queues_.size(); ++w) {
-    if (!staged_[w].empty()) queues_[w]->Push(&staged_[w]);
+  if (static_cast<int64_t>(item->encoded_size) > options_.writer.max_bytes) {
+    // Its own request, which the writer refuses without sending it (TableWriter::SendRequest).
+    queues_[w]->Push({item});
+    return Status::OK();
   }
+  return packers_[w]->Add(item);
 }
 
 Status TableBatchWriter::WriteRows(const RowBatch& batch, size_t begin, size_t end) {
@@ -389,13 +395,8 @@ Status TableBatchWriter::WriteRows(const RowBatch& batch, size_t begin, size_t e
       if (options_.on_rows_done) options_.on_rows_done(std::span<const int64_t>(&position, 1));
       continue;
     }
-    if (direct_) {
-      TSB_RETURN_IF_ERROR(direct_->Add(item));
-    } else {
-      Route(item);
-    }
+    TSB_RETURN_IF_ERROR(direct_ ? direct_->Add(item) : Route(item));
   }
-  if (!direct_) PushStaged();
   return Status::OK();
 }
 
@@ -403,7 +404,7 @@ Status TableBatchWriter::CloseThreads() {
   if (closed_) return Status::OK();
   closed_ = true;
   if (direct_) return direct_->Flush();
-  PushStaged();
+  for (auto& packer : packers_) (void)packer->Flush();  // the queues' Push never fails
   for (auto& q : queues_) q->Close();
   for (std::thread& t : threads_) t.join();
   std::lock_guard<std::mutex> lock(error_mu_);

@@ -9,7 +9,8 @@
 //
 // With options.threads = N > 0 the rows are routed by a hash of their encoded primary key to N
 // writer threads, each driving its own TableWriter over the shared Client, so rows with one key
-// always meet in one writer, in input order, and the caller's thread only reads and encodes. With
+// always meet in one writer, in input order. The caller's thread reads, encodes and packs the
+// rows into requests (RequestPacker); a writer thread gets whole requests and sends them. With
 // threads = 0 the TableWriter runs on the caller's thread (one writer per key range, --scatter).
 //
 // Rows that never reach the table are reported through callbacks with their position (the input
@@ -163,12 +164,12 @@ class TableBatchWriter : public BatchWriter {
 
  private:
   class ItemPool;
-  class ItemQueue;
+  class RequestQueue;
 
-  void RunWriter(size_t w);
   void Fail(const Status& status);
-  void Route(WriteItem* item);
-  void PushStaged();
+  // Packs the item into a request of its writer thread (by its key hash); the reading thread
+  // packs, so the writer threads get whole requests and never a row at a time.
+  Status Route(WriteItem* item);
   Status CloseThreads();
 
   Client* client_;
@@ -185,8 +186,8 @@ class TableBatchWriter : public BatchWriter {
   bool closed_ = false;
 
   std::unique_ptr<TableWriter> direct_;  // threads == 0
-  std::vector<std::unique_ptr<ItemQueue>> queues_;
-  std::vector<std::vector<WriteItem*>> staged_;
+  std::vector<std::unique_ptr<RequestQueue>> queues_;
+  std::vector<std::unique_ptr<RequestPacker>> packers_;  // one per writer thread
   std::vector<TableWriterStats> thread_stats_;
   std::vector<std::thread> threads_;
   std::mutex error_mu_;
