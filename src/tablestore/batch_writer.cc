@@ -103,7 +103,7 @@ void WriteItem::SetKey(size_t begin, size_t end) {
   key_begin = static_cast<uint32_t>(begin);
   key_end = static_cast<uint32_t>(end);
   key_hash = KeyHash(key());
-  encoded_size = encoded.size();
+  encoded_size = static_cast<uint32_t>(encoded.size());
 }
 
 const Row& WriteItem::row() {

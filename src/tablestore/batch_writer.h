@@ -59,31 +59,41 @@ namespace tsb::ots {
 // primary key's cells within it (the bytes that tell two keys apart), `key_hash` a hash of them.
 // The caller fills them with SetRow(), or with RowFieldWriter and SetKey() (RowEncoder,
 // table_batch_writer.h). Items are reused: Reset() keeps the buffers' capacity.
-struct WriteItem {
+//
+// The item is filled on the reading thread and read by a writer thread, then reused: the fields
+// every row sets come first and fit one cache line (the item is aligned to it), and Reset()
+// writes the others only when a row changed them, so a row moves one line of the item between
+// the cores rather than the whole item.
+struct alignas(64) WriteItem {
+  std::string encoded;
   int64_t tag = 0;  // the caller's: an input position, a sequence number
+  uint64_t key_hash = 0;
+  uint32_t key_begin = 0;
+  uint32_t key_end = 0;
+  uint32_t encoded_size = 0;  // encoded.size(); a row is at most a request's 4 MiB
   WriteType type = WriteType::kUpdate;
-  Condition condition;
   // An UpdateRow that changes no cell is sent as a PutRow of the bare key that expects the row not
   // to exist (RowEncoder, table_batch_writer.h): OTSConditionCheckFail then means "the row
   // exists", which is the wanted outcome, so it counts as written.
   bool condition_failure_is_success = false;
-  std::string encoded;
-  uint32_t key_begin = 0;
-  uint32_t key_end = 0;
-  uint64_t key_hash = 0;
-  size_t encoded_size = 0;  // encoded.size()
+  Condition condition;
 
   void Reset() {
     tag = 0;
     type = WriteType::kUpdate;
-    condition = Condition{};
     condition_failure_is_success = false;
     encoded.clear();
     key_begin = key_end = 0;
     key_hash = 0;
     encoded_size = 0;
-    row_.clear();
-    decoded_ = false;
+    if (condition.row_existence != RowExistence::kIgnore) {
+      condition.row_existence = RowExistence::kIgnore;
+    }
+    if (condition.column_condition) condition.column_condition.reset();
+    if (decoded_) {
+      row_.clear();
+      decoded_ = false;
+    }
   }
   std::string_view key() const {
     return std::string_view(encoded).substr(key_begin, key_end - key_begin);
@@ -98,8 +108,8 @@ struct WriteItem {
   const Row& row();
 
  private:
-  Row row_;
   bool decoded_ = false;
+  Row row_;
 };
 
 struct TableWriterOptions {
