@@ -333,7 +333,8 @@ void WriteParallel(ExportRun* run, ots::Client* client, BatchReader* reader,
                    ots::TableWriterStats* stats) {
   options.threads = run->options.parallel;
   options.position_offset = range.line_offset;
-  if (acks != nullptr) options.on_row_done = [acks](int64_t position) { acks->Done(position); };
+  if (acks != nullptr)
+    options.on_rows_done = [acks](std::span<const int64_t> positions) { acks->DoneAll(positions); };
   // Every writer reaches every key (rows are routed by key hash): one region, the table.
   options.writer.window = run->AddWindow(run->options.parallel, "the table");
   auto writer = MakeWriter(run, client, std::move(options));
@@ -375,7 +376,9 @@ void WriteScatter(ExportRun* run, ots::Client* client, const ScatterPlan& plan,
         options.position_offset = range.line_offset;
         AckPrefix* acks = saver != nullptr ? saver->range(i) : nullptr;
         if (acks != nullptr) {
-          options.on_row_done = [acks](int64_t position) { acks->Done(position); };
+          options.on_rows_done = [acks](std::span<const int64_t> positions) {
+            acks->DoneAll(positions);
+          };
         }
         options.writer.window = run->windows[i];
         auto writer = MakeWriter(run, client, std::move(options));

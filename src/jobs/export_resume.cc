@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <iterator>
 
 #include "jobs/reject_writer.h"
 
@@ -14,14 +15,25 @@ void AckPrefix::Begin(int64_t first, int64_t records, int64_t pending) {
   Advance();
 }
 
-void AckPrefix::Done(int64_t position) {
+void AckPrefix::DoneAll(std::span<const int64_t> positions) {
   std::lock_guard<std::mutex> lock(mu_);
-  // The batch that holds the position: the last one starting at or before it.
-  auto it = std::upper_bound(chunks_.begin(), chunks_.end(), position,
-                             [](int64_t p, const Chunk& c) { return p < c.first; });
-  if (it == chunks_.begin()) return;
-  --it;
-  --it->pending;
+  // The rows of a request mostly come in input order, so the batch of the previous position is
+  // tried before searching for the last one starting at or before the position.
+  auto it = chunks_.end();
+  for (const int64_t position : positions) {
+    const bool in_it = it != chunks_.end() && it->first <= position &&
+                       (std::next(it) == chunks_.end() || position < std::next(it)->first);
+    if (!in_it) {
+      it = std::upper_bound(chunks_.begin(), chunks_.end(), position,
+                            [](int64_t p, const Chunk& c) { return p < c.first; });
+      if (it == chunks_.begin()) {
+        it = chunks_.end();
+        continue;
+      }
+      --it;
+    }
+    --it->pending;
+  }
   Advance();
 }
 

@@ -27,6 +27,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,7 +49,10 @@ class AckPrefix {
   // later through Done. Called before any of them can be done.
   void Begin(int64_t first, int64_t records, int64_t pending);
   // A row's outcome is final (written, or its reject written).
-  void Done(int64_t position);
+  void Done(int64_t position) { DoneAll(std::span<const int64_t>(&position, 1)); }
+  // The outcomes of several rows are final (the rows of one request): one lock for all of them,
+  // since every writer thread acknowledges through here.
+  void DoneAll(std::span<const int64_t> positions);
 
   // The first record position not known to be acknowledged, and how many records lie before it.
   // The last batch given counts as unacknowledged until the next one starts: only a batch's

@@ -103,7 +103,7 @@ void WriteItem::SetKey(size_t begin, size_t end) {
   key_begin = static_cast<uint32_t>(begin);
   key_end = static_cast<uint32_t>(end);
   key_hash = KeyHash(key());
-  encoded_size = encoded.size();
+  encoded_size = static_cast<uint32_t>(encoded.size());
 }
 
 const Row& WriteItem::row() {
@@ -130,21 +130,13 @@ int64_t TableWriter::ThrottledRows(const Status& s, size_t rows) const {
   return n;
 }
 
-TableWriter::TableWriter(Client* client, TableWriterOptions options, OnWritten on_written,
-                         OnRejected on_rejected)
-    : client_(client),
-      options_(std::move(options)),
-      on_written_(std::move(on_written)),
-      on_rejected_(std::move(on_rejected)),
-      env_(options_.retry_env != nullptr ? options_.retry_env : RetryEnv::System()) {
-  read_request_.tables.resize(1);
-  read_request_.tables[0].table = options_.table;
-  read_request_.tables[0].read.max_versions = 1;
+RequestPacker::RequestPacker(int max_rows, int64_t max_bytes, Emit emit)
+    : max_rows_(max_rows), max_bytes_(max_bytes), emit_(std::move(emit)) {
   // Twice the rows a generation holds, rounded up to a power of two: probes stay short.
   size_t slots = 16;
-  while (slots < 2 * static_cast<size_t>(std::max(options_.max_rows, 1))) slots *= 2;
+  while (slots < 2 * static_cast<size_t>(std::max(max_rows_, 1))) slots *= 2;
   for (Generation& g : gens_) {
-    g.items.reserve(static_cast<size_t>(options_.max_rows));
+    g.items.reserve(static_cast<size_t>(max_rows_));
     g.slots.assign(slots, nullptr);
   }
 }
@@ -157,7 +149,7 @@ size_t HomeSlot(uint64_t key_hash, size_t slots) {
 }
 }  // namespace
 
-bool TableWriter::Generation::HasKey(const WriteItem& item) const {
+bool RequestPacker::Generation::HasKey(const WriteItem& item) const {
   const size_t mask = slots.size() - 1;
   for (size_t i = HomeSlot(item.key_hash, slots.size()); slots[i] != nullptr; i = (i + 1) & mask) {
     if (slots[i]->key_hash == item.key_hash && slots[i]->key() == item.key()) return true;
@@ -165,7 +157,7 @@ bool TableWriter::Generation::HasKey(const WriteItem& item) const {
   return false;
 }
 
-void TableWriter::Generation::Add(WriteItem* item, int64_t size) {
+void RequestPacker::Generation::Add(WriteItem* item, int64_t size) {
   items.push_back(item);
   bytes += size;
   const size_t mask = slots.size() - 1;
@@ -174,20 +166,13 @@ void TableWriter::Generation::Add(WriteItem* item, int64_t size) {
   slots[i] = item;
 }
 
-void TableWriter::Generation::Clear() {
+void RequestPacker::Generation::Clear() {
   items.clear();
   bytes = 0;
   std::fill(slots.begin(), slots.end(), nullptr);
 }
 
-Status TableWriter::Add(WriteItem* item) {
-  if (static_cast<int64_t>(item->encoded_size) > options_.max_bytes) {
-    ++stats_.rows_rejected;
-    return on_rejected_(item, "TSB_TOO_LARGE",
-                        "the row encodes to " + std::to_string(item->encoded_size) +
-                            " bytes, more than a BatchWriteRow request may carry (" +
-                            std::to_string(options_.max_bytes) + ")");
-  }
+Status RequestPacker::Add(WriteItem* item) {
   const int64_t size = static_cast<int64_t>(item->encoded_size);
   for (;;) {
     // The first generation after every one that holds the key: a repeated key waits for the
@@ -201,28 +186,77 @@ Status TableWriter::Add(WriteItem* item) {
     }
     if (target < kGenerations) {
       Generation& g = gens_[target];
-      if (static_cast<int>(g.items.size()) < options_.max_rows &&
-          g.bytes + size <= options_.max_bytes) {
+      if (static_cast<int>(g.items.size()) < max_rows_ && g.bytes + size <= max_bytes_) {
         g.Add(item, size);
         return Status::OK();
       }
     }
-    TSB_RETURN_IF_ERROR(SendFirst());
+    TSB_RETURN_IF_ERROR(EmitFirst());
   }
 }
 
-Status TableWriter::SendFirst() {
+Status RequestPacker::EmitFirst() {
   std::vector<WriteItem*> items = gens_[0].items;
   gens_[0].Clear();
   // The emptied generation goes last, with its buffers.
   for (size_t g = 0; g + 1 < kGenerations; ++g) std::swap(gens_[g], gens_[g + 1]);
   if (items.empty()) return Status::OK();
-  return Send(std::move(items));
+  return emit_(std::move(items));
 }
 
-Status TableWriter::Flush() {
-  for (size_t g = 0; g < kGenerations; ++g) TSB_RETURN_IF_ERROR(SendFirst());
+Status RequestPacker::Flush() {
+  for (size_t g = 0; g < kGenerations; ++g) TSB_RETURN_IF_ERROR(EmitFirst());
   return Status::OK();
+}
+
+bool RequestPacker::empty() const {
+  for (const Generation& g : gens_) {
+    if (!g.items.empty()) return false;
+  }
+  return true;
+}
+
+TableWriter::TableWriter(Client* client, TableWriterOptions options, OnWritten on_written,
+                         OnRejected on_rejected)
+    : client_(client),
+      options_(std::move(options)),
+      on_written_(std::move(on_written)),
+      on_rejected_(std::move(on_rejected)),
+      env_(options_.retry_env != nullptr ? options_.retry_env : RetryEnv::System()),
+      packer_(options_.max_rows, options_.max_bytes,
+              [this](std::vector<WriteItem*> items) { return Send(std::move(items)); }) {
+  read_request_.tables.resize(1);
+  read_request_.tables[0].table = options_.table;
+  read_request_.tables[0].read.max_versions = 1;
+}
+
+Status TableWriter::RejectTooLarge(WriteItem* item) {
+  ++stats_.rows_rejected;
+  return on_rejected_(item, "TSB_TOO_LARGE",
+                      "the row encodes to " + std::to_string(item->encoded_size) +
+                          " bytes, more than a BatchWriteRow request may carry (" +
+                          std::to_string(options_.max_bytes) + ")");
+}
+
+Status TableWriter::Add(WriteItem* item) {
+  if (static_cast<int64_t>(item->encoded_size) > options_.max_bytes) return RejectTooLarge(item);
+  return packer_.Add(item);
+}
+
+Status TableWriter::Flush() { return packer_.Flush(); }
+
+Status TableWriter::SendRequest(std::vector<WriteItem*> items) {
+  size_t kept = 0;
+  for (WriteItem* item : items) {
+    if (static_cast<int64_t>(item->encoded_size) > options_.max_bytes) {
+      TSB_RETURN_IF_ERROR(RejectTooLarge(item));
+    } else {
+      items[kept++] = item;
+    }
+  }
+  items.resize(kept);
+  if (items.empty()) return Status::OK();
+  return Send(std::move(items));
 }
 
 Status TableWriter::RejectAll(const std::vector<WriteItem*>& items, std::string_view code,
@@ -236,6 +270,10 @@ Status TableWriter::RejectAll(const std::vector<WriteItem*>& items, std::string_
 
 Status TableWriter::ReadBack(std::vector<WriteItem*>* items) {
   std::vector<WriteItem*> resend;
+  std::vector<WriteItem*> written;
+  // A failed read-back or a reject that could not be recorded ends the job, after the acks of
+  // the rows found before it.
+  Status failure;
   constexpr size_t kMaxKeys = 100;  // BatchGetRow's limit per request
   for (size_t at = 0; at < items->size(); at += kMaxKeys) {
     const size_t n = std::min(kMaxKeys, items->size() - at);
@@ -246,9 +284,13 @@ Status TableWriter::ReadBack(std::vector<WriteItem*>* items) {
       keys[i].primary_key = (*items)[at + i]->row().primary_key;
     }
     Status s = client_->BatchGetRow(read_request_, &read_result_);
-    if (!s.ok()) return s.WithContext("reading back rows whose write went unanswered");
+    if (!s.ok()) {
+      failure = s.WithContext("reading back rows whose write went unanswered");
+      break;
+    }
     if (read_result_.tables.size() != 1 || read_result_.tables[0].rows.size() != n) {
-      return Status::Internal("BatchGetRow: the answer does not match the request");
+      failure = Status::Internal("BatchGetRow: the answer does not match the request");
+      break;
     }
     stats_.rows_read_back += static_cast<int64_t>(n);
     for (size_t i = 0; i < n; ++i) {
@@ -259,16 +301,20 @@ Status TableWriter::ReadBack(std::vector<WriteItem*>* items) {
         // did happen after all, the condition refuses the copy and says so.
         resend.push_back(item);
       } else if (HoldsExactly(r.row, *item)) {
-        ++stats_.rows_written;
-        on_written_(item);
+        written.push_back(item);
       } else {
         ++stats_.rows_rejected;
-        TSB_RETURN_IF_ERROR(on_rejected_(item, "OTSConditionCheckFail",
-                                         "the row already exists with other values (read back "
-                                         "after a write whose answer never came)"));
+        failure = on_rejected_(item, "OTSConditionCheckFail",
+                               "the row already exists with other values (read back after a "
+                               "write whose answer never came)");
+        if (!failure.ok()) break;
       }
     }
+    if (!failure.ok()) break;
   }
+  stats_.rows_written += static_cast<int64_t>(written.size());
+  if (!written.empty()) on_written_(written);
+  TSB_RETURN_IF_ERROR(failure);
   items->swap(resend);
   return Status::OK();
 }
@@ -361,19 +407,21 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
     std::vector<std::pair<std::string, std::string>> unknown_error;
     RetryKind worst = RetryKind::kNone;
     const std::vector<BatchRowResult>& results = result_.tables[0].rows;
+    written_.clear();
+    Status rejected;  // a reject that could not be recorded ends the job, after the acks
     for (size_t i = 0; i < pending.size(); ++i) {
       const BatchRowResult& r = results[i];
       WriteItem* item = pending[i];
       if (r.ok || (item->condition_failure_is_success && r.error_code == "OTSConditionCheckFail")) {
-        ++stats_.rows_written;
-        on_written_(item);
+        written_.push_back(item);
         continue;
       }
       // A row that timed out may have been applied; sending an update or put again is harmless.
       RetryKind kind = ClassifyRowError(r.error_code, r.error_message, /*idempotent=*/true);
       if (kind == RetryKind::kNone) {
         ++stats_.rows_rejected;
-        TSB_RETURN_IF_ERROR(on_rejected_(item, r.error_code, r.error_message));
+        rejected = on_rejected_(item, r.error_code, r.error_message);
+        if (!rejected.ok()) break;
         continue;
       }
       if (kind == RetryKind::kThrottled || worst == RetryKind::kNone) worst = kind;
@@ -385,6 +433,9 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
         last_error.emplace_back(r.error_code, r.error_message);
       }
     }
+    stats_.rows_written += static_cast<int64_t>(written_.size());
+    if (!written_.empty()) on_written_(written_);
+    TSB_RETURN_IF_ERROR(rejected);
     if (again.empty() && unknown.empty()) return Status::OK();
     // The window paces throttled rows (Acquire above); the deadline still ends their retries.
     const bool paced = options_.window && worst == RetryKind::kThrottled &&

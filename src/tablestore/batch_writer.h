@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,33 +61,43 @@ namespace tsb::ots {
 // table_batch_writer.h). Items are reused: Reset() keeps the buffers' capacity.
 class RoutedChunk;
 
-struct WriteItem {
-  int64_t tag = 0;               // the caller's: an input position, a sequence number
+//
+// The item is filled on the reading thread and read by a writer thread, then reused: the fields
+// every row sets come first and fit one cache line (the item is aligned to it), and Reset()
+// writes the others only when a row changed them, so a row moves one line of the item between
+// the cores rather than the whole item.
+struct alignas(64) WriteItem {
+  std::string encoded;
+  int64_t tag = 0;  // the caller's: an input position, a sequence number
   RoutedChunk* chunk = nullptr;  // set by TableBatchWriter's router: told when the row is done
+  uint64_t key_hash = 0;
+  uint32_t key_begin = 0;
+  uint32_t key_end = 0;
+  uint32_t encoded_size = 0;  // encoded.size(); a row is at most a request's 4 MiB
   WriteType type = WriteType::kUpdate;
-  Condition condition;
   // An UpdateRow that changes no cell is sent as a PutRow of the bare key that expects the row not
   // to exist (RowEncoder, table_batch_writer.h): OTSConditionCheckFail then means "the row
   // exists", which is the wanted outcome, so it counts as written.
   bool condition_failure_is_success = false;
-  std::string encoded;
-  uint32_t key_begin = 0;
-  uint32_t key_end = 0;
-  uint64_t key_hash = 0;
-  size_t encoded_size = 0;  // encoded.size()
+  Condition condition;
 
   void Reset() {
     tag = 0;
     chunk = nullptr;
     type = WriteType::kUpdate;
-    condition = Condition{};
     condition_failure_is_success = false;
     encoded.clear();
     key_begin = key_end = 0;
     key_hash = 0;
     encoded_size = 0;
-    row_.clear();
-    decoded_ = false;
+    if (condition.row_existence != RowExistence::kIgnore) {
+      condition.row_existence = RowExistence::kIgnore;
+    }
+    if (condition.column_condition) condition.column_condition.reset();
+    if (decoded_) {
+      row_.clear();
+      decoded_ = false;
+    }
   }
   std::string_view key() const {
     return std::string_view(encoded).substr(key_begin, key_end - key_begin);
@@ -101,8 +112,8 @@ struct WriteItem {
   const Row& row();
 
  private:
-  Row row_;
   bool decoded_ = false;
+  Row row_;
 };
 
 struct TableWriterOptions {
@@ -134,10 +145,53 @@ struct TableWriterStats {
   int64_t max_request_bytes = 0;  // the largest sum of encoded rows sent in one request
 };
 
+// Groups WriteItems into requests by the writer's rules: at most max_rows rows and max_bytes of
+// encoded rows, never two rows with one key, a repeated key in a later request than its earlier
+// row. A request goes to `emit` once it is complete (a row does not fit), in the order the
+// requests must be sent; `emit` owns its items from then on. Items over max_bytes are the
+// caller's to refuse (TableWriter::Add, TableWriter::SendRequest).
+//
+// TableWriter packs with one on its own thread; TableBatchWriter packs on the reading thread,
+// which has just written the items, and hands whole requests to its writer threads.
+class RequestPacker {
+ public:
+  using Emit = std::function<Status(std::vector<WriteItem*> items)>;
+  RequestPacker(int max_rows, int64_t max_bytes, Emit emit);
+
+  [[nodiscard]] Status Add(WriteItem* item);
+  // Emits every request still being filled, in order.
+  [[nodiscard]] Status Flush();
+  bool empty() const;
+
+ private:
+  // Rows waiting for a request. A row whose key is in generation g goes to generation g + 1,
+  // which is emitted only after generation g; a key repeated more often than there are
+  // generations emits generation 0 first.
+  static constexpr size_t kGenerations = 4;
+  struct Generation {
+    std::vector<WriteItem*> items;
+    int64_t bytes = 0;
+    // The items by key hash (open addressing, at most half full; null = free), so that finding
+    // a repeated key costs a probe or two instead of a pass over every queued row.
+    std::vector<WriteItem*> slots;
+    bool HasKey(const WriteItem& item) const;
+    void Add(WriteItem* item, int64_t size);
+    void Clear();
+  };
+  // Emits generation 0 and moves generation 1 up.
+  Status EmitFirst();
+
+  int max_rows_;
+  int64_t max_bytes_;
+  Emit emit_;
+  Generation gens_[kGenerations];
+};
+
 class TableWriter {
  public:
-  // Called once per item when the service acknowledged it.
-  using OnWritten = std::function<void(WriteItem* item)>;
+  // Called with the items the service acknowledged, once per answer (or read-back) rather than
+  // once per row: each item appears exactly once over the writer's life.
+  using OnWritten = std::function<void(std::span<WriteItem* const> items)>;
   // Called once per item that will never be written, with the service's code (or ours) and
   // message. A non-OK return ends the job (e.g. the reject file cannot be written).
   using OnRejected =
@@ -154,30 +208,17 @@ class TableWriter {
   [[nodiscard]] Status Add(WriteItem* item);
   // Sends what is queued and waits for it (and its retries).
   [[nodiscard]] Status Flush();
+  // Sends one request as a RequestPacker with this writer's limits made it, and waits for it
+  // (and its retries); an item over max_bytes is rejected with TSB_TOO_LARGE instead.
+  [[nodiscard]] Status SendRequest(std::vector<WriteItem*> items);
 
   const TableWriterStats& stats() const { return stats_; }
 
  private:
-  // Rows waiting for a request. A row whose key is in generation g goes to generation g + 1,
-  // which is sent only after generation g (and its retries) finished; a key repeated more often
-  // than there are generations sends generation 0 first.
-  static constexpr size_t kGenerations = 4;
-  struct Generation {
-    std::vector<WriteItem*> items;
-    int64_t bytes = 0;
-    // The items by key hash (open addressing, at most half full; null = free), so that finding
-    // a repeated key costs a probe or two instead of a pass over every queued row.
-    std::vector<WriteItem*> slots;
-    bool HasKey(const WriteItem& item) const;
-    void Add(WriteItem* item, int64_t size);
-    void Clear();
-  };
-
-  // Sends generation 0 and moves generation 1 up.
-  Status SendFirst();
   Status Send(std::vector<WriteItem*> items);
   Status RejectAll(const std::vector<WriteItem*>& items, std::string_view code,
                    std::string_view message);
+  Status RejectTooLarge(WriteItem* item);
   // Reads back the rows of *items (all NeedsReadBack) and reports those that exist; leaves in
   // *items the absent ones, to be sent again.
   Status ReadBack(std::vector<WriteItem*>* items);
@@ -192,8 +233,9 @@ class TableWriter {
   OnRejected on_rejected_;
   RetryEnv* env_;
 
-  Generation gens_[kGenerations];
+  RequestPacker packer_;
   std::vector<EncodedRowWrite> rows_;  // the request being sent
+  std::vector<WriteItem*> written_;    // acknowledged by the answer being read
   BatchResult result_;
   BatchGetRowRequest read_request_;
   BatchResult read_result_;

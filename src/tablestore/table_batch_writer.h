@@ -10,8 +10,9 @@
 // With options.threads = N > 0 the rows go to N writer threads, each driving its own TableWriter
 // over the shared Client, in runs of a request's worth of consecutive input rows (WriteRouter,
 // write_router.h); a row whose key has an earlier row still on its way follows that row's writer,
-// so rows of one key reach the table in input order. The caller's thread only reads, encodes and
-// routes. With
+// so rows of one key reach the table in input order. The caller's thread reads, encodes, routes
+// and packs the rows into requests (RequestPacker); a writer thread gets whole requests and
+// sends them. With
 // threads = 0 the TableWriter runs on the caller's thread (one writer per key range, --scatter).
 //
 // Rows that never reach the table are reported through callbacks with their position (the input
@@ -25,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -132,8 +134,9 @@ class TableBatchWriter : public BatchWriter {
     TableWriteCounters* counters = nullptr;  // null: the writer's own
     // Called once per row given to WriteRows when its outcome is final (written, refused and
     // reported, rejected at encoding, or left to another --shard share), with its position; from
-    // the writer's threads. Export's checkpoint counts acknowledged input with it.
-    std::function<void(int64_t position)> on_row_done;
+    // the writer's threads, with all the rows of a request at once. Export's checkpoint counts
+    // acknowledged input with it.
+    std::function<void(std::span<const int64_t> positions)> on_rows_done;
   };
   // A row that cannot be encoded: row `row` of `batch`. A non-OK return ends the write.
   using OnEncodeRejected = std::function<Status(const RowBatch& batch, size_t row, int64_t position,
@@ -165,12 +168,12 @@ class TableBatchWriter : public BatchWriter {
 
  private:
   class ItemPool;
-  class ItemQueue;
+  class RequestQueue;
 
-  void RunWriter(size_t w);
   void Fail(const Status& status);
-  void Route(WriteItem* item);
-  void PushStaged();
+  // Packs the item into a request of its writer thread (by its key hash); the reading thread
+  // packs, so the writer threads get whole requests and never a row at a time.
+  Status Route(WriteItem* item);
   Status CloseThreads();
 
   Client* client_;
@@ -187,8 +190,8 @@ class TableBatchWriter : public BatchWriter {
   bool closed_ = false;
 
   std::unique_ptr<TableWriter> direct_;  // threads == 0
-  std::vector<std::unique_ptr<ItemQueue>> queues_;
-  std::vector<std::vector<WriteItem*>> staged_;
+  std::vector<std::unique_ptr<RequestQueue>> queues_;
+  std::vector<std::unique_ptr<RequestPacker>> packers_;  // one per writer thread
   std::unique_ptr<WriteRouter> router_;  // the writer of each row; outlives the threads' items
   std::vector<TableWriterStats> thread_stats_;
   std::vector<std::thread> threads_;

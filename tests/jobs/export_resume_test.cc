@@ -6,10 +6,13 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "jobs/reject_writer.h"
 #include "support/temp_files.h"
@@ -66,6 +69,44 @@ TEST_CASE("AckPrefix: a resumed range starts where the checkpoint said, with its
   CHECK(Snap(acks) == std::pair<int64_t, int64_t>{1001, 1000});  // line 1010 is still out
   acks.Done(1010);
   CHECK(Snap(acks) == std::pair<int64_t, int64_t>{1011, 1010});
+}
+
+TEST_CASE("AckPrefix: a request's rows acknowledged at once move the prefix as one by one") {
+  // Requests hold rows of several batches, out of order (writers, generations, retries): every
+  // DoneAll must leave the prefix where Done of each of its positions would have.
+  std::mt19937 rng(20);
+  for (int round = 0; round < 200; ++round) {
+    AckPrefix one(2, 7), all(2, 7);
+    std::vector<int64_t> rows;  // the positions handed to the writers
+    int64_t next = 2;
+    const int batches = 1 + static_cast<int>(rng() % 6);
+    for (int b = 0; b < batches; ++b) {
+      const int64_t n = 1 + static_cast<int64_t>(rng() % 9);
+      const int64_t reader_rejects = static_cast<int64_t>(rng() % 3);
+      one.Begin(next, n + reader_rejects, n);
+      all.Begin(next, n + reader_rejects, n);
+      for (int64_t i = 0; i < n; ++i) rows.push_back(next + i);
+      next += n + reader_rejects;
+    }
+    std::shuffle(rows.begin(), rows.end(), rng);
+    for (size_t at = 0; at < rows.size();) {
+      const size_t take = std::min(rows.size() - at, static_cast<size_t>(1 + rng() % 12));
+      std::vector<int64_t> request(rows.begin() + static_cast<std::ptrdiff_t>(at),
+                                   rows.begin() + static_cast<std::ptrdiff_t>(at + take));
+      if (rng() % 2 == 0) std::sort(request.begin(), request.end());
+      for (int64_t p : request) one.Done(p);
+      all.DoneAll(request);
+      REQUIRE(Snap(all) == Snap(one));
+      at += take;
+    }
+  }
+  // Positions before the first batch (acknowledged by an earlier run) change nothing.
+  AckPrefix acks(10, 8);
+  acks.Begin(10, 2, 2);
+  acks.Begin(12, 1, 1);
+  const std::vector<int64_t> request = {4, 11, 10, 3};
+  acks.DoneAll(request);
+  CHECK(Snap(acks) == std::pair<int64_t, int64_t>{12, 10});
 }
 
 TEST_CASE("LineCursor: each line's first byte, with LF, CRLF and a lone CR") {

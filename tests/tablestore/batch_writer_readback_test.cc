@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,8 @@
 #include "support/emulator_fixture.h"
 #include "support/testing.h"
 #include "tablestore/batch_writer.h"
-#include "tsbridge/tablestore/client.h"
 #include "tablestore/plainbuffer.h"
+#include "tsbridge/tablestore/client.h"
 
 using namespace tsb;
 using namespace tsb::ots;
@@ -65,7 +66,10 @@ struct ReadBackFixture : tsb::testing::EmulatorFixture {
     o.retry.max_attempts = max_attempts;
     o.retry_env = &env;
     return TableWriter(
-        client.get(), o, [this](WriteItem* item) { written.push_back(item->tag); },
+        client.get(), o,
+        [this](std::span<WriteItem* const> items) {
+          for (WriteItem* item : items) written.push_back(item->tag);
+        },
         [this](WriteItem* item, std::string_view code, std::string_view) {
           rejected[item->tag] = std::string(code);
           return Status::OK();

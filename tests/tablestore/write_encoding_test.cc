@@ -406,5 +406,43 @@ TEST_CASE("write encoding: a row over the request limit is refused before it is 
   CHECK(item.encoded.empty());
 }
 
+TEST_CASE("write encoding: a reused item starts empty, whatever its last row set") {
+  Row first;
+  first.primary_key.push_back(Cell{"k", Value::Integer(1), CellOp::kPut, std::nullopt});
+  first.attributes.push_back(Cell{"a", Value::String("x"), CellOp::kPut, std::nullopt});
+  WriteItem item;
+  item.SetRow(first);
+  item.tag = 7;
+  item.type = WriteType::kPut;
+  item.condition.row_existence = RowExistence::kExpectNotExist;
+  item.condition.column_condition =
+      ColumnFilter::Compare("a", Comparator::kEqual, Value::String("x"));
+  item.condition_failure_is_success = true;
+  REQUIRE(item.row().attributes.size() == 1);  // decoded once, kept for rejects
+
+  item.Reset();
+  CHECK(item.tag == 0);
+  CHECK(item.type == WriteType::kUpdate);
+  CHECK(item.condition.row_existence == RowExistence::kIgnore);
+  CHECK_FALSE(item.condition.column_condition.has_value());
+  CHECK_FALSE(item.condition_failure_is_success);
+  CHECK(item.encoded.empty());
+  CHECK(item.encoded_size == 0);
+  CHECK(item.key().empty());
+  // The next row's decode is its own, not the last row's.
+  Row second;
+  second.primary_key.push_back(Cell{"k", Value::Integer(2), CellOp::kPut, std::nullopt});
+  item.SetRow(second);
+  CHECK(item.row().attributes.empty());
+  REQUIRE(item.row().primary_key.size() == 1);
+  CHECK(item.row().primary_key[0].value->i == 2);
+
+  // What every row writes shares the item's first cache line (the item is aligned to one).
+  static_assert(alignof(WriteItem) == 64);
+  const char* base = reinterpret_cast<const char*>(&item);
+  CHECK(reinterpret_cast<const char*>(&item.condition) - base <= 64);
+  CHECK(reinterpret_cast<const char*>(&item.condition_failure_is_success) - base < 64);
+}
+
 }  // namespace
 }  // namespace tsb::ots
