@@ -53,14 +53,14 @@
 
 namespace tsb::ots {
 
+class RoutedChunk;  // write_router.h
+
 // One row to write, already in its wire form: `encoded` is the row_change field of the request
 // (a PlainBuffer single-row field), so the writer copies it into the request body as it is and
 // its size is the exact size the row adds to the 4 MiB limit. `key_begin`..`key_end` is the
 // primary key's cells within it (the bytes that tell two keys apart), `key_hash` a hash of them.
 // The caller fills them with SetRow(), or with RowFieldWriter and SetKey() (RowEncoder,
 // table_batch_writer.h). Items are reused: Reset() keeps the buffers' capacity.
-class RoutedChunk;
-
 //
 // The item is filled on the reading thread and read by a writer thread, then reused: the fields
 // every row sets come first and fit one cache line (the item is aligned to it), and Reset()
@@ -69,7 +69,6 @@ class RoutedChunk;
 struct alignas(64) WriteItem {
   std::string encoded;
   int64_t tag = 0;  // the caller's: an input position, a sequence number
-  RoutedChunk* chunk = nullptr;  // set by TableBatchWriter's router: told when the row is done
   uint64_t key_hash = 0;
   uint32_t key_begin = 0;
   uint32_t key_end = 0;
@@ -80,6 +79,9 @@ struct alignas(64) WriteItem {
   // exists", which is the wanted outcome, so it counts as written.
   bool condition_failure_is_success = false;
   Condition condition;
+  // Set by TableBatchWriter's router, told when the row is done. Beside the condition, which the
+  // writer reads for every row as it builds the request, so it adds no cache line of its own.
+  RoutedChunk* chunk = nullptr;
 
   void Reset() {
     tag = 0;
