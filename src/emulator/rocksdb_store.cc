@@ -117,12 +117,6 @@ struct TableInfo {
   int64_t deviation_sec = kDefaultDeviationSec;
   // +8 bytes per version in CU sizes when the table keeps versions or expires them (A.5).
   bool versioned() const { return max_versions > 1 || ttl != -1; }
-  // The CRC-8 of each primary-key column's name, which every key cell's checksum starts with.
-  std::vector<uint8_t> key_name_crcs;
-  void ComputeKeyNameCrcs() {
-    key_name_crcs.clear();
-    for (const auto& c : desc.meta.primary_key) key_name_crcs.push_back(ots::Crc8(0, c.name));
-  }
 };
 
 std::string InstanceTableKey(std::string_view instance, std::string_view table) {
@@ -578,7 +572,6 @@ Status RocksStore::Init(const StoreOptions& options) {
     size_t zero = k.find('\0');
     if (zero == std::string_view::npos) return Status::Corruption("bad table metadata key");
     info->gate = std::make_shared<TableGate>();
-    info->ComputeKeyNameCrcs();
     next_table_id_ = std::max(next_table_id_, info->id + 1);
     tables_[InstanceTableKey(k.substr(0, zero), k.substr(zero + 1))] = std::move(info);
   }
@@ -666,7 +659,6 @@ Status RocksStore::CreateTable(std::string_view instance, const TableMeta& meta,
   auto info = std::make_shared<TableInfo>();
   info->id = next_table_id_;
   info->desc.meta = meta;
-  info->ComputeKeyNameCrcs();
   TableOptions& o = info->desc.options;
   o = options;
   if (!o.time_to_live) o.time_to_live = kDefaultTtl;
@@ -1015,11 +1007,6 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
     direct = sink->plainbuffer_rows();
   }
   PlainBufferRowAppender appender(direct);
-  // What a format-0x03 row's key cells hold besides the key's names and values (its CU size).
-  int64_t key_cell_overhead = 0;
-  for (const auto& column : schema) {
-    key_cell_overhead += column.type == ots::PrimaryKeyType::kInteger ? 14 : 18;
-  }
   const VersionWindow window{plan.max_versions, plan.min_ts, plan.max_ts};
   const int64_t version_bytes = table.versioned() ? 8 : 0;
   int64_t cu_bytes = 0;
@@ -1040,8 +1027,7 @@ Result<GetRangeResult> RocksStore::GetRange(std::string_view instance, const Get
       if (versioned_ttl && !RowVisible(table, stored, now_ms)) continue;  // expired rows are gone
       int64_t row_bytes = 0;
       appender.BeginRow();
-      if (!appender.AddStoredPrimaryKey(stored, key_cell_overhead, &row_bytes) &&
-          !appender.AddPrimaryKeyFromRowKey(k.ToStringView(), key_names, &row_bytes)) {
+      if (!appender.AddPrimaryKeyFromRowKey(k.ToStringView(), key_names, &row_bytes)) {
         if (!DecodeKeyValues(k.ToStringView(), pk_cells, &scratch)) {
           return OtsError("OTSInternalServerError", "Internal server error.");
         }
@@ -1256,12 +1242,11 @@ bool PutWholeRow(const PreparedWrite& p, int64_t now_ms, rocksdb::WriteBatch* ba
   }
   const int64_t version_bytes = p.table->versioned() ? 8 : 0;
   int64_t write_bytes = PkCuSize(p.pk());
-  // With the key's cells, which a GetRange then copies rather than builds (row_codec.h).
-  stored_bytes += StoredRowHeaderSize(p.pk()) - 1;
   // Grows to the largest row this thread has written and stays: no zero-fill per row.
   thread_local std::string buffer;
   if (buffer.size() < stored_bytes) buffer.resize(stored_bytes);
-  char* out = WriteStoredRowHeader(buffer.data(), p.pk(), p.table->key_name_crcs);
+  char* out = buffer.data();
+  *out++ = kStoredRowVersion;
   const bool crcs_known = p.attribute_crcs.size() == attrs.size();
   for (const ots::Cell* c : sorted) {
     const int64_t ts = c->timestamp.value_or(now_ms);

@@ -24,87 +24,6 @@ uint64_t DecodeFixed64(const char* p) {
 
 }  // namespace
 
-// A primary-key cell as ots::RowWriter writes it, 03 04 len name 05 len type payload 0A crc, into
-// room made for it; returns its checksum.
-static uint8_t WriteKeyCell(char* o, std::string_view name, uint8_t name_crc,
-                            const ots::Value& value) {
-  const bool is_int = value.type == ots::ValueType::kInteger;
-  const auto name_len = static_cast<uint32_t>(name.size());
-  const auto len = static_cast<uint32_t>(value.bytes.size());
-  const uint32_t value_len = is_int ? 9 : 5 + len;
-  // Little-endian hosts only, as the stored row.
-  o[0] = static_cast<char>(ots::pb_format::kTagCell);
-  o[1] = static_cast<char>(ots::pb_format::kTagCellName);
-  std::memcpy(o + 2, &name_len, 4);
-  std::memcpy(o + 6, name.data(), name_len);
-  o += 6 + name_len;
-  o[0] = static_cast<char>(ots::pb_format::kTagCellValue);
-  std::memcpy(o + 1, &value_len, 4);
-  o[5] = static_cast<char>(value.type);
-  uint8_t crc = ots::Crc8Byte(name_crc, static_cast<uint8_t>(value.type));
-  if (is_int) {
-    const auto bits = static_cast<uint64_t>(value.i);
-    std::memcpy(o + 6, &bits, 8);
-    crc = ots::Crc8U64(crc, bits);
-  } else {
-    std::memcpy(o + 6, &len, 4);
-    if (len > 0) std::memcpy(o + 10, value.bytes.data(), len);
-    crc = ots::Crc8(ots::Crc8U32(crc, len), value.bytes);
-  }
-  o += 5 + value_len;
-  o[0] = static_cast<char>(ots::pb_format::kTagCellChecksum);
-  o[1] = static_cast<char>(crc);
-  return crc;
-}
-
-namespace {
-size_t StoredKeyBytes(std::span<const ots::Cell> primary_key) {
-  size_t key_len = 0;
-  for (const ots::Cell& cell : primary_key) {
-    const bool is_int = cell.value->type == ots::ValueType::kInteger;
-    key_len += cell.name.size() + (is_int ? 22 : 18 + cell.value->bytes.size());
-  }
-  return key_len;
-}
-}  // namespace
-
-size_t StoredRowHeaderSize(std::span<const ots::Cell> primary_key) {
-  const size_t key_len = StoredKeyBytes(primary_key);
-  return key_len > kMaxStoredKeyBytes ? 1 : 4 + key_len;
-}
-
-char* WriteStoredRowHeader(char* o, std::span<const ots::Cell> primary_key,
-                           std::span<const uint8_t> name_crcs) {
-  const size_t key_len = StoredKeyBytes(primary_key);
-  if (key_len > kMaxStoredKeyBytes) {
-    *o = kStoredRowVersion;
-    return o + 1;
-  }
-  const bool crcs_known = name_crcs.size() == primary_key.size();
-  o[0] = kStoredRowVersionWithKey;
-  const auto len16 = static_cast<uint16_t>(key_len);
-  std::memcpy(o + 1, &len16, 2);
-  uint8_t key_crc = 0;
-  char* cell = o + 4;
-  for (size_t i = 0; i < primary_key.size(); ++i) {
-    const ots::Cell& c = primary_key[i];
-    const uint8_t name_crc = crcs_known ? name_crcs[i] : ots::Crc8(0, c.name);
-    key_crc = ots::Crc8Byte(key_crc, WriteKeyCell(cell, c.name, name_crc, *c.value));
-    cell += c.name.size() +
-            (c.value->type == ots::ValueType::kInteger ? 22 : 18 + c.value->bytes.size());
-  }
-  o[3] = static_cast<char>(key_crc);
-  return cell;
-}
-
-StoredRowWriter::StoredRowWriter(std::string* out, std::span<const ots::Cell> primary_key,
-                                 std::span<const uint8_t> name_crcs)
-    : out_(out) {
-  const size_t start = out_->size();
-  out_->resize(start + StoredRowHeaderSize(primary_key));
-  WriteStoredRowHeader(out_->data() + start, primary_key, name_crcs);
-}
-
 // Each piece goes out in one append: these run for every cell of every write.
 void StoredRowWriter::AppendColumn(std::string_view name, uint32_t count) {
   out_->push_back(static_cast<char>(name.size()));
@@ -261,16 +180,12 @@ size_t StoredValueSize(std::string_view data) {
   }
 }
 
-// Where the columns of a stored row start (after the format byte, and a format-0x03 row's key),
-// or null for an unknown format or a key cut short.
+// Where the columns of a stored row start (after the format byte), or null for an unknown
+// format.
 static const char* StoredColumnsStart(std::string_view data) {
   if (data.empty()) return nullptr;
   if (data[0] == kStoredRowVersion || data[0] == kStoredRowVersionNoCrc) return data.data() + 1;
-  if (data[0] != kStoredRowVersionWithKey || data.size() < 4) return nullptr;
-  uint16_t key_len;
-  std::memcpy(&key_len, data.data() + 1, 2);
-  if (data.size() - 4 < key_len) return nullptr;
-  return data.data() + 4 + key_len;
+  return nullptr;
 }
 
 StoredRowReader::StoredRowReader(std::string_view data)
@@ -549,18 +464,6 @@ bool PlainBufferRowAppender::AddPrimaryKeyFromRowKey(std::string_view row_key,
   end_ = static_cast<size_t>(o - out_->data());
   row_crc_ = row_crc;
   *cu_bytes += cu;
-  return true;
-}
-
-bool PlainBufferRowAppender::AddStoredPrimaryKey(std::string_view stored, int64_t key_cell_overhead,
-                                                 int64_t* cu_bytes) {
-  if (stored.size() < 4 || stored[0] != kStoredRowVersionWithKey) return false;
-  uint16_t key_len;
-  std::memcpy(&key_len, stored.data() + 1, 2);
-  if (stored.size() - 4 < key_len) return false;
-  std::memcpy(Take(key_len), stored.data() + 4, key_len);
-  row_crc_ = static_cast<uint8_t>(stored[3]);
-  *cu_bytes += int64_t{key_len} - key_cell_overhead;
   return true;
 }
 

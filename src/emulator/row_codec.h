@@ -10,18 +10,6 @@
 // checksumming its name and value again, and a write takes it from the request's decoding
 // (ots::DecodeRowWithValueCrcs), where it was computed anyway.
 //
-// Version 0x03 is 0x02 with the row's primary key ahead of the columns, in the form a read
-// returns it:
-//
-//   row      := 0x03 key_len:u16 key_crc:u8 key_cells column*
-//
-// `key_cells` (key_len bytes) are the key's PlainBuffer cells as ots::RowWriter writes them, and
-// `key_crc` is the row checksum's state after them (wire doc B.4: the row checksum folds the
-// cells' checksums in order, key first). A GetRange copies them in one move instead of decoding
-// the row key (key_codec.h, which orders bytewise and is not PlainBuffer) and checksumming its
-// values. Whole-row PUTs write it; other writes (merges, read-modify-write) write 0x02, and
-// every reader takes all three formats.
-//
 // Version 0x01, the format before, is the same without the crc byte; rows written by it are still
 // read (stores written by earlier builds open unchanged, and a rewritten row becomes 0x02).
 //
@@ -43,21 +31,12 @@ namespace tsb::emulator {
 inline constexpr char kStoredRowVersion = 0x02;
 // The format without per-version checksums: read, never written.
 inline constexpr char kStoredRowVersionNoCrc = 0x01;
-// Format 0x02 after the primary key's PlainBuffer cells.
-inline constexpr char kStoredRowVersionWithKey = 0x03;
-// The most key bytes format 0x03 holds; a longer key (long STRING/BINARY values) is left out.
-inline constexpr size_t kMaxStoredKeyBytes = 0xFFFF;
 
 // Appends an encoded row piece by piece. REQUIRES: columns in ascending name order, each column's
 // versions newest first, exactly `count` versions after AppendColumn.
 class StoredRowWriter {
  public:
   explicit StoredRowWriter(std::string* out) : out_(out) { out_->push_back(kStoredRowVersion); }
-  // Format 0x03 with these key cells (names and INTEGER/STRING/BINARY values, in the table's
-  // order), or 0x02 when they would take more than kMaxStoredKeyBytes.
-  // `name_crcs`: Crc8(0, name) of each key cell's name (the table's), or empty to compute them.
-  StoredRowWriter(std::string* out, std::span<const ots::Cell> primary_key,
-                  std::span<const uint8_t> name_crcs = {});
   void AppendColumn(std::string_view name, uint32_t count);
   // REQUIRES: value.type is INTEGER, DOUBLE, BOOLEAN, STRING or BINARY.
   void AppendVersion(int64_t timestamp, const ots::Value& value);
@@ -86,11 +65,6 @@ class StoredRowWriter {
 // AppendVersion. For a put that replaces the whole row, which sizes the row first and writes it
 // into a buffer it keeps, instead of growing a string (and zero-filling it) cell by cell.
 size_t SingleVersionColumnSize(std::string_view name, const ots::Value& value);
-// The format byte and, where they fit (format 0x03), the key's cells: what StoredRowWriter's
-// constructor with a primary key appends, sized, then written in place at p (returns the end).
-size_t StoredRowHeaderSize(std::span<const ots::Cell> primary_key);
-char* WriteStoredRowHeader(char* p, std::span<const ots::Cell> primary_key,
-                           std::span<const uint8_t> name_crcs);
 // Writes exactly SingleVersionColumnSize(name, value) bytes at p; returns the end. REQUIRES as
 // AppendSingleVersionColumn.
 char* WriteSingleVersionColumn(char* p, std::string_view name, int64_t timestamp,
@@ -211,12 +185,7 @@ class PlainBufferRowAppender {
   static constexpr size_t kMaxFastKeyColumns = 4;
   bool AddPrimaryKeyFromRowKey(std::string_view row_key, std::span<const KeyColumnName> columns,
                                int64_t* cu_bytes);
-  // The key cells a format-0x03 row keeps, copied; *cu_bytes grows by the key's names' and
-  // values' sizes, which are the cells' bytes less `key_cell_overhead` (14 bytes a cell for an
-  // INTEGER, 18 for a STRING or BINARY: the table's). REQUIRES: right after BeginRow. Returns
-  // false, having appended nothing, for a row of another format or too short.
-  bool AddStoredPrimaryKey(std::string_view stored, int64_t key_cell_overhead, int64_t* cu_bytes);
-  // Every version of a stored row (format 0x01, 0x02 or 0x03) that `window` returns, as
+  // Every version of a stored row (format 0x01 or 0x02) that `window` returns, as
   // AddAttributeCell for each, in one walk over the stored bytes; *cu_bytes grows by each
   // cell's name and value size plus `version_bytes`. False when the row is malformed (the row's
   // bytes so far are then unspecified: the caller drops the answer).

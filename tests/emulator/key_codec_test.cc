@@ -564,21 +564,13 @@ TEST_CASE("row codec: AddStoredAttributes copies what the reader and AddAttribut
         AppendStoredVersion(&v1, ts, value);
       }
     }
-    // Format 0x03: the same columns after a key block.
-    std::vector<ots::Cell> key(1);
-    key[0].name = "id";
-    key[0].value = Value::Integer(round);
-    std::string v3;
-    StoredRowWriter(&v3, key);
-    REQUIRE(v3[0] == kStoredRowVersionWithKey);
-    v3 += v2.substr(1);
     VersionWindow window;
     window.max_versions = 1 + pick(4);
     if (pick(2) == 0) window.min_ts = 1000 - pick(900);
     if (pick(2) == 0) window.max_ts = 1000 - pick(600);
-    std::string whole_row_bytes[3];
+    std::string whole_row_bytes[2];
     int format = 0;
-    for (const std::string& full : {v2, v1, v3}) {
+    for (const std::string& full : {v2, v1}) {
       for (size_t cut = full.size(); cut >= 1; --cut) {
         const std::string_view stored = std::string_view(full).substr(0, cut);
         std::string want;
@@ -615,99 +607,9 @@ TEST_CASE("row codec: AddStoredAttributes copies what the reader and AddAttribut
       }
       ++format;
     }
-    // The three formats hold the same cells.
+    // The two formats hold the same cells.
     CHECK(whole_row_bytes[1] == whole_row_bytes[0]);
-    CHECK(whole_row_bytes[2] == whole_row_bytes[0]);
   }
-}
-
-// Format 0x03 keeps the key's cells as AddPrimaryKeyCell writes them, and the row checksum's
-// state after them: copied, they give the bytes of the cells built from the values. A key too
-// long for the block is left out (format 0x02).
-TEST_CASE("row codec: format 0x03 keeps the key cells a read would write") {
-  std::mt19937_64 rng(3);
-  auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
-  const std::string names[] = {"k0", "second", std::string(255, 'k'), "x"};
-  for (int round = 0; round < 1000; ++round) {
-    const auto width = static_cast<size_t>(1 + pick(4));
-    std::vector<ots::Cell> key(width);
-    std::vector<std::string> texts(width);
-    int64_t overhead = 0;
-    int64_t want_cu = 0;
-    for (size_t i = 0; i < width; ++i) {
-      key[i].name = names[i];
-      const int type = pick(3);
-      if (type == 0) {
-        key[i].value = Value::Integer(static_cast<int64_t>(rng()));
-        overhead += 14;
-        want_cu += static_cast<int64_t>(names[i].size()) + 8;
-      } else {
-        texts[i].resize(static_cast<size_t>(pick(1100)));
-        for (char& c : texts[i]) c = static_cast<char>(pick(256));
-        key[i].value = type == 1 ? Value::String(texts[i]) : Value::Binary(texts[i]);
-        overhead += 18;
-        want_cu += static_cast<int64_t>(names[i].size() + texts[i].size());
-      }
-    }
-    std::string stored;
-    StoredRowWriter writer(&stored, key);
-    writer.AppendColumn("a", 1);
-    writer.AppendVersion(5, Value::Boolean(true));
-    std::string want;
-    std::string got;
-    int64_t got_cu = 0;
-    {
-      PlainBufferRowAppender appender(&want);
-      appender.BeginRow();
-      for (const ots::Cell& c : key) appender.AddPrimaryKeyCell(c.name, *c.value);
-      int64_t ignored = 0;
-      REQUIRE(appender.AddStoredAttributes(stored, VersionWindow{}, 0, &ignored));
-      appender.EndRow();
-    }
-    {
-      PlainBufferRowAppender appender(&got);
-      appender.BeginRow();
-      REQUIRE(appender.AddStoredPrimaryKey(stored, overhead, &got_cu));
-      int64_t ignored = 0;
-      REQUIRE(appender.AddStoredAttributes(stored, VersionWindow{}, 0, &ignored));
-      appender.EndRow();
-    }
-    CHECK(got == want);
-    CHECK(got_cu == want_cu);
-    // A row cut inside its key is refused whole.
-    const auto key_len = static_cast<size_t>(static_cast<uint8_t>(stored[1])) +
-                         256 * static_cast<uint8_t>(stored[2]);
-    const std::string_view cut = std::string_view(stored).substr(0, 4 + key_len - 1);
-    std::string ignored_bytes;
-    PlainBufferRowAppender appender(&ignored_bytes);
-    appender.BeginRow();
-    int64_t ignored = 0;
-    CHECK_FALSE(appender.AddStoredPrimaryKey(cut, overhead, &ignored));
-    CHECK_FALSE(appender.AddStoredAttributes(cut, VersionWindow{}, 0, &ignored));
-    CHECK_FALSE(StoredRowReader(cut).ok());
-  }
-
-  // 65,536 bytes of key cells and more: format 0x02, the key left to the row key.
-  const std::string long_value(70000, 'v');
-  std::vector<ots::Cell> key(1);
-  key[0].name = "id";
-  key[0].value = Value::Binary(long_value);
-  std::string stored;
-  StoredRowWriter writer(&stored, key);
-  writer.AppendColumn("a", 1);
-  writer.AppendVersion(5, Value::Integer(9));
-  CHECK(stored[0] == kStoredRowVersion);
-  std::string out;
-  PlainBufferRowAppender appender(&out);
-  appender.BeginRow();
-  int64_t cu = 0;
-  CHECK_FALSE(appender.AddStoredPrimaryKey(stored, 18, &cu));
-  CHECK(cu == 0);
-  std::string walked;
-  REQUIRE(WalkStoredRow(
-      stored, [&](std::string_view name, uint32_t) { walked += std::string(name) + ":"; },
-      [&](const StoredVersion& v) { walked += std::to_string(v.timestamp); }));
-  CHECK(walked == "a:5");
 }
 
 // Row keys written by AppendKeyValue: the key's cells come out as DecodeKeyValues and
