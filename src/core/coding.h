@@ -87,4 +87,25 @@ inline bool GetFixed64(std::string_view* in, uint64_t* v) {
 inline uint64_t DoubleToBits(double d) { return std::bit_cast<uint64_t>(d); }
 inline double BitsToDouble(uint64_t bits) { return std::bit_cast<double>(bits); }
 
+// Protobuf's base-128 varint, for the messages written by hand (the client's BatchWriteRow request,
+// the emulator's answer to it): the bytes of `v`, and `v` written at dst (returns the end).
+// An int32 field's negative value goes in as its sign extension to 64 bits, as protobuf writes it.
+inline size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+inline char* EncodeVarint(char* dst, uint64_t v) {
+  while (v >= 0x80) {
+    *dst++ = static_cast<char>((v & 0x7F) | 0x80);
+    v >>= 7;
+  }
+  *dst++ = static_cast<char>(v);
+  return dst;
+}
+
 }  // namespace tsb

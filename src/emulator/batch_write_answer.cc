@@ -3,35 +3,17 @@
 #include <cstring>
 #include <vector>
 
+#include "core/coding.h"
+
 namespace tsb::emulator {
 namespace {
-
-// Protobuf's varint; an int32 field's negative value is sign-extended to 64 bits, as protobuf
-// writes it (10 bytes).
-char* PutVarint(uint64_t v, char* p) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 uint64_t Int32Bits(int32_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v)); }
 
 // Length-delimited field: tag, length, bytes.
 char* PutBytes(char tag, std::string_view bytes, char* p) {
   *p++ = tag;
-  p = PutVarint(bytes.size(), p);
+  p = EncodeVarint(p, bytes.size());
   if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
   return p + bytes.size();
 }
@@ -55,25 +37,25 @@ size_t RowSize(const BatchWriteAnswerRow& r) {
 
 char* PutRow(const BatchWriteAnswerRow& r, size_t row_size, char* p) {
   *p++ = 0x12;  // TableInBatchWriteRowResponse.rows = 2
-  p = PutVarint(row_size, p);
+  p = EncodeVarint(p, row_size);
   *p++ = 0x08;  // is_ok = 1
   *p++ = r.is_ok ? 1 : 0;
   if (!r.error_code.empty()) {
     *p++ = 0x12;  // error = 2
-    p = PutVarint(ErrorSize(r), p);
+    p = EncodeVarint(p, ErrorSize(r));
     p = PutBytes(0x0a, r.error_code, p);     // code = 1
     p = PutBytes(0x12, r.error_message, p);  // message = 2
   }
   if (r.has_consumed) {
     const size_t unit = CapacityUnitSize(r);
     *p++ = 0x1a;  // consumed = 3
-    p = PutVarint(BytesFieldSize(unit), p);
+    p = EncodeVarint(p, BytesFieldSize(unit));
     *p++ = 0x0a;  // ConsumedCapacity.capacity_unit = 1
-    p = PutVarint(unit, p);
+    p = EncodeVarint(p, unit);
     *p++ = 0x08;  // read = 1
-    p = PutVarint(Int32Bits(r.read_cu), p);
+    p = EncodeVarint(p, Int32Bits(r.read_cu));
     *p++ = 0x10;  // write = 2
-    p = PutVarint(Int32Bits(r.write_cu), p);
+    p = EncodeVarint(p, Int32Bits(r.write_cu));
   }
   return p;
 }
@@ -101,7 +83,7 @@ void AppendBatchWriteAnswer(std::span<const BatchWriteAnswerTable> tables, std::
   size_t next_row = 0;
   for (size_t t = 0; t < tables.size(); ++t) {
     *p++ = 0x0a;  // BatchWriteRowResponse.tables = 1
-    p = PutVarint(table_sizes[t], p);
+    p = EncodeVarint(p, table_sizes[t]);
     p = PutBytes(0x0a, tables[t].table_name, p);  // table_name = 1
     for (const BatchWriteAnswerRow& r : tables[t].rows) p = PutRow(r, row_sizes[next_row++], p);
   }

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/coding.h"
 #include "tablestore/batch_answer.h"
 #include "tablestore/endpoint.h"
 #include "tablestore/pb_model.h"
@@ -825,25 +826,6 @@ Status Client::BatchWriteRow(const BatchWriteRowRequest& request, BatchResult* r
 
 namespace {
 
-// Protobuf's wire form, for the one request written by hand (EncodeBatchWriteRowBody).
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-char* PutVarint(char* p, uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>((v & 0x7F) | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
 // Field tags: (number << 3) | wire type (0 varint, 2 length-delimited).
 constexpr char kTagTables = 0x0A;           // BatchWriteRowRequest.tables = 1
 constexpr char kTagTableName = 0x0A;        // TableInBatchWriteRowRequest.table_name = 1
@@ -888,9 +870,9 @@ Status EncodeBatchWriteRowBody(std::string_view table, std::span<const EncodedRo
   body->resize(1 + VarintSize(table_size) + table_size);
   char* p = body->data();
   *p++ = kTagTables;
-  p = PutVarint(p, table_size);
+  p = EncodeVarint(p, table_size);
   *p++ = kTagTableName;
-  p = PutVarint(p, table.size());
+  p = EncodeVarint(p, table.size());
   if (!table.empty()) std::memcpy(p, table.data(), table.size());
   p += table.size();
   f = 0;
@@ -899,21 +881,21 @@ Status EncodeBatchWriteRowBody(std::string_view table, std::span<const EncodedRo
     const std::string* filter = has_filter ? &filters[f++] : nullptr;
     const size_t c = condition_size(row, filter);
     *p++ = kTagRows;
-    p = PutVarint(p, RowMessageSize(row, c));
+    p = EncodeVarint(p, RowMessageSize(row, c));
     *p++ = kTagType;
-    p = PutVarint(p, static_cast<uint8_t>(row.type));
+    p = EncodeVarint(p, static_cast<uint8_t>(row.type));
     *p++ = kTagRowChange;
-    p = PutVarint(p, row.row_change.size());
+    p = EncodeVarint(p, row.row_change.size());
     if (!row.row_change.empty()) std::memcpy(p, row.row_change.data(), row.row_change.size());
     p += row.row_change.size();
     *p++ = kTagCondition;
-    p = PutVarint(p, c);
+    p = EncodeVarint(p, c);
     *p++ = kTagExistence;
-    p = PutVarint(p, static_cast<uint8_t>(row.condition != nullptr ? row.condition->row_existence
+    p = EncodeVarint(p, static_cast<uint8_t>(row.condition != nullptr ? row.condition->row_existence
                                                                    : RowExistence::kIgnore));
     if (filter != nullptr) {
       *p++ = kTagColumnCondition;
-      p = PutVarint(p, filter->size());
+      p = EncodeVarint(p, filter->size());
       std::memcpy(p, filter->data(), filter->size());
       p += filter->size();
     }
