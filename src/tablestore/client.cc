@@ -892,7 +892,7 @@ Status EncodeBatchWriteRowBody(std::string_view table, std::span<const EncodedRo
     p = EncodeVarint(p, c);
     *p++ = kTagExistence;
     p = EncodeVarint(p, static_cast<uint8_t>(row.condition != nullptr ? row.condition->row_existence
-                                                                   : RowExistence::kIgnore));
+                                                                      : RowExistence::kIgnore));
     if (filter != nullptr) {
       *p++ = kTagColumnCondition;
       p = EncodeVarint(p, filter->size());
