@@ -68,7 +68,7 @@ md.push('## Machine');
 md.push('');
 md.push(`- ${meta.cpu}, ${meta.cores} cores, ${meta.mem}; ${meta.os}, kernel ${meta.kernel}; Node.js ${meta.node}; work directory and emulator store on ${meta.disk}.`);
 // Older raw files have no busy_before; their load average then decides.
-const busyBefore = meta.busy_before !== undefined ? Number(meta.busy_before) : null;
+const busyBefore = meta.busy_before !== undefined && meta.busy_before !== '' ? Number(meta.busy_before) : null;
 const shared = busyBefore !== null ? busyBefore > 25 : Number(meta.load_before.split(' ')[0]) > Number(meta.cores) * 0.5;
 md.push(`- Load average before / after: ${meta.load_before} / ${meta.load_after}` +
   (busyBefore !== null ? `; the CPUs were ${busyBefore}% busy in the 3 s before the first run. ` : '. ') +

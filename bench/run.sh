@@ -241,7 +241,7 @@ cpu_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 
 read -r busy0 total0 < <(cpu_busy)
 sleep 3
 read -r busy1 total1 < <(cpu_busy)
-note busy_before "$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) 'BEGIN {printf "%.0f", t > 0 ? 100 * b / t : 0}')"
+note busy_before "$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) 'BEGIN {printf "%.0f", (t > 0 ? 100 * b / t : 0)}')"
 note disk "$(df -h "$work" | awk 'NR==2 {print $1 " (" $2 ")"}')"
 note date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 note commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
