@@ -36,6 +36,17 @@ namespace {
 
 using namespace pb_format;  // NOLINT: tag constants
 
+// An INTEGER or DOUBLE value (`type`, the wire's type byte) from its eight little-endian bytes.
+inline void SetEightByteValue(uint8_t type, uint64_t bits, Value* v) {
+  if (type == static_cast<uint8_t>(ValueType::kInteger)) {
+    v->type = ValueType::kInteger;
+    v->i = static_cast<int64_t>(bits);
+  } else {
+    v->type = ValueType::kDouble;
+    v->d = BitsToDouble(bits);
+  }
+}
+
 // Bytes after the 05 prefix: type byte + payload.
 inline size_t ValueSize(const Value& v) {
   switch (v.type) {
@@ -292,15 +303,8 @@ class Decoder {
       case static_cast<uint8_t>(ValueType::kInteger):
       case static_cast<uint8_t>(ValueType::kDouble): {
         if (avail < 8) return Truncated(at, "8-byte value", 8);
-        uint64_t bits = DecodeFixed64(data_.data() + pos_);
+        SetEightByteValue(type, DecodeFixed64(data_.data() + pos_), v);
         pos_ += 8;
-        if (type == static_cast<uint8_t>(ValueType::kInteger)) {
-          v->type = ValueType::kInteger;
-          v->i = static_cast<int64_t>(bits);
-        } else {
-          v->type = ValueType::kDouble;
-          v->d = BitsToDouble(bits);
-        }
         return true;
       }
       case static_cast<uint8_t>(ValueType::kBoolean):
@@ -565,14 +569,7 @@ class FastRowDecoder {
       case static_cast<uint8_t>(ValueType::kInteger):
       case static_cast<uint8_t>(ValueType::kDouble): {
         if (prefix != 9 || avail < 8) return false;
-        const uint64_t bits = DecodeFixed64(p_);
-        if (type == static_cast<uint8_t>(ValueType::kInteger)) {
-          v->type = ValueType::kInteger;
-          v->i = static_cast<int64_t>(bits);
-        } else {
-          v->type = ValueType::kDouble;
-          v->d = BitsToDouble(bits);
-        }
+        SetEightByteValue(type, DecodeFixed64(p_), v);
         p_ += 8;
         // On the wire the type byte and the little-endian payload are the checksummed bytes.
         *crc = Crc8(*crc, value, 9);

@@ -215,25 +215,23 @@ inline uint64_t HashBytes(const char* data, size_t size) {
   return h ^ (h >> 31);
 }
 
+// Whether the `size` bytes at `a` and `b` are equal, for sizeof(Word) <= size <= 2 sizeof(Word):
+// the first and the last word, which overlap or meet, cover them all.
+template <typename Word>
+inline bool SameHeadAndTail(const char* a, const char* b, size_t size) {
+  Word a0, b0, a1, b1;
+  std::memcpy(&a0, a, sizeof(Word));
+  std::memcpy(&b0, b, sizeof(Word));
+  std::memcpy(&a1, a + size - sizeof(Word), sizeof(Word));
+  std::memcpy(&b1, b + size - sizeof(Word), sizeof(Word));
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 // Whether the `size` bytes at `a` and `b` are equal; short strings without a call to memcmp.
 inline bool SameBytes(const char* a, const char* b, size_t size) {
   if (size > 16) return std::memcmp(a, b, size) == 0;
-  if (size >= 8) {
-    uint64_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 8);
-    std::memcpy(&b0, b, 8);
-    std::memcpy(&a1, a + size - 8, 8);
-    std::memcpy(&b1, b + size - 8, 8);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  if (size >= 4) {
-    uint32_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 4);
-    std::memcpy(&b0, b, 4);
-    std::memcpy(&a1, a + size - 4, 4);
-    std::memcpy(&b1, b + size - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
+  if (size >= 8) return SameHeadAndTail<uint64_t>(a, b, size);
+  if (size >= 4) return SameHeadAndTail<uint32_t>(a, b, size);
   for (size_t i = 0; i < size; ++i) {
     if (a[i] != b[i]) return false;
   }
