@@ -245,7 +245,7 @@ Status TableWriter::Add(WriteItem* item) {
 
 Status TableWriter::Flush() { return packer_.Flush(); }
 
-Status TableWriter::SendRequest(std::vector<WriteItem*> items) {
+Status TableWriter::SendRequest(std::vector<WriteItem*> items, const PreparedBody* prepared) {
   size_t kept = 0;
   for (WriteItem* item : items) {
     if (static_cast<int64_t>(item->encoded_size) > options_.max_bytes) {
@@ -254,9 +254,11 @@ Status TableWriter::SendRequest(std::vector<WriteItem*> items) {
       items[kept++] = item;
     }
   }
+  // A refused row is not in the body that was prepared for all of them.
+  if (kept != items.size()) prepared = nullptr;
   items.resize(kept);
   if (items.empty()) return Status::OK();
-  return Send(std::move(items));
+  return Send(std::move(items), prepared);
 }
 
 Status TableWriter::RejectAll(const std::vector<WriteItem*>& items, std::string_view code,
@@ -330,7 +332,7 @@ Status TableWriter::ResolveUnknown(std::vector<WriteItem*>* pending) {
   return Status::OK();
 }
 
-Status TableWriter::Send(std::vector<WriteItem*> pending) {
+Status TableWriter::Send(std::vector<WriteItem*> pending, const PreparedBody* prepared) {
   RetryState retry(options_.retry, env_);
   const auto first_sent = env_->Now();  // the paced retries' deadline runs from here
   std::vector<WriteItem*> again;
@@ -354,7 +356,9 @@ Status TableWriter::Send(std::vector<WriteItem*> pending) {
     stats_.max_request_bytes = std::max(stats_.max_request_bytes, bytes);
     const auto sent =
         options_.window ? options_.window->Acquire() : std::chrono::steady_clock::time_point{};
-    Status s = client_->BatchWriteRowEncoded(options_.table, rows, &result_);
+    if (prepared != nullptr) ++stats_.requests_prepared;
+    Status s = client_->BatchWriteRowEncoded(options_.table, rows, &result_, prepared);
+    prepared = nullptr;  // what is sent again is a part of the request, or a copy after a wait
     if (options_.window) options_.window->Release(sent, ThrottledRows(s, pending.size()));
     // Every request sent counts, the client's own retries (throttling, refusals) included.
     stats_.requests += result_.attempts;

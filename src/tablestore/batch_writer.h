@@ -139,6 +139,7 @@ struct TableWriterStats {
   int64_t requests = 0;          // BatchWriteRow requests sent, the client's own retries included
   int64_t requests_failed = 0;   // of which refused as a whole or left unanswered
   int64_t requests_retried = 0;  // whole requests the writer sent again (beyond the client's)
+  int64_t requests_prepared = 0;  // sent with a body built and hashed before (PreparedBody)
   int64_t row_retries = 0;       // rows sent again after a retriable row error
   int64_t rows_read_back = 0;    // --if-absent rows read back after an unanswered write
   int64_t rows_written = 0;
@@ -211,13 +212,16 @@ class TableWriter {
   // Sends what is queued and waits for it (and its retries).
   [[nodiscard]] Status Flush();
   // Sends one request as a RequestPacker with this writer's limits made it, and waits for it
-  // (and its retries); an item over max_bytes is rejected with TSB_TOO_LARGE instead.
-  [[nodiscard]] Status SendRequest(std::vector<WriteItem*> items);
+  // (and its retries); an item over max_bytes is rejected with TSB_TOO_LARGE instead. `prepared`,
+  // when given, is the request's body and MD5 (EncodeBatchWriteRowBody of the items, in order):
+  // the first attempt sends it; a retry of some of the rows builds its own.
+  [[nodiscard]] Status SendRequest(std::vector<WriteItem*> items,
+                                   const PreparedBody* prepared = nullptr);
 
   const TableWriterStats& stats() const { return stats_; }
 
  private:
-  Status Send(std::vector<WriteItem*> items);
+  Status Send(std::vector<WriteItem*> items, const PreparedBody* prepared = nullptr);
   Status RejectAll(const std::vector<WriteItem*>& items, std::string_view code,
                    std::string_view message);
   Status RejectTooLarge(WriteItem* item);

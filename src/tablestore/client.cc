@@ -362,7 +362,8 @@ void Client::AddConsumed(const CapacityUnits& cu) {
 // One signed request.
 
 Status Client::CallOnce(std::string_view operation, std::string_view body,
-                        std::chrono::milliseconds timeout, HttpResponse* response) {
+                        std::string_view content_md5, std::chrono::milliseconds timeout,
+                        HttpResponse* response) {
   ThreadScratch& scratch = Scratch();
   std::shared_ptr<const Credentials> creds = credentials();
 
@@ -380,7 +381,11 @@ Status Client::CallOnce(std::string_view operation, std::string_view body,
   h[2].name.assign("x-ots-accesskeyid");
   h[2].value.assign(creds->access_key_id);
   h[3].name.assign("x-ots-contentmd5");
-  h[3].value = ContentMd5(body);
+  if (content_md5.empty()) {
+    h[3].value = ContentMd5(body);
+  } else {
+    h[3].value.assign(content_md5);
+  }
   h[4].name.assign("x-ots-instancename");
   h[4].value.assign(instance_);
   h[5].name.assign("User-Agent");
@@ -445,11 +450,11 @@ Status Client::CallOnce(std::string_view operation, std::string_view body,
 }
 
 Status Client::Call(std::string_view operation, std::string_view body, HttpResponse* response,
-                    int* attempts) {
+                    int* attempts, std::string_view content_md5) {
   const bool idempotent = IsIdempotentOperation(operation);
   RetryState retry(options_.retry, options_.retry_env);
   for (;;) {
-    Status s = CallOnce(operation, body, retry.RemainingTime(), response);
+    Status s = CallOnce(operation, body, content_md5, retry.RemainingTime(), response);
     if (attempts != nullptr) *attempts = retry.attempts();
     if (s.ok()) return s;
     if (!retry.ShouldRetry(s, idempotent)) {
@@ -907,7 +912,7 @@ Status EncodeBatchWriteRowBody(std::string_view table, std::span<const EncodedRo
 }
 
 Status Client::BatchWriteRowEncoded(std::string_view table, std::span<const EncodedRowWrite> rows,
-                                    BatchResult* result) {
+                                    BatchResult* result, const PreparedBody* prepared) {
   // The tables are not cleared up front: the parser reuses their row results from call to call.
   result->consumed = {};
   result->failed_rows = 0;
@@ -915,8 +920,14 @@ Status Client::BatchWriteRowEncoded(std::string_view table, std::span<const Enco
   result->storage_.clear();
 
   ThreadScratch& scratch = Scratch();
-  Status s = EncodeBatchWriteRowBody(table, rows, &scratch.body);
-  if (s.ok()) s = Call("BatchWriteRow", scratch.body, &scratch.response, &result->attempts);
+  Status s;
+  if (prepared != nullptr) {
+    s = Call("BatchWriteRow", prepared->body, &scratch.response, &result->attempts,
+             prepared->content_md5);
+  } else {
+    s = EncodeBatchWriteRowBody(table, rows, &scratch.body);
+    if (s.ok()) s = Call("BatchWriteRow", scratch.body, &scratch.response, &result->attempts);
+  }
   if (s.ok()) {
     s = ParseBatchWriteAnswer(scratch.response.body, "BatchWriteRow row", result,
                               &result->storage_);

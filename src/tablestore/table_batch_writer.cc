@@ -4,7 +4,9 @@
 #include <condition_variable>
 #include <deque>
 
+#include "core/crypto.h"
 #include "core/hash.h"
+#include "core/md5_lanes.h"
 #include "tablestore/core_bridge.h"
 #include "tablestore/crc8.h"
 #include "tablestore/plainbuffer.h"
@@ -236,19 +238,26 @@ class TableBatchWriter::ItemPool {
   std::vector<WriteItem*> free_;
 };
 
+// A request for a writer thread: its rows, and their body and its MD5 when the reading thread
+// built them (null: the writer thread builds and hashes the body itself).
+struct TableBatchWriter::QueuedRequest {
+  std::vector<WriteItem*> items;
+  std::unique_ptr<PreparedBody> prepared;
+};
+
 // A bounded queue of whole requests for one writer thread, bounded by rows and by bytes.
 class TableBatchWriter::RequestQueue {
  public:
   static constexpr size_t kMaxItems = 4096;
   static constexpr int64_t kMaxBytes = 32 << 20;
 
-  void Push(std::vector<WriteItem*> request) {
+  void Push(QueuedRequest request) {
     int64_t bytes = 0;
-    for (const WriteItem* item : request) bytes += static_cast<int64_t>(item->encoded_size);
+    for (const WriteItem* item : request.items) bytes += static_cast<int64_t>(item->encoded_size);
     std::unique_lock<std::mutex> lock(mu_);
     not_full_.wait(lock,
                    [&] { return queue_.empty() || (items_ < kMaxItems && bytes_ < kMaxBytes); });
-    items_ += request.size();
+    items_ += request.items.size();
     bytes_ += bytes;
     queue_.push_back(std::move(request));
     not_empty_.notify_one();
@@ -259,7 +268,7 @@ class TableBatchWriter::RequestQueue {
     not_empty_.notify_all();
   }
   // Takes every queued request; false once closed and empty.
-  bool PopAll(std::deque<std::vector<WriteItem*>>* out) {
+  bool PopAll(std::deque<QueuedRequest>* out) {
     out->clear();
     std::unique_lock<std::mutex> lock(mu_);
     not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
@@ -275,7 +284,7 @@ class TableBatchWriter::RequestQueue {
   std::mutex mu_;
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
-  std::deque<std::vector<WriteItem*>> queue_;
+  std::deque<QueuedRequest> queue_;
   size_t items_ = 0;
   int64_t bytes_ = 0;
   bool closed_ = false;
@@ -334,26 +343,25 @@ TableBatchWriter::TableBatchWriter(Client* client, Options options,
   thread_stats_.resize(n);
   for (size_t w = 0; w < n; ++w) {
     queues_.push_back(std::make_unique<RequestQueue>());
-    RequestQueue* queue = queues_.back().get();
     packers_.push_back(std::make_unique<RequestPacker>(options_.writer.max_rows,
                                                        options_.writer.max_bytes,
-                                                       [queue](std::vector<WriteItem*> items) {
-                                                         queue->Push(std::move(items));
+                                                       [this, w](std::vector<WriteItem*> items) {
+                                                         Emit(w, std::move(items));
                                                          return Status::OK();
                                                        }));
   }
   for (size_t w = 0; w < n; ++w) {
     threads_.emplace_back([this, w, on_written, on_rejected] {
       TableWriter writer(client_, options_.writer, on_written, on_rejected);
-      std::deque<std::vector<WriteItem*>> requests;
+      std::deque<QueuedRequest> requests;
       Status status;
       while (queues_[w]->PopAll(&requests)) {
-        for (std::vector<WriteItem*>& request : requests) {
+        for (QueuedRequest& request : requests) {
           if (!status.ok()) {
-            pool_->PutAll(request);  // the job is failing: drain so the reader never blocks
+            pool_->PutAll(request.items);  // the job is failing: drain so the reader never blocks
             continue;
           }
-          status = writer.SendRequest(std::move(request));
+          status = writer.SendRequest(std::move(request.items), request.prepared.get());
         }
         if (!status.ok()) Fail(status);
       }
@@ -377,10 +385,59 @@ Status TableBatchWriter::Route(WriteItem* item) {
   const size_t w = route.writer;
   if (static_cast<int64_t>(item->encoded_size) > options_.writer.max_bytes) {
     // Its own request, which the writer refuses without sending it (TableWriter::SendRequest).
-    queues_[w]->Push({item});
+    queues_[w]->Push(QueuedRequest{{item}, nullptr});
     return Status::OK();
   }
   return packers_[w]->Add(item);
+}
+
+void TableBatchWriter::Emit(size_t w, std::vector<WriteItem*> items) {
+  group_.emplace_back(w, std::move(items));
+  if (group_.size() >= static_cast<size_t>(Md5Lanes())) FlushGroup();
+}
+
+void TableBatchWriter::FlushGroup() {
+  if (group_.empty()) return;
+  std::vector<QueuedRequest> requests(group_.size());
+  if (group_.size() == 1) {
+    // Nothing to hash beside it: the writer thread builds and hashes the body as it sends it.
+    requests[0].items = std::move(group_[0].second);
+  } else {
+    std::vector<std::string_view> bodies;
+    bodies.reserve(group_.size());
+    for (size_t i = 0; i < group_.size(); ++i) {
+      std::vector<WriteItem*>& items = group_[i].second;
+      group_rows_.resize(items.size());
+      for (size_t r = 0; r < items.size(); ++r) {
+        group_rows_[r].type = items[r]->type;
+        group_rows_[r].row_change = items[r]->encoded;
+        group_rows_[r].condition = &items[r]->condition;
+      }
+      auto prepared = std::make_unique<PreparedBody>();
+      // A body that cannot be built here (a filter that does not encode) is the writer's to
+      // build again, and to report.
+      if (EncodeBatchWriteRowBody(options_.writer.table, group_rows_, &prepared->body).ok()) {
+        requests[i].prepared = std::move(prepared);
+      }
+      requests[i].items = std::move(items);
+    }
+    for (const QueuedRequest& r : requests) {
+      if (r.prepared) bodies.push_back(r.prepared->body);
+    }
+    std::vector<Md5Digest> digests(bodies.size());
+    Md5Many(bodies, digests);
+    size_t d = 0;
+    for (QueuedRequest& r : requests) {
+      if (!r.prepared) continue;
+      r.prepared->content_md5 = Base64Encode(
+          std::string_view(reinterpret_cast<const char*>(digests[d].data()), digests[d].size()));
+      ++d;
+    }
+  }
+  for (size_t i = 0; i < requests.size(); ++i) {
+    queues_[group_[i].first]->Push(std::move(requests[i]));
+  }
+  group_.clear();
 }
 
 Status TableBatchWriter::WriteRows(const RowBatch& batch, size_t begin, size_t end) {
@@ -403,6 +460,9 @@ Status TableBatchWriter::WriteRows(const RowBatch& batch, size_t begin, size_t e
     }
     TSB_RETURN_IF_ERROR(direct_ ? direct_->Add(item) : Route(item));
   }
+  // The batch's last requests go now, whatever the size of their group: the next batch may be
+  // slow to come.
+  if (!direct_) FlushGroup();
   return Status::OK();
 }
 
@@ -410,7 +470,8 @@ Status TableBatchWriter::CloseThreads() {
   if (closed_) return Status::OK();
   closed_ = true;
   if (direct_) return direct_->Flush();
-  for (auto& packer : packers_) (void)packer->Flush();  // the queues' Push never fails
+  for (auto& packer : packers_) (void)packer->Flush();  // Emit never fails
+  FlushGroup();
   for (auto& q : queues_) q->Close();
   for (std::thread& t : threads_) t.join();
   std::lock_guard<std::mutex> lock(error_mu_);
@@ -423,6 +484,7 @@ void AccumulateStats(const TableWriterStats& s, TableWriterStats* total) {
   total->requests += s.requests;
   total->requests_failed += s.requests_failed;
   total->requests_retried += s.requests_retried;
+  total->requests_prepared += s.requests_prepared;
   total->row_retries += s.row_retries;
   total->rows_read_back += s.rows_read_back;
   total->rows_written += s.rows_written;

@@ -169,11 +169,17 @@ class TableBatchWriter : public BatchWriter {
  private:
   class ItemPool;
   class RequestQueue;
+  struct QueuedRequest;
 
   void Fail(const Status& status);
   // Packs the item into a request of its writer thread (by its key hash); the reading thread
   // packs, so the writer threads get whole requests and never a row at a time.
   Status Route(WriteItem* item);
+  // A packed request for writer `w`. It waits with others until there are as many as the CPU
+  // hashes side by side (Md5Lanes); then their bodies are built and hashed together and queued.
+  void Emit(size_t w, std::vector<WriteItem*> items);
+  // Builds, hashes and queues the requests waiting in group_.
+  void FlushGroup();
   Status CloseThreads();
 
   Client* client_;
@@ -193,6 +199,9 @@ class TableBatchWriter : public BatchWriter {
   std::vector<std::unique_ptr<RequestQueue>> queues_;
   std::vector<std::unique_ptr<RequestPacker>> packers_;  // one per writer thread
   std::unique_ptr<WriteRouter> router_;  // the writer of each row; outlives the threads' items
+  // Requests packed and not yet queued (Emit), in the order they were packed.
+  std::vector<std::pair<size_t, std::vector<WriteItem*>>> group_;
+  std::vector<EncodedRowWrite> group_rows_;
   std::vector<TableWriterStats> thread_stats_;
   std::vector<std::thread> threads_;
   std::mutex error_mu_;

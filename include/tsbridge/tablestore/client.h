@@ -228,6 +228,13 @@ struct EncodedRowWrite {
 Status EncodeBatchWriteRowBody(std::string_view table, std::span<const EncodedRowWrite> rows,
                                std::string* body);
 
+// A request body serialized ahead of the call, with its x-ots-contentmd5 (Base64 of its MD5):
+// export builds and hashes the bodies of several requests together (core/md5_lanes.h).
+struct PreparedBody {
+  std::string body;
+  std::string content_md5;
+};
+
 // ---------------------------------------------------------------------------------------------
 // ComputeSplitPointsBySize.
 
@@ -344,8 +351,9 @@ class Client {
   // ClassifyRowError) are for the caller to resend.
   Status BatchWriteRow(const BatchWriteRowRequest& request, BatchResult* result);
   // BatchWriteRow of one table's pre-encoded rows (the export's hot path); the same answers.
+  // `prepared`, when given, is EncodeBatchWriteRowBody(table, rows) and its MD5, sent as it is.
   Status BatchWriteRowEncoded(std::string_view table, std::span<const EncodedRowWrite> rows,
-                              BatchResult* result);
+                              BatchResult* result, const PreparedBody* prepared = nullptr);
 
   Status ComputeSplitPointsBySize(const ComputeSplitsRequest& request,
                                   ComputeSplitsResult* result);
@@ -355,9 +363,10 @@ class Client {
 
   // Sends `body` to /operation with retries; on success *response holds the 2xx answer.
   // *attempts (when given) receives the number of requests sent.
+  // `content_md5`, when not empty, is the body's x-ots-contentmd5, computed by the caller.
   Status Call(std::string_view operation, std::string_view body, HttpResponse* response,
-              int* attempts = nullptr);
-  Status CallOnce(std::string_view operation, std::string_view body,
+              int* attempts = nullptr, std::string_view content_md5 = {});
+  Status CallOnce(std::string_view operation, std::string_view body, std::string_view content_md5,
                   std::chrono::milliseconds timeout, HttpResponse* response);
   void AddConsumed(const CapacityUnits& cu);
   std::shared_ptr<const Credentials> credentials() const;
