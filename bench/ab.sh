@@ -101,6 +101,10 @@ for r in $(seq 1 "$runs"); do
     "$new/bench/tsb_bench" create --table "$t" --drop --endpoint "$emu" --instance ab >/dev/null
     timed "$v.export.csv" "$b/tsbridge" export --spec "$(spec "$emu" "$t")" --input "$csv" --mode put -q
     "$new/bench/tsb_bench" drop --table "$t" --endpoint "$emu" --instance ab >/dev/null
+    "$new/bench/tsb_bench" create --table "$t" --drop --endpoint "$emu" --instance ab >/dev/null
+    timed "$v.export.parquet" "$b/tsbridge" export --spec "$(spec "$emu" "$t")" \
+      --input "$work/$v.parquet" --mode put -q
+    "$new/bench/tsb_bench" drop --table "$t" --endpoint "$emu" --instance ab >/dev/null
   done
 done
 # Each build's emulator serving its own helper.

@@ -248,7 +248,9 @@ struct TableBatchWriter::QueuedRequest {
 // A bounded queue of whole requests for one writer thread, bounded by rows and by bytes.
 class TableBatchWriter::RequestQueue {
  public:
-  static constexpr size_t kMaxItems = 4096;
+  // About five requests of 200 rows: enough to keep a writer busy while the reader decodes its
+  // next batch, and few enough that the router's table of open keys stays in the core's cache.
+  static constexpr size_t kMaxItems = 1024;
   static constexpr int64_t kMaxBytes = 32 << 20;
 
   void Push(QueuedRequest request) {
@@ -442,6 +444,9 @@ void TableBatchWriter::FlushGroup() {
 
 Status TableBatchWriter::WriteRows(const RowBatch& batch, size_t begin, size_t end) {
   const auto& positions = batch.positions();
+  // Each row is routed after the next one is encoded, so that its slot in the router's table is
+  // loaded meanwhile (WriteRouter::Prefetch).
+  WriteItem* held = nullptr;
   for (size_t r = begin; r < end; ++r) {
     ++ordinal_;
     WriteItem* item = pool_->Get();
@@ -458,8 +463,15 @@ Status TableBatchWriter::WriteRows(const RowBatch& batch, size_t begin, size_t e
       if (options_.on_rows_done) options_.on_rows_done(std::span<const int64_t>(&position, 1));
       continue;
     }
-    TSB_RETURN_IF_ERROR(direct_ ? direct_->Add(item) : Route(item));
+    if (direct_) {
+      TSB_RETURN_IF_ERROR(direct_->Add(item));
+      continue;
+    }
+    router_->Prefetch(item->key_hash);
+    if (held != nullptr) TSB_RETURN_IF_ERROR(Route(held));
+    held = item;
   }
+  if (held != nullptr) TSB_RETURN_IF_ERROR(Route(held));
   // The batch's last requests go now, whatever the size of their group: the next batch may be
   // slow to come.
   if (!direct_) FlushGroup();

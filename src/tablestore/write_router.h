@@ -16,9 +16,15 @@
 // chunk's keys once it and every chunk before it are finished. Key hashes stand for keys: two
 // keys with one hash only make a row follow a writer it need not follow.
 //
-// Memory: the open chunks' keys, about 56 bytes a row (a table at most half full of 24-byte
-// slots, and the chunk's list). How many chunks are open is bounded by the writers' queues, which
-// stop the reader when they are full.
+// Forgetting costs nothing per key: a key's slot names the chunk of its last row, and a slot of a
+// chunk before the oldest open one reads as empty (and is taken over by the next key that lands
+// on it). When the table is half full, live and stale slots together, it is rebuilt from the live
+// ones. Each row costs one probe of the table, which is why its slots are small: the table stays
+// in the core's cache.
+//
+// Memory: the open chunks' keys, 16-byte slots at most half full (a rebuild leaves them at most
+// a quarter full). How many chunks are open is bounded by the writers' queues, which stop the
+// reader when they are full.
 #pragma once
 
 #include <atomic>
@@ -26,6 +32,8 @@
 #include <deque>
 #include <memory>
 #include <vector>
+
+#include "core/hash.h"
 
 namespace tsb::ots {
 
@@ -41,7 +49,7 @@ class RoutedChunk {
   // bring it to zero; closing takes off kOpen less the rows routed to it.
   static constexpr int64_t kOpen = int64_t{1} << 40;
   std::atomic<int64_t> outstanding_{kOpen};
-  std::vector<uint64_t> keys_;
+  uint64_t number_ = 0;  // 1, 2, ... in input order
   uint32_t rows_ = 0;
 };
 
@@ -62,35 +70,44 @@ class WriteRouter {
   // The writer of the next input row, whose encoded primary key hashes to `key_hash`, and the
   // chunk on which the writer calls Done once the row is finished. The reader's thread only.
   Route Next(uint64_t key_hash);
+  // Starts loading the slot Next(key_hash) reads first: the table is larger than the core's
+  // nearest caches, and the reader has a row to encode meanwhile.
+  void Prefetch(uint64_t key_hash) const {
+    const uint64_t hash = key_hash == 0 ? 1 : key_hash;
+    __builtin_prefetch(&slots_[static_cast<size_t>(Fmix64(hash)) & (slots_.size() - 1)]);
+  }
 
   // The keys the router still remembers (rows that may not be finished), for tests.
-  size_t remembered() const { return size_; }
+  size_t remembered() const;
   size_t open_chunks() const { return open_.size(); }
 
  private:
   struct Slot {
     uint64_t hash = 0;  // 0: empty (a key hashing to 0 is remembered as 1)
-    Chunk* chunk = nullptr;
-    uint32_t writer = 0;
+    // The number of the chunk of the key's last row (high 48 bits) and its writer (low 16).
+    uint64_t chunk_writer = 0;
+    uint64_t chunk() const { return chunk_writer >> 16; }
+    uint32_t writer() const { return static_cast<uint32_t>(chunk_writer & 0xFFFF); }
   };
+  static uint64_t Pack(uint64_t chunk, uint32_t writer) { return (chunk << 16) | writer; }
 
   void StartChunk();
   void ForgetFinished();
-  Slot* Find(uint64_t hash);
-  void Insert(uint64_t hash, Chunk* chunk, uint32_t writer);
-  void Erase(Slot* slot);
-  void Grow();
+  bool Live(const Slot& slot) const { return slot.chunk() >= oldest_open_; }
+  // Rebuilds the table from its live slots, with room to spare.
+  void Rebuild();
 
   const uint32_t writers_;
   const uint32_t chunk_rows_;
   uint64_t chunk_number_ = 0;
+  uint64_t oldest_open_ = 1;  // the number of open_.front(); slots of earlier chunks are stale
   Chunk* current_ = nullptr;
   std::deque<std::unique_ptr<Chunk>> open_;  // oldest first; current_ is the last
   std::vector<std::unique_ptr<Chunk>> spare_;
 
-  // Open addressing, linear probing, deletion by backward shift; at most half full.
+  // Open addressing, linear probing, never more than half full of slots live or stale.
   std::vector<Slot> slots_;
-  size_t size_ = 0;
+  size_t used_ = 0;  // slots holding a hash, live or stale
 };
 
 }  // namespace tsb::ots
