@@ -143,6 +143,9 @@ struct ExportRun {
   Progress progress{"export", !options.quiet, options.progress};
   ots::TableWriteCounters table;
   std::atomic<int64_t> rows_read{0};
+  // Records handed to the writers or rejected on reading, counted before either: every finished
+  // row was taken first, so the progress bar's share finished / taken never passes 1.
+  std::atomic<int64_t> rows_taken{0};
   std::atomic<int64_t> rows_skipped{0};
   std::atomic<int64_t> rejected_here{0};  // by the readers and the encoding
   std::atomic<bool> stopped_for_errors{false};
@@ -249,13 +252,15 @@ struct ExportRun {
 
 // The rows written so far, and the share of the input they stand for: the reader runs ahead of
 // the writers by their queues (a whole small file), so the bytes read are scaled by the share of
-// the rows read that are finished (written, rejected or left to another --shard share).
+// the rows taken that are finished (written, rejected or left to another --shard share). The
+// rows of the batch being handed out count as taken: the writers finish its first rows while the
+// reader still waits to queue its last ones.
 void PollProgress(ExportRun* run, int64_t input_bytes) {
   const int64_t written = run->table.rows_written.load();
   run->progress.Update(written, run->table.bytes_written.load());
-  const int64_t read = run->rows_read.load() + run->rows_skipped.load();
   const int64_t finished = written + run->rejected() + run->rows_skipped.load();
-  const double share = read > 0 ? std::min(1.0, static_cast<double>(finished) / read) : 0.0;
+  const int64_t taken = run->rows_taken.load();
+  const double share = taken > 0 ? std::min(1.0, static_cast<double>(finished) / taken) : 0.0;
   run->progress.SetDone(static_cast<int64_t>(static_cast<double>(input_bytes) * share));
 }
 
@@ -296,8 +301,10 @@ Status ReadLoop(ExportRun* run, BatchReader* reader, const ScatterRange& range, 
     size_t end = begin;
     while (end < n && !(positions.size() > end && positions[end] >= range.end_row)) ++end;
     BeginBatch(positions.size() >= n ? acks : nullptr, batch, range, begin, end);
+    run->rows_taken.fetch_add(static_cast<int64_t>(end - begin));
     for (const RejectedRecord& rec : batch.rejects()) {
       if (rec.position < range.first_row || rec.position >= range.end_row) continue;
+      run->rows_taken.fetch_add(1);
       run->rows_read.fetch_add(1);
       TSB_RETURN_IF_ERROR(run->RejectRead(rec, range.line_offset));
     }

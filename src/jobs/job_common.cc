@@ -231,7 +231,12 @@ void Progress::SetTotal(int64_t total, std::string unit) {
   total_.store(total, std::memory_order_relaxed);
 }
 
-void Progress::SetDone(int64_t done) { done_.store(done, std::memory_order_relaxed); }
+void Progress::SetDone(int64_t done) {
+  // The bar never goes back: an estimate (export's share of the input) may dip for a moment.
+  int64_t was = done_.load(std::memory_order_relaxed);
+  while (done > was && !done_.compare_exchange_weak(was, done, std::memory_order_relaxed)) {
+  }
+}
 
 void Progress::SetPoll(std::function<void()> poll) {
   std::lock_guard<std::mutex> lock(mu_);

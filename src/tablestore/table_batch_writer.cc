@@ -254,7 +254,7 @@ class TableBatchWriter::RequestQueue {
   static constexpr int64_t kMaxBytes = 32 << 20;
 
   void Push(QueuedRequest request) {
-    int64_t bytes = 0;
+    int64_t bytes = request.prepared ? static_cast<int64_t>(request.prepared->body.size()) : 0;
     for (const WriteItem* item : request.items) bytes += static_cast<int64_t>(item->encoded_size);
     std::unique_lock<std::mutex> lock(mu_);
     not_full_.wait(lock,
