@@ -109,6 +109,27 @@ TableScanReader::TableScanReader(Client* client, TableScanOptions options,
   const auto& keys = spec.mapping.key_columns();
   for (size_t k = 0; k < keys.size(); ++k) key_position_[keys[k]] = static_cast<int>(k);
   attributes_ = spec.mapping.attribute_columns();
+  direct_.assign(entries.size(), ValueType::kNull);
+  for (size_t c = 0; c < entries.size(); ++c) {
+    const DataType& type = spec.columns[c].type;
+    if (type.is_unsigned) continue;
+    switch (type.id) {
+      case TypeId::kInt64:
+        direct_[c] = ValueType::kInteger;
+        break;
+      case TypeId::kDouble:
+        direct_[c] = ValueType::kDouble;
+        break;
+      case TypeId::kString:
+        direct_[c] = ValueType::kString;
+        break;
+      case TypeId::kBinary:
+        direct_[c] = ValueType::kBinary;
+        break;
+      default:
+        break;
+    }
+  }
   values_.resize(entries.size());
   present_.resize(entries.size());
   if (options_.versions != nullptr) keys_.resize(options_.versions->key_columns.size());
@@ -193,6 +214,23 @@ Status TableScanReader::Reject(const Row& row, const Field& column, std::string_
 }
 
 Status TableScanReader::Fill(size_t c, const Value& value, bool* rejected) {
+  if (value.type == direct_[c] && direct_[c] != ValueType::kNull) {
+    // What ConvertOtsValue gives for these types, without its type checks.
+    ConvertedValue& out = values_[c];
+    switch (value.type) {
+      case ValueType::kInteger:
+        out.i = value.i;
+        break;
+      case ValueType::kDouble:
+        out.d = value.d;
+        break;
+      default:
+        out.bytes = value.bytes;
+        break;
+    }
+    present_[c] = true;
+    return Status::OK();
+  }
   OtsValueRef ref;
   if (!FromWireValue(value, &ref)) {
     *rejected = true;
@@ -227,15 +265,26 @@ Status TableScanReader::ConvertRow(const Row& row, RowBatch* batch) {
       TSB_RETURN_IF_ERROR(Fill(c, *row.primary_key[k].value, &rejected));
     }
   }
+  if (cell_entry_.size() < row.attributes.size()) cell_entry_.resize(row.attributes.size(), -1);
   for (size_t i = 0; i < row.attributes.size() && !rejected; ++i) {
     const Cell& cell = row.attributes[i];
-    for (int c : attributes_) {
-      if (entries[c].ots_name != cell.name) continue;
-      MarkCarried(c);
-      if (!present_[c] && cell.value.has_value()) {
-        TSB_RETURN_IF_ERROR(Fill(c, *cell.value, &rejected));
-        break;
+    // The mapping names each Tablestore column once (mapping.cc), so one entry at most matches.
+    int c = cell_entry_[i];
+    if (c < 0 || entries[c].ots_name != cell.name) {
+      c = -1;
+      for (int a : attributes_) {
+        if (entries[a].ots_name == cell.name) {
+          c = a;
+          break;
+        }
       }
+      cell_entry_[i] = c;
+      if (c < 0) continue;
+    }
+    MarkCarried(c);
+    // Versions come newest first: an older one of a column already filled is skipped.
+    if (!present_[c] && cell.value.has_value()) {
+      TSB_RETURN_IF_ERROR(Fill(static_cast<size_t>(c), *cell.value, &rejected));
     }
   }
   if (rejected) {

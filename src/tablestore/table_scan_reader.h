@@ -133,6 +133,13 @@ class TableScanReader : public BatchReader {
   // The wide layout.
   std::vector<int> key_position_;
   std::vector<int> attributes_;
+  // The mapping entry that the attribute cell at each position matched in the last row: rows of
+  // a table mostly carry their columns in the same order, so the first name compared matches.
+  std::vector<int> cell_entry_;
+  // Per entry, the wire type that converts to its column as it is (a bigint from INTEGER, a
+  // double from DOUBLE, a string or binary from its own type), or kNull for the other types,
+  // which go through ConvertOtsValue.
+  std::vector<ValueType> direct_;
   std::vector<ConvertedValue> values_;
   std::vector<bool> present_;
   size_t reject_column_ = 0;

@@ -85,9 +85,11 @@ Status ColumnWriter::Write(const Column& column, size_t begin, size_t end) {
         dictionary_probed_ = true;
         const double values_per_row =
             static_cast<double>(indices_.size()) / static_cast<double>(pending_rows_);
-        give_up = DictionaryProjectedToOverflow(
-            indices_.size(), DictionarySize(), DictionaryBytes(),
-            values_per_row * static_cast<double>(options_.row_group_rows), limit);
+        const double projected = values_per_row * static_cast<double>(options_.row_group_rows);
+        give_up = DictionaryProjectedToOverflow(indices_.size(), DictionarySize(),
+                                                DictionaryBytes(), projected, limit) ||
+                  DictionaryProjectedToLose(indices_.size(), DictionarySize(), DictionaryBytes(),
+                                            projected);
       }
       if (give_up) {
         // Page what the dictionary covers; the rest of the chunk is PLAIN.
@@ -103,9 +105,11 @@ Status ColumnWriter::Write(const Column& column, size_t begin, size_t end) {
   return Status::OK();
 }
 
-bool DictionaryProjectedToOverflow(size_t values, size_t distinct, size_t dictionary_bytes,
-                                   double projected_values, size_t limit_bytes) {
-  if (distinct == 0 || values == 0) return false;
+namespace {
+
+// The distinct values `projected_values` draws would meet, by the probe's estimate of the domain
+// (DictionaryProjectedToOverflow's comment).
+double ProjectedDistinct(size_t values, size_t distinct, double projected_values) {
   const double s = static_cast<double>(values);
   const double d = static_cast<double>(distinct);
   double projected_distinct = projected_values;
@@ -122,8 +126,26 @@ bool DictionaryProjectedToOverflow(size_t values, size_t distinct, size_t dictio
     const double domain = std::sqrt(lo * hi);
     projected_distinct = -domain * std::expm1(-projected_values / domain);
   }
-  const double entry_bytes = static_cast<double>(dictionary_bytes) / d;
-  return projected_distinct * entry_bytes > static_cast<double>(limit_bytes);
+  return projected_distinct;
+}
+
+}  // namespace
+
+bool DictionaryProjectedToOverflow(size_t values, size_t distinct, size_t dictionary_bytes,
+                                   double projected_values, size_t limit_bytes) {
+  if (distinct == 0 || values == 0) return false;
+  const double entry_bytes = static_cast<double>(dictionary_bytes) / static_cast<double>(distinct);
+  return ProjectedDistinct(values, distinct, projected_values) * entry_bytes >
+         static_cast<double>(limit_bytes);
+}
+
+bool DictionaryProjectedToLose(size_t values, size_t distinct, size_t dictionary_bytes,
+                               double projected_values) {
+  if (distinct == 0 || values == 0) return false;
+  const double entry_bytes = static_cast<double>(dictionary_bytes) / static_cast<double>(distinct);
+  const double projected_distinct = ProjectedDistinct(values, distinct, projected_values);
+  const double index_bytes = std::ceil(std::log2(std::max(2.0, projected_distinct))) / 8;
+  return projected_distinct * (entry_bytes + index_bytes) >= projected_values * entry_bytes;
 }
 
 void PageBuffer::Append(std::string_view header, std::string_view body) {

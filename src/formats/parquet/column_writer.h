@@ -140,13 +140,23 @@ class ValueBuffer {
 bool DictionaryProjectedToOverflow(size_t values, size_t distinct, size_t dictionary_bytes,
                                    double projected_values, size_t limit_bytes);
 
+// Whether, by the same projection, the chunk's dictionary cannot come out smaller than its PLAIN
+// values: the dictionary page (the projected distinct values at the probe's mean entry size)
+// plus the least its indices take (each distinct value's first appearance costs an index of
+// the dictionary's bit width, whatever runs follow) is at least the projected values' PLAIN size
+// at that mean entry size. Unique keys and prices in a chunk that fits the limit (an import's
+// 122,880-row groups) were hashed value by value only to be written PLAIN at the chunk's end.
+bool DictionaryProjectedToLose(size_t values, size_t distinct, size_t dictionary_bytes,
+                               double projected_values);
+
 class ColumnWriter {
  public:
   static constexpr size_t kRowsPerStep = 1024;
   static constexpr size_t kMaxStatBytes = 4096;
   // A chunk's dictionary is probed once, when it first holds this fraction of
-  // dictionary_page_bytes: a column projected to overflow it goes PLAIN at once instead of hashing
-  // values until it does (a 1M-row chunk of unique int64s hashed 131,072 of them). An eighth is
+  // dictionary_page_bytes: a column projected to overflow it, or to lose to PLAIN, goes PLAIN at
+  // once instead of hashing values until it does (a 1M-row chunk of unique int64s hashed 131,072
+  // of them). An eighth is
   // 16,384 int64s, enough repeats to tell a domain that fits from one that does not within a few
   // percent for uniformly drawn values.
   static constexpr size_t kDictionaryProbeFraction = 8;

@@ -472,6 +472,57 @@ TEST_CASE("parquet writer: the dictionary probe projects the chunk's dictionary 
   CHECK(!DictionaryProjectedToOverflow(0, 0, 0, kChunk, kLimit));
 }
 
+TEST_CASE("parquet writer: the probe projects when a dictionary cannot beat PLAIN") {
+  constexpr size_t kProbe = 16384;
+  constexpr double kGroup = 122880;  // an import's row group, whose unique int64s fit 1 MiB
+  // No repeat: the dictionary page alone is as large as PLAIN.
+  CHECK(DictionaryProjectedToLose(kProbe, kProbe, kProbe * 8, kGroup));
+  // Nearly unique draws lose too; a domain that repeats enough (a customer key: about 84k
+  // distinct of 122,880, 861 kB of dictionary and indices against 983 kB PLAIN) keeps it.
+  for (uint64_t domain : {10000000u, 100000000u}) {
+    CAPTURE(domain);
+    const size_t distinct = DistinctDraws(domain, kProbe);
+    CHECK(DictionaryProjectedToLose(kProbe, distinct, distinct * 8, kGroup));
+  }
+  for (uint64_t domain : {50u, 5000u, 100000u, 150000u}) {
+    CAPTURE(domain);
+    const size_t distinct = DistinctDraws(domain, kProbe);
+    CHECK(!DictionaryProjectedToLose(kProbe, distinct, distinct * 8, kGroup));
+  }
+  CHECK(!DictionaryProjectedToLose(0, 0, 0, kGroup));
+}
+
+TEST_CASE("parquet writer: in a row group that fits the dictionary, unique values go PLAIN early") {
+  WriterOptions options;
+  options.parquet_compression = ParquetCompression::kUncompressed;
+  options.row_group_rows = 122880;
+  Field field{"i", DataType::Of(TypeId::kInt64), true};
+  Column unique(field.type), repeating(field.type);
+  for (int64_t i = 0; i < 20000; ++i) unique.AppendInt(i * 7919);
+  // Scattered draws from 30,000 values: probed (16,384 distinct) with repeats, and the dictionary
+  // (240 kB and 15-bit indices) beats PLAIN (480 kB).
+  uint64_t x = 777;
+  for (int i = 0; i < 60000; ++i) {
+    uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    repeating.AppendInt(static_cast<int64_t>((z ^ (z >> 31)) % 30000));
+  }
+  auto writer = ColumnWriter::Make(field, options);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)->Write(unique, 0, unique.size()).ok());
+  CHECK((*writer)->DataPagesForTest(Encoding::PLAIN) == 1);
+  REQUIRE((*writer)->FinishChunk().ok());
+  CHECK((*writer)->dictionary_page().empty());
+  CHECK((*writer)->ChunkMetaData(0).num_values == 20000);
+
+  (*writer)->ResetChunk();
+  REQUIRE((*writer)->Write(repeating, 0, repeating.size()).ok());
+  REQUIRE((*writer)->FinishChunk().ok());
+  CHECK(!(*writer)->dictionary_page().empty());
+  CHECK((*writer)->DataPagesForTest(Encoding::PLAIN) == 0);
+}
+
 TEST_CASE("parquet writer: unique values leave the dictionary at the probe, repeats keep it") {
   WriterOptions options;  // 1 MiB dictionary limit, 1M-row row groups
   options.parquet_compression = ParquetCompression::kUncompressed;
