@@ -379,7 +379,8 @@ TEST_CASE("TableScanReader: rows holding different sets of the mapped columns, i
     if (h.find('c') != std::string::npos) {
       row.attributes.push_back(MakeCell("c", Value::Double(static_cast<double>(id) + 0.5)));
     }
-    if (h.find('z') != std::string::npos) row.attributes.push_back(MakeCell("z", Value::Integer(1)));
+    if (h.find('z') != std::string::npos)
+      row.attributes.push_back(MakeCell("z", Value::Integer(1)));
     WriteRowRequest request;
     request.table = "m";
     request.row = &row;
@@ -399,7 +400,8 @@ TEST_CASE("TableScanReader: rows holding different sets of the mapped columns, i
   o.end = {KeyBound::InfMax()};
   o.key_names = {"id"};
   o.spec = &spec;  // no columns_to_get: every column comes back, z too
-  TableScanReader reader(f.client.get(), std::move(o), std::make_shared<const Schema>(spec.schema()));
+  TableScanReader reader(f.client.get(), std::move(o),
+                         std::make_shared<const Schema>(spec.schema()));
   RowBatch batch(std::make_shared<const Schema>(reader.schema()), 64);
   REQUIRE(reader.Next(&batch).ok());
   std::vector<std::string> rows;
@@ -415,7 +417,7 @@ TEST_CASE("TableScanReader: rows holding different sets of the mapped columns, i
   std::string all;
   for (const std::string& r : rows) all += r + " ";
   CAPTURE(all);
-  CHECK(rows == std::vector<std::string>{
-                    "0:0.500000,0,s0", "1:1.500000,-,s1", "2:2.500000,20,-", "3:3.500000,-,-",
-                    "4:-,-,-", "5:5.500000,50,s5", "6:-,60,-", "7:-,70,s7", "8:8.500000,80,s8"});
+  CHECK(rows == std::vector<std::string>{"0:0.500000,0,s0", "1:1.500000,-,s1", "2:2.500000,20,-",
+                                         "3:3.500000,-,-", "4:-,-,-", "5:5.500000,50,s5",
+                                         "6:-,60,-", "7:-,70,s7", "8:8.500000,80,s8"});
 }
