@@ -424,17 +424,21 @@ TEST_CASE("parquet writer: dictionary falls back to PLAIN mid-chunk") {
   CHECK(m.statistics->max_value == "y");
 }
 
+// The next splitmix64 draw of the sequence whose state is *x.
+uint64_t SplitMix64(uint64_t* x) {
+  uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
 // Distinct values among `draws` splitmix64 draws from [0, domain).
 size_t DistinctDraws(uint64_t domain, size_t draws) {
   std::vector<bool> seen(domain);
   size_t distinct = 0;
   uint64_t x = 12345;
   for (size_t i = 0; i < draws; ++i) {
-    uint64_t z = (x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    const uint64_t v = z % domain;
+    const uint64_t v = SplitMix64(&x) % domain;
     distinct += !seen[v];
     seen[v] = true;
   }
@@ -502,12 +506,7 @@ TEST_CASE("parquet writer: in a row group that fits the dictionary, unique value
   // Scattered draws from 30,000 values: probed (16,384 distinct) with repeats, and the dictionary
   // (240 kB and 15-bit indices) beats PLAIN (480 kB).
   uint64_t x = 777;
-  for (int i = 0; i < 60000; ++i) {
-    uint64_t z = (x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    repeating.AppendInt(static_cast<int64_t>((z ^ (z >> 31)) % 30000));
-  }
+  for (int i = 0; i < 60000; ++i) repeating.AppendInt(static_cast<int64_t>(SplitMix64(&x) % 30000));
   auto writer = ColumnWriter::Make(field, options);
   REQUIRE(writer.ok());
   REQUIRE((*writer)->Write(unique, 0, unique.size()).ok());
