@@ -109,33 +109,30 @@ TableScanReader::TableScanReader(Client* client, TableScanOptions options,
   const auto& keys = spec.mapping.key_columns();
   for (size_t k = 0; k < keys.size(); ++k) key_position_[keys[k]] = static_cast<int>(k);
   attributes_ = spec.mapping.attribute_columns();
-  direct_.assign(entries.size(), ValueType::kNull);
-  for (size_t c = 0; c < entries.size(); ++c) {
-    const DataType& type = spec.columns[c].type;
-    if (type.is_unsigned) continue;
-    switch (type.id) {
-      case TypeId::kInt64:
-        direct_[c] = ValueType::kInteger;
-        break;
-      case TypeId::kDouble:
-        direct_[c] = ValueType::kDouble;
-        break;
-      case TypeId::kString:
-        direct_[c] = ValueType::kString;
-        break;
-      case TypeId::kBinary:
-        direct_[c] = ValueType::kBinary;
-        break;
-      default:
-        break;
-    }
-  }
+  direct_.resize(entries.size());
+  for (size_t c = 0; c < entries.size(); ++c) direct_[c] = DirectWireType(spec.columns[c].type);
   values_.resize(entries.size());
   present_.resize(entries.size());
   if (options_.versions != nullptr) keys_.resize(options_.versions->key_columns.size());
 }
 
 TableScanReader::~TableScanReader() = default;
+
+ValueType TableScanReader::DirectWireType(const DataType& type) {
+  if (type.is_unsigned) return ValueType::kNull;
+  switch (type.id) {
+    case TypeId::kInt64:
+      return ValueType::kInteger;
+    case TypeId::kDouble:
+      return ValueType::kDouble;
+    case TypeId::kString:
+      return ValueType::kString;
+    case TypeId::kBinary:
+      return ValueType::kBinary;
+    default:
+      return ValueType::kNull;
+  }
+}
 
 std::vector<std::string> TableScanReader::ColumnsToGet(const JobSpec& spec,
                                                        const std::vector<std::string>& key_names) {

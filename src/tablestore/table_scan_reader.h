@@ -106,6 +106,8 @@ class TableScanReader : public BatchReader {
   const GetRangeResult& page() const { return pages_[current_]; }
   Status ConvertRow(const Row& row, RowBatch* batch);
   Status Fill(size_t c, const Value& value, bool* rejected);
+  // What direct_ holds for a column of `type`.
+  static ValueType DirectWireType(const DataType& type);
   Status StartVersions(const Row& row);
   Status EmitVersions(RowBatch* batch);
   Status Reject(const Row& row, const Field& column, std::string_view stored,

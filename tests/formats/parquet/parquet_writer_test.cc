@@ -496,6 +496,17 @@ TEST_CASE("parquet writer: the probe projects when a dictionary cannot beat PLAI
   CHECK(!DictionaryProjectedToLose(0, 0, 0, kGroup));
 }
 
+// Writes `unique` (20,000 distinct int64s) as one chunk: the probe at 16,384 values (an eighth
+// of the 1 MiB limit) pages them as PLAIN at once, and the chunk has no dictionary. Without the
+// probe nothing would be paged before the dictionary passed its limit or the chunk ended.
+void CheckPlainFromTheProbe(ColumnWriter* writer, const Column& unique) {
+  REQUIRE(writer->Write(unique, 0, unique.size()).ok());
+  CHECK(writer->DataPagesForTest(Encoding::PLAIN) == 1);
+  REQUIRE(writer->FinishChunk().ok());
+  CHECK(writer->dictionary_page().empty());
+  CHECK(writer->ChunkMetaData(0).num_values == 20000);
+}
+
 TEST_CASE("parquet writer: in a row group that fits the dictionary, unique values go PLAIN early") {
   WriterOptions options;
   options.parquet_compression = ParquetCompression::kUncompressed;
@@ -509,11 +520,7 @@ TEST_CASE("parquet writer: in a row group that fits the dictionary, unique value
   for (int i = 0; i < 60000; ++i) repeating.AppendInt(static_cast<int64_t>(SplitMix64(&x) % 30000));
   auto writer = ColumnWriter::Make(field, options);
   REQUIRE(writer.ok());
-  REQUIRE((*writer)->Write(unique, 0, unique.size()).ok());
-  CHECK((*writer)->DataPagesForTest(Encoding::PLAIN) == 1);
-  REQUIRE((*writer)->FinishChunk().ok());
-  CHECK((*writer)->dictionary_page().empty());
-  CHECK((*writer)->ChunkMetaData(0).num_values == 20000);
+  CheckPlainFromTheProbe(writer->get(), unique);
 
   (*writer)->ResetChunk();
   REQUIRE((*writer)->Write(repeating, 0, repeating.size()).ok());
@@ -533,14 +540,8 @@ TEST_CASE("parquet writer: unique values leave the dictionary at the probe, repe
   }
   auto writer = ColumnWriter::Make(field, options);
   REQUIRE(writer.ok());
-  REQUIRE((*writer)->Write(unique, 0, unique.size()).ok());
-  // The probe at 16,384 values (an eighth of the limit) paged them as PLAIN at once; without it
-  // nothing would be paged before the dictionary reached 1 MiB or the chunk ended.
-  CHECK((*writer)->DataPagesForTest(Encoding::PLAIN) == 1);
-  REQUIRE((*writer)->FinishChunk().ok());
-  CHECK((*writer)->dictionary_page().empty());
+  CheckPlainFromTheProbe(writer->get(), unique);
   CHECK((*writer)->DataPagesForTest(Encoding::RLE_DICTIONARY) == 0);
-  CHECK((*writer)->ChunkMetaData(0).num_values == 20000);
 
   (*writer)->ResetChunk();
   REQUIRE((*writer)->Write(repeating, 0, repeating.size()).ok());
